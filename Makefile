@@ -1,0 +1,43 @@
+# regiozorg: the two commands are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+PY ?= $(shell pyenv which python 2>/dev/null || command -v python3.12)
+VENV := .venv
+BIN := $(VENV)/bin
+export XDG_RUNTIME_DIR ?= /tmp/runtime-$(shell id -u)
+
+.PHONY: run test lint format lock clean-data bench
+
+$(BIN)/python: requirements.lock
+	@test -n "$(PY)" || { echo "Python 3.12 niet gevonden (pyenv of python3.12)"; exit 1; }
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.lock
+	@touch $(BIN)/python
+
+## App with demo data on embedded PostgreSQL and Valkey; Ctrl-C stops everything.
+run: $(BIN)/python
+	@mkdir -p -m 700 $(XDG_RUNTIME_DIR)
+	$(BIN)/python -m config.launcher
+
+## The whole test suite (throw-away PostgreSQL and Valkey, real Celery worker, headless Chromium).
+test: $(BIN)/python
+	@mkdir -p -m 700 $(XDG_RUNTIME_DIR)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(BIN)/python
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: $(BIN)/python
+	$(BIN)/ruff check --fix . && $(BIN)/ruff format .
+
+## Regenerate the pinned lock files from pyproject.toml in fresh virtualenvs.
+lock:
+	rm -rf /tmp/regiozorg-lock && $(PY) -m venv /tmp/regiozorg-lock
+	/tmp/regiozorg-lock/bin/pip install -q ".[dev]" && /tmp/regiozorg-lock/bin/pip freeze --exclude regiozorg > requirements.lock
+	rm -rf /tmp/regiozorg-lock && $(PY) -m venv /tmp/regiozorg-lock
+	/tmp/regiozorg-lock/bin/pip install -q . && /tmp/regiozorg-lock/bin/pip freeze --exclude regiozorg > requirements-prod.lock
+	rm -rf /tmp/regiozorg-lock
+
+## Remove the embedded database and broker data of `make run`.
+clean-data:
+	rm -rf var/pg var/valkey var/run.json

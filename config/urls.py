@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from regio import views as regio_views
+from regio.health import health
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="mijn-werk", permanent=False)),
+    path("mijn-werk/", regio_views.MijnWerkView.as_view(), name="mijn-werk"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/wachtwoord/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/wachtwoord/gewijzigd/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("health/", health, name="health"),
+    path("", include("regio.urls")),
+    path("toegang/", include("toegang.urls")),
+    path("api/v1/", include(("config.api_urls", "api"), namespace="api")),
+    path("beheer/", admin.site.urls),
+]

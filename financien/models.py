@@ -1,0 +1,1 @@
+# Budgets, verdeelmodel and the verevening arrive with the financiën issue.

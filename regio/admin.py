@@ -1,0 +1,105 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from django_celery_beat import admin as beat_admin
+from django_celery_beat import models as beat_models
+
+from .mixins import ReadOnlyAdminMixin, ScopedAdminMixin, SuperuserOnlyAdminMixin
+from .models import AuditEntry, Gemeente, JobRun, Lidmaatschap, Regio, Rol, Roltoekenning, User
+
+
+@admin.register(Gemeente)
+class GemeenteAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["naam", "code", "provincie"]
+    search_fields = ["naam", "code"]
+    list_filter = ["provincie"]
+
+
+class LidmaatschapInline(admin.TabularInline):
+    model = Lidmaatschap
+    extra = 0
+    autocomplete_fields = ["gemeente"]
+
+
+@admin.register(Regio)
+class RegioAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["naam", "code", "centrumgemeente"]
+    search_fields = ["naam", "code"]
+    inlines = [LidmaatschapInline]
+
+
+@admin.register(Lidmaatschap)
+class LidmaatschapAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["gemeente", "regio", "domein", "begin", "einde"]
+    list_filter = ["domein", "regio"]
+    search_fields = ["gemeente__naam", "regio__naam"]
+    autocomplete_fields = ["gemeente", "regio"]
+
+
+class RoltoekenningInline(admin.TabularInline):
+    model = Roltoekenning
+    extra = 0
+    autocomplete_fields = ["gemeente", "regio"]
+
+
+@admin.register(User)
+class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
+    inlines = [RoltoekenningInline]
+    list_display = ["username", "first_name", "last_name", "is_active", "last_login"]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        ("Persoon", {"fields": ["first_name", "last_name", "email"]}),
+        ("Status", {"fields": ["is_active", "is_staff", "last_login", "date_joined"]}),
+    ]
+    readonly_fields = ["last_login", "date_joined"]
+
+
+@admin.register(Roltoekenning)
+class RoltoekenningAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["user", "rol", "gemeente", "regio", "aanbieder", "begin", "einde"]
+    list_filter = ["rol"]
+    search_fields = ["user__username"]
+    autocomplete_fields = ["user", "gemeente", "regio"]
+
+
+@admin.register(JobRun)
+class JobRunAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["soort", "status", "voortgang", "regio", "gestart_door", "aangemaakt_op"]
+    list_filter = ["status", "soort"]
+
+
+@admin.register(Rol)
+class RolAdmin(SuperuserOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["naam", "code", "scope"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(SuperuserOnlyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    # The privacy officer's search screen comes with the security issue; until then technical
+    # beheer only. The table refuses UPDATE and DELETE anyway.
+    list_display = ["tijdstip", "actor", "actie", "object_type", "resultaat", "herkomst"]
+    list_filter = ["actie", "resultaat"]
+    search_fields = ["actor", "object_type"]
+
+
+# Global technical tables: technical beheer (superuser) only.
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(SuperuserOnlyAdminMixin, admin.ModelAdmin):
+    filter_horizontal = ["permissions"]
+
+
+for _model, _admin in [
+    (beat_models.PeriodicTask, beat_admin.PeriodicTaskAdmin),
+    (beat_models.CrontabSchedule, beat_admin.CrontabScheduleAdmin),
+    (beat_models.IntervalSchedule, admin.ModelAdmin),
+    (beat_models.SolarSchedule, admin.ModelAdmin),
+    (beat_models.ClockedSchedule, beat_admin.ClockedScheduleAdmin),
+]:
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(
+        _model, type(f"{_model.__name__}Admin", (SuperuserOnlyAdminMixin, _admin), {})
+    )

@@ -1,0 +1,59 @@
+"""API errors as application/problem+json (RFC 9457), with ``invalidParams`` per field."""
+
+from rest_framework import exceptions, status
+from rest_framework.views import exception_handler
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+def _invalid_params(detail, prefix=""):
+    params = []
+    if isinstance(detail, dict):
+        for field, value in detail.items():
+            name = f"{prefix}.{field}" if prefix else str(field)
+            params.extend(_invalid_params(value, name))
+    elif isinstance(detail, list):
+        for index, value in enumerate(detail):
+            if isinstance(value, dict | list):
+                params.extend(_invalid_params(value, f"{prefix}.{index}" if prefix else str(index)))
+            else:
+                params.append(
+                    {
+                        "name": prefix or "nonFieldErrors",
+                        "code": getattr(value, "code", "invalid"),
+                        "reason": str(value),
+                    }
+                )
+    else:
+        params.append(
+            {
+                "name": prefix or "nonFieldErrors",
+                "code": getattr(detail, "code", "invalid"),
+                "reason": str(detail),
+            }
+        )
+    return params
+
+
+def problem_exception_handler(exc, context):
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    request = context.get("request")
+    body = {
+        "type": f"https://regiozorg.nl/problemen/{getattr(exc, 'default_code', 'error')}",
+        "code": getattr(exc, "default_code", "error"),
+        "title": getattr(exc, "default_detail", "Fout"),
+        "status": response.status_code,
+        "instance": request.path if request is not None else "",
+    }
+    if isinstance(exc, exceptions.ValidationError):
+        body["title"] = "De invoer is ongeldig."
+        body["invalidParams"] = _invalid_params(exc.detail)
+    else:
+        body["detail"] = str(getattr(exc, "detail", exc))
+    if response.status_code == status.HTTP_404_NOT_FOUND:
+        body["title"] = "Niet gevonden."
+    response.data = body
+    response.content_type = PROBLEM_CONTENT_TYPE
+    return response

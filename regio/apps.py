@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class RegioConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "regio"
+    verbose_name = "Regio's, gemeenten en rollen"
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from . import audit, roles
+
+        post_migrate.connect(roles.sync_roles, sender=self)
+        audit.connect_auth_signals()

@@ -1,0 +1,59 @@
+"""/health/: database, broker and a worker ping, as JSON, 200 when all are ok, else 503."""
+
+import time
+
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+
+from .mixins import unscoped
+
+
+def _check(fn):
+    started = time.monotonic()
+    try:
+        detail = fn()
+        return {"ok": True, "ms": round((time.monotonic() - started) * 1000), **(detail or {})}
+    except Exception as exc:  # a health check reports every failure, whatever its kind
+        return {"ok": False, "error": type(exc).__name__, "detail": str(exc)[:200]}
+
+
+def _database():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def _broker():
+    import redis
+
+    client = redis.Redis.from_url(
+        settings.CELERY_BROKER_URL, socket_connect_timeout=1, socket_timeout=1
+    )
+    try:
+        client.ping()
+    finally:
+        client.close()
+
+
+def _worker():
+    from config.celery import app
+
+    replies = app.control.ping(timeout=1.0)
+    if not replies:
+        raise RuntimeError("geen worker antwoordde op ping")
+    return {"workers": sorted(name for reply in replies for name in reply)}
+
+
+@never_cache
+@unscoped("technical status only; no data of any gemeente")
+def health(request):
+    checks = {"database": _check(_database), "broker": _check(_broker)}
+    checks["worker"] = (
+        _check(_worker) if checks["broker"]["ok"] else {"ok": False, "error": "broker down"}
+    )
+    healthy = all(check["ok"] for check in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "fout", "checks": checks}, status=200 if healthy else 503
+    )

@@ -1,0 +1,98 @@
+"""Long jobs: every run is a JobRun row with status and progress the UI polls.
+
+A job is a function ``fn(ctx, **parameters)`` registered with ``@job(...)``; it becomes a Celery
+task that marks the run bezig, lets the function report progress and attach result files through
+``ctx``, and marks it gereed or mislukt. ``start_job`` creates the row and enqueues the task once
+the transaction commits. A redelivered task (acks_late after a worker died) whose run already
+finished does nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from celery import shared_task
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from .models import JobResultaat, JobRun
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class JobDefinitie:
+    soort: str
+    naam: str
+    capability: str
+    task: object
+
+
+JOBS: dict[str, JobDefinitie] = {}
+
+
+class JobContext:
+    def __init__(self, run: JobRun):
+        self.run = run
+
+    def progress(self, voortgang: int, stap: str = ""):
+        voortgang = max(0, min(100, int(voortgang)))
+        JobRun.objects.filter(pk=self.run.pk).update(voortgang=voortgang, stap=stap[:200])
+        self.run.voortgang, self.run.stap = voortgang, stap
+
+    def add_file(self, naam: str, content: bytes, content_type: str) -> JobResultaat:
+        resultaat = JobResultaat(jobrun=self.run, naam=naam, content_type=content_type)
+        resultaat.bestand.save(naam, ContentFile(content), save=True)
+        return resultaat
+
+
+def job(soort: str, naam: str, capability: str):
+    """Register ``fn(ctx, **parameters)`` as job ``soort``; its runs are visible per capability."""
+
+    def register(fn):
+        @shared_task(name=f"jobs.{soort}", bind=True, acks_late=True)
+        def run_job(task, jobrun_id: int):
+            run = JobRun.objects.filter(pk=jobrun_id).first()
+            if run is None or run.klaar:
+                return
+            JobRun.objects.filter(pk=run.pk).update(
+                status=JobRun.Status.BEZIG,
+                gestart_op=timezone.now(),
+                celery_task_id=task.request.id or "",
+            )
+            ctx = JobContext(run)
+            try:
+                resultaat = fn(ctx, **run.parameters) or {}
+            except Exception as exc:
+                log.exception("Job %s #%s mislukt", soort, run.pk)
+                JobRun.objects.filter(pk=run.pk).update(
+                    status=JobRun.Status.MISLUKT, fout=str(exc)[:2000], afgerond_op=timezone.now()
+                )
+                raise
+            JobRun.objects.filter(pk=run.pk).update(
+                status=JobRun.Status.GEREED,
+                voortgang=100,
+                resultaat=resultaat,
+                afgerond_op=timezone.now(),
+            )
+
+        JOBS[soort] = JobDefinitie(soort, naam, capability, run_job)
+        fn.definitie = JOBS[soort]
+        return fn
+
+    return register
+
+
+def start_job(soort: str, *, user=None, regio=None, gemeente=None, **parameters) -> JobRun:
+    """Create the JobRun and enqueue it after commit; the caller has checked the capability."""
+    from . import audit
+
+    definitie = JOBS[soort]
+    run = JobRun.objects.create(
+        soort=soort, parameters=parameters, regio=regio, gemeente=gemeente, gestart_door=user
+    )
+    audit.record("job", objects=[run], actor=user, toelichting={"soort": soort})
+    transaction.on_commit(lambda: definitie.task.delay(run.pk))
+    return run

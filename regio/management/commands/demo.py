@@ -1,0 +1,132 @@
+"""Demo data: reproducible (fixed seed), idempotent and fast (bulk inserts).
+
+Later issues add their own data here, each in a function that skips what already exists.
+"""
+
+import datetime
+import random
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from inkoop.models import Aanbieder
+from regio import referentiedata
+from regio.demo_users import DEMO_ROLLEN
+from regio.models import Gemeente, Regio, Rol, Roltoekenning, User
+from toegang.models import Client, Dossier, Persoon, bsn_hash
+
+SEED = 20261127
+DEMO_PASSWORD = "demo"
+DOSSIERS_PER_GEMEENTE = 30
+DEMO_GEMEENTEN = ["0307", "0308", "0313", "0327", "0267", "0342", "0351", "1895", "0037", "0014"]
+
+VOORNAMEN = ["Anna", "Bram", "Chantal", "Daan", "Eva", "Fatima", "Gerrit", "Hanna", "Ilse",
+             "Jeroen", "Kees", "Lotte", "Mohamed", "Noor", "Olga", "Pieter", "Roos", "Sven",
+             "Tess", "Yusuf"]  # fmt: skip
+ACHTERNAMEN = [("", "Jansen"), ("de", "Vries"), ("van den", "Berg"), ("", "Bakker"),
+               ("", "Visser"), ("", "Smit"), ("", "Meijer"), ("de", "Boer"), ("", "Mulder"),
+               ("de", "Groot"), ("", "Bos"), ("van", "Dijk"), ("", "Yilmaz"), ("", "El Amrani"),
+               ("", "Hoekstra"), ("van der", "Linden")]  # fmt: skip
+AANBIEDERS = [("Kwadraad Wonen en Welzijn", "75750001"), ("De Herberg Begeleiding", "75750002"),
+              ("Lister Beschermd Wonen", "75750003"), ("Leger des Heils Midden", "75750004"),
+              ("Cosis Groningen", "75750005"), ("Lentis Herstel", "75750006")]  # fmt: skip
+
+
+def demo_bsn(rng: random.Random) -> str:
+    """A random 9-digit number that passes the elfproef (synthetic, not a real person's)."""
+    while True:
+        digits = [rng.randint(0, 9) for _ in range(8)]
+        total = sum(d * w for d, w in zip(digits, (9, 8, 7, 6, 5, 4, 3, 2), strict=True))
+        last = total % 11
+        if last <= 9 and digits[0] != 0:
+            return "".join(map(str, digits)) + str(last)
+
+
+class Command(BaseCommand):
+    help = "Laadt reproduceerbare demodata (alleen met dev-instellingen)."
+
+    def handle(self, *args, **options):
+        if not settings.REGIOZORG_DEMO_PASSWORDS:
+            raise CommandError("Demodata met wachtwoord 'demo' kan alleen met dev-instellingen.")
+        with transaction.atomic():
+            referentiedata.load()
+            users = self.users()
+            aanbieders = self.aanbieders()
+            dossiers = self.dossiers()
+        self.stdout.write(
+            f"Demodata klaar: {users} gebruikers, {aanbieders} aanbieders, "
+            f"{dossiers} nieuwe dossiers."
+        )
+
+    def users(self) -> int:
+        rollen = {r.code: r for r in Rol.objects.all()}
+        gemeenten = {g.code: g for g in Gemeente.objects.all()}
+        regios = {r.code: r for r in Regio.objects.all()}
+        usernames = set()
+        for username, rol_code, (kind, where), _ in DEMO_ROLLEN:
+            user, created = User.objects.get_or_create(
+                username=username, defaults={"is_staff": rol_code == "functioneel-beheerder"}
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+            usernames.add(username)
+            target = (
+                {"gemeente": gemeenten[where]} if kind == "gemeente" else {"regio": regios[where]}
+            )
+            Roltoekenning.objects.get_or_create(
+                user=user,
+                rol=rollen[rol_code],
+                **target,
+                defaults={"begin": datetime.date(2020, 1, 1)},
+            )
+        return len(usernames)
+
+    def aanbieders(self) -> int:
+        existing = set(Aanbieder.objects.values_list("agb_code", flat=True))
+        Aanbieder.objects.bulk_create(
+            Aanbieder(naam=naam, agb_code=agb) for naam, agb in AANBIEDERS if agb not in existing
+        )
+        return len(AANBIEDERS)
+
+    def dossiers(self) -> int:
+        rng = random.Random(SEED)
+        gemeenten = {g.code: g for g in Gemeente.objects.filter(code__in=DEMO_GEMEENTEN)}
+        known = set(Persoon.objects.values_list("bsn_hash", flat=True))
+        clients, personen, dossiers = [], [], []
+        for code in DEMO_GEMEENTEN:
+            for _ in range(DOSSIERS_PER_GEMEENTE):
+                bsn = demo_bsn(rng)
+                voorvoegsel, achternaam = rng.choice(ACHTERNAMEN)
+                voornaam = rng.choice(VOORNAMEN)
+                geboren = datetime.date(1950, 1, 1) + datetime.timedelta(days=rng.randint(0, 25000))
+                geopend = datetime.date(2023, 1, 1) + datetime.timedelta(days=rng.randint(0, 1400))
+                hashed = bsn_hash(bsn)
+                if hashed in known:
+                    continue
+                known.add(hashed)
+                client = Client()
+                clients.append(client)
+                personen.append(
+                    Persoon(
+                        client=client,
+                        bsn=bsn,
+                        bsn_hash=hashed,
+                        voornamen=voornaam,
+                        voorvoegsel=voorvoegsel,
+                        geslachtsnaam=achternaam,
+                        geboortedatum=geboren,
+                    )
+                )
+                dossiers.append(
+                    Dossier(
+                        client=client,
+                        verantwoordelijke_gemeente=gemeenten[code],
+                        geopend_op=geopend,
+                    )
+                )
+        Client.objects.bulk_create(clients)
+        Persoon.objects.bulk_create(personen)
+        Dossier.objects.bulk_create(dossiers)
+        return len(dossiers)

@@ -1,0 +1,315 @@
+import datetime
+
+from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import ArrayField, RangeOperators
+from django.core.validators import MaxValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from .query import (
+    DateRange,
+    GemeenteQuerySet,
+    JobRunQuerySet,
+    LidmaatschapQuerySet,
+    RegioQuerySet,
+    RoltoekenningQuerySet,
+    UserQuerySet,
+)
+
+
+class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
+    use_in_migrations = True
+
+
+class User(AbstractUser):
+    """A person (or system) that logs in; what it may do comes from its Roltoekenningen."""
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = "gebruiker"
+        verbose_name_plural = "gebruikers"
+
+
+class Domein(models.TextChoices):
+    BESCHERMD_WONEN = "beschermd_wonen", "Beschermd wonen / MO"
+    BEGELEIDING = "begeleiding", "Begeleiding"
+
+
+class Gemeente(models.Model):
+    """A Dutch municipality, identified by its 4-digit CBS gemeentecode."""
+
+    code = models.CharField(
+        "CBS-code",
+        max_length=4,
+        unique=True,
+        validators=[
+            RegexValidator(r"^\d{4}$", "Een CBS-gemeentecode bestaat uit precies 4 cijfers.")
+        ],
+    )
+    naam = models.CharField(max_length=100)
+    provincie = models.CharField(max_length=50, blank=True)
+
+    objects = GemeenteQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "gemeente"
+        verbose_name_plural = "gemeenten"
+        ordering = ["naam"]
+
+    def __str__(self):
+        return f"{self.naam} ({self.code})"
+
+
+class Regio(models.Model):
+    """A cooperation of gemeenten that buys care together; the tenant of regiozorg."""
+
+    code = models.SlugField(max_length=50, unique=True)
+    naam = models.CharField(max_length=150)
+    centrumgemeente = models.ForeignKey(Gemeente, on_delete=models.PROTECT, related_name="+")
+
+    objects = RegioQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "regio"
+        verbose_name_plural = "regio's"
+        ordering = ["naam"]
+        permissions = [
+            ("view_aggregates", "Kan geaggregeerde cijfers van de regio zien"),
+            ("manage_wachtlijst", "Kan de regionale wachtlijst beheren"),
+            ("beheer_regio", "Kan de regio functioneel beheren"),
+        ]
+
+    def __str__(self):
+        return self.naam
+
+
+class Lidmaatschap(models.Model):
+    """A gemeente's membership of a regio for one domein over a period (begin/einde inclusive)."""
+
+    gemeente = models.ForeignKey(Gemeente, on_delete=models.PROTECT, related_name="lidmaatschappen")
+    regio = models.ForeignKey(Regio, on_delete=models.PROTECT, related_name="lidmaatschappen")
+    domein = models.CharField(max_length=20, choices=Domein.choices)
+    begin = models.DateField(null=True, blank=True, help_text="Leeg: sinds altijd.")
+    einde = models.DateField(null=True, blank=True, help_text="Leeg: nog steeds lid.")
+
+    objects = LidmaatschapQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "lidmaatschap"
+        verbose_name_plural = "lidmaatschappen"
+        ordering = ["regio__naam", "domein", "gemeente__naam", "begin"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(begin__isnull=True)
+                | Q(einde__isnull=True)
+                | Q(einde__gte=models.F("begin")),
+                name="lidmaatschap_einde_na_begin",
+                violation_error_message="De einddatum ligt vóór de begindatum.",
+            ),
+            # A gemeente is in at most one regio per domein on any date.
+            ExclusionConstraint(
+                name="lidmaatschap_geen_overlap",
+                expressions=[
+                    ("gemeente", RangeOperators.EQUAL),
+                    ("domein", RangeOperators.EQUAL),
+                    (DateRange("begin", "einde", models.Value("[]")), RangeOperators.OVERLAPS),
+                ],
+                violation_error_message=(
+                    "Deze gemeente is in die periode al lid van een regio voor dit domein."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        periode = f"{self.begin or '…'} t/m {self.einde or '…'}"
+        return f"{self.gemeente.naam} in {self.regio.naam} ({self.get_domein_display()}, {periode})"
+
+
+class Rol(models.Model):
+    """A role as the users know it; its capabilities are the permissions of its group."""
+
+    class Scope(models.TextChoices):
+        GEMEENTE = "gemeente", "Een of meer gemeenten"
+        REGIO = "regio", "De regio"
+        GEMEENTE_OF_REGIO = "gemeente_of_regio", "Gemeente of regio"
+        AANBIEDER = "aanbieder", "Eigen aanbieder"
+
+    code = models.SlugField(max_length=50, unique=True)
+    naam = models.CharField(max_length=100)
+    scope = models.CharField(max_length=20, choices=Scope.choices)
+    group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="rol")
+
+    class Meta:
+        verbose_name = "rol"
+        verbose_name_plural = "rollen"
+        ordering = ["naam"]
+
+    def __str__(self):
+        return self.naam
+
+
+class Roltoekenning(models.Model):
+    """One user holding one rol for one gemeente, regio or aanbieder over a period."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roltoekenningen")
+    rol = models.ForeignKey(Rol, on_delete=models.PROTECT, related_name="toekenningen")
+    gemeente = models.ForeignKey(Gemeente, on_delete=models.PROTECT, null=True, blank=True)
+    regio = models.ForeignKey(Regio, on_delete=models.PROTECT, null=True, blank=True)
+    aanbieder = models.ForeignKey(
+        "inkoop.Aanbieder", on_delete=models.PROTECT, null=True, blank=True
+    )
+    begin = models.DateField(default=datetime.date.today)
+    einde = models.DateField(null=True, blank=True)
+
+    objects = RoltoekenningQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "roltoekenning"
+        verbose_name_plural = "roltoekenningen"
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(gemeente__isnull=False, regio__isnull=True, aanbieder__isnull=True)
+                    | Q(gemeente__isnull=True, regio__isnull=False, aanbieder__isnull=True)
+                    | Q(gemeente__isnull=True, regio__isnull=True, aanbieder__isnull=False)
+                ),
+                name="roltoekenning_precies_een_scope",
+                violation_error_message="Kies precies één gemeente, regio of aanbieder.",
+            ),
+            models.CheckConstraint(
+                condition=Q(einde__isnull=True) | Q(einde__gte=models.F("begin")),
+                name="roltoekenning_einde_na_begin",
+                violation_error_message="De einddatum ligt vóór de begindatum.",
+            ),
+        ]
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        allowed = {
+            Rol.Scope.GEMEENTE: {"gemeente"},
+            Rol.Scope.REGIO: {"regio"},
+            Rol.Scope.GEMEENTE_OF_REGIO: {"gemeente", "regio"},
+            Rol.Scope.AANBIEDER: {"aanbieder"},
+        }
+        if self.rol_id is None:
+            return
+        chosen = [f for f in ("gemeente", "regio", "aanbieder") if getattr(self, f"{f}_id")]
+        if len(chosen) == 1 and chosen[0] not in allowed[self.rol.scope]:
+            raise ValidationError(
+                {chosen[0]: f"De rol {self.rol.naam} geldt voor: {self.rol.get_scope_display()}."}
+            )
+
+    def __str__(self):
+        target = self.gemeente or self.regio or self.aanbieder
+        return f"{self.user} — {self.rol} ({target})"
+
+
+class AuditEntry(models.Model):
+    """One audited action (read of personal data, change, export, login); append-only."""
+
+    class Actie(models.TextChoices):
+        VIEW = "view", "Inzage"
+        CREATE = "create", "Aangemaakt"
+        CHANGE = "change", "Gewijzigd"
+        DELETE = "delete", "Verwijderd"
+        EXPORT = "export", "Export/download"
+        LOGIN = "login", "Ingelogd"
+        LOGIN_FAILED = "login_failed", "Mislukte login"
+        LOGOUT = "logout", "Uitgelogd"
+        JOB = "job", "Taak gestart"
+
+    class Resultaat(models.TextChoices):
+        OK = "ok", "Gelukt"
+        DENIED = "denied", "Geweigerd"
+        ERROR = "error", "Fout"
+
+    tijdstip = models.DateTimeField(default=timezone.now, db_index=True)
+    actor_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    actor = models.CharField(max_length=150, blank=True)
+    actie = models.CharField(max_length=20, choices=Actie.choices)
+    object_type = models.CharField(max_length=100, blank=True)
+    object_ids = ArrayField(models.CharField(max_length=64), default=list, blank=True)
+    resultaat = models.CharField(max_length=10, choices=Resultaat.choices, default=Resultaat.OK)
+    herkomst = models.GenericIPAddressField(null=True, blank=True)
+    pad = models.CharField(max_length=300, blank=True)
+    toelichting = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "auditregel"
+        verbose_name_plural = "auditlog"
+        ordering = ["-tijdstip", "-id"]
+        indexes = [models.Index(fields=["object_type", "tijdstip"])]
+
+    def __str__(self):
+        return f"{self.tijdstip:%Y-%m-%d %H:%M:%S} {self.actor} {self.actie} {self.object_type}"
+
+
+class JobRun(models.Model):
+    """One run of a long job (report, import, verevening) with its progress and results."""
+
+    class Status(models.TextChoices):
+        WACHTRIJ = "wachtrij", "In de wachtrij"
+        BEZIG = "bezig", "Bezig"
+        GEREED = "gereed", "Gereed"
+        MISLUKT = "mislukt", "Mislukt"
+
+    soort = models.CharField(max_length=100)
+    parameters = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WACHTRIJ)
+    voortgang = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
+    stap = models.CharField(max_length=200, blank=True)
+    regio = models.ForeignKey(Regio, on_delete=models.PROTECT, null=True, blank=True)
+    gemeente = models.ForeignKey(Gemeente, on_delete=models.PROTECT, null=True, blank=True)
+    gestart_door = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    aangemaakt_op = models.DateTimeField(auto_now_add=True)
+    gestart_op = models.DateTimeField(null=True, blank=True)
+    afgerond_op = models.DateTimeField(null=True, blank=True)
+    resultaat = models.JSONField(default=dict, blank=True)
+    fout = models.TextField(blank=True)
+    celery_task_id = models.CharField(max_length=64, blank=True)
+
+    objects = JobRunQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "taak"
+        verbose_name_plural = "taken"
+        ordering = ["-aangemaakt_op"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(voortgang__lte=100), name="jobrun_voortgang_max_100"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.soort} #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def klaar(self) -> bool:
+        return self.status in {self.Status.GEREED, self.Status.MISLUKT}
+
+
+def job_result_path(instance, filename):
+    return f"jobs/{instance.jobrun_id}/{filename}"
+
+
+class JobResultaat(models.Model):
+    """A file produced by a JobRun (CSV, PDF), downloadable by whoever may see the run."""
+
+    jobrun = models.ForeignKey(JobRun, on_delete=models.CASCADE, related_name="bestanden")
+    naam = models.CharField(max_length=200)
+    bestand = models.FileField(upload_to=job_result_path)
+    content_type = models.CharField(max_length=100, default="application/octet-stream")
+
+    class Meta:
+        verbose_name = "taakresultaat"
+        verbose_name_plural = "taakresultaten"
+
+    def __str__(self):
+        return self.naam

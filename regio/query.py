@@ -1,0 +1,188 @@
+"""The scoping layer: who may see which rows, per capability.
+
+Every scoped model's QuerySet derives from ``ScopedQuerySet`` and so has
+``visible_to(user, capability)``. The scope of a capability is the set of gemeenten, regio's and
+aanbieders where the user holds an active Roltoekenning whose rol grants *that* capability —
+never the union of all of a person's roles. A regio-wide toekenning covers the gemeenten that are
+members of the regio today. Views, viewsets, the admin, jobs and reports all go through here
+(``regio.mixins``); nothing filters by gemeente by hand.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.postgres.fields import DateRangeField
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+
+
+class DateRange(models.Func):
+    """PostgreSQL daterange(lower, upper, bounds); NULL bounds are unbounded."""
+
+    function = "DATERANGE"
+    output_field = DateRangeField()
+
+
+@dataclass(frozen=True)
+class Scope:
+    gemeente_ids: frozenset[int] = frozenset()
+    regio_ids: frozenset[int] = frozenset()
+    aanbieder_ids: frozenset[int] = frozenset()
+
+    def ids(self, kind: str) -> frozenset[int]:
+        return getattr(self, f"{kind}_ids")
+
+    @property
+    def empty(self) -> bool:
+        return not (self.gemeente_ids or self.regio_ids or self.aanbieder_ids)
+
+
+EMPTY_SCOPE = Scope()
+
+
+def split_capability(capability: str) -> tuple[str, str]:
+    app_label, _, codename = capability.partition(".")
+    if not codename:
+        raise ValueError(f"Capability must be 'app_label.codename', got {capability!r}")
+    return app_label, codename
+
+
+def scope_for(user, capability: str, on: datetime.date | None = None) -> Scope:
+    """The gemeenten, regio's and aanbieders where ``user`` holds ``capability`` on ``on``.
+
+    Cached on the user object, so within one request each capability costs two queries at most.
+    """
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return EMPTY_SCOPE
+    on = on or datetime.date.today()
+    cache = user.__dict__.setdefault("_regiozorg_scope_cache", {})
+    key = (capability, on)
+    if key in cache:
+        return cache[key]
+
+    from .models import Lidmaatschap, Roltoekenning
+
+    app_label, codename = split_capability(capability)
+    rows = list(
+        Roltoekenning.objects.active_on(on)
+        .filter(
+            user=user,
+            rol__group__permissions__codename=codename,
+            rol__group__permissions__content_type__app_label=app_label,
+        )
+        .values_list("gemeente_id", "regio_id", "aanbieder_id")
+        .distinct()
+    )
+    gemeenten = {g for g, _, _ in rows if g}
+    regios = {r for _, r, _ in rows if r}
+    aanbieders = {a for _, _, a in rows if a}
+    if regios:
+        gemeenten |= set(
+            Lidmaatschap.objects.active_on(on)
+            .filter(regio_id__in=regios)
+            .values_list("gemeente_id", flat=True)
+        )
+    scope = Scope(frozenset(gemeenten), frozenset(regios), frozenset(aanbieders))
+    cache[key] = scope
+    return scope
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Base of every scoped QuerySet.
+
+    ``scope_paths`` maps a scope kind (``gemeente``, ``regio``, ``aanbieder``) to the lookup path
+    of the row's owner of that kind; a row is visible when any of its owners is in the user's
+    scope for the capability. ``object_permission_model`` names a django-guardian direct-FK
+    model (``content_object`` → this model) whose grants add single objects to the scope.
+    """
+
+    scope_paths: dict[str, str] = {}
+    object_permission_model: str | None = None
+
+    def visible_to(self, user, capability: str):
+        scope = scope_for(user, capability)
+        condition = self.scope_condition(scope)
+        grants = self.grant_condition(user, capability)
+        if grants is not None:
+            condition = condition | grants if condition is not None else grants
+        if condition is None:
+            return self.none()
+        return self.filter(condition)
+
+    def scope_condition(self, scope: Scope) -> Q | None:
+        condition = None
+        for kind, path in self.scope_paths.items():
+            ids = scope.ids(kind)
+            if ids:
+                q = Q(**{f"{path}__in": sorted(ids)})
+                condition = q if condition is None else condition | q
+        return condition
+
+    def grant_condition(self, user, capability: str) -> Q | None:
+        if not self.object_permission_model or not getattr(user, "is_authenticated", False):
+            return None
+        from django.apps import apps
+
+        perm_model = apps.get_model(self.object_permission_model)
+        app_label, codename = split_capability(capability)
+        return Q(
+            Exists(
+                perm_model.objects.filter(
+                    content_object=OuterRef("pk"),
+                    user=user,
+                    permission__codename=codename,
+                    permission__content_type__app_label=app_label,
+                )
+            )
+        )
+
+
+class ActiveOnQuerySetMixin:
+    """Rows with an inclusive [begin, einde] period (NULL = unbounded)."""
+
+    def active_on(self, on: datetime.date):
+        return self.filter(Q(begin__isnull=True) | Q(begin__lte=on)).filter(
+            Q(einde__isnull=True) | Q(einde__gte=on)
+        )
+
+
+class GemeenteQuerySet(ScopedQuerySet):
+    scope_paths = {"gemeente": "pk"}
+
+
+class RegioQuerySet(ScopedQuerySet):
+    scope_paths = {"regio": "pk"}
+
+
+class LidmaatschapQuerySet(ActiveOnQuerySetMixin, ScopedQuerySet):
+    scope_paths = {"regio": "regio"}
+
+
+class RoltoekenningQuerySet(ActiveOnQuerySetMixin, ScopedQuerySet):
+    scope_paths = {"gemeente": "gemeente", "regio": "regio"}
+
+
+class JobRunQuerySet(ScopedQuerySet):
+    scope_paths = {"gemeente": "gemeente", "regio": "regio"}
+
+    def visible_to(self, user, capability: str):
+        # Whoever started a run always sees its progress and result.
+        own = self.filter(gestart_door=user) if getattr(user, "is_authenticated", False) else None
+        scoped = super().visible_to(user, capability)
+        return scoped | own if own is not None else scoped
+
+
+class UserQuerySet(ScopedQuerySet):
+    """Users are visible to a beheerder when they hold a role inside the beheerder's scope."""
+
+    def scope_condition(self, scope: Scope) -> Q | None:
+        from .models import Roltoekenning
+
+        if not (scope.gemeente_ids or scope.regio_ids):
+            return None
+        inside = Roltoekenning.objects.filter(user=OuterRef("pk")).filter(
+            Q(gemeente_id__in=sorted(scope.gemeente_ids)) | Q(regio_id__in=sorted(scope.regio_ids))
+        )
+        return Q(Exists(inside))

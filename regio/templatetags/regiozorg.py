@@ -1,0 +1,13 @@
+from django import template
+
+from regio.charts import bar_chart as render_bar_chart
+
+register = template.Library()
+
+
+@register.simple_tag
+def bar_chart(chart):
+    """Render a chart dict {categories, series, title, unit} as inline SVG."""
+    return render_bar_chart(
+        chart["categories"], chart["series"], title=chart["title"], unit=chart.get("unit", "")
+    )

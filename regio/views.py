@@ -1,0 +1,141 @@
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.generic import DetailView, TemplateView, View
+from django.views.generic.detail import SingleObjectMixin
+
+from . import audit
+from .jobs import JOBS, start_job
+from .mixins import ScopedViewMixin
+from .models import JobRun, Regio
+from .pdf import render_pdf
+from .services import leden_per_jaar, werkterreinen
+from .tasks import ledenoverzicht
+
+
+class MijnWerkView(LoginRequiredMixin, TemplateView):
+    """Start page: the user's roles, where they apply, and what each role does here."""
+
+    template_name = "regio/mijn_werk.html"
+    unscoped_reason = "shows only the user's own Roltoekenningen"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(werkterreinen=werkterreinen(self.request.user), **kwargs)
+
+
+def _membership_years():
+    this_year = datetime.date.today().year
+    return range(this_year - 6, this_year + 1)
+
+
+class RegioDetailView(ScopedViewMixin, DetailView):
+    model = Regio
+    capability = "regio.view_regio"
+    slug_field = "code"
+    template_name = "regio/regio_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        regio = self.object
+        context["lidmaatschappen"] = regio.lidmaatschappen.select_related("gemeente").order_by(
+            "domein", "gemeente__naam", "begin"
+        )
+        context["chart"] = leden_per_jaar(regio, _membership_years())
+        context["recente_taken"] = JobRun.objects.visible_to(
+            self.request.user, "regio.view_jobrun"
+        ).filter(regio=regio)[:5]
+        return context
+
+
+class RegioPdfView(RegioDetailView):
+    """The regio overview as a PDF (same chart helper as the page)."""
+
+    template_name = "regio/regio_pdf.html"
+
+    def render_to_response(self, context, **kwargs):
+        context["gegenereerd_op"] = datetime.datetime.now()
+        pdf = render_pdf(self.template_name, context)
+        audit.record("export", objects=[self.object], toelichting={"formaat": "pdf"})
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="regio-{self.object.code}.pdf"'
+        return response
+
+
+class LedenoverzichtStartView(ScopedViewMixin, SingleObjectMixin, View):
+    """POST: start the ledenoverzicht job for this regio and go to its progress page."""
+
+    model = Regio
+    capability = ledenoverzicht.definitie.capability
+    slug_field = "code"
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        regio = self.get_object()
+        run = start_job(
+            ledenoverzicht.definitie.soort, user=request.user, regio=regio, regio_id=regio.pk
+        )
+        messages.success(request, "De taak is gestart.")
+        return redirect("regio:jobrun-detail", pk=run.pk)
+
+
+class JobRunDetailView(ScopedViewMixin, DetailView):
+    model = JobRun
+    capability = "regio.view_jobrun"
+    template_name = "regio/jobrun_detail.html"
+    context_object_name = "run"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        definitie = JOBS.get(self.object.soort)
+        context["naam"] = definitie.naam if definitie else self.object.soort
+        return context
+
+
+class JobRunStatusView(ScopedViewMixin, SingleObjectMixin, View):
+    """JSON polled by the progress component (static/js/jobprogress.js)."""
+
+    model = JobRun
+    capability = "regio.view_jobrun"
+
+    def get(self, request, *args, **kwargs):
+        run = self.get_object()
+        return JsonResponse(
+            {
+                "id": run.pk,
+                "status": run.status,
+                "statusLabel": run.get_status_display(),
+                "voortgang": run.voortgang,
+                "stap": run.stap,
+                "klaar": run.klaar,
+                "fout": run.fout if run.status == JobRun.Status.MISLUKT else "",
+                "bestanden": [
+                    {
+                        "naam": b.naam,
+                        "url": reverse("regio:jobrun-bestand", args=[run.pk, b.pk]),
+                    }
+                    for b in run.bestanden.all()
+                ],
+            }
+        )
+
+
+class JobResultaatDownloadView(ScopedViewMixin, SingleObjectMixin, View):
+    model = JobRun
+    capability = "regio.view_jobrun"
+
+    def get(self, request, *args, **kwargs):
+        run = self.get_object()
+        bestand = run.bestanden.filter(pk=kwargs["bestand_id"]).first()
+        if bestand is None:
+            raise Http404
+        audit.record("export", objects=[run], toelichting={"bestand": bestand.naam})
+        return FileResponse(
+            bestand.bestand.open("rb"),
+            as_attachment=True,
+            filename=bestand.naam,
+            content_type=bestand.content_type,
+        )

@@ -1,0 +1,91 @@
+"""Test services: a throw-away PostgreSQL cluster and Valkey server per pytest session, a real
+Celery worker (thread, the project's app and broker) for the tests that need one, and Debian's
+Chromium for Playwright."""
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in the main thread; Django must allow DB calls there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+_services = {}
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    from config.embedded import free_port, start_postgres, start_valkey
+
+    base = Path(tempfile.mkdtemp(prefix="regiozorg-test-"))
+    _services["base"] = base
+    pg = start_postgres(base / "pg", cleanup_mode="delete")
+    _services["pg"] = pg
+    port = free_port()
+    _services["valkey"] = start_valkey(port, base / "valkey")
+    url = f"redis://127.0.0.1:{port}/0"
+
+    settings.DATABASES["default"].update(HOST=pg.host, PORT=str(pg.port), NAME="regiozorg")
+    settings.CELERY_BROKER_URL = settings.CELERY_RESULT_BACKEND = settings.REDIS_URL = url
+    settings.MEDIA_ROOT = base / "media"
+    os.environ.update(POSTGRES_HOST=pg.host, POSTGRES_PORT=str(pg.port), REDIS_URL=url)
+
+    from config.celery import app
+
+    app.conf.update(broker_url=url, result_backend=url)
+
+
+def pytest_unconfigure(config):
+    valkey = _services.pop("valkey", None)
+    if valkey is not None:
+        valkey.terminate()
+        valkey.wait(timeout=10)
+    pg = _services.pop("pg", None)
+    if pg is not None:
+        pg.stop()
+    base = _services.pop("base", None)
+    if base is not None:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def refdata(db):
+    """Gemeenten, regio's and lidmaatschappen from regio/data (transactional tests flush them)."""
+    from regio import referentiedata
+    from regio.models import Regio
+
+    if not Regio.objects.exists():
+        referentiedata.load()
+
+
+@pytest.fixture(scope="session")
+def celery_worker_thread():
+    """A real Celery worker in a thread: the project's app, the real Valkey broker. Tests that
+    use it must be ``django_db(transaction=True)``: the worker only sees committed rows."""
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        yield app
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    return {
+        **browser_type_launch_args,
+        "executable_path": chromium,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }

@@ -1,0 +1,339 @@
+"""The deployment files agree with the settings: docker-compose.yml, Dockerfile and
+docs/deployment-env.md. None of these tests needs a database."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+DOCKERFILE = ROOT / "Dockerfile"
+ENV_DOC = ROOT / "docs" / "deployment-env.md"
+
+APP_SERVICES = ("web-init", "web", "worker", "beat")
+ALL_SERVICES = ("postgres", "redis", *APP_SERVICES)
+REQUIRED_ON_APP_SERVICES = (
+    "DJANGO_SECRET_KEY",
+    "REGIOZORG_BSN_HASH_KEY",
+    "DJANGO_ALLOWED_HOSTS",
+    "POSTGRES_HOST",
+    "REDIS_URL",
+)
+SECRETS = ("DJANGO_SECRET_KEY", "REGIOZORG_BSN_HASH_KEY", "POSTGRES_PASSWORD")
+
+READ_SCRIPT = (
+    "import os, json; os.environ['DJANGO_SETTINGS_MODULE']='config.settings.production'; "
+    "import django; from django.conf import settings; settings.INSTALLED_APPS; "
+    "from config.env import READ; print(json.dumps(sorted(READ)))"
+)
+
+
+@pytest.fixture(scope="module")
+def read_vars() -> set[str]:
+    """The environment variables the production settings read (config.env.READ), found by
+    importing them in a fresh interpreter with dummy values for the required ones."""
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SECRET_KEY="dummy-secret-key-for-test-deployment",
+        REGIOZORG_BSN_HASH_KEY="dummy-bsn-hash-key-for-test-deployment",
+        DJANGO_ALLOWED_HOSTS="regiozorg.test",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", READ_SCRIPT],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, (
+        "importing config.settings.production with dummy required variables failed "
+        f"(exit {result.returncode}):\n{result.stderr}"
+    )
+    names = json.loads(result.stdout.strip().splitlines()[-1])
+    assert names, "config.env.READ is empty: the production settings read no variables?"
+    return set(names)
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    assert COMPOSE_FILE.is_file(), f"{COMPOSE_FILE} is missing"
+    data = yaml.safe_load(COMPOSE_FILE.read_text())
+    assert isinstance(data, dict), "docker-compose.yml is not a YAML mapping"
+    return data
+
+
+@pytest.fixture(scope="module")
+def services(compose) -> dict:
+    services = compose.get("services")
+    assert isinstance(services, dict), "docker-compose.yml has no `services:` mapping"
+    return services
+
+
+def command_text(service: dict) -> str:
+    """A service's command (string or list) as one space-separated string."""
+    command = service.get("command", "")
+    if isinstance(command, list):
+        return " ".join(str(part) for part in command)
+    return str(command)
+
+
+def environment(service: dict) -> dict[str, str]:
+    """A service's environment as a dict, whether written as a mapping or as a list."""
+    env = service.get("environment") or {}
+    if isinstance(env, list):
+        return dict(item.split("=", 1) if "=" in item else (item, "") for item in env)
+    return {str(k): "" if v is None else str(v) for k, v in env.items()}
+
+
+def dockerfile_instructions() -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) pairs, with continuation lines joined and comments dropped."""
+    assert DOCKERFILE.is_file(), f"{DOCKERFILE} is missing"
+    logical, current = [], ""
+    for line in DOCKERFILE.read_text().splitlines():
+        stripped = line.strip()
+        if not current and (not stripped or stripped.startswith("#")):
+            continue
+        if current and stripped.startswith("#"):
+            continue
+        if stripped.endswith("\\"):
+            current += stripped[:-1] + " "
+            continue
+        logical.append(current + stripped)
+        current = ""
+    if current:
+        logical.append(current)
+    pairs = []
+    for line in logical:
+        instruction, _, args = line.partition(" ")
+        pairs.append((instruction.upper(), args.strip()))
+    return pairs
+
+
+# docker-compose.yml: services and what they run
+
+
+def test_compose_has_no_version_key(compose):
+    assert "version" not in compose, (
+        "docker-compose.yml has a top-level `version:` key; the Compose Specification drops it"
+    )
+
+
+def test_compose_has_all_services(services):
+    missing = [name for name in ALL_SERVICES if name not in services]
+    assert not missing, f"docker-compose.yml lacks the service(s) {missing}"
+
+
+def test_web_init_migrates_and_collects_static(services):
+    command = command_text(services["web-init"])
+    assert "manage.py migrate" in command, (
+        f"web-init does not run `manage.py migrate`; its command is {command!r}"
+    )
+    assert "manage.py collectstatic" in command, (
+        f"web-init does not run `manage.py collectstatic`; its command is {command!r}"
+    )
+    assert str(services["web-init"].get("restart", "no")) == "no", (
+        'web-init is a one-shot job and must have restart: "no", not '
+        f"{services['web-init'].get('restart')!r}"
+    )
+
+
+def test_web_runs_gunicorn(services):
+    command = command_text(services["web"])
+    assert re.search(r"\bgunicorn\b.*\bconfig\.wsgi(:application)?\b", command), (
+        f"web does not run gunicorn with config.wsgi; its command is {command!r}"
+    )
+    assert "8000" in command, f"web's gunicorn is not bound to port 8000: {command!r}"
+
+
+def test_worker_runs_celery_worker(services):
+    command = command_text(services["worker"])
+    assert "celery -A config worker" in command, (
+        f"worker does not run `celery -A config worker`; its command is {command!r}"
+    )
+
+
+def test_beat_runs_celery_beat(services):
+    command = command_text(services["beat"])
+    assert "celery -A config beat" in command, (
+        f"beat does not run `celery -A config beat`; its command is {command!r}"
+    )
+
+
+@pytest.mark.parametrize("name", ["web", "worker", "beat", "postgres", "redis"])
+def test_service_has_healthcheck(services, name):
+    healthcheck = services[name].get("healthcheck")
+    assert isinstance(healthcheck, dict) and healthcheck.get("test"), (
+        f"service {name} has no healthcheck with a `test`"
+    )
+    assert not healthcheck.get("disable"), f"service {name} disables its healthcheck"
+
+
+def test_web_healthcheck_calls_health_endpoint(services):
+    test = services["web"]["healthcheck"]["test"]
+    test = " ".join(test) if isinstance(test, list) else str(test)
+    assert "/health/" in test, f"web's healthcheck does not request /health/: {test!r}"
+
+
+def test_web_waits_for_web_init(services):
+    depends_on = services["web"].get("depends_on")
+    assert isinstance(depends_on, dict) and "web-init" in depends_on, (
+        "web must depend on web-init in the long form "
+        "(`depends_on: {web-init: {condition: service_completed_successfully}}`), "
+        f"not {depends_on!r}"
+    )
+    condition = (depends_on["web-init"] or {}).get("condition")
+    assert condition == "service_completed_successfully", (
+        f"web depends on web-init with condition {condition!r}, "
+        "not service_completed_successfully: it could start before the migrations ran"
+    )
+
+
+def test_app_services_share_one_image(services):
+    def build_of(name):
+        service = services[name]
+        build = service.get("build")
+        if isinstance(build, str):
+            build = {"context": build}
+        if build is not None:
+            build = {
+                "context": (ROOT / build.get("context", ".")).resolve(),
+                "dockerfile": build.get("dockerfile", "Dockerfile"),
+            }
+        return build, service.get("image")
+
+    builds = {name: build_of(name) for name in APP_SERVICES}
+    for name, (build, image) in builds.items():
+        assert build is not None or image, f"service {name} has neither `build` nor `image`"
+        if build is not None:
+            assert build["context"] == ROOT and build["dockerfile"] == "Dockerfile", (
+                f"service {name} does not build from the repository's Dockerfile: {build!r}"
+            )
+    distinct = {repr(value) for value in builds.values()}
+    listing = ", ".join(f"{name}={value!r}" for name, value in builds.items())
+    assert len(distinct) == 1, f"the app services do not all use the same build/image: {listing}"
+
+
+# docker-compose.yml: environment variables
+
+
+def test_app_services_set_only_variables_the_settings_read(services, read_vars):
+    for name in APP_SERVICES:
+        unknown = sorted(set(environment(services[name])) - read_vars)
+        assert not unknown, (
+            f"service {name} sets {unknown}, which config.settings.production does not read "
+            f"(it reads {sorted(read_vars)})"
+        )
+
+
+def test_app_services_set_the_required_variables(services):
+    for name in APP_SERVICES:
+        env = environment(services[name])
+        missing = [var for var in REQUIRED_ON_APP_SERVICES if var not in env]
+        assert not missing, f"service {name} does not set {missing}"
+
+
+def test_compose_holds_no_literal_secrets(services):
+    for name, service in services.items():
+        for var, value in environment(service).items():
+            if var in SECRETS:
+                assert re.fullmatch(r"\$\{" + var + r":\?[^}]*\}", value), (
+                    f"service {name} sets {var} to {value!r}; secrets must come from the .env "
+                    f"file as ${{{var}:?message}}"
+                )
+
+
+# Dockerfile
+
+
+def test_dockerfile_installs_prod_requirements():
+    runs = [args for instruction, args in dockerfile_instructions() if instruction == "RUN"]
+    assert any(
+        re.search(r"pip3? install\b.*-r\s+\S*requirements-prod\.lock", run) for run in runs
+    ), "no RUN in the Dockerfile does `pip install -r requirements-prod.lock`"
+    copies = [args for instruction, args in dockerfile_instructions() if instruction == "COPY"]
+    assert any("requirements-prod.lock" in c or c.split()[0] == "." for c in copies), (
+        "the Dockerfile does not COPY requirements-prod.lock into the image"
+    )
+
+
+def test_dockerfile_installs_weasyprint_libraries():
+    runs = " ".join(args for instruction, args in dockerfile_instructions() if instruction == "RUN")
+    missing = [
+        lib
+        for lib in ("libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0")
+        if lib not in runs
+    ]
+    assert not missing, f"the Dockerfile does not apt-get install {missing}, which WeasyPrint needs"
+
+
+def test_dockerfile_uses_production_settings():
+    values = {}
+    for instruction, args in dockerfile_instructions():
+        if instruction != "ENV":
+            continue
+        if "=" in args.split()[0]:
+            for pair in re.findall(r"(\S+?)=(\"[^\"]*\"|\S+)", args):
+                values[pair[0]] = pair[1].strip('"')
+        else:
+            key, _, value = args.partition(" ")
+            values[key] = value.strip().strip('"')
+    assert values.get("DJANGO_SETTINGS_MODULE") == "config.settings.production", (
+        "the Dockerfile does not set ENV DJANGO_SETTINGS_MODULE=config.settings.production "
+        f"(it sets {values.get('DJANGO_SETTINGS_MODULE')!r})"
+    )
+
+
+def test_dockerfile_does_not_run_as_root():
+    users = [args for instruction, args in dockerfile_instructions() if instruction == "USER"]
+    assert users, "the Dockerfile has no USER line: the containers would run as root"
+    user = users[-1].split(":")[0]
+    assert user not in ("root", "0"), f"the Dockerfile's last USER is {users[-1]!r}, i.e. root"
+
+
+def test_dockerfile_runs_gunicorn_on_8000():
+    instructions = dockerfile_instructions()
+    cmds = [args for instruction, args in instructions if instruction == "CMD"]
+    assert cmds and "gunicorn" in cmds[-1] and "config.wsgi:application" in cmds[-1], (
+        f"the Dockerfile's CMD does not run gunicorn config.wsgi:application: {cmds!r}"
+    )
+    exposed = " ".join(args for instruction, args in instructions if instruction == "EXPOSE")
+    assert "8000" in exposed.split(), f"the Dockerfile does not EXPOSE 8000 (EXPOSE {exposed!r})"
+
+
+# docs/deployment-env.md
+
+
+def documented_table_names() -> set[str]:
+    """The backticked names in the first column of the Markdown tables."""
+    names = set()
+    for line in ENV_DOC.read_text().splitlines():
+        match = re.match(r"\|\s*`([A-Z][A-Z0-9_]*)`\s*\|", line)
+        if match:
+            names.add(match.group(1))
+    return names
+
+
+def test_every_read_variable_is_documented(read_vars):
+    assert ENV_DOC.is_file(), f"{ENV_DOC} is missing"
+    text = ENV_DOC.read_text()
+    missing = sorted(name for name in read_vars if f"`{name}`" not in text)
+    assert not missing, (
+        f"docs/deployment-env.md does not document {missing} (as `NAME` in its table), "
+        "which config.settings.production reads"
+    )
+
+
+def test_documented_variables_exist(read_vars):
+    substituted = set(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)", COMPOSE_FILE.read_text()))
+    stale = sorted(documented_table_names() - read_vars - substituted)
+    assert not stale, (
+        f"docs/deployment-env.md documents {stale}, which neither the production settings read "
+        "nor docker-compose.yml substitutes"
+    )
