@@ -15,7 +15,7 @@ class GemeenteAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_filter = ["provincie"]
 
 
-class LidmaatschapInline(admin.TabularInline):
+class LidmaatschapInline(ScopedAdminMixin, admin.TabularInline):
     model = Lidmaatschap
     extra = 0
     autocomplete_fields = ["gemeente"]
@@ -36,7 +36,7 @@ class LidmaatschapAdmin(ScopedAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["gemeente", "regio"]
 
 
-class RoltoekenningInline(admin.TabularInline):
+class RoltoekenningInline(ScopedAdminMixin, admin.TabularInline):
     model = Roltoekenning
     extra = 0
     autocomplete_fields = ["gemeente", "regio"]

@@ -22,7 +22,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ["username"]
 
     username = factory.Sequence(lambda n: f"gebruiker{n}")
-    password = factory.PostGenerationMethodCall("set_password", "demo")
+    password = factory.django.Password("demo")
 
 
 class ClientFactory(factory.django.DjangoModelFactory):
@@ -43,6 +43,7 @@ class PersoonFactory(factory.django.DjangoModelFactory):
 class DossierFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Dossier
+        skip_postgeneration_save = True
 
     client = factory.SubFactory(ClientFactory)
     geopend_op = datetime.date(2026, 1, 15)

@@ -1,0 +1,58 @@
+import pytest
+from django.db import DatabaseError, transaction
+
+from regio.models import AuditEntry
+from tests.factories import UserFactory, dossier_in, grant
+
+pytestmark = pytest.mark.django_db
+
+
+def test_audit_table_refuses_update_and_delete():
+    entry = AuditEntry.objects.create(actie="view", actor="x")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk).update(actor="y")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk).delete()
+    entry.refresh_from_db()
+    assert entry.actor == "x"
+
+
+def test_reading_dossiers_writes_one_audit_row_listing_them(client, refdata):
+    user = UserFactory(username="c-audit")
+    grant(user, "consulent", gemeente="0342")
+    shown = [dossier_in("0342") for _ in range(3)]
+    client.force_login(user)
+    before = AuditEntry.objects.count()
+    client.get("/toegang/dossiers/", REMOTE_ADDR="10.1.2.3")
+    rows = list(AuditEntry.objects.all()[: AuditEntry.objects.count() - before])
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row.actie, row.object_type, row.actor, row.herkomst) == (
+        "view",
+        "toegang.dossier",
+        "c-audit",
+        "10.1.2.3",
+    )
+    assert set(row.object_ids) == {str(d.pk) for d in shown}
+
+
+def test_login_and_failed_login_are_audited_without_secrets(client):
+    UserFactory(username="inlogger")
+    client.post("/accounts/login/", {"username": "inlogger", "password": "fout-wachtwoord"})
+    client.post("/accounts/login/", {"username": "123456782", "password": "geheim123"})
+    client.post("/accounts/login/", {"username": "inlogger", "password": "demo"})
+    acties = list(AuditEntry.objects.order_by("id").values_list("actie", "resultaat"))
+    assert acties == [("login_failed", "denied"), ("login_failed", "denied"), ("login", "ok")]
+    dump = str(list(AuditEntry.objects.values()))
+    assert "123456782" not in dump  # a BSN typed as username is masked
+    assert "geheim123" not in dump and "fout-wachtwoord" not in dump
+
+
+def test_no_bsn_in_audit_of_dossier_reads(client, refdata):
+    user = UserFactory(username="c-bsn")
+    grant(user, "consulent", gemeente="0342")
+    dossier = dossier_in("0342")
+    client.force_login(user)
+    client.get(f"/toegang/dossiers/{dossier.pk}/")
+    dump = str(list(AuditEntry.objects.values()))
+    assert dossier.client.persoon.bsn not in dump
