@@ -40,7 +40,9 @@ def test_reference_data_regions_and_memberships(refdata):
         "1895",
         "0037",
     }
-    assert {"1895", "0037"} <= members("groningen", Domein.BESCHERMD_WONEN, datetime.date(2024, 1, 1))
+    assert {"1895", "0037"} <= members(
+        "groningen", Domein.BESCHERMD_WONEN, datetime.date(2024, 1, 1)
+    )
     # Every gemeente is in exactly one BW region today.
     today = datetime.date.today()
     bw = Lidmaatschap.objects.active_on(today).filter(domein=Domein.BESCHERMD_WONEN)
