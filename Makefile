@@ -21,7 +21,7 @@ run: $(BIN)/python
 ## The whole test suite (throw-away PostgreSQL and Valkey, real Celery worker, headless Chromium).
 test: $(BIN)/python
 	@mkdir -p -m 700 $(XDG_RUNTIME_DIR)
-	$(BIN)/ruff check .
+	$(BIN)/ruff check . && $(BIN)/ruff format --check -q .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(BIN)/python

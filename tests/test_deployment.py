@@ -139,7 +139,7 @@ def test_web_init_migrates_and_collects_static(services):
         f"web-init does not run `manage.py collectstatic`; its command is {command!r}"
     )
     assert "manage.py referentiedata" in command, (
-        f"web-init does not load the gemeenten and regio's (`manage.py referentiedata`): {command!r}"
+        f"web-init does not load gemeenten and regio's (manage.py referentiedata): {command!r}"
     )
     assert str(services["web-init"].get("restart", "no")) == "no", (
         'web-init is a one-shot job and must have restart: "no", not '
