@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export XDG_RUNTIME_DIR ?= /tmp/runtime-$(shell id -u)
 
-.PHONY: run test lint format lock clean-data bench
+.PHONY: run test lint format lock clean-data
 
 $(BIN)/python: requirements.lock
 	@test -n "$(PY)" || { echo "Python 3.12 niet gevonden (pyenv of python3.12)"; exit 1; }
