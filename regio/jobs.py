@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import JobResultaat, JobRun
+from .query import regio_scope
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,14 @@ class JobContext:
         JobRun.objects.filter(pk=self.run.pk).update(voortgang=voortgang, stap=stap[:200])
         self.run.voortgang, self.run.stap = voortgang, stap
 
+    def scoped(self, model, capability: str):
+        """The rows of ``model`` this run may read: the scope of whoever started it for
+        ``capability``, or, for a run without a starter (a schedule), its own regio/gemeente."""
+        queryset = model._default_manager.all()
+        if self.run.gestart_door_id:
+            return queryset.visible_to(self.run.gestart_door, capability)
+        return queryset.within(regio_scope(self.run.regio_id, self.run.gemeente_id))
+
     def add_file(self, naam: str, content: bytes, content_type: str) -> JobResultaat:
         resultaat = JobResultaat(jobrun=self.run, naam=naam, content_type=content_type)
         resultaat.bestand.save(naam, ContentFile(content), save=True)
@@ -54,7 +63,7 @@ def job(soort: str, naam: str, capability: str):
     def register(fn):
         @shared_task(name=f"jobs.{soort}", bind=True, acks_late=True)
         def run_job(task, jobrun_id: int):
-            run = JobRun.objects.filter(pk=jobrun_id).first()
+            run = JobRun.objects.select_related("gestart_door").filter(pk=jobrun_id).first()
             if run is None or run.klaar:
                 return
             JobRun.objects.filter(pk=run.pk).update(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.views.generic.edit import BaseDeleteView
 from rest_framework import permissions
 
 from . import audit
@@ -64,8 +65,26 @@ class ScopedViewMixin(LoginRequiredMixin):
             if shown is None and context.get("object") is not None:
                 shown = [context["object"]]
             if shown is not None:
-                audit.record("view", objects=list(shown), object_type=audit.object_label(model))
+                audit.record(
+                    "view",
+                    objects=list(shown),
+                    object_type=audit.object_label(model),
+                    request=self.request,
+                )
         return context
+
+    def form_valid(self, form):
+        # Create/update/delete views: every change is audited.
+        if isinstance(self, BaseDeleteView):
+            audit.record("delete", objects=[self.object], request=self.request)
+            return super().form_valid(form)
+        creating = getattr(self, "object", None) is None
+        response = super().form_valid(form)
+        if getattr(self, "object", None) is not None:
+            audit.record(
+                "create" if creating else "change", objects=[self.object], request=self.request
+            )
+        return response
 
 
 class CapabilityPermission(permissions.BasePermission):
@@ -113,19 +132,21 @@ class ScopedViewSetMixin:
         shown = getattr(self, "_audit_shown", None)
         model = self.queryset.model
         if shown is not None and reads_personal_data(model) and response.status_code < 400:
-            audit.record("view", objects=shown, object_type=audit.object_label(model))
+            audit.record(
+                "view", objects=shown, object_type=audit.object_label(model), request=request
+            )
         return response
 
     def perform_create(self, serializer):
         super().perform_create(serializer)
-        audit.record("create", objects=[serializer.instance])
+        audit.record("create", objects=[serializer.instance], request=self.request)
 
     def perform_update(self, serializer):
         super().perform_update(serializer)
-        audit.record("change", objects=[serializer.instance])
+        audit.record("change", objects=[serializer.instance], request=self.request)
 
     def perform_destroy(self, instance):
-        audit.record("delete", objects=[instance])
+        audit.record("delete", objects=[instance], request=self.request)
         super().perform_destroy(instance)
 
 
@@ -139,6 +160,16 @@ class ScopedAdminMixin:
     def get_queryset(self, request):
         qs = super().get_queryset(request)
         return qs.visible_to(request.user, self.capability("view"))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # A beheerder can only link to gemeenten, regio's, ... inside their own scope.
+        related = db_field.remote_field.model
+        if is_scoped_model(related) and "queryset" not in kwargs:
+            meta = related._meta
+            kwargs["queryset"] = related._default_manager.visible_to(
+                request.user, f"{meta.app_label}.view_{meta.model_name}"
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)

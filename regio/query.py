@@ -89,6 +89,21 @@ def scope_for(user, capability: str, on: datetime.date | None = None) -> Scope:
     return scope
 
 
+def regio_scope(regio_id: int | None, gemeente_id: int | None = None, on=None) -> Scope:
+    """The scope of work done for a regio (or one gemeente) without a user, e.g. a scheduled
+    report: the regio itself and the gemeenten that are its members on ``on``."""
+    from .models import Lidmaatschap
+
+    gemeenten = {gemeente_id} if gemeente_id else set()
+    if regio_id:
+        gemeenten |= set(
+            Lidmaatschap.objects.active_on(on or datetime.date.today())
+            .filter(regio_id=regio_id)
+            .values_list("gemeente_id", flat=True)
+        )
+    return Scope(frozenset(gemeenten), frozenset({regio_id} if regio_id else ()))
+
+
 class ScopedQuerySet(models.QuerySet):
     """Base of every scoped QuerySet.
 
@@ -102,14 +117,16 @@ class ScopedQuerySet(models.QuerySet):
     object_permission_model: str | None = None
 
     def visible_to(self, user, capability: str):
-        scope = scope_for(user, capability)
-        condition = self.scope_condition(scope)
+        condition = self.scope_condition(scope_for(user, capability))
         grants = self.grant_condition(user, capability)
         if grants is not None:
             condition = condition | grants if condition is not None else grants
-        if condition is None:
-            return self.none()
-        return self.filter(condition)
+        return self.none() if condition is None else self.filter(condition)
+
+    def within(self, scope: Scope):
+        """The rows inside an explicit scope (system jobs without a user: ``regio_scope``)."""
+        condition = self.scope_condition(scope)
+        return self.none() if condition is None else self.filter(condition)
 
     def scope_condition(self, scope: Scope) -> Q | None:
         condition = None

@@ -2,14 +2,17 @@ import csv
 import io
 
 from .jobs import job
-from .models import Lidmaatschap
+from .models import Lidmaatschap, Regio
+
+CAPABILITY = "regio.view_regio"
 
 
-@job("regio.ledenoverzicht", "Ledenoverzicht van de regio (CSV)", capability="regio.view_regio")
+@job("regio.ledenoverzicht", "Ledenoverzicht van de regio (CSV)", capability=CAPABILITY)
 def ledenoverzicht(ctx, regio_id: int):
     """All memberships of one regio over time, per domein, as a CSV download."""
+    regio = ctx.scoped(Regio, CAPABILITY).get(pk=regio_id)
     rows = list(
-        Lidmaatschap.objects.filter(regio_id=regio_id)
+        Lidmaatschap.objects.filter(regio=regio)
         .select_related("gemeente", "regio")
         .order_by("domein", "gemeente__naam", "begin")
     )

@@ -56,3 +56,40 @@ def test_no_bsn_in_audit_of_dossier_reads(client, refdata):
     client.get(f"/toegang/dossiers/{dossier.pk}/")
     dump = str(list(AuditEntry.objects.values()))
     assert dossier.client.persoon.bsn not in dump
+
+
+def test_changes_through_a_scoped_edit_view_are_audited(rf, refdata):
+    from django.views.generic import UpdateView
+
+    from regio.mixins import ScopedViewMixin
+    from toegang.models import Dossier
+
+    class DossierSluiten(ScopedViewMixin, UpdateView):
+        model = Dossier
+        capability = "toegang.change_dossier"
+        fields = ["status"]
+        success_url = "/klaar/"
+
+    user = UserFactory(username="c-wijzig")
+    grant(user, "consulent", gemeente="0342")
+    dossier = dossier_in("0342")
+    request = rf.post("/x/", {"status": "gesloten"})
+    request.user = user
+    response = DossierSluiten.as_view()(request, pk=dossier.pk)
+    assert response.status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.status == "gesloten"
+    entry = AuditEntry.objects.filter(actie="change").get()
+    assert (entry.object_type, entry.object_ids, entry.actor) == (
+        "toegang.dossier",
+        [str(dossier.pk)],
+        "c-wijzig",
+    )
+    # Outside the scope the same view answers 404 and changes nothing.
+    baarn = dossier_in("0308")
+    from django.http import Http404
+
+    with pytest.raises(Http404):
+        DossierSluiten.as_view()(request, pk=baarn.pk)
+    baarn.refresh_from_db()
+    assert baarn.status == "open"

@@ -101,3 +101,24 @@ def test_finished_run_is_not_run_again():
     stappen.definitie.task.apply(args=[run.pk])
     run.refresh_from_db()
     assert run.status == JobRun.Status.GEREED and not run.bestanden.exists()
+
+
+@pytest.mark.django_db
+def test_job_reads_through_the_starters_scope(refdata):
+    from regio.jobs import JobContext
+
+    amersfoort, groningen = (
+        Regio.objects.get(code="amersfoort"),
+        Regio.objects.get(code="groningen"),
+    )
+    user = UserFactory(username="risb-scope")
+    grant(user, "contractmanager", regio="amersfoort")
+    started = JobContext(JobRun.objects.create(soort="x", gestart_door=user))
+    assert list(started.scoped(Regio, "regio.view_regio")) == [amersfoort]
+    # A scheduled run (no starter) is confined to its own regio.
+    scheduled = JobContext(JobRun.objects.create(soort="x", regio=groningen))
+    assert list(scheduled.scoped(Regio, "regio.view_regio")) == [groningen]
+    from regio.models import Gemeente
+
+    codes = set(scheduled.scoped(Gemeente, "regio.view_gemeente").values_list("code", flat=True))
+    assert "0037" in codes and "0342" not in codes

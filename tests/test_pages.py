@@ -104,3 +104,25 @@ def test_validation_errors_name_the_field():
     assert response.data["invalidParams"] == [
         {"name": "code", "code": "invalid", "reason": "Vier cijfers."}
     ]
+
+
+def test_password_change(client):
+    user = UserFactory(username="wachtwoord-wijzigen")
+    client.force_login(user)
+    response = client.post(
+        "/accounts/wachtwoord/",
+        {"old_password": "demo", "new_password1": "Nieuw-wachtw00rd!", "new_password2": "x"},
+    )
+    assert response.status_code == 200
+    assert "De twee wachtwoordvelden komen niet overeen" in response.content.decode()
+    response = client.post(
+        "/accounts/wachtwoord/",
+        {
+            "old_password": "demo",
+            "new_password1": "Nieuw-wachtw00rd!",
+            "new_password2": "Nieuw-wachtw00rd!",
+        },
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("Nieuw-wachtw00rd!")

@@ -171,3 +171,25 @@ def test_admin_is_scoped(client, refdata):
     assert "Groninger gemeenten" not in listing
     # Technical tables are for superusers only.
     assert client.get("/beheer/regio/rol/").status_code == 403
+
+
+def test_admin_cannot_link_to_a_regio_outside_scope(client, refdata):
+    from regio.models import Rol, Roltoekenning
+
+    beheer = UserFactory(username="beheer-fk", is_staff=True)
+    grant(beheer, "functioneel-beheerder", regio="amersfoort")
+    target = UserFactory(username="nieuwe-ct")
+    client.force_login(beheer)
+    groningen = Regio.objects.get(code="groningen")
+    response = client.post(
+        "/beheer/regio/roltoekenning/add/",
+        {
+            "user": target.pk,
+            "rol": Rol.objects.get(code="centrale-toegang").pk,
+            "regio": groningen.pk,
+            "begin": "2026-01-01",
+        },
+    )
+    assert response.status_code == 200  # the form again, with an error at the field
+    assert "Selecteer een geldige keuze" in response.content.decode()
+    assert not Roltoekenning.objects.filter(user=target).exists()
