@@ -124,6 +124,12 @@ class Lidmaatschap(models.Model):
             ),
         ]
 
+    def actief_op(self, peildatum) -> bool:
+        """Same rule as ``Lidmaatschap.objects.active_on`` (inclusive, NULL = unbounded)."""
+        return (self.begin is None or self.begin <= peildatum) and (
+            self.einde is None or self.einde >= peildatum
+        )
+
     def __str__(self):
         periode = f"{self.begin or '…'} t/m {self.einde or '…'}"
         return f"{self.gemeente.naam} in {self.regio.naam} ({self.get_domein_display()}, {periode})"

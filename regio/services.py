@@ -16,9 +16,7 @@ def leden_per_jaar(regio, jaren: range) -> dict:
                 sum(
                     1
                     for lid in lidmaatschappen
-                    if lid.domein == domein
-                    and (lid.begin is None or lid.begin <= peildatum)
-                    and (lid.einde is None or lid.einde >= peildatum)
+                    if lid.domein == domein and lid.actief_op(peildatum)
                 )
             )
         if any(counts):

@@ -126,3 +126,13 @@ def test_password_change(client):
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password("Nieuw-wachtw00rd!")
+
+
+def test_membership_chart_counts_per_year(refdata):
+    from regio.models import Regio
+    from regio.services import leden_per_jaar
+
+    chart = leden_per_jaar(Regio.objects.get(code="amersfoort"), range(2021, 2024))
+    assert chart["categories"] == ["2021", "2022", "2023"]
+    # Veenendaal left on 2022-01-01; Nijkerk is a member for BW only.
+    assert chart["series"] == {"Beschermd wonen / MO": [8, 7, 7], "Begeleiding": [7, 6, 6]}
