@@ -22,6 +22,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("health/", health, name="health"),
+    path("favicon.ico", RedirectView.as_view(url="/static/favicon.svg", permanent=True)),
     path("", include("regio.urls")),
     path("toegang/", include("toegang.urls")),
     path("api/v1/", include(("config.api_urls", "api"), namespace="api")),

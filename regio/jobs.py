@@ -83,6 +83,7 @@ def job(soort: str, naam: str, capability: str):
             JobRun.objects.filter(pk=run.pk).update(
                 status=JobRun.Status.GEREED,
                 voortgang=100,
+                stap="",
                 resultaat=resultaat,
                 afgerond_op=timezone.now(),
             )

@@ -142,3 +142,7 @@ class RolBackend(BaseBackend):
 
     def get_all_permissions(self, user_obj, obj=None):
         return self.get_group_permissions(user_obj, obj)
+
+    def has_module_perms(self, user_obj, app_label):
+        prefix = f"{app_label}."
+        return any(perm.startswith(prefix) for perm in self.get_all_permissions(user_obj))

@@ -161,6 +161,8 @@ def test_admin_is_scoped(client, refdata):
     beheer = UserFactory(username="beheer-t", is_staff=True)
     grant(beheer, "functioneel-beheerder", regio="amersfoort")
     client.force_login(beheer)
+    index = client.get("/beheer/").content.decode()
+    assert "/beheer/regio/regio/" in index and "/beheer/regio/rol/" not in index
     amersfoort = Regio.objects.get(code="amersfoort")
     groningen = Regio.objects.get(code="groningen")
     assert client.get(f"/beheer/regio/regio/{amersfoort.pk}/change/").status_code == 200
