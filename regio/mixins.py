@@ -12,8 +12,10 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.http import Http404
 from django.views.generic.edit import BaseDeleteView
 from rest_framework import permissions
+from rest_framework.exceptions import ValidationError
 
 from . import audit
 from .query import ScopedQuerySet
@@ -56,6 +58,22 @@ class ScopedViewMixin(LoginRequiredMixin):
     def get_queryset(self):
         model = self.model or self.queryset.model
         return model._default_manager.visible_to(self.request.user, self.capability)
+
+    def get_object(self, queryset=None):
+        try:
+            return super().get_object(queryset)
+        except Http404:
+            model = self.model or self.get_queryset().model
+            if reads_personal_data(model):
+                # A refused look at a dossier is as much the privacy officer's business.
+                audit.record(
+                    "view",
+                    object_type=audit.object_label(model),
+                    object_ids=[self.kwargs.get(self.pk_url_kwarg) or self.kwargs.get("slug")],
+                    resultaat="denied",
+                    request=self.request,
+                )
+            raise
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -103,6 +121,15 @@ class ScopedViewSetMixin:
 
     capabilities: dict[str, str] = {}
     permission_classes = [CapabilityPermission]
+    # Query parameters the endpoint understands; any other answers 400 (a typo in a filter
+    # must not silently return everything).
+    query_params: frozenset[str] = frozenset({"page"})
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        unknown = sorted(set(request.query_params) - self.query_params)
+        if unknown:
+            raise ValidationError({name: "Onbekende parameter." for name in unknown})
 
     def get_capability(self) -> str:
         action = getattr(self, "action", None) or "list"

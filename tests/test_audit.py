@@ -93,3 +93,17 @@ def test_changes_through_a_scoped_edit_view_are_audited(rf, refdata):
         DossierSluiten.as_view()(request, pk=baarn.pk)
     baarn.refresh_from_db()
     assert baarn.status == "open"
+
+
+def test_refused_dossier_read_is_audited_as_denied(client, refdata):
+    user = UserFactory(username="c-nieuwsgierig")
+    grant(user, "consulent", gemeente="0342")
+    baarn = dossier_in("0308")
+    client.force_login(user)
+    assert client.get(f"/toegang/dossiers/{baarn.pk}/").status_code == 404
+    entry = AuditEntry.objects.get(actie="view")
+    assert (entry.resultaat, entry.object_ids, entry.actor) == (
+        "denied",
+        [str(baarn.pk)],
+        "c-nieuwsgierig",
+    )

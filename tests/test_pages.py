@@ -136,3 +136,13 @@ def test_membership_chart_counts_per_year(refdata):
     assert chart["categories"] == ["2021", "2022", "2023"]
     # Veenendaal left on 2022-01-01; Nijkerk is a member for BW only.
     assert chart["series"] == {"Beschermd wonen / MO": [8, 7, 7], "Begeleiding": [7, 6, 6]}
+
+
+def test_api_rejects_unknown_query_parameters(client, risb):
+    response = client.get("/api/v1/gemeenten/?gemeentee=0342")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["invalidParams"] == [
+        {"name": "gemeentee", "code": "invalid", "reason": "Onbekende parameter."}
+    ]
+    assert client.get("/api/v1/gemeenten/?page=1").status_code == 200

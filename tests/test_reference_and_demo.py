@@ -110,3 +110,41 @@ def test_manage_without_make_run_says_so_in_one_line(tmp_path):
     assert result.stderr.strip() == (
         "De database is niet bereikbaar: start eerst `make run` in een andere terminal."
     )
+
+
+@pytest.mark.django_db
+def test_roltoekenning_must_fit_the_roles_scope(refdata):
+    from regio.models import Rol
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="scope-check")
+    wrong = Roltoekenning(
+        user=user, rol=Rol.objects.get(code="consulent"), regio=Regio.objects.get(code="amersfoort")
+    )
+    with pytest.raises(ValidationError, match="Consulent lokaal team geldt voor"):
+        wrong.full_clean()
+    for target in ({"gemeente": Gemeente.objects.get(code="0342")},
+                   {"regio": Regio.objects.get(code="amersfoort")}):  # fmt: skip
+        Roltoekenning(user=user, rol=Rol.objects.get(code="financien"), **target).full_clean()
+    with pytest.raises(ValidationError, match="precies één"):
+        Roltoekenning(user=user, rol=Rol.objects.get(code="financien")).full_clean()
+
+
+def test_production_settings_pass_check_deploy():
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DJANGO_SECRET_KEY="x" * 60 + "-not-a-real-secret-but-long-and-varied-0123456789",
+        REGIOZORG_BSN_HASH_KEY="test",
+        DJANGO_ALLOWED_HOSTS="regiozorg.example.nl",
+    )
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by conftest for Playwright, never deployed
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout

@@ -5,6 +5,7 @@ Later issues add their own data here, each in a function that skips what already
 
 import datetime
 import random
+import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -47,6 +48,7 @@ class Command(BaseCommand):
     help = "Laadt reproduceerbare demodata (alleen met dev-instellingen)."
 
     def handle(self, *args, **options):
+        started = time.monotonic()
         if not settings.REGIOZORG_DEMO_PASSWORDS:
             raise CommandError("Demodata met wachtwoord 'demo' kan alleen met dev-instellingen.")
         with transaction.atomic():
@@ -56,7 +58,7 @@ class Command(BaseCommand):
             dossiers = self.dossiers()
         self.stdout.write(
             f"Demodata klaar: {users} gebruikers, {aanbieders} aanbieders, "
-            f"{dossiers} nieuwe dossiers."
+            f"{dossiers} nieuwe dossiers ({time.monotonic() - started:.1f} s)."
         )
 
     def users(self) -> int:
