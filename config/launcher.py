@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -23,6 +24,11 @@ ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
 RUN_FILE = VAR / "run.json"
 PY = sys.executable
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
 
 
 class Launcher:
@@ -48,6 +54,12 @@ class Launcher:
         started = time.monotonic()
         VAR.mkdir(exist_ok=True)
         web_port = int(os.environ.get("PORT", "8000"))
+        if port_in_use(web_port):
+            print(
+                f"regiozorg: poort {web_port} is al in gebruik; kies een andere: PORT=8001 make run"
+            )
+            return 1
+        failed = False
         try:
             print("regiozorg: PostgreSQL starten (var/pg) …", flush=True)
             self.pg = start_postgres(VAR / "pg", cleanup_mode="stop")
@@ -86,6 +98,7 @@ class Launcher:
             for name, process in self.procs:
                 if process.poll() is not None and not self.stopping:
                     print(f"regiozorg: {name} is gestopt (code {process.returncode}); alles stopt.")
+                    failed = True
         except subprocess.CalledProcessError as exc:
             print(
                 f"regiozorg: {' '.join(map(str, exc.cmd[1:3]))} mislukte (code {exc.returncode})."
@@ -93,7 +106,7 @@ class Launcher:
             return 1
         finally:
             self.stop_all()
-        return 0
+        return 1 if failed else 0
 
     def stop_all(self):
         print("\nregiozorg: stoppen …", flush=True)

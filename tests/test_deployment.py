@@ -1,5 +1,5 @@
 """The deployment files agree with the settings: docker-compose.yml, Dockerfile and
-docs/deployment-env.md. None of these tests needs a database."""
+README.md. None of these tests needs a database."""
 
 import json
 import os
@@ -14,7 +14,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
-ENV_DOC = ROOT / "docs" / "deployment-env.md"
+ENV_DOC = ROOT / "README.md"
 
 APP_SERVICES = ("web-init", "web", "worker", "beat")
 ALL_SERVICES = ("postgres", "redis", *APP_SERVICES)
@@ -310,7 +310,7 @@ def test_dockerfile_runs_gunicorn_on_8000():
     assert "8000" in exposed.split(), f"the Dockerfile does not EXPOSE 8000 (EXPOSE {exposed!r})"
 
 
-# docs/deployment-env.md
+# README.md
 
 
 def documented_table_names() -> set[str]:
@@ -328,7 +328,7 @@ def test_every_read_variable_is_documented(read_vars):
     text = ENV_DOC.read_text()
     missing = sorted(name for name in read_vars if f"`{name}`" not in text)
     assert not missing, (
-        f"docs/deployment-env.md does not document {missing} (as `NAME` in its table), "
+        f"README.md does not document {missing} (as `NAME` in its table), "
         "which config.settings.production reads"
     )
 
@@ -337,6 +337,6 @@ def test_documented_variables_exist(read_vars):
     substituted = set(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)", COMPOSE_FILE.read_text()))
     stale = sorted(documented_table_names() - read_vars - substituted)
     assert not stale, (
-        f"docs/deployment-env.md documents {stale}, which neither the production settings read "
+        f"README.md documents {stale}, which neither the production settings read "
         "nor docker-compose.yml substitutes"
     )
