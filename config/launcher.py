@@ -16,14 +16,41 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from config.embedded import create_database, free_port, start_postgres, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
-VAR = ROOT / "var"
+# REGIOZORG_VAR_DIR moves the data (tests run a launcher of their own beside a developer's).
+VAR = Path(os.environ.get("REGIOZORG_VAR_DIR") or ROOT / "var").resolve()
 RUN_FILE = VAR / "run.json"
 PY = sys.executable
+
+
+class Health:
+    def __init__(self, ok: bool, detail: str = ""):
+        self.ok, self.detail = ok, detail
+
+    def __bool__(self):
+        return self.ok
+
+
+def wait_for_health(port: int, timeout: float) -> Health:
+    """Wait until /health/ answers 200 (database, broker and a worker all ready)."""
+    deadline = time.monotonic() + timeout
+    detail = ""
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/", timeout=5) as r:
+                return Health(r.status == 200)
+        except urllib.error.HTTPError as exc:
+            detail = exc.read().decode(errors="replace")[:300]
+        except OSError as exc:
+            detail = str(exc)
+        time.sleep(0.5)
+    return Health(False, detail)
 
 
 def port_in_use(port: int) -> bool:
@@ -45,6 +72,19 @@ class Launcher:
         self.procs.append((name, process))
         return process
 
+    def write_run_file(self, redis_url: str):
+        RUN_FILE.write_text(
+            json.dumps(
+                {
+                    "pg_host": self.pg.host,
+                    "pg_port": self.pg.port,
+                    "redis_url": redis_url,
+                    "pids": {name: process.pid for name, process in self.procs},
+                },
+                indent=2,
+            )
+        )
+
     def manage(self, env: dict, *args: str):
         subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
@@ -52,7 +92,7 @@ class Launcher:
         signal.signal(signal.SIGINT, self.on_signal)
         signal.signal(signal.SIGTERM, self.on_signal)
         started = time.monotonic()
-        VAR.mkdir(exist_ok=True)
+        VAR.mkdir(parents=True, exist_ok=True)
         web_port = int(os.environ.get("PORT", "8000"))
         if port_in_use(web_port):
             print(
@@ -71,15 +111,10 @@ class Launcher:
             self.spawn("valkey", valkey_command(valkey_port, VAR / "valkey"), dict(os.environ))
             wait_for_port(valkey_port)
             redis_url = f"redis://127.0.0.1:{valkey_port}/0"
-            RUN_FILE.write_text(
-                json.dumps(
-                    {"pg_host": self.pg.host, "pg_port": self.pg.port, "redis_url": redis_url},
-                    indent=2,
-                )
-            )
+            self.write_run_file(redis_url)
             env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.dev")
-            env.pop("POSTGRES_HOST", None)
-            env.pop("REDIS_URL", None)
+            for name in ("POSTGRES_HOST", "POSTGRES_PORT", "POSTGRES_DB", "REDIS_URL"):
+                env.pop(name, None)  # the dev settings take these from the run file
 
             print("regiozorg: migraties en demodata …", flush=True)
             self.manage(env, "migrate", "--noinput", "-v", "0")
@@ -92,7 +127,11 @@ class Launcher:
             self.spawn("beat", [*celery, "beat", "-l", "warning"], env)
             self.spawn("web", [PY, "manage.py", "runserver", f"127.0.0.1:{web_port}"], env)
             wait_for_port(web_port, timeout=30)
+            self.write_run_file(redis_url)
+            healthy = wait_for_health(web_port, timeout=60)
             self.banner(web_port, time.monotonic() - started)
+            if not healthy:
+                print(f"regiozorg: let op, /health/ is nog niet in orde: {healthy.detail}")
             while not self.stopping and all(p.poll() is None for _, p in self.procs):
                 time.sleep(0.3)
             for name, process in self.procs:

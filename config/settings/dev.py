@@ -10,16 +10,18 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
-RUN_FILE = BASE_DIR / "var" / "run.json"
+VAR_DIR = Path(os.environ.get("REGIOZORG_VAR_DIR") or BASE_DIR / "var")
+RUN_FILE = VAR_DIR / "run.json"
 _run = json.loads(RUN_FILE.read_text()) if RUN_FILE.exists() else {}
 os.environ.setdefault("DJANGO_SECRET_KEY", "dev-only-not-secret")
 os.environ.setdefault("REGIOZORG_BSN_HASH_KEY", "dev-only-bsn-hash-key")
-os.environ.setdefault("POSTGRES_HOST", _run.get("pg_host", str(BASE_DIR / "var" / "pg")))
+os.environ.setdefault("POSTGRES_HOST", _run.get("pg_host", str(VAR_DIR / "pg")))
 os.environ.setdefault("POSTGRES_PORT", str(_run.get("pg_port", 5432)))
 os.environ.setdefault("REDIS_URL", _run.get("redis_url", "redis://127.0.0.1:6390/0"))
 
 from .base import *  # noqa: E402,F403
 
+MEDIA_ROOT = VAR_DIR / "media"
 DEBUG = True
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
 REGIOZORG_DEMO_PASSWORDS = True
