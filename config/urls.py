@@ -25,6 +25,7 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url="/static/favicon.svg", permanent=True)),
     path("", include("regio.urls")),
     path("toegang/", include("toegang.urls")),
+    path("inkoop/", include("inkoop.urls")),
     path("api/v1/", include(("config.api_urls", "api"), namespace="api")),
     path("beheer/", admin.site.urls),
 ]

@@ -24,6 +24,20 @@ class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
 
 
+def period_constraints(prefix: str, begin_nullable: bool = False) -> list:
+    """einde is not before begin (inclusive periods; NULL einde is open, NULL begin unbounded)."""
+    condition = Q(einde__isnull=True) | Q(einde__gte=models.F("begin"))
+    if begin_nullable:
+        condition = Q(begin__isnull=True) | condition
+    return [
+        models.CheckConstraint(
+            condition=condition,
+            name=f"{prefix}_einde_na_begin",
+            violation_error_message="De einddatum ligt vóór de begindatum.",
+        )
+    ]
+
+
 class User(AbstractUser):
     """A person (or system) that logs in; what it may do comes from its Roltoekenningen."""
 
@@ -103,13 +117,7 @@ class Lidmaatschap(models.Model):
         verbose_name_plural = "lidmaatschappen"
         ordering = ["regio__naam", "domein", "gemeente__naam", "begin"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(begin__isnull=True)
-                | Q(einde__isnull=True)
-                | Q(einde__gte=models.F("begin")),
-                name="lidmaatschap_einde_na_begin",
-                violation_error_message="De einddatum ligt vóór de begindatum.",
-            ),
+            *period_constraints("lidmaatschap", begin_nullable=True),
             # A gemeente is in at most one regio per domein on any date.
             ExclusionConstraint(
                 name="lidmaatschap_geen_overlap",
@@ -148,6 +156,8 @@ class Rol(models.Model):
     naam = models.CharField(max_length=100)
     scope = models.CharField(max_length=20, choices=Scope.choices)
     group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="rol")
+    # The default capabilities already granted once (see regio.roles.sync_roles).
+    standaard_toegekend = models.JSONField(default=list, blank=True, editable=False)
 
     class Meta:
         verbose_name = "rol"
@@ -186,11 +196,7 @@ class Roltoekenning(models.Model):
                 name="roltoekenning_precies_een_scope",
                 violation_error_message="Kies precies één gemeente, regio of aanbieder.",
             ),
-            models.CheckConstraint(
-                condition=Q(einde__isnull=True) | Q(einde__gte=models.F("begin")),
-                name="roltoekenning_einde_na_begin",
-                violation_error_message="De einddatum ligt vóór de begindatum.",
-            ),
+            *period_constraints("roltoekenning"),
         ]
 
     def clean(self):

@@ -156,6 +156,30 @@ class ScopedQuerySet(models.QuerySet):
         )
 
 
+class RegioWideQuerySet(ScopedQuerySet):
+    """Rows that belong to a regio and are shown to the regio's roles and to the roles of its
+    member gemeenten (a catalogue, for example). ``regio_path`` leads to the Regio."""
+
+    regio_path = "regio"
+
+    def scope_condition(self, scope: Scope) -> Q | None:
+        from .models import Lidmaatschap
+
+        condition = None
+        if scope.regio_ids:
+            condition = Q(**{f"{self.regio_path}__in": sorted(scope.regio_ids)})
+        if scope.gemeente_ids:
+            member = Q(
+                Exists(
+                    Lidmaatschap.objects.active_on(datetime.date.today()).filter(
+                        regio=OuterRef(self.regio_path), gemeente_id__in=sorted(scope.gemeente_ids)
+                    )
+                )
+            )
+            condition = member if condition is None else condition | member
+        return condition
+
+
 class ActiveOnQuerySetMixin:
     """Rows with an inclusive [begin, einde] period (NULL = unbounded)."""
 

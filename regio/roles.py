@@ -28,6 +28,18 @@ FINANCIEN = "financien"
 BEHEERDER = "functioneel-beheerder"
 AANBIEDER = "aanbieder"
 
+# Inkoop models, for the capability lists below.
+_INKOOP_BEHEER = (
+    "aanbieder", "contactpersoon", "perceel", "product", "tarief", "contract",
+    "verlengingsoptie", "bestedingsruimte", "contractdocument", "onderaanneming", "locatie",
+    "capaciteit", "certificaat", "melding",
+)  # fmt: skip
+
+
+def _caps(app: str, models, acts=("view", "add", "change")) -> tuple[str, ...]:
+    return tuple(f"{app}.{act}_{model}" for model in models for act in acts)
+
+
 ROLLEN: tuple[RolDefinitie, ...] = (
     RolDefinitie(
         CONSULENT,
@@ -38,13 +50,31 @@ ROLLEN: tuple[RolDefinitie, ...] = (
             "toegang.add_dossier",
             "toegang.change_dossier",
             "regio.view_gemeente",
+            *_caps("inkoop", ["aanbieder", "product", "tarief", "contract"], ["view"]),
         ),
     ),
     RolDefinitie(
         CENTRALE_TOEGANG,
         "Centrale Toegang",
         "regio",
-        ("regio.manage_wachtlijst", "regio.view_regio", "regio.view_gemeente", "regio.view_jobrun"),
+        (
+            "regio.manage_wachtlijst",
+            "regio.view_regio",
+            "regio.view_gemeente",
+            "regio.view_jobrun",
+            *_caps(
+                "inkoop",
+                [
+                    "aanbieder",
+                    "product",
+                    "contract",
+                    "locatie",
+                    "capaciteit",
+                    "vrijeplaatsenmelding",
+                ],
+                ["view"],
+            ),  # fmt: skip
+        ),
     ),
     RolDefinitie(
         CONTRACTMANAGER,
@@ -55,16 +85,29 @@ ROLLEN: tuple[RolDefinitie, ...] = (
             "regio.view_regio",
             "regio.view_gemeente",
             "regio.view_jobrun",
-            "inkoop.view_aanbieder",
-            "inkoop.add_aanbieder",
-            "inkoop.change_aanbieder",
+            *_caps("inkoop", _INKOOP_BEHEER),
+            *_caps(
+                "inkoop",
+                ["vrijeplaatsenmelding", "rapportage", "rapportageregel", "rapportagestap"],
+                ["view"],
+            ),
+            "inkoop.beoordeel_rapportage",
+            "inkoop.view_rapportageopmerking",
+            "inkoop.add_rapportageopmerking",
+            "inkoop.change_rapportageopmerking",
         ),
     ),
     RolDefinitie(
         FINANCIEN,
         "Financieel / beleidsmedewerker",
         "gemeente_of_regio",
-        ("regio.view_aggregates", "regio.view_regio", "regio.view_gemeente", "regio.view_jobrun"),
+        (
+            "regio.view_aggregates",
+            "regio.view_regio",
+            "regio.view_gemeente",
+            "regio.view_jobrun",
+            *_caps("inkoop", ["contract", "bestedingsruimte", "rapportage"], ["view"]),
+        ),
     ),
     RolDefinitie(
         BEHEERDER,
@@ -85,15 +128,46 @@ ROLLEN: tuple[RolDefinitie, ...] = (
             "regio.change_roltoekenning",
             "regio.delete_roltoekenning",
             "regio.view_jobrun",
-            "inkoop.view_aanbieder",
+            *_caps("inkoop", ["aanbieder", "perceel", "product", "tarief"]),
         ),
     ),
-    RolDefinitie(AANBIEDER, "Aanbieder", "aanbieder", ("inkoop.view_aanbieder",)),
+    RolDefinitie(
+        AANBIEDER,
+        "Aanbieder",
+        "aanbieder",
+        (
+            *_caps(
+                "inkoop",
+                [
+                    "aanbieder",
+                    "contactpersoon",
+                    "contract",
+                    "bestedingsruimte",
+                    "onderaanneming",
+                    "capaciteit",
+                    "rapportagestap",
+                    "rapportageopmerking",
+                    "product",
+                ],
+                ["view"],
+            ),  # fmt: skip
+            *_caps(
+                "inkoop", ["locatie", "certificaat", "melding", "rapportage", "rapportageregel"]
+            ),
+            "inkoop.view_vrijeplaatsenmelding",
+            "inkoop.add_vrijeplaatsenmelding",
+            "inkoop.dien_rapportage_in",
+        ),
+    ),
 )
 
 
 def sync_roles(using="default", **kwargs):
-    """Create the roles and their groups; give a new role its default capabilities."""
+    """Create the roles and their groups, and grant each default capability once.
+
+    A capability added to ``ROLLEN`` in a later release reaches existing installations; one a
+    beheerder took away stays away (``Rol.standaard_toegekend`` remembers what was granted).
+    """
     from django.apps import apps
     from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group, Permission
@@ -106,19 +180,21 @@ def sync_roles(using="default", **kwargs):
 
     for definitie in ROLLEN:
         rol = Rol.objects.filter(code=definitie.code).first()
-        if rol is not None:
+        if rol is None:
+            group, _ = Group.objects.get_or_create(name=f"Rol: {definitie.naam}")
+            rol = Rol.objects.create(
+                code=definitie.code, naam=definitie.naam, scope=definitie.scope, group=group
+            )
+        nieuw = [c for c in definitie.capabilities if c not in rol.standaard_toegekend]
+        if not nieuw:
             continue
-        group, _ = Group.objects.get_or_create(name=f"Rol: {definitie.naam}")
-        rol = Rol.objects.create(
-            code=definitie.code, naam=definitie.naam, scope=definitie.scope, group=group
-        )
-        perms = []
-        for capability in definitie.capabilities:
+        for capability in nieuw:
             app_label, codename = capability.split(".")
-            perms.append(
+            rol.group.permissions.add(
                 Permission.objects.get(content_type__app_label=app_label, codename=codename)
             )
-        group.permissions.set(perms)
+        rol.standaard_toegekend = [*rol.standaard_toegekend, *nieuw]
+        rol.save(update_fields=["standaard_toegekend"])
 
 
 class RolBackend(BaseBackend):

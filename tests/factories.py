@@ -76,3 +76,66 @@ def grant(user, rol_code: str, *, gemeente=None, regio=None, begin=None, einde=N
 
 def dossier_in(code: str, **kwargs) -> Dossier:
     return DossierFactory(verantwoordelijke_gemeente=gemeente(code), **kwargs)
+
+
+# --- inkoop -------------------------------------------------------------------------------------
+
+
+class AanbiederFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "inkoop.Aanbieder"
+        django_get_or_create = ["agb_code"]
+
+    naam = factory.Sequence(lambda n: f"Zorgaanbieder {n}")
+    agb_code = factory.Sequence(lambda n: f"{75000000 + n:08d}")
+    kvk_nummer = factory.Sequence(lambda n: f"{60000000 + n:08d}")
+
+
+class PerceelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "inkoop.Perceel"
+
+    regio = factory.LazyFunction(lambda: Regio.objects.get(code="amersfoort"))
+    code = factory.Sequence(lambda n: f"perceel-{n}")
+    naam = factory.Sequence(lambda n: f"Perceel {n}")
+    bekostiging = "taakgericht"
+    begin = datetime.date(2023, 1, 1)
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "inkoop.Product"
+
+    perceel = factory.SubFactory(PerceelFactory)
+    code = factory.Sequence(lambda n: f"product-{n}")
+    naam = factory.Sequence(lambda n: f"Product {n}")
+    soort = "functie"
+    domein = "beschermd_wonen"
+    productcategorie = "15"
+    begin = factory.SelfAttribute("perceel.begin")
+
+
+class ContractFactory(factory.django.DjangoModelFactory):
+    """A contract of an aanbieder in regio Amersfoort covering the given gemeenten (codes) and
+    percelen; by default all BW members of the regio and one new perceel."""
+
+    class Meta:
+        model = "inkoop.Contract"
+        skip_postgeneration_save = True
+
+    aanbieder = factory.SubFactory(AanbiederFactory)
+    regio = factory.LazyFunction(lambda: Regio.objects.get(code="amersfoort"))
+    kenmerk = factory.Sequence(lambda n: f"AMF-{n:04d}")
+    soort = "raamovereenkomst"
+    bekostiging = "taakgericht"
+    begin = datetime.date(2023, 1, 1)
+    einde = datetime.date(2026, 12, 31)
+
+    @factory.post_generation
+    def gemeenten(self, create, extracted, **kwargs):
+        codes = extracted or ["0307", "0308", "0313", "0327", "0267", "0342", "0351"]
+        self.gemeenten.set(Gemeente.objects.filter(code__in=codes))
+
+    @factory.post_generation
+    def percelen(self, create, extracted, **kwargs):
+        self.percelen.set(extracted or [PerceelFactory(regio=self.regio)])

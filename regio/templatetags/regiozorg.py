@@ -1,5 +1,6 @@
 from django import template
 
+from regio.aggregates import suppress
 from regio.charts import bar_chart as render_bar_chart
 
 register = template.Library()
@@ -11,3 +12,9 @@ def bar_chart(chart):
     return render_bar_chart(
         chart["categories"], chart["series"], title=chart["title"], unit=chart.get("unit", "")
     )
+
+
+@register.filter
+def onderdrukt(count):
+    """Small-cell suppression for client counts shown to roles without dossier access."""
+    return suppress(count)

@@ -1,0 +1,3 @@
+"""aanbieders screens of the inkoop workplace."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""contracten screens of the inkoop workplace."""
+
+urlpatterns = []

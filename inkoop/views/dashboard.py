@@ -1,0 +1,3 @@
+"""dashboard screens of the inkoop workplace."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""kwaliteit screens of the inkoop workplace."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""locaties screens of the inkoop workplace."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""rapportages screens of the inkoop workplace."""
+
+urlpatterns = []
