@@ -58,8 +58,9 @@ def regio(code: str) -> Regio:
     return Regio.objects.get(code=code)
 
 
-def grant(user, rol_code: str, *, gemeente=None, regio=None, begin=None, einde=None):
-    """Give ``user`` the rol for a gemeente or regio (by object or code)."""
+def grant(user, rol_code: str, *, gemeente=None, regio=None, aanbieder=None, begin=None,
+          einde=None):  # fmt: skip
+    """Give ``user`` the rol for a gemeente or regio (by object or code) or an aanbieder."""
     if isinstance(gemeente, str):
         gemeente = Gemeente.objects.get(code=gemeente)
     if isinstance(regio, str):
@@ -69,6 +70,7 @@ def grant(user, rol_code: str, *, gemeente=None, regio=None, begin=None, einde=N
         rol=Rol.objects.get(code=rol_code),
         gemeente=gemeente,
         regio=regio,
+        aanbieder=aanbieder,
         begin=begin or datetime.date(2020, 1, 1),
         einde=einde,
     )
