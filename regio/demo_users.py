@@ -1,7 +1,8 @@
 """The demo users (password ``demo``, dev settings only). Plain data: the launcher prints it
 without setting up Django."""
 
-# (username, rol code, where: ("gemeente", CBS code) | ("regio", code), description)
+# (username, rol code, where: ("gemeente", CBS code) | ("regio", code) | ("aanbieder", AGB code),
+#  description)
 DEMO_ROLLEN = [
     (
         "beheer",
@@ -41,6 +42,12 @@ DEMO_ROLLEN = [
         "financien",
         ("regio", "amersfoort"),
         "financiën/beleid regio Amersfoort",
+    ),
+    (
+        "aanbieder-demo",
+        "aanbieder",
+        ("aanbieder", "75810100"),
+        "aanbieder Combinatie Samen Verder Amersfoort (web)",
     ),
     # One person, two roles: consulent in Soest and regional finance officer.
     (

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from inkoop import demo as inkoop_demo
 from inkoop.models import Aanbieder
 from regio import referentiedata
 from regio.demo_users import DEMO_ROLLEN
@@ -29,9 +30,6 @@ ACHTERNAMEN = [("", "Jansen"), ("de", "Vries"), ("van den", "Berg"), ("", "Bakke
                ("", "Visser"), ("", "Smit"), ("", "Meijer"), ("de", "Boer"), ("", "Mulder"),
                ("de", "Groot"), ("", "Bos"), ("van", "Dijk"), ("", "Yilmaz"), ("", "El Amrani"),
                ("", "Hoekstra"), ("van der", "Linden")]  # fmt: skip
-AANBIEDERS = [("Kwadraad Wonen en Welzijn", "75750001"), ("De Herberg Begeleiding", "75750002"),
-              ("Lister Beschermd Wonen", "75750003"), ("Leger des Heils Midden", "75750004"),
-              ("Cosis Groningen", "75750005"), ("Lentis Herstel", "75750006")]  # fmt: skip
 
 
 def demo_bsn(rng: random.Random) -> str:
@@ -53,9 +51,11 @@ class Command(BaseCommand):
             raise CommandError("Demodata met wachtwoord 'demo' kan alleen met dev-instellingen.")
         with transaction.atomic():
             referentiedata.load()
+            rng = random.Random(SEED)
+            inkoop_demo.catalogus()
+            aanbieders = inkoop_demo.aanbieders_en_contracten(rng)["aanbieders"]
             users = self.users()
-            aanbieders = self.aanbieders()
-            dossiers = self.dossiers()
+            dossiers = self.dossiers(rng)
         self.stdout.write(
             f"Demodata klaar: {users} gebruikers, {aanbieders} aanbieders, "
             f"{dossiers} nieuwe dossiers ({time.monotonic() - started:.1f} s)."
@@ -74,9 +74,12 @@ class Command(BaseCommand):
                 user.set_password(DEMO_PASSWORD)
                 user.save(update_fields=["password"])
             usernames.add(username)
-            target = (
-                {"gemeente": gemeenten[where]} if kind == "gemeente" else {"regio": regios[where]}
-            )
+            if kind == "gemeente":
+                target = {"gemeente": gemeenten[where]}
+            elif kind == "regio":
+                target = {"regio": regios[where]}
+            else:
+                target = {"aanbieder": Aanbieder.objects.get(agb_code=where)}
             Roltoekenning.objects.get_or_create(
                 user=user,
                 rol=rollen[rol_code],
@@ -85,15 +88,7 @@ class Command(BaseCommand):
             )
         return len(usernames)
 
-    def aanbieders(self) -> int:
-        existing = set(Aanbieder.objects.values_list("agb_code", flat=True))
-        Aanbieder.objects.bulk_create(
-            Aanbieder(naam=naam, agb_code=agb) for naam, agb in AANBIEDERS if agb not in existing
-        )
-        return len(AANBIEDERS)
-
-    def dossiers(self) -> int:
-        rng = random.Random(SEED)
+    def dossiers(self, rng: random.Random) -> int:
         gemeenten = {g.code: g for g in Gemeente.objects.filter(code__in=DEMO_GEMEENTEN)}
         known = set(Persoon.objects.values_list("bsn_hash", flat=True))
         clients, personen, dossiers = [], [], []

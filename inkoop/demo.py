@@ -1,0 +1,215 @@
+# ruff: noqa: E501  (the catalogue is a data table; one product per line reads best)
+"""Demo data for the inkoop workplace: the catalogues of regio Amersfoort (both eras) and
+Oldambt-Stadskanaal (old and new P×Q products), aanbieders, contracts with extensions and
+budgets. Tariffs and budgets are illustrative, not the regions' real figures. Idempotent: what
+exists (by natural key) is left alone."""
+
+import datetime
+import random
+from decimal import Decimal
+
+from regio.models import Domein, Gemeente, Regio
+
+from .models import (
+    Aanbieder,
+    Bekostiging,
+    Bestedingsruimte,
+    Contract,
+    Onderaanneming,
+    Perceel,
+    Product,
+    Tarief,
+    Verlengingsoptie,
+)
+
+D = datetime.date
+BW, BEG = Domein.BESCHERMD_WONEN, Domein.BEGELEIDING
+
+# (regio, code, naam, bekostiging, begin, einde, products)
+# product: (code, naam, soort, domein, categorie, productcode, eenheid, plafond, max maanden,
+#           [(tarief begin, bedrag)])
+CATALOGUS = [
+    ("amersfoort", "ambulante-begeleiding-2018", "Ambulante begeleiding (interventieniveaus)",
+     Bekostiging.PXQ, D(2018, 1, 1), D(2022, 12, 31), [
+        ("interventieniveau-1", "Interventieniveau 1", "interventieniveau", BEG, "02", "02N01", "83", "1250", None, []),
+        ("interventieniveau-2", "Interventieniveau 2", "interventieniveau", BEG, "02", "02N02", "83", "2000", None, []),
+        ("interventieniveau-3", "Interventieniveau 3", "interventieniveau", BEG, "02", "02N03", "83", "7000", None, []),
+        ("interventieniveau-4", "Interventieniveau 4", "interventieniveau", BEG, "02", "02N04", "83", "20000", None, []),
+    ]),
+    ("amersfoort", "omnv-2018", "Ondersteuning met noodzakelijk verblijf (arrangementen)",
+     Bekostiging.PXQ, D(2018, 1, 1), D(2022, 12, 31), [
+        ("arrangement-1", "Arrangement 1", "arrangement", BW, "15", "15A01", "14", None, None, [(D(2018, 1, 1), "95.00"), (D(2021, 1, 1), "98.50")]),
+        ("arrangement-2", "Arrangement 2", "arrangement", BW, "15", "15A02", "14", None, None, [(D(2018, 1, 1), "125.00"), (D(2021, 1, 1), "129.40")]),
+        ("arrangement-3", "Arrangement 3", "arrangement", BW, "15", "15A03", "14", None, None, [(D(2018, 1, 1), "160.00"), (D(2021, 1, 1), "165.60")]),
+    ]),
+    ("amersfoort", "wmo-begeleiding-en-beschermd-wonen", "Wmo begeleiding en beschermd wonen",
+     Bekostiging.TAAKGERICHT, D(2023, 1, 1), None, [
+        ("begeleiding", "Begeleiding", "functie", BEG, "02", "", "", None, None, []),
+        ("beschermd-thuis", "Beschermd thuis", "functie", BW, "18", "", "", None, None, []),
+        ("vinger-aan-de-pols", "Vinger aan de pols", "functie", BEG, "02", "", "", None, None, []),
+        ("begeleid-wonen", "Begeleid wonen", "functie", BEG, "02", "", "", None, None, []),
+        ("stabilisatie-en-observatie", "Stabilisatie en observatie / time-out", "functie", BEG, "04", "", "", None, None, []),
+        ("beschermd-wonen", "Beschermd wonen", "functie", BW, "15", "", "", None, None, []),
+    ]),
+    ("oldambt-stadskanaal", "begeleiding-2019", "Wmo-begeleiding (oude producten)",
+     Bekostiging.PXQ, D(2019, 1, 1), D(2022, 12, 31), [
+        ("bi-b", "Begeleiding individueel basis (BI-B)", "product", BEG, "02", "02B01", "04", None, None, [(D(2019, 1, 1), "58.20"), (D(2021, 1, 1), "61.10")]),
+        ("bi-s", "Begeleiding individueel speciaal (BI-S)", "product", BEG, "02", "02B02", "04", None, None, [(D(2019, 1, 1), "68.40"), (D(2021, 1, 1), "71.80")]),
+        ("bg-b", "Begeleiding groep basis (BG-B)", "product", BEG, "07", "07G01", "16", None, None, [(D(2019, 1, 1), "36.50")]),
+        ("bg-s", "Begeleiding groep speciaal (BG-S)", "product", BEG, "07", "07G02", "16", None, None, [(D(2019, 1, 1), "46.90")]),
+        ("kv", "Kortdurend verblijf (KV)", "product", BEG, "04", "04K01", "14", None, None, [(D(2019, 1, 1), "132.00")]),
+    ]),
+    ("oldambt-stadskanaal", "begeleiding-2023", "Wmo-begeleiding",
+     Bekostiging.PXQ, D(2023, 1, 1), None, [
+        ("begeleiding-individueel-regulier", "Begeleiding individueel regulier", "product", BEG, "02", "02R01", "04", None, None,
+         [(D(2023, 1, 1), "64.80"), (D(2024, 1, 1), "67.30"), (D(2025, 1, 1), "69.50"), (D(2026, 1, 1), "71.60")]),
+        ("begeleiding-individueel-plus", "Begeleiding individueel plus", "product", BEG, "02", "02P01", "04", None, 6,
+         [(D(2023, 1, 1), "78.40"), (D(2024, 1, 1), "81.40"), (D(2025, 1, 1), "84.10"), (D(2026, 1, 1), "86.60")]),
+        ("begeleiding-groep", "Begeleiding groep", "product", BEG, "07", "07G10", "16", None, None,
+         [(D(2023, 1, 1), "40.20"), (D(2025, 1, 1), "43.10")]),
+        ("kortdurend-verblijf", "Kortdurend verblijf", "product", BEG, "04", "04K10", "14", None, None,
+         [(D(2023, 1, 1), "145.00"), (D(2025, 1, 1), "154.50")]),
+    ]),
+]  # fmt: skip
+
+BW_AANBIEDERS = [
+    "Huize Eemland", "De Brug Wonen", "Stichting Anker", "Het Baken Beschermd Wonen",
+    "Zorggroep De Horst", "Woonzorg Eemvallei", "Stichting Kompas", "De Waterlinie Zorg",
+    "Herstelhuis Soest", "Villa Boschveld", "Stichting Thuisbasis", "De Linde Wonen",
+    "Zorgcollectief Leusden", "Beschermd Wonen De Schans", "Stichting Nieuwe Start",
+    "Het Eiland Herstelzorg", "Woongroep Bunschoten", "De Regenboog Zorg", "Stichting Lichtpunt",
+    "Huis aan de Eem", "Zorgboerderij De Heuvel", "Stichting Samenwonen", "De Vlonder",
+    "Herstelcentrum Baarn", "Stichting Draagkracht", "De Kapstok Wonen", "Zorghuis Woudenberg",
+    "Stichting Perspectief Midden",
+]  # fmt: skip
+OS_AANBIEDERS = [
+    "Begeleiding Oost-Groningen", "Stichting De Veenkoloniën", "Zorgkracht Oldambt",
+    "Dagbesteding De Kanaalstreek", "Het Logeerhuis Blauwestad",
+]  # fmt: skip
+CONTRACTPARTNER = "Combinatie Samen Verder Amersfoort"
+
+
+def catalogus():
+    regios = {r.code: r for r in Regio.objects.filter(code__in={c[0] for c in CATALOGUS})}
+    for regio, code, naam, bekostiging, begin, einde, producten in CATALOGUS:
+        perceel, _ = Perceel.objects.get_or_create(
+            regio=regios[regio],
+            code=code,
+            defaults={"naam": naam, "bekostiging": bekostiging, "begin": begin, "einde": einde},
+        )
+        for (
+            pcode,
+            pnaam,
+            soort,
+            domein,
+            cat,
+            productcode,
+            eenheid,
+            plafond,
+            maanden,
+            tarieven,
+        ) in producten:
+            product, created = Product.objects.get_or_create(
+                perceel=perceel,
+                code=pcode,
+                defaults={
+                    "naam": pnaam, "soort": soort, "domein": domein, "productcategorie": cat,
+                    "productcode": productcode, "eenheid": eenheid,
+                    "jaarplafond": Decimal(plafond) if plafond else None,
+                    "max_duur_maanden": maanden, "begin": begin, "einde": einde,
+                },
+            )  # fmt: skip
+            if not created:
+                continue
+            for i, (tbegin, bedrag) in enumerate(tarieven):
+                next_begin = tarieven[i + 1][0] if i + 1 < len(tarieven) else None
+                Tarief.objects.create(
+                    product=product,
+                    begin=tbegin,
+                    einde=(next_begin - datetime.timedelta(days=1)) if next_begin else einde,
+                    bedrag=Decimal(bedrag),
+                )
+
+
+def _aanbieder(naam: str, nummer: int) -> Aanbieder:
+    aanbieder, _ = Aanbieder.objects.get_or_create(
+        agb_code=f"7581{nummer:04d}",
+        defaults={"naam": naam, "kvk_nummer": f"6112{nummer:04d}", "plaats": "Amersfoort"},
+    )
+    return aanbieder
+
+
+def _contract(regio, aanbieder, kenmerk, percelen, gemeenten, begin, einde, bekostiging,
+              soort="raamovereenkomst", opties=(), budgetten=()):  # fmt: skip
+    contract = Contract.objects.filter(regio=regio, kenmerk=kenmerk).first()
+    if contract is not None:
+        return contract
+    contract = Contract.objects.create(
+        regio=regio, aanbieder=aanbieder, kenmerk=kenmerk, soort=soort, bekostiging=bekostiging,
+        begin=begin, einde=einde,
+    )  # fmt: skip
+    contract.percelen.set(percelen)
+    contract.gemeenten.set(gemeenten)
+    for volgnummer, (maanden, besluit, benut) in enumerate(opties, start=1):
+        Verlengingsoptie.objects.create(
+            contract=contract, volgnummer=volgnummer, duur_maanden=maanden,
+            besluit_uiterlijk=besluit, benut=benut,
+        )  # fmt: skip
+    if any(benut for _, _, benut in opties):
+        contract.save()  # looptijd_einde includes the extensions used
+    Bestedingsruimte.objects.bulk_create(
+        Bestedingsruimte(contract=contract, jaar=jaar, bedrag=Decimal(bedrag))
+        for jaar, bedrag in budgetten
+    )
+    return contract
+
+
+def aanbieders_en_contracten(rng: random.Random):
+    amersfoort = Regio.objects.get(code="amersfoort")
+    os_regio = Regio.objects.get(code="oldambt-stadskanaal")
+    percelen = {p.code: p for p in Perceel.objects.all()}
+    bw_leden = list(
+        Gemeente.objects.filter(
+            code__in=["0307", "0308", "0313", "0327", "0267", "0342", "0351", "0345"]
+        )
+    )
+    bw_nu = [g for g in bw_leden if g.code != "0345"]
+    os_leden = list(Gemeente.objects.filter(code__in=["1895", "0037"]))
+
+    bw = [_aanbieder(naam, n) for n, naam in enumerate(BW_AANBIEDERS, start=1)]
+    for n, aanbieder in enumerate(bw, start=1):
+        _contract(
+            amersfoort, aanbieder, f"OMNV-2018-{n:02d}",
+            [percelen["omnv-2018"], percelen["ambulante-begeleiding-2018"]], bw_leden,
+            D(2018, 1, 1), D(2020, 12, 31), Bekostiging.PXQ, soort="deelovereenkomst",
+            opties=[(12, D(2020, 6, 30), True), (12, D(2021, 6, 30), True)],
+            budgetten=[(jaar, rng.randrange(300_000, 3_000_000, 10_000)) for jaar in (2020, 2021, 2022)],
+        )  # fmt: skip
+
+    partner = _aanbieder(CONTRACTPARTNER, 100)
+    contract = _contract(
+        amersfoort, partner, "WBBW-2023-01", [percelen["wmo-begeleiding-en-beschermd-wonen"]],
+        bw_nu, D(2023, 1, 1), D(2026, 12, 31), Bekostiging.TAAKGERICHT,
+        opties=[(24, D(2026, 6, 30), None), (24, D(2028, 6, 30), None)],
+        budgetten=[(2023, "38000000"), (2024, "39200000"), (2025, "40400000"), (2026, "41600000")],
+    )  # fmt: skip
+    for aanbieder in bw[:8]:
+        Onderaanneming.objects.get_or_create(
+            contract=contract, naam=aanbieder.naam,
+            defaults={"agb_code": aanbieder.agb_code, "begin": D(2023, 1, 1)},
+        )  # fmt: skip
+
+    for n, naam in enumerate(OS_AANBIEDERS, start=1):
+        aanbieder = _aanbieder(naam, 200 + n)
+        _contract(
+            os_regio, aanbieder, f"OS-2019-{n:02d}", [percelen["begeleiding-2019"]], os_leden,
+            D(2019, 1, 1), D(2022, 12, 31), Bekostiging.PXQ,
+            budgetten=[(2021, rng.randrange(400_000, 1_600_000, 10_000)), (2022, rng.randrange(400_000, 1_600_000, 10_000))],
+        )  # fmt: skip
+        _contract(
+            os_regio, aanbieder, f"OS-2023-{n:02d}", [percelen["begeleiding-2023"]], os_leden,
+            D(2023, 1, 1), D(2025, 12, 31), Bekostiging.PXQ,
+            opties=[(12, D(2025, 6, 30), True), (12, D(2026, 6, 30), None)],
+            budgetten=[(jaar, rng.randrange(500_000, 1_800_000, 10_000)) for jaar in (2023, 2024, 2025, 2026)],
+        )  # fmt: skip
+    return {"aanbieders": len(bw) + 1 + len(OS_AANBIEDERS)}
