@@ -213,3 +213,151 @@ def aanbieders_en_contracten(rng: random.Random):
             budgetten=[(jaar, rng.randrange(500_000, 1_800_000, 10_000)) for jaar in (2023, 2024, 2025, 2026)],
         )  # fmt: skip
     return {"aanbieders": len(bw) + 1 + len(OS_AANBIEDERS)}
+
+
+# (aanbieder naam, locatie, gemeente, straat, functie codes, plaatsen, gender, huisdieren, rolstoel)
+LOCATIES = [
+    (CONTRACTPARTNER, "Herstelhuis De Eem", "0307", "Eemweg", ["beschermd-wonen"], 14, "gemengd", False, True),
+    (CONTRACTPARTNER, "Woonhuis Vathorst", "0307", "Vathorsterweg", ["beschermd-wonen"], 10, "vrouwen", False, True),
+    (CONTRACTPARTNER, "Time-outhuis Schothorst", "0307", "Schothorsterlaan", ["stabilisatie-en-observatie"], 15, "gemengd", False, True),
+    ("Huize Eemland", "Huize Eemland Soest", "0342", "Van Weedestraat", ["beschermd-wonen"], 8, "gemengd", True, False),
+    ("De Brug Wonen", "De Brug Baarn", "0308", "Brinkstraat", ["beschermd-wonen"], 6, "mannen", False, False),
+    ("Stichting Anker", "Het Anker Leusden", "0327", "Hamersveldseweg", ["beschermd-wonen"], 6, "gemengd", True, True),
+    ("Het Baken Beschermd Wonen", "Het Baken Nijkerk", "0267", "Holkerweg", ["beschermd-wonen"], 6, "gemengd", False, True),
+    ("Zorggroep De Horst", "Crisisbedden De Horst", "0307", "Hogeweg", ["stabilisatie-en-observatie"], 10, "gemengd", False, True),
+]  # fmt: skip
+
+
+def locaties(rng: random.Random, gemeld_door=None):
+    """About 75 intramural places in regio Amersfoort from 2023 (50 herstel en groei in
+    beschermd wonen, 25 stabilisatie en observatie), with the latest free places."""
+    from .models import Capaciteit, Locatie, VrijePlaatsenMelding
+
+    functies = {
+        p.code: p
+        for p in Product.objects.filter(perceel__code="wmo-begeleiding-en-beschermd-wonen")
+    }
+    gemeenten = {g.code: g for g in Gemeente.objects.all()}
+    for (
+        aanbieder_naam,
+        naam,
+        gemeente,
+        straat,
+        codes,
+        plaatsen,
+        gender,
+        dieren,
+        rolstoel,
+    ) in LOCATIES:
+        aanbieder = Aanbieder.objects.get(naam=aanbieder_naam)
+        locatie, created = Locatie.objects.get_or_create(
+            aanbieder=aanbieder, naam=naam,
+            defaults={"straat": straat, "huisnummer": str(rng.randint(1, 120)), "postcode": f"38{rng.randint(10, 99)} {rng.choice(['AB', 'CD', 'EK', 'LM'])}",
+                      "plaats": gemeenten[gemeente].naam, "gemeente": gemeenten[gemeente], "gender": gender,
+                      "huisdieren": dieren, "rolstoeltoegankelijk": rolstoel, "doelgroep": "Volwassenen met psychische kwetsbaarheid"},
+        )  # fmt: skip
+        if not created:
+            continue
+        locatie.functies.set([functies[c] for c in codes])
+        Capaciteit.objects.create(
+            locatie=locatie, begin=D(2023, 1, 1), einde=D(2024, 12, 31), plaatsen=plaatsen + 2
+        )
+        Capaciteit.objects.create(locatie=locatie, begin=D(2025, 1, 1), plaatsen=plaatsen)
+        VrijePlaatsenMelding.objects.create(
+            locatie=locatie, vrije_plaatsen=rng.choice([0, 0, 1, 2]), gemeld_door=gemeld_door
+        )
+
+
+def _laatste_kwartalen(peildatum: datetime.date, aantal: int) -> list[tuple[int, int]]:
+    jaar, kwartaal = peildatum.year, (peildatum.month - 1) // 3  # the last completed quarter
+    if kwartaal == 0:
+        jaar, kwartaal = jaar - 1, 4
+    result = []
+    for _ in range(aantal):
+        result.append((jaar, kwartaal))
+        jaar, kwartaal = (jaar - 1, 4) if kwartaal == 1 else (jaar, kwartaal - 1)
+    return list(reversed(result))
+
+
+def _gebruiker_van(aanbieder):
+    """A (login-less) user of the aanbieder, to sign the demo reports' history."""
+    from regio.models import Rol, Roltoekenning, User
+
+    user, created = User.objects.get_or_create(username=f"aanbieder-{aanbieder.agb_code}")
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        Roltoekenning.objects.create(
+            user=user,
+            rol=Rol.objects.get(code="aanbieder"),
+            aanbieder=aanbieder,
+            begin=D(2020, 1, 1),
+        )
+    return user
+
+
+def rapportages(
+    rng: random.Random, aanbieder_user, risb_users: dict, peildatum: datetime.date | None = None
+):
+    """Four quarters of reports in mixed review states for the current contracts; one
+    Oldambt-Stadskanaal contract has not reported its last quarter (te laat)."""
+    from .models import Rapportage, Rapportageopmerking, Rapportageregel, Rapportagestap
+
+    peildatum = peildatum or datetime.date.today()
+    kwartalen = _laatste_kwartalen(peildatum, 4)
+    staten = ["definitief", "akkoord", "in_beoordeling", "ingediend"]
+    contracten = list(
+        Contract.objects.filter(kenmerk__in=["WBBW-2023-01", "OS-2023-01", "OS-2023-02", "OS-2023-03", "OS-2023-04"])
+        .select_related("aanbieder", "regio").prefetch_related("percelen__producten", "gemeenten")
+    )  # fmt: skip
+    for contract in contracten:
+        indiener = (
+            aanbieder_user
+            if contract.aanbieder.agb_code == "75810100"
+            else _gebruiker_van(contract.aanbieder)
+        )
+        risb_user = risb_users[contract.regio.code]
+        producten = [p for perceel in contract.percelen.all() for p in perceel.producten.all()]
+        ruimte = {b.jaar: b.bedrag for b in contract.budgetten.all()}
+        for index, (jaar, kwartaal) in enumerate(kwartalen):
+            if Rapportage.objects.filter(contract=contract, jaar=jaar, kwartaal=kwartaal).exists():
+                continue
+            status = staten[index] if contract.kenmerk in ("WBBW-2023-01", "OS-2023-01") else (
+                "teruggestuurd" if (contract.kenmerk == "OS-2023-02" and index == 3) else "definitief")  # fmt: skip
+            clienten = (
+                rng.randint(180, 240)
+                if contract.bekostiging == Bekostiging.TAAKGERICHT
+                else rng.randint(40, 90)
+            )
+            budget = ruimte.get(jaar, Decimal("1000000"))
+            aandeel = Decimal(kwartaal) / 4 * Decimal(rng.choice(["0.86", "0.95", "1.02"]))
+            rapportage = Rapportage.objects.create(
+                contract=contract, jaar=jaar, kwartaal=kwartaal, status=status,
+                clienten_in_zorg=clienten, instroom=rng.randint(5, 20), uitstroom=rng.randint(4, 18),
+                wachtenden=rng.randint(0, 12), uitgaven_tot_nu=(budget * aandeel).quantize(Decimal("0.01")),
+                clienttevredenheid=Decimal(rng.choice(["7.4", "7.8", "8.1"])), doelrealisatie=Decimal(rng.choice(["62.0", "68.5", "71.0"])),
+                incidenten=rng.randint(0, 4), aandeel_hbo=Decimal("70.0"), aandeel_mbo=Decimal("30.0"),
+            )  # fmt: skip
+            rapportage.ingediend_op = rapportage.gewijzigd_op
+            rapportage.save(update_fields=["ingediend_op"])
+            Rapportageregel.objects.bulk_create(
+                Rapportageregel(rapportage=rapportage, product=product, gemeente=gemeente,
+                                volume=Decimal(rng.randint(20, 900)), clienten=rng.randint(1, 40))
+                for product in producten if product.begin <= D(jaar, 3 * kwartaal, 1)
+                for gemeente in contract.gemeenten.all()
+                if not (product.domein == Domein.BEGELEIDING and gemeente.code == "0267")
+            )  # fmt: skip
+            pad = {"ingediend": ["ingediend"], "in_beoordeling": ["ingediend", "in_beoordeling"],
+                   "akkoord": ["ingediend", "in_beoordeling", "akkoord"],
+                   "definitief": ["ingediend", "in_beoordeling", "akkoord", "definitief"],
+                   "teruggestuurd": ["ingediend", "in_beoordeling", "teruggestuurd"]}[status]  # fmt: skip
+            van = "concept"
+            for naar in pad:
+                door = indiener if naar == "ingediend" else risb_user
+                Rapportagestap.objects.create(rapportage=rapportage, van=van, naar=naar, door=door)
+                van = naar
+            if status == "teruggestuurd":
+                Rapportageopmerking.objects.create(
+                    rapportage=rapportage, onderdeel="uitgaven_tot_nu", door=risb_user,
+                    tekst="De uitgaven lijken hoger dan de volumes verklaren; graag toelichten of corrigeren.",
+                )  # fmt: skip

@@ -518,6 +518,9 @@ class Melding(models.Model):
         verbose_name = "calamiteit of incident"
         verbose_name_plural = "calamiteiten en incidenten"
         ordering = ["-datum", "-id"]
+        permissions = [
+            ("handel_melding_af", "Kan de opvolging van calamiteiten en incidenten afhandelen")
+        ]
 
     def __str__(self):
         return f"{self.get_soort_display()} {self.datum:%d-%m-%Y}"
@@ -588,7 +591,7 @@ class Rapportage(models.Model):
                 | Q(aandeel_mbo__isnull=True)
                 | Q(aandeel_hbo__lte=Decimal("100") - models.F("aandeel_mbo")),
                 name="rapportage_hbo_mbo_max_100",
-                violation_error_message="Het aandeel hbo en mbo samen is meer dan 100%.",
+                violation_error_message="Het aandeel hbo en mbo samen is meer dan 100%%.",
             ),
         ]
 

@@ -24,6 +24,12 @@ class AanbiederQuerySet(ScopedQuerySet):
                 Exists(contracts.filter(gemeenten__in=sorted(scope.gemeente_ids)))
             )
             condition = within if condition is None else condition | within
+        if scope.regio_ids and path == "pk":
+            # A newly registered aanbieder (no contract anywhere yet) is visible to the regio
+            # roles, so RISB can find it and give it its first contract. Its register data (AGB,
+            # KvK) is public; what belongs to it stays scoped by contract.
+            unattached = ~Q(Exists(contracts))
+            condition = unattached if condition is None else condition | unattached
         return condition
 
 

@@ -2,6 +2,8 @@
 the tariff on a date, and extension decisions."""
 
 import datetime
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal
 
 from django.db import transaction
 
@@ -56,3 +58,83 @@ def verlenging_besluiten(optie: Verlengingsoptie, benut: bool, *, user=None) -> 
         toelichting={"verlenging": optie.volgnummer, "benut": benut},
     )
     return contract
+
+
+# --- budget use against bestedingsruimte -------------------------------------------------------
+
+GEMELDE_STATUSSEN = ("ingediend", "in_beoordeling", "akkoord", "definitief")
+
+
+@dataclass
+class Budgetgebruik:
+    contract: Contract
+    jaar: int
+    bestedingsruimte: Decimal | None
+    besteed: Decimal | None
+    percentage: Decimal | None
+    signaal: str | None  # None, "drempel" (contract's signaaldrempel reached) or "overschreden"
+
+
+def budget_signaal(percentage: Decimal | None, drempel: int) -> str | None:
+    """The contract asks the provider to signal at ``drempel`` % (default 70) and allows no
+    payment above 100 % without a written change."""
+    if percentage is None:
+        return None
+    if percentage >= 100:
+        return "overschreden"
+    if percentage >= drempel:
+        return "drempel"
+    return None
+
+
+def budgetgebruik(contracts, jaar: int) -> list[Budgetgebruik]:
+    """Spend to date (from the newest submitted report of ``jaar``, until declaraties and
+    kostenregels exist) against the bestedingsruimte of that year, per contract. Two queries."""
+    from .models import Bestedingsruimte, Rapportage
+
+    contracts = list(contracts)
+    ids = [c.pk for c in contracts]
+    ruimte = dict(
+        Bestedingsruimte.objects.filter(contract_id__in=ids, jaar=jaar).values_list(
+            "contract_id", "bedrag"
+        )
+    )
+    besteed = {}
+    for contract_id, bedrag in (
+        Rapportage.objects.filter(contract_id__in=ids, jaar=jaar, status__in=GEMELDE_STATUSSEN)
+        .order_by("contract_id", "-kwartaal")
+        .distinct("contract_id")
+        .values_list("contract_id", "uitgaven_tot_nu")
+    ):
+        besteed[contract_id] = bedrag
+    result = []
+    for contract in contracts:
+        budget, spent = ruimte.get(contract.pk), besteed.get(contract.pk)
+        exact = spent * 100 / budget if budget and spent is not None else None
+        # The signal uses the exact share; the percentage shown is rounded down, so 99.99 %
+        # never reads as 100 %.
+        shown = exact.quantize(Decimal("0.1"), rounding=ROUND_DOWN) if exact is not None else None
+        result.append(
+            Budgetgebruik(
+                contract, jaar, budget, spent, shown, budget_signaal(exact, contract.signaaldrempel)
+            )
+        )
+    return result
+
+
+def besluiten_binnenkort(contracts, peildatum: datetime.date, maanden: int = 6):
+    """Contracts ending, or with an extension decision due, within ``maanden`` of ``peildatum``."""
+    from dateutil.relativedelta import relativedelta
+
+    grens = peildatum + relativedelta(months=maanden)
+    items = []
+    for contract in contracts.prefetch_related("verlengingsopties").select_related("aanbieder"):
+        open_opties = [o for o in contract.verlengingsopties.all() if o.benut is None]
+        besluit = next((o for o in open_opties if peildatum <= o.besluit_uiterlijk <= grens), None)
+        if besluit is not None:
+            items.append(
+                (besluit.besluit_uiterlijk, contract, f"verlengingsbesluit {besluit.volgnummer}")
+            )
+        elif peildatum <= contract.looptijd_einde <= grens:
+            items.append((contract.looptijd_einde, contract, "einde contract"))
+    return sorted(items, key=lambda item: (item[0], item[1].kenmerk))

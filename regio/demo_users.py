@@ -38,6 +38,12 @@ DEMO_ROLLEN = [
         "RISB-contractmanager regio Amersfoort",
     ),
     (
+        "risb-oldambt-stadskanaal",
+        "contractmanager",
+        ("regio", "oldambt-stadskanaal"),
+        "RISB-contractmanager Oldambt-Stadskanaal",
+    ),
+    (
         "financien-amersfoort",
         "financien",
         ("regio", "amersfoort"),

@@ -66,3 +66,24 @@ def export_response(
     stamp = datetime.date.today().isoformat()
     response["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.{fmt}"'
     return response
+
+
+class ExportableListMixin:
+    """For list views: ``?export=csv`` or ``?export=xlsx`` downloads the whole filtered list.
+
+    ``export_columns`` is a list of (header, function(row) → value); ``export_filename`` names
+    the file.
+    """
+
+    export_columns: list = []
+    export_filename = "export"
+
+    def get(self, request, *args, **kwargs):
+        fmt = request.GET.get("export")
+        if fmt in FORMATS:
+            rows = (
+                [column(row) for _, column in self.export_columns] for row in self.get_queryset()
+            )
+            headers = [header for header, _ in self.export_columns]
+            return export_response(fmt, self.export_filename, headers, rows, request=request)
+        return super().get(request, *args, **kwargs)

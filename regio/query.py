@@ -193,10 +193,6 @@ class GemeenteQuerySet(ScopedQuerySet):
     scope_paths = {"gemeente": "pk"}
 
 
-class RegioQuerySet(ScopedQuerySet):
-    scope_paths = {"regio": "pk"}
-
-
 class LidmaatschapQuerySet(ActiveOnQuerySetMixin, ScopedQuerySet):
     scope_paths = {"regio": "regio"}
 
@@ -213,6 +209,10 @@ class JobRunQuerySet(ScopedQuerySet):
         own = self.filter(gestart_door=user) if getattr(user, "is_authenticated", False) else None
         scoped = super().visible_to(user, capability)
         return scoped | own if own is not None else scoped
+
+
+class RegioQuerySet(ScopedQuerySet):
+    scope_paths = {"regio": "pk"}
 
 
 class UserQuerySet(ScopedQuerySet):

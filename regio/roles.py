@@ -92,6 +92,7 @@ ROLLEN: tuple[RolDefinitie, ...] = (
                 ["view"],
             ),
             "inkoop.beoordeel_rapportage",
+            "inkoop.handel_melding_af",
             "inkoop.view_rapportageopmerking",
             "inkoop.add_rapportageopmerking",
             "inkoop.change_rapportageopmerking",

@@ -1,6 +1,8 @@
 import datetime
 from dataclasses import dataclass
 
+from django.urls import reverse
+
 from .models import Domein, Lidmaatschap, Rol, Roltoekenning
 
 
@@ -37,19 +39,36 @@ class Werkterrein:
     links: list
 
 
+# Per rol: (label, url name, argument). "regio": one link per regio the role holds; "lidregio":
+# also one per regio a gemeente of the role is a member of.
 ROL_LINKS = {
-    "consulent": [("Dossiers", "toegang:dossier-list")],
-    "centrale-toegang": [("Regio-overzicht", "regio:detail")],
-    "contractmanager": [("Regio-overzicht", "regio:detail")],
-    "financien": [("Regio-overzicht", "regio:detail")],
-    "functioneel-beheerder": [("Regio-overzicht", "regio:detail"), ("Beheer", "admin:index")],
-    "aanbieder": [],
-}
+    "consulent": [("Dossiers", "toegang:dossier-list", None),
+                  ("Catalogus {regio}", "inkoop:catalogus", "lidregio"),
+                  ("Contracten", "inkoop:contract-list", None)],
+    "centrale-toegang": [("Regio-overzicht {regio}", "regio:detail", "regio"),
+                         ("Locaties en vrije plaatsen", "inkoop:locatie-list", None)],
+    "contractmanager": [("Contractdashboard {regio}", "inkoop:dashboard", "regio"),
+                        ("Aanbieders", "inkoop:aanbieder-list", None),
+                        ("Contracten", "inkoop:contract-list", None),
+                        ("Rapportages", "inkoop:rapportage-list", None),
+                        ("Locaties", "inkoop:locatie-list", None),
+                        ("Certificaten", "inkoop:certificaat-list", None),
+                        ("Calamiteiten en incidenten", "inkoop:melding-list", None),
+                        ("Catalogus {regio}", "inkoop:catalogus", "lidregio")],
+    "financien": [("Regio-overzicht {regio}", "regio:detail", "regio"),
+                  ("Contracten", "inkoop:contract-list", None)],
+    "functioneel-beheerder": [("Regio-overzicht {regio}", "regio:detail", "regio"),
+                              ("Beheer", "admin:index", None)],
+    "aanbieder": [("Contracten", "inkoop:contract-list", None),
+                  ("Rapportages", "inkoop:rapportage-list", None),
+                  ("Locaties en vrije plaatsen", "inkoop:locatie-list", None),
+                  ("Certificaten", "inkoop:certificaat-list", None),
+                  ("Calamiteiten en incidenten", "inkoop:melding-list", None)],
+}  # fmt: skip
 
 ROL_BINNENKORT = {
     "consulent": "Meldingen, onderzoek en beschikkingen",
     "centrale-toegang": "Wachtlijst beschermd wonen en plaatsingen",
-    "contractmanager": "Aanbieders, contracten en rapportages",
     "financien": "Budgetten en verevening",
     "aanbieder": "Toewijzingen en declaraties",
 }
@@ -65,11 +84,24 @@ def werkterreinen(user, on: datetime.date | None = None) -> list[Werkterrein]:
         .order_by("rol__naam")
     )
     grouped: dict[int, Werkterrein] = {}
+    # Per rol: the regio's it holds, and also the regio's its gemeenten are members of.
+    regios: dict[str, dict[int, dict]] = {"regio": {}, "lidregio": {}}
     for t in toekenningen:
         item = grouped.setdefault(t.rol_id, Werkterrein(t.rol, [], []))
         item.waar.append(t.gemeente or t.regio or t.aanbieder)
-    for item in grouped.values():
-        item.links = ROL_LINKS.get(item.rol.code, [])
+        if t.regio_id:
+            for soort in ("regio", "lidregio"):
+                regios[soort].setdefault(t.rol_id, {})[t.regio.code] = t.regio.naam
+        elif t.gemeente_id:
+            leden = Lidmaatschap.objects.active_on(on).filter(gemeente=t.gemeente)
+            for lid in leden.select_related("regio"):
+                regios["lidregio"].setdefault(t.rol_id, {})[lid.regio.code] = lid.regio.naam
+    for rol_id, item in grouped.items():
+        for label, url_name, argument in ROL_LINKS.get(item.rol.code, []):
+            if argument in regios:
+                for code, naam in sorted(regios[argument].get(rol_id, {}).items()):
+                    item.links.append((label.format(regio=naam), reverse(url_name, args=[code])))
+            else:
+                item.links.append((label, reverse(url_name)))
         item.binnenkort = ROL_BINNENKORT.get(item.rol.code)
-        item.regio_codes = [w.code for w in item.waar if hasattr(w, "centrumgemeente_id")]
     return list(grouped.values())

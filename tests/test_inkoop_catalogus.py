@@ -188,8 +188,18 @@ def test_contract_scope_per_role(refdata):
     assert set(Aanbieder.objects.visible_to(risb, "inkoop.view_aanbieder")) == {
         amersfoort_contract.aanbieder
     }
-    stranger = AanbiederFactory()
-    assert stranger not in Aanbieder.objects.visible_to(risb, "inkoop.view_aanbieder")
+    assert groningen_contract.aanbieder not in Aanbieder.objects.visible_to(
+        risb, "inkoop.view_aanbieder"
+    )
+    # A newly registered aanbieder without any contract can be found by every regio's RISB,
+    # not by a consulent or another aanbieder.
+    nieuw = AanbiederFactory()
+    assert nieuw in Aanbieder.objects.visible_to(risb, "inkoop.view_aanbieder")
+    assert nieuw in Aanbieder.objects.visible_to(risb_groningen, "inkoop.view_aanbieder")
+    assert nieuw not in Aanbieder.objects.visible_to(consulent, "inkoop.view_aanbieder")
+    assert set(Aanbieder.objects.visible_to(eigen, "inkoop.view_aanbieder")) == {
+        amersfoort_contract.aanbieder
+    }
 
 
 def test_role_defaults_reach_existing_roles_once():

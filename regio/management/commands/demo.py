@@ -51,11 +51,23 @@ class Command(BaseCommand):
             raise CommandError("Demodata met wachtwoord 'demo' kan alleen met dev-instellingen.")
         with transaction.atomic():
             referentiedata.load()
-            rng = random.Random(SEED)
+            # One generator per part, so that a part that skips (already loaded) does not shift
+            # the numbers of the next part: the same seed gives the same data every run.
             inkoop_demo.catalogus()
-            aanbieders = inkoop_demo.aanbieders_en_contracten(rng)["aanbieders"]
+            aanbieders = inkoop_demo.aanbieders_en_contracten(random.Random(SEED + 1))["aanbieders"]
             users = self.users()
-            dossiers = self.dossiers(rng)
+            inkoop_demo.locaties(
+                random.Random(SEED + 2), gemeld_door=User.objects.get(username="aanbieder-demo")
+            )
+            inkoop_demo.rapportages(
+                random.Random(SEED + 3),
+                aanbieder_user=User.objects.get(username="aanbieder-demo"),
+                risb_users={
+                    "amersfoort": User.objects.get(username="risb-amersfoort"),
+                    "oldambt-stadskanaal": User.objects.get(username="risb-oldambt-stadskanaal"),
+                },
+            )
+            dossiers = self.dossiers(random.Random(SEED))
         self.stdout.write(
             f"Demodata klaar: {users} gebruikers, {aanbieders} aanbieders, "
             f"{dossiers} nieuwe dossiers ({time.monotonic() - started:.1f} s)."

@@ -1,0 +1,118 @@
+"""Places at the aanbieders' locations: capacity on a date, the free places the aanbieder reports,
+and the spread of places over the gemeenten (contract dashboard, waiting-list matching)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from regio import audit
+from regio.models import Gemeente
+
+from .models import Capaciteit, Locatie, VrijePlaatsenMelding
+
+
+def capaciteit_op(locatie: Locatie, datum: datetime.date) -> int:
+    """The places of ``locatie`` on ``datum`` (inclusive periods); 0 when no period covers it."""
+    plaatsen = (
+        Capaciteit.objects.filter(locatie=locatie)
+        .active_on(datum)
+        .values_list("plaatsen", flat=True)
+        .first()
+    )
+    return plaatsen or 0
+
+
+def capaciteit_per_maand(perioden, maanden: list[datetime.date]) -> list[int]:
+    """Places on each of ``maanden`` from already loaded periods (no extra queries)."""
+    uitkomst = []
+    for dag in maanden:
+        uitkomst.append(
+            next(
+                (
+                    p.plaatsen
+                    for p in perioden
+                    if p.begin <= dag and (p.einde is None or p.einde >= dag)
+                ),
+                0,
+            )
+        )
+    return uitkomst
+
+
+def vrije_plaatsen(locatie: Locatie) -> VrijePlaatsenMelding | None:
+    """The newest report of free places at ``locatie`` (it is the one that counts), or None."""
+    return (
+        VrijePlaatsenMelding.objects.filter(locatie=locatie).order_by("-gemeld_op", "-id").first()
+    )
+
+
+@transaction.atomic
+def meld_vrije_plaatsen(locatie: Locatie, aantal: int, user) -> VrijePlaatsenMelding:
+    """Record the aanbieder's report of ``aantal`` free places at ``locatie`` now.
+
+    The number must lie between 0 and the location's capacity today: more free places than
+    places is a typing error, and the waiting list would match clients to places that do not
+    exist. Raises ValidationError (keyed by field) with a Dutch message.
+    """
+    # Lock the location so a capacity change and a report cannot cross each other.
+    locatie = Locatie.objects.select_for_update().get(pk=locatie.pk)
+    if not locatie.actief:
+        raise ValidationError(
+            {"vrije_plaatsen": "Deze locatie is niet actief; u kunt geen vrije plaatsen melden."}
+        )
+    if aantal is None or aantal < 0:
+        raise ValidationError(
+            {"vrije_plaatsen": "Het aantal vrije plaatsen kan niet negatief zijn."}
+        )
+    capaciteit = capaciteit_op(locatie, timezone.localdate())
+    if aantal > capaciteit:
+        raise ValidationError(
+            {
+                "vrije_plaatsen": (
+                    f"Het aantal vrije plaatsen ({aantal}) is groter dan de capaciteit van "
+                    f"deze locatie vandaag ({capaciteit})."
+                )
+            }
+        )
+    melding = VrijePlaatsenMelding.objects.create(
+        locatie=locatie, vrije_plaatsen=aantal, gemeld_door=user
+    )
+    audit.record(
+        "create",
+        objects=[melding],
+        actor=user,
+        toelichting={"locatie": locatie.pk, "vrije_plaatsen": aantal, "capaciteit": capaciteit},
+    )
+    return melding
+
+
+def plaatsen_per_gemeente(
+    locaties_qs, datum: datetime.date, functie=None
+) -> list[tuple[Gemeente, int]]:
+    """Places on ``datum`` summed per gemeente over the active locations in ``locaties_qs``
+    (the caller passes its scoped locations), optionally only those offering ``functie``.
+
+    Every gemeente with an active location appears, with 0 when no period covers ``datum``;
+    ordered by gemeente name.
+    """
+    locaties = locaties_qs.filter(actief=True)
+    if functie is not None:
+        locaties = locaties.filter(functies=functie)
+    locatie_ids = locaties.order_by().values("pk")
+    sommen = dict(
+        Capaciteit.objects.filter(locatie__in=locatie_ids)
+        .active_on(datum)
+        .order_by()
+        .values("locatie__gemeente")
+        .annotate(plaatsen=Sum("plaatsen"))
+        .values_list("locatie__gemeente", "plaatsen")
+    )
+    gemeenten = Gemeente.objects.filter(
+        pk__in=Locatie.objects.filter(pk__in=locatie_ids).values("gemeente")
+    ).order_by("naam")
+    return [(gemeente, sommen.get(gemeente.pk, 0)) for gemeente in gemeenten]
