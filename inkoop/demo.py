@@ -361,3 +361,24 @@ def rapportages(
                     rapportage=rapportage, onderdeel="uitgaven_tot_nu", door=risb_user,
                     tekst="De uitgaven lijken hoger dan de volumes verklaren; graag toelichten of corrigeren.",
                 )  # fmt: skip
+
+
+# DOMAIN.md "Figures from the seeds": verdeelmodel 2021 (% of BW money), adding up to 100.01.
+VERDEELMODEL_AMERSFOORT = {
+    "0307": "56.52", "0308": "6.35", "0313": "4.66", "0327": "7.45", "0267": "9.47",
+    "0342": "12.08", "0351": "3.48",
+}  # fmt: skip
+
+
+def verdeelmodellen():
+    """Regio Amersfoort's verdeelmodel: the 2021 figures, carried forward (illustrative)."""
+    from financien.models import Verdeelmodel
+    from financien.services import verdeelmodel_vastleggen
+
+    regio = Regio.objects.get(code="amersfoort")
+    percentages = {
+        Gemeente.objects.get(code=code): Decimal(p) for code, p in VERDEELMODEL_AMERSFOORT.items()
+    }
+    for jaar in (2021, 2022, 2023, 2024, 2025, 2026):
+        if not Verdeelmodel.objects.filter(regio=regio, jaar=jaar).exists():
+            verdeelmodel_vastleggen(regio, jaar, percentages, bron="Startnotitie OMNV (2021)")

@@ -138,3 +138,57 @@ def besluiten_binnenkort(contracts, peildatum: datetime.date, maanden: int = 6):
         elif peildatum <= contract.looptijd_einde <= grens:
             items.append((contract.looptijd_einde, contract, "einde contract"))
     return sorted(items, key=lambda item: (item[0], item[1].kenmerk))
+
+
+# --- spread of places against the verdeelmodel ------------------------------------------------
+
+SPREIDING_MARGE = Decimal("1.0")  # percentage points within which a gemeente is in balance
+
+
+@dataclass
+class Spreidingsregel:
+    gemeente: object
+    plaatsen: int
+    aandeel_plaatsen: Decimal | None
+    aandeel_model: Decimal | None
+    verschil: Decimal | None
+    advies: str
+
+
+@dataclass
+class Spreiding:
+    regels: list
+    verdeelmodel: object
+    genormaliseerd: bool
+
+
+def spreiding_tegen_verdeelmodel(plaatsen, verdeelmodel) -> Spreiding:
+    """Each gemeente's share of the places against its share in the verdeelmodel: where to
+    build up (fewer places than its share) and where to scale down (seed 000)."""
+    from financien.services import aandelen_van
+
+    aandelen = aandelen_van(verdeelmodel) if verdeelmodel is not None else None
+    per_gemeente = dict(plaatsen)
+    gemeenten = set(per_gemeente) | set(aandelen.fracties if aandelen else ())
+    totaal = sum(per_gemeente.values())
+    honderd = Decimal(100)
+    regels = []
+    for gemeente in sorted(gemeenten, key=lambda g: g.naam):
+        n = per_gemeente.get(gemeente, 0)
+        eigen = (Decimal(n) * honderd / totaal).quantize(Decimal("0.1")) if totaal else None
+        model = (
+            (aandelen.fracties.get(gemeente, Decimal(0)) * honderd).quantize(Decimal("0.1"))
+            if aandelen
+            else None
+        )
+        verschil = eigen - model if eigen is not None and model is not None else None
+        if verschil is None:
+            advies = ""
+        elif verschil < -SPREIDING_MARGE:
+            advies = "opbouwen"
+        elif verschil > SPREIDING_MARGE:
+            advies = "afbouwen"
+        else:
+            advies = "in balans"
+        regels.append(Spreidingsregel(gemeente, n, eigen, model, verschil, advies))
+    return Spreiding(regels, verdeelmodel, bool(aandelen and aandelen.genormaliseerd))

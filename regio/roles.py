@@ -93,6 +93,8 @@ ROLLEN: tuple[RolDefinitie, ...] = (
             ),
             "inkoop.beoordeel_rapportage",
             "inkoop.handel_melding_af",
+            "financien.view_verdeelmodel",
+            "financien.view_verdeelmodelaandeel",
             "inkoop.view_rapportageopmerking",
             "inkoop.add_rapportageopmerking",
             "inkoop.change_rapportageopmerking",
@@ -108,6 +110,7 @@ ROLLEN: tuple[RolDefinitie, ...] = (
             "regio.view_gemeente",
             "regio.view_jobrun",
             *_caps("inkoop", ["contract", "bestedingsruimte", "rapportage"], ["view"]),
+            *_caps("financien", ["verdeelmodel", "verdeelmodelaandeel"]),
         ),
     ),
     RolDefinitie(

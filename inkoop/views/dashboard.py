@@ -2,18 +2,19 @@
 
 import datetime
 from collections import defaultdict
-from decimal import Decimal
 
 from django.http import Http404
 from django.urls import path
 from django.views.generic import DetailView
 
+from financien.models import Verdeelmodel
+from financien.services import geldend_verdeelmodel
 from regio.exports import FORMATS, export_response
 from regio.mixins import ScopedViewMixin
 from regio.models import Domein, Lidmaatschap, Regio
 
 from ..models import Contract, Locatie, Product, Rapportage, Tarief
-from ..services import besluiten_binnenkort, budgetgebruik
+from ..services import besluiten_binnenkort, budgetgebruik, spreiding_tegen_verdeelmodel
 
 SIGNAAL_LABELS = {
     "drempel": "Signaaldrempel bereikt",
@@ -62,7 +63,15 @@ class DashboardView(ScopedViewMixin, DetailView):
             gemeente__in=leden.values("gemeente")
         )
         plaatsen = plaatsen_per_gemeente(locaties, vandaag)
-        totaal = sum(n for _, n in plaatsen) or 0
+        spreiding = spreiding_tegen_verdeelmodel(
+            plaatsen,
+            geldend_verdeelmodel(
+                Verdeelmodel.objects.visible_to(user, "financien.view_verdeelmodel").filter(
+                    regio=regio
+                ),
+                jaar,
+            ),
+        )
         return {
             "budget": (
                 ["Contract", "Aanbieder", "Bestedingsruimte", "Besteed", "Percentage", "Signaal"],
@@ -106,16 +115,26 @@ class DashboardView(ScopedViewMixin, DetailView):
                 None,
             ),
             "spreiding": (
-                ["Gemeente", "Plaatsen", "Aandeel (%)"],
+                [
+                    "Gemeente",
+                    "Plaatsen",
+                    "Aandeel plaatsen (%)",
+                    "Verdeelmodel (%)",
+                    "Verschil (%-punt)",
+                    "Advies",
+                ],  # fmt: skip
                 [
                     [
-                        g.naam,
-                        n,
-                        (Decimal(n * 100) / totaal).quantize(Decimal("0.1")) if totaal else None,
+                        r.gemeente.naam,
+                        r.plaatsen,
+                        r.aandeel_plaatsen,
+                        r.aandeel_model,
+                        r.verschil,
+                        r.advies,
                     ]
-                    for g, n in plaatsen
+                    for r in spreiding.regels
                 ],  # fmt: skip
-                None,
+                spreiding,
             ),
         }
 
@@ -144,7 +163,7 @@ class DashboardView(ScopedViewMixin, DetailView):
             besluiten=tabellen["besluiten"][1],
             te_laat=tabellen["te_laat"][1],
             wachtend=tabellen["wachtend"][1],
-            spreiding=tabellen["spreiding"][1],
+            spreiding=tabellen["spreiding"][2],
             budget_chart={
                 "title": f"Besteding als % van de bestedingsruimte {self.jaar()}",
                 "categories": [g.contract.kenmerk for g in met_budget],
@@ -152,9 +171,17 @@ class DashboardView(ScopedViewMixin, DetailView):
                 "unit": "%",
             },
             spreiding_chart={
-                "title": "Plaatsen per gemeente",
-                "categories": [row[0] for row in tabellen["spreiding"][1]],
-                "series": {"Plaatsen": [row[1] for row in tabellen["spreiding"][1]]},
+                "title": "Aandeel in de plaatsen en in het verdeelmodel (%)",
+                "categories": [r.gemeente.naam for r in tabellen["spreiding"][2].regels],
+                "series": {
+                    "Plaatsen (%)": [
+                        float(r.aandeel_plaatsen or 0) for r in tabellen["spreiding"][2].regels
+                    ],
+                    "Verdeelmodel (%)": [
+                        float(r.aandeel_model or 0) for r in tabellen["spreiding"][2].regels
+                    ],
+                },
+                "unit": "%",
             },
         )
         return context

@@ -54,6 +54,7 @@ class Command(BaseCommand):
             # One generator per part, so that a part that skips (already loaded) does not shift
             # the numbers of the next part: the same seed gives the same data every run.
             inkoop_demo.catalogus()
+            inkoop_demo.verdeelmodellen()
             aanbieders = inkoop_demo.aanbieders_en_contracten(random.Random(SEED + 1))["aanbieders"]
             users = self.users()
             inkoop_demo.locaties(

@@ -1,0 +1,17 @@
+from django.contrib import admin
+
+from regio.mixins import ScopedAdminMixin
+
+from .models import Verdeelmodel, VerdeelmodelAandeel
+
+
+class AandeelInline(ScopedAdminMixin, admin.TabularInline):
+    model = VerdeelmodelAandeel
+    extra = 0
+
+
+@admin.register(Verdeelmodel)
+class VerdeelmodelAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["regio", "jaar", "bron"]
+    list_filter = ["regio"]
+    inlines = [AandeelInline]
