@@ -8,6 +8,8 @@ import datetime
 import random
 from decimal import Decimal
 
+from django.utils import timezone
+
 from regio.models import Domein, Gemeente, Regio
 
 from .models import (
@@ -338,7 +340,14 @@ def rapportages(
                 clienttevredenheid=Decimal(rng.choice(["7.4", "7.8", "8.1"])), doelrealisatie=Decimal(rng.choice(["62.0", "68.5", "71.0"])),
                 incidenten=rng.randint(0, 4), aandeel_hbo=Decimal("70.0"), aandeel_mbo=Decimal("30.0"),
             )  # fmt: skip
-            rapportage.ingediend_op = rapportage.gewijzigd_op
+            # Submitted about three weeks after the quarter ended.
+            kwartaal_einde = D(jaar + (kwartaal == 4), 1 if kwartaal == 4 else 3 * kwartaal + 1, 1)
+            ingediend = timezone.make_aware(
+                datetime.datetime.combine(
+                    kwartaal_einde + datetime.timedelta(days=rng.randint(12, 28)), datetime.time(10)
+                )
+            )
+            rapportage.ingediend_op = min(ingediend, timezone.now())
             rapportage.save(update_fields=["ingediend_op"])
             Rapportageregel.objects.bulk_create(
                 Rapportageregel(rapportage=rapportage, product=product, gemeente=gemeente,

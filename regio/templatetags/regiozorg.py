@@ -1,4 +1,5 @@
 from django import template
+from django.template.defaultfilters import floatformat
 
 from regio.aggregates import suppress
 from regio.charts import bar_chart as render_bar_chart
@@ -18,3 +19,11 @@ def bar_chart(chart):
 def onderdrukt(count):
     """Small-cell suppression for client counts shown to roles without dossier access."""
     return suppress(count)
+
+
+@register.filter
+def euro(amount):
+    """Money as the users read it: € 41.600.000,00 (Dutch separators); empty stays empty."""
+    if amount is None or amount == "":
+        return ""
+    return f"€ {floatformat(amount, '2g')}"
