@@ -321,16 +321,15 @@ def rapportages(
         risb_user = risb_users[contract.regio.code]
         producten = [p for perceel in contract.percelen.all() for p in perceel.producten.all()]
         ruimte = {b.jaar: b.bedrag for b in contract.budgetten.all()}
+        basis: dict = {}
+        taakgericht = contract.bekostiging == Bekostiging.TAAKGERICHT
+        clienten_basis = rng.randint(180, 240) if taakgericht else rng.randint(40, 90)
         for index, (jaar, kwartaal) in enumerate(kwartalen):
             if Rapportage.objects.filter(contract=contract, jaar=jaar, kwartaal=kwartaal).exists():
                 continue
             status = staten[index] if contract.kenmerk in ("WBBW-2023-01", "OS-2023-01") else (
                 "teruggestuurd" if (contract.kenmerk == "OS-2023-02" and index == 3) else "definitief")  # fmt: skip
-            clienten = (
-                rng.randint(180, 240)
-                if contract.bekostiging == Bekostiging.TAAKGERICHT
-                else rng.randint(40, 90)
-            )
+            clienten = clienten_basis * rng.randint(96, 104) // 100
             budget = ruimte.get(jaar, Decimal("1000000"))
             aandeel = Decimal(kwartaal) / 4 * Decimal(rng.choice(["0.86", "0.95", "1.02"]))
             rapportage = Rapportage.objects.create(
@@ -349,13 +348,26 @@ def rapportages(
             )
             rapportage.ingediend_op = min(ingediend, timezone.now())
             rapportage.save(update_fields=["ingediend_op"])
-            Rapportageregel.objects.bulk_create(
-                Rapportageregel(rapportage=rapportage, product=product, gemeente=gemeente,
-                                volume=Decimal(rng.randint(20, 900)), clienten=rng.randint(1, 40))
-                for product in producten if product.begin <= D(jaar, 3 * kwartaal, 1)
-                for gemeente in contract.gemeenten.all()
-                if not (product.domein == Domein.BEGELEIDING and gemeente.code == "0267")
-            )  # fmt: skip
+            regels = []
+            for product in producten:
+                if product.begin > D(jaar, 3 * kwartaal, 1):
+                    continue
+                for gemeente in contract.gemeenten.all():
+                    if product.domein == Domein.BEGELEIDING and gemeente.code == "0267":
+                        continue  # Nijkerk is in the regio for BW and BT only
+                    # A stable base per line, varying a few percent per quarter, so that the
+                    # reviewer's jump signal marks only the real outliers.
+                    key = (product.pk, gemeente.pk)
+                    basis.setdefault(key, (rng.randint(40, 900), rng.randint(2, 40)))
+                    volume, regel_clienten = basis[key]
+                    factor = Decimal(rng.randint(92, 108)) / 100
+                    regels.append(Rapportageregel(
+                        rapportage=rapportage, product=product, gemeente=gemeente,
+                        volume=(volume * factor).quantize(Decimal("1")), clienten=regel_clienten,
+                    ))  # fmt: skip
+            if index == 3 and regels:
+                regels[0].volume *= Decimal("1.45")  # one outlier in the newest quarter
+            Rapportageregel.objects.bulk_create(regels)
             pad = {"ingediend": ["ingediend"], "in_beoordeling": ["ingediend", "in_beoordeling"],
                    "akkoord": ["ingediend", "in_beoordeling", "akkoord"],
                    "definitief": ["ingediend", "in_beoordeling", "akkoord", "definitief"],
