@@ -6,30 +6,10 @@ import pytest
 from playwright.sync_api import expect
 
 from regio.models import JobRun
+from tests.browser import collect_csp_violations, login
 from tests.factories import UserFactory, dossier_in, grant
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def login(page, live_server, username):
-    page.goto(f"{live_server.url}/")
-    expect(page).to_have_url(re.compile(r"/accounts/login/"))
-    page.get_by_label("Gebruikersnaam").fill(username)
-    page.get_by_label("Wachtwoord").fill("demo")
-    page.get_by_role("button", name="Inloggen").click()
-
-
-def collect_csp_violations(page):
-    violations = []
-    page.on(
-        "console",
-        lambda msg: (
-            violations.append(msg.text)
-            if "Content Security Policy" in msg.text or "Content-Security-Policy" in msg.text
-            else None
-        ),
-    )
-    return violations
 
 
 def test_consulent_soest_logs_in_and_sees_start_page(page, live_server, refdata):

@@ -10,6 +10,8 @@ from playwright.sync_api import expect
 from inkoop import rapportage_services as services
 from inkoop.models import Bestedingsruimte, Rapportage, Rapportageregel
 from regio.models import Gemeente
+from tests.browser import collect_csp_violations
+from tests.browser import login as login_as
 from tests.factories import (
     AanbiederFactory,
     ContractFactory,
@@ -23,30 +25,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def login(page, live_server, username):
-    page.goto(f"{live_server.url}/")
-    expect(page).to_have_url(re.compile(r"/accounts/login/"))
-    page.get_by_label("Gebruikersnaam").fill(username)
-    page.get_by_label("Wachtwoord").fill("demo")
-    page.get_by_role("button", name="Inloggen").click()
+    login_as(page, live_server, username)
     expect(page.get_by_role("heading", name="Mijn werk")).to_be_visible()
 
 
 def logout(page, username):
     page.get_by_role("button", name=f"Uitloggen ({username})").click()
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
-
-
-def collect_csp_violations(page):
-    violations = []
-    page.on(
-        "console",
-        lambda msg: (
-            violations.append(msg.text)
-            if "Content Security Policy" in msg.text or "Content-Security-Policy" in msg.text
-            else None
-        ),
-    )
-    return violations
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import datetime
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -12,19 +12,22 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from regio import audit
 from regio.exports import ExportableListMixin
+from regio.lists import SearchSortMixin
 from regio.mixins import ScopedViewMixin
 
 from ..forms import AanbiederForm, ContactpersoonFormSet
 from ..models import Aanbieder, Contract
 
 
-class AanbiederListView(ScopedViewMixin, ExportableListMixin, ListView):
+class AanbiederListView(SearchSortMixin, ScopedViewMixin, ExportableListMixin, ListView):
     model = Aanbieder
     capability = "inkoop.view_aanbieder"
     template_name = "inkoop/aanbieder_list.html"
     paginate_by = 25
+    search_fields = ("naam__icontains", "agb_code__startswith", "kvk_nummer")
     sortable = {"naam": "naam", "-naam": "-naam", "agb": "agb_code", "plaats": "plaats",
                 "contracten": "-lopende_contracten"}  # fmt: skip
+    default_sort = "naam"
     export_filename = "aanbieders"
     export_columns = [
         ("Naam", lambda a: a.naam),
@@ -34,7 +37,7 @@ class AanbiederListView(ScopedViewMixin, ExportableListMixin, ListView):
         ("Lopende contracten", lambda a: a.lopende_contracten),
     ]
 
-    def get_queryset(self):
+    def filter_queryset(self, queryset):
         # Count only the contracts this user may see, never the aanbieder's others.
         zichtbaar = (
             Contract.objects.visible_to(self.request.user, "inkoop.view_contract")
@@ -45,21 +48,11 @@ class AanbiederListView(ScopedViewMixin, ExportableListMixin, ListView):
             .annotate(n=Count("pk"))
             .values("n")
         )
-        qs = super().get_queryset().annotate(lopende_contracten=Coalesce(Subquery(zichtbaar), 0))
-        zoek = self.request.GET.get("q", "").strip()
-        if zoek:
-            qs = qs.filter(
-                Q(naam__icontains=zoek) | Q(agb_code__startswith=zoek) | Q(kvk_nummer=zoek)
-            )
-        sort = self.sortable.get(self.request.GET.get("sort", ""), "naam")
-        return qs.order_by(sort, "pk")
+        return queryset.annotate(lopende_contracten=Coalesce(Subquery(zichtbaar), 0))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            zoek=self.request.GET.get("q", ""),
-            sort=self.request.GET.get("sort", ""),
-            mag_toevoegen=self.request.user.has_perm("inkoop.add_aanbieder"),
-            **kwargs,
+            mag_toevoegen=self.request.user.has_perm("inkoop.add_aanbieder"), **kwargs
         )
 
 

@@ -12,6 +12,7 @@ from django.views.generic.detail import SingleObjectMixin
 
 from regio import audit
 from regio.exports import ExportableListMixin
+from regio.lists import SearchSortMixin
 from regio.mixins import ScopedViewMixin
 
 from ..forms import BestedingsruimteForm, ContractDocumentForm, ContractForm
@@ -25,13 +26,15 @@ def contract_status(contract, peildatum):
     return "lopend" if contract.looptijd_einde >= peildatum else "afgelopen"
 
 
-class ContractListView(ScopedViewMixin, ExportableListMixin, ListView):
+class ContractListView(SearchSortMixin, ScopedViewMixin, ExportableListMixin, ListView):
     model = Contract
     capability = "inkoop.view_contract"
     template_name = "inkoop/contract_list.html"
     paginate_by = 25
+    search_fields = ("aanbieder__naam__icontains", "kenmerk__icontains")
     sortable = {"kenmerk": "kenmerk", "aanbieder": "aanbieder__naam", "begin": "begin",
                 "einde": "looptijd_einde", "-einde": "-looptijd_einde"}  # fmt: skip
+    default_sort = "kenmerk"
     export_filename = "contracten"
     export_columns = [
         ("Kenmerk", lambda c: c.kenmerk),
@@ -44,21 +47,17 @@ class ContractListView(ScopedViewMixin, ExportableListMixin, ListView):
         ("Einde (met verlengingen)", lambda c: c.looptijd_einde),
     ]
 
-    def get_queryset(self):
-        qs = super().get_queryset().select_related("aanbieder", "regio")
-        zoek = self.request.GET.get("q", "").strip()
-        if zoek:
-            qs = qs.filter(aanbieder__naam__icontains=zoek) | qs.filter(kenmerk__icontains=zoek)
+    def filter_queryset(self, queryset):
+        queryset = queryset.select_related("aanbieder", "regio")
         vandaag = datetime.date.today()
         status = self.request.GET.get("status", "")
         if status == "lopend":
-            qs = qs.lopend_op(vandaag)
-        elif status == "afgelopen":
-            qs = qs.filter(looptijd_einde__lt=vandaag)
-        elif status == "toekomstig":
-            qs = qs.filter(begin__gt=vandaag)
-        sort = self.sortable.get(self.request.GET.get("sort", ""), "kenmerk")
-        return qs.order_by(sort, "pk")
+            return queryset.lopend_op(vandaag)
+        if status == "afgelopen":
+            return queryset.filter(looptijd_einde__lt=vandaag)
+        if status == "toekomstig":
+            return queryset.filter(begin__gt=vandaag)
+        return queryset
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -66,9 +65,7 @@ class ContractListView(ScopedViewMixin, ExportableListMixin, ListView):
         for contract in context["object_list"]:
             contract.status = contract_status(contract, vandaag)
         context.update(
-            zoek=self.request.GET.get("q", ""),
             status=self.request.GET.get("status", ""),
-            sort=self.request.GET.get("sort", ""),
             mag_toevoegen=self.request.user.has_perm("inkoop.add_contract"),
         )
         return context

@@ -101,6 +101,10 @@ def lokale_tijd(moment):
 # --- locaties ----------------------------------------------------------------------------------
 
 
+LOCATIE_FILTERS = ("gemeente", "aanbieder", "functie", "gender", "huisdieren",
+                   "rolstoeltoegankelijk", "actief", "vrij")  # fmt: skip
+
+
 class LocatieListView(ScopedViewMixin, ExportableListMixin, ListView):
     """All locations the user may see, with today's places and the latest free places."""
 
@@ -202,19 +206,7 @@ class LocatieListView(ScopedViewMixin, ExportableListMixin, ListView):
         context.update(
             zoek=get.get("q", ""),
             sort=get.get("sort", ""),
-            gekozen={
-                key: get.get(key, "")
-                for key in (
-                    "gemeente",
-                    "aanbieder",
-                    "functie",
-                    "gender",
-                    "huisdieren",
-                    "rolstoeltoegankelijk",
-                    "actief",
-                    "vrij",
-                )  # fmt: skip
-            },
+            gekozen={key: get.get(key, "") for key in LOCATIE_FILTERS},
             gemeenten=Gemeente.objects.filter(pk__in=basis.values("gemeente")).order_by("naam"),
             aanbieders=Aanbieder.objects.filter(pk__in=basis.values("aanbieder")).order_by("naam"),
             functies=Product.objects.filter(
@@ -223,20 +215,7 @@ class LocatieListView(ScopedViewMixin, ExportableListMixin, ListView):
                 )
             ).order_by("naam"),
             genders=Locatie.Gender.choices,
-            gefilterd=any(
-                get.get(k)
-                for k in (
-                    "q",
-                    "gemeente",
-                    "aanbieder",
-                    "functie",
-                    "gender",
-                    "huisdieren",
-                    "rolstoeltoegankelijk",
-                    "actief",
-                    "vrij",
-                )  # fmt: skip
-            ),
+            gefilterd=any(get.get(key) for key in ("q", *LOCATIE_FILTERS)),
             kan_toevoegen=self.request.user.has_perm("inkoop.add_locatie"),
             sorteer=sorteerlinks(
                 self.request, ["naam", "aanbieder", "gemeente", "plaatsen", "vrij"]
