@@ -403,3 +403,32 @@ def verdeelmodellen():
     for jaar in (2021, 2022, 2023, 2024, 2025, 2026):
         if not Verdeelmodel.objects.filter(regio=regio, jaar=jaar).exists():
             verdeelmodel_vastleggen(regio, jaar, percentages, bron="Startnotitie OMNV (2021)")
+
+
+def kwaliteit(peildatum: datetime.date | None = None):
+    """Certificates (one lapsing soon) and a few calamiteiten/incidenten of the contractpartner."""
+    from .models import Certificaat, Melding
+
+    peildatum = peildatum or datetime.date.today()
+    partner = Aanbieder.objects.get(agb_code="75810100")
+    if Certificaat.objects.filter(aanbieder=partner).exists():
+        return
+    Certificaat.objects.create(aanbieder=partner, soort="HKZ", nummer="HKZ-2023-0417",
+                               geldig_tot=peildatum + datetime.timedelta(days=45))  # fmt: skip
+    Certificaat.objects.create(aanbieder=partner, soort="ISO 9001", nummer="ISO-88213",
+                               geldig_tot=peildatum + datetime.timedelta(days=700))  # fmt: skip
+    for aanbieder in Aanbieder.objects.filter(naam__in=BW_AANBIEDERS[:8]):
+        Certificaat.objects.create(aanbieder=aanbieder, soort="HKZ",
+                                   geldig_tot=peildatum + datetime.timedelta(days=400))  # fmt: skip
+    contract = Contract.objects.get(kenmerk="WBBW-2023-01")
+    Melding.objects.create(
+        aanbieder=partner, contract=contract, soort=Melding.Soort.CALAMITEIT,
+        datum=peildatum - datetime.timedelta(days=9),
+        omschrijving="Brand in een keuken van Herstelhuis De Eem; bewoners tijdelijk elders opgevangen.",
+    )  # fmt: skip
+    Melding.objects.create(
+        aanbieder=partner, contract=contract, soort=Melding.Soort.INCIDENT,
+        datum=peildatum - datetime.timedelta(days=60), status=Melding.Status.AFGEHANDELD,
+        omschrijving="Medicatiefout bij de avondronde.", afgehandeld_op=peildatum - datetime.timedelta(days=40),
+        opvolging="Dubbele controle bij uitgifte ingevoerd; medewerkers bijgeschoold.",
+    )  # fmt: skip

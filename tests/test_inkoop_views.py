@@ -181,9 +181,17 @@ def test_dashboard_shows_signals_and_exports(client, risb, groningen_contract):
     Bestedingsruimte.objects.create(contract=contract, jaar=jaar, bedrag=Decimal("1000.00"))
     Rapportage.objects.create(contract=contract, jaar=jaar, kwartaal=1, status="ingediend",
                               uitgaven_tot_nu=Decimal("750.00"))  # fmt: skip
+    from inkoop.models import Certificaat
+
+    binnenkort = datetime.date.today() + datetime.timedelta(days=30)
+    Certificaat.objects.create(aanbieder=contract.aanbieder, soort="HKZ", geldig_tot=binnenkort)
+    Certificaat.objects.create(
+        aanbieder=groningen_contract.aanbieder, soort="HKZ-GRONINGEN", geldig_tot=binnenkort
+    )
     response = client.get(f"/inkoop/regio/amersfoort/dashboard/?jaar={jaar}")
     html = response.content.decode()
     assert response.status_code == 200
+    assert "Certificaten die verlopen" in html and ">HKZ<" in html and "HKZ-GRONINGEN" not in html
     assert "AMF-SIGNAAL" in html and "Drempel 70% bereikt" in html and "<svg" in html
     assert groningen_contract.kenmerk not in html
     export = client.get(

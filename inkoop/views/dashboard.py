@@ -13,7 +13,7 @@ from regio.exports import FORMATS, export_response
 from regio.mixins import ScopedViewMixin
 from regio.models import Domein, Lidmaatschap, Regio
 
-from ..models import Contract, Locatie, Product, Rapportage, Tarief
+from ..models import Certificaat, Contract, Locatie, Melding, Product, Rapportage, Tarief
 from ..services import besluiten_binnenkort, budgetgebruik, spreiding_tegen_verdeelmodel
 
 SIGNAAL_LABELS = {
@@ -72,7 +72,33 @@ class DashboardView(ScopedViewMixin, DetailView):
                 jaar,
             ),
         )
+        from ..kwaliteit_services import certificaten_die_verlopen
+
+        certificaten = certificaten_die_verlopen(
+            Certificaat.objects.visible_to(user, "inkoop.view_certificaat")
+            .filter(aanbieder__contracten__in=lopend)
+            .distinct(),
+            vandaag,
+        ).select_related("aanbieder")
+        meldingen = (
+            Melding.objects.visible_to(user, "inkoop.view_melding")
+            .filter(status=Melding.Status.OPEN, aanbieder__contracten__in=lopend)
+            .distinct()
+        )
         return {
+            "certificaten": (
+                ["Aanbieder", "Certificaat", "Geldig tot"],
+                [[c.aanbieder.naam, c.soort, c.geldig_tot] for c in certificaten],
+                None,
+            ),
+            "meldingen": (
+                ["Aanbieder", "Soort", "Datum"],
+                [
+                    [m.aanbieder.naam, m.get_soort_display(), m.datum]
+                    for m in meldingen.select_related("aanbieder").order_by("datum")
+                ],  # fmt: skip
+                None,
+            ),
             "budget": (
                 ["Contract", "Aanbieder", "Bestedingsruimte", "Besteed", "Percentage", "Signaal"],
                 [
@@ -164,6 +190,8 @@ class DashboardView(ScopedViewMixin, DetailView):
             te_laat=tabellen["te_laat"][1],
             wachtend=tabellen["wachtend"][1],
             spreiding=tabellen["spreiding"][2],
+            certificaten=tabellen["certificaten"][1],
+            meldingen=tabellen["meldingen"][1],
             budget_chart={
                 "title": f"Besteding als % van de bestedingsruimte {self.jaar()}",
                 "categories": [g.contract.kenmerk for g in met_budget],

@@ -57,6 +57,7 @@ class Command(BaseCommand):
             inkoop_demo.verdeelmodellen()
             aanbieders = inkoop_demo.aanbieders_en_contracten(random.Random(SEED + 1))["aanbieders"]
             users = self.users()
+            inkoop_demo.kwaliteit()
             inkoop_demo.locaties(
                 random.Random(SEED + 2), gemeld_door=User.objects.get(username="aanbieder-demo")
             )
