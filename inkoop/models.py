@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from regio.iwmo import choices
 from regio.models import Domein, Gemeente, Regio, period_constraints
 from regio.query import DateRange
 
@@ -32,7 +33,6 @@ from .query import (
 )
 from .validators import (
     agb_validator,
-    choices,
     kvk_validator,
     postcode_validator,
     productcode_validator,

@@ -84,6 +84,16 @@ class Regio(models.Model):
     code = models.SlugField(max_length=50, unique=True)
     naam = models.CharField(max_length=150)
     centrumgemeente = models.ForeignKey(Gemeente, on_delete=models.PROTECT, related_name="+")
+    # Settings of the regio's toegang (issue 5).
+    vier_ogen_beschikking = models.BooleanField(
+        "vier-ogenprincipe bij beschikkingen",
+        default=True,
+        help_text="Een beschikking wordt geaccordeerd door een ander dan wie haar opstelde.",
+    )
+    herindicatie_maanden = models.PositiveSmallIntegerField(
+        default=3,
+        help_text="Beschikkingen die binnen zoveel maanden aflopen staan op de werklijst.",
+    )
 
     objects = RegioQuerySet.as_manager()
 

@@ -49,6 +49,23 @@ ROLLEN: tuple[RolDefinitie, ...] = (
             "toegang.view_dossier",
             "toegang.add_dossier",
             "toegang.change_dossier",
+            *_caps(
+                "toegang",
+                [
+                    "persoon",
+                    "adres",
+                    "relatie",
+                    "melding",
+                    "aanvraag",
+                    "opschorting",
+                    "document",
+                    "beschikking",
+                    "beschiktproduct",
+                    "bezwaar",
+                    "toewijzing",
+                ],
+            ),  # fmt: skip
+            "toegang.accordeer_beschikking",
             "regio.view_gemeente",
             *_caps("inkoop", ["aanbieder", "product", "tarief", "contract"], ["view"]),
         ),
@@ -161,6 +178,7 @@ ROLLEN: tuple[RolDefinitie, ...] = (
             "inkoop.view_vrijeplaatsenmelding",
             "inkoop.add_vrijeplaatsenmelding",
             "inkoop.dien_rapportage_in",
+            "toegang.view_toewijzing",
         ),
     ),
 )

@@ -12,12 +12,24 @@ import hmac
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import RangeOperators
 from django.db import models
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from inkoop.validators import postcode_validator
+from regio.iwmo import choices
 from regio.models import Gemeente
+from regio.query import DateRange
 
-from .query import DossierQuerySet
+from .query import (
+    BeschiktProductQuerySet,
+    DossierQuerySet,
+    PerDossierQuerySet,
+    PersoonQuerySet,
+    PersoonsgegevenQuerySet,
+    ToewijzingQuerySet,
+)
 from .validators import validate_bsn
 
 
@@ -55,11 +67,28 @@ class Persoon(models.Model):
     bsn = models.CharField("BSN", max_length=9, validators=[validate_bsn])
     bsn_hash = models.CharField(max_length=64, unique=True, editable=False)
     voornamen = models.CharField(max_length=200, blank=True)
+    voorletters = models.CharField(max_length=20, blank=True)
     voorvoegsel = models.CharField(max_length=10, blank=True)
     geslachtsnaam = models.CharField(max_length=200)
+    naamgebruik = models.CharField(max_length=1, default="1", choices=choices("COD700_Naamgebruik"))
     geboortedatum = models.DateField(null=True, blank=True)
+    datumgebruik = models.CharField(
+        max_length=1, blank=True, choices=choices("COD170_Datumgebruik"),
+        help_text="Leeg: de geboortedatum is volledig bekend.",
+    )  # fmt: skip
+    geslacht = models.CharField(max_length=1, default="0", choices=choices("COD046_Geslacht"))
+    communicatievorm = models.CharField(
+        max_length=1, blank=True, choices=choices("COD747_Communicatievorm")
+    )
+    gemeente_woonplaats = models.ForeignKey(
+        Gemeente, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="Waar de cliënt nu woont (kan verschillen van de verantwoordelijke gemeente).",
+    )  # fmt: skip
+    telefoon = models.CharField(max_length=30, blank=True)
+    email = models.EmailField(blank=True)
 
-    objects = PersoonManager()
+    objects = PersoonManager.from_queryset(PersoonQuerySet)()
+    audit_reads = True
 
     class Meta:
         verbose_name = "persoon"
@@ -90,6 +119,10 @@ class Dossier(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     geopend_op = models.DateField()
+    gemeente_herkomst = models.ForeignKey(
+        Gemeente, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="Woonplaats vóór beschermd wonen; leeg: onbekend (mag buiten de regio).",
+    )  # fmt: skip
     aangemaakt_op = models.DateTimeField(auto_now_add=True)
 
     objects = DossierQuerySet.as_manager()
@@ -120,3 +153,453 @@ class DossierUserObjectPermission(UserObjectPermissionBase):
 
 class DossierGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Dossier, on_delete=models.CASCADE)
+
+
+# --- the person's iWmo details ---------------------------------------------------------------
+
+
+class Adres(models.Model):
+    """An address of a person by iWmo soort (COD757): BRP, correspondentie, verblijf."""
+
+    persoon = models.ForeignKey(Persoon, on_delete=models.CASCADE, related_name="adressen")
+    soort = models.CharField(max_length=2, choices=choices("COD757_Soort_adres"))
+    straat = models.CharField(max_length=200)
+    huisnummer = models.CharField(max_length=10)
+    huisletter = models.CharField(max_length=2, blank=True)
+    toevoeging = models.CharField(max_length=10, blank=True)
+    postcode = models.CharField(max_length=7, validators=[postcode_validator])
+    plaats = models.CharField(max_length=100)
+    land = models.CharField(max_length=4, default="6030", choices=choices("COD032_Land"))
+
+    objects = PersoonsgegevenQuerySet.as_manager()
+    audit_reads = True
+
+    class Meta:
+        verbose_name = "adres"
+        verbose_name_plural = "adressen"
+        ordering = ["soort"]
+
+    def __str__(self):
+        return f"{self.straat} {self.huisnummer}{self.huisletter}, {self.postcode} {self.plaats}"
+
+
+class Relatie(models.Model):
+    """A relation of the client (iWmo COD472): wettelijk vertegenwoordiger, contactpersoon...
+    Letters go to the relatie marked ``ontvangt_post`` where there is one."""
+
+    persoon = models.ForeignKey(Persoon, on_delete=models.CASCADE, related_name="relaties")
+    soort = models.CharField(max_length=2, choices=choices("COD472_Soort_relatie"))
+    vertegenwoordiging = models.CharField(
+        "wettelijke vertegenwoordiging", max_length=2, blank=True,
+        choices=choices("WJ003_Wettelijke_vertegenwoordiging"),
+    )  # fmt: skip
+    voornamen = models.CharField(max_length=200, blank=True)
+    voorvoegsel = models.CharField(max_length=10, blank=True)
+    geslachtsnaam = models.CharField(max_length=200)
+    organisatie = models.CharField(max_length=200, blank=True)
+    straat = models.CharField(max_length=200, blank=True)
+    huisnummer = models.CharField(max_length=10, blank=True)
+    postcode = models.CharField(max_length=7, blank=True, validators=[postcode_validator])
+    plaats = models.CharField(max_length=100, blank=True)
+    telefoon = models.CharField(max_length=30, blank=True)
+    email = models.EmailField(blank=True)
+    ontvangt_post = models.BooleanField(
+        default=False, help_text="Brieven (zoals de beschikking) gaan naar deze relatie."
+    )
+
+    objects = PersoonsgegevenQuerySet.as_manager()
+    audit_reads = True
+
+    class Meta:
+        verbose_name = "relatie"
+        verbose_name_plural = "relaties"
+        ordering = ["soort", "geslachtsnaam"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["persoon"],
+                condition=models.Q(ontvangt_post=True),
+                name="relatie_een_postontvanger",
+                violation_error_message="Er is al een relatie die de post ontvangt.",
+            )
+        ]
+
+    @property
+    def naam(self) -> str:
+        return " ".join(p for p in (self.voornamen, self.voorvoegsel, self.geslachtsnaam) if p)
+
+    def __str__(self):
+        return f"{self.naam} ({self.get_soort_display()})"
+
+
+# --- melding → onderzoek → aanvraag ------------------------------------------------------------
+
+
+class Melding(models.Model):
+    """A request for support (hulpvraag) registered on a dossier; the onderzoek must end within
+    6 weeks of it (Wmo 2015 art. 2.3.2). Deadlines are computed (toegang.termijnen), and the
+    next one is stored for the werkvoorraad."""
+
+    class Status(models.TextChoices):
+        ONDERZOEK = "onderzoek", "Onderzoek"
+        AANVRAAG = "aanvraag", "Aanvraag"
+        BESLOTEN = "besloten", "Besloten"
+        INGETROKKEN = "ingetrokken", "Ingetrokken"
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="meldingen")
+    ontvangen_op = models.DateField()
+    hulpvraag = models.TextField()
+    consulent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ONDERZOEK)
+    urgent = models.BooleanField(
+        default=False, help_text="Spoed: tijdelijke voorziening (art. 2.3.3)."
+    )
+    tijdelijke_voorziening = models.TextField(blank=True)
+    # Onderzoek (art. 2.3.2): gespreksverslag and the verslag sent to the client.
+    gesprek_op = models.DateField(null=True, blank=True)
+    gespreksverslag = models.TextField(blank=True)
+    verslag_verstuurd_op = models.DateField(null=True, blank=True)
+    persoonlijk_plan_ontvangen_op = models.DateField(null=True, blank=True)
+    onderzoek_afgerond_op = models.DateField(null=True, blank=True)
+    # The deadline the werkvoorraad sorts on (kept by toegang.termijnen on every change).
+    volgende_termijn = models.DateField(null=True, blank=True, db_index=True)
+    aangemaakt_op = models.DateTimeField(auto_now_add=True)
+
+    objects = PerDossierQuerySet.as_manager()
+    audit_reads = True
+
+    class Meta:
+        verbose_name = "melding"
+        verbose_name_plural = "meldingen"
+        ordering = ["volgende_termijn", "pk"]
+
+    def __str__(self):
+        return f"Melding {self.pk} van {self.ontvangen_op:%d-%m-%Y}"
+
+
+class Aanvraag(models.Model):
+    """The formal application after the onderzoek; the decision follows within 2 weeks (art.
+    2.3.5), suspended while information is asked (Awb 4:15), extended once (Awb 4:14)."""
+
+    melding = models.OneToOneField(Melding, on_delete=models.PROTECT, related_name="aanvraag")
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="aanvragen")
+    ontvangen_op = models.DateField()
+    omschrijving = models.TextField(blank=True)
+    verdaagd_op = models.DateField(null=True, blank=True, help_text="Verdagingsbericht verstuurd.")
+    verdaging_weken = models.PositiveSmallIntegerField(null=True, blank=True)
+    verdaging_reden = models.TextField(blank=True)
+
+    objects = PerDossierQuerySet.as_manager()
+    audit_reads = True
+
+    class Meta:
+        verbose_name = "aanvraag"
+        verbose_name_plural = "aanvragen"
+
+    def __str__(self):
+        return f"Aanvraag van {self.ontvangen_op:%d-%m-%Y}"
+
+
+class Opschorting(models.Model):
+    """The decision term is suspended from ``van`` until the information arrives (Awb 4:15)."""
+
+    aanvraag = models.ForeignKey(Aanvraag, on_delete=models.CASCADE, related_name="opschortingen")
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="+")
+    van = models.DateField()
+    tot = models.DateField(null=True, blank=True, help_text="Leeg: informatie nog niet ontvangen.")
+    reden = models.CharField(max_length=300)
+
+    objects = PerDossierQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "opschorting"
+        verbose_name_plural = "opschortingen"
+        ordering = ["van"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(tot__isnull=True) | models.Q(tot__gte=models.F("van")),
+                name="opschorting_tot_na_van",
+                violation_error_message="De einddatum ligt vóór de begindatum.",
+            )
+        ]
+
+    def __str__(self):
+        return f"Opgeschort vanaf {self.van:%d-%m-%Y}"
+
+
+def dossier_document_path(instance, filename):
+    return f"dossiers/{instance.dossier_id}/{uuid.uuid4().hex}-{filename}"
+
+
+class Document(models.Model):
+    """A document on a dossier: an upload, or a letter the application produced."""
+
+    class Soort(models.TextChoices):
+        UPLOAD = "upload", "Upload"
+        VERSLAG = "verslag", "Verslag van het onderzoek"
+        PERSOONLIJK_PLAN = "persoonlijk_plan", "Persoonlijk plan"
+        BESCHIKKING = "beschikking", "Beschikking"
+        BRIEF = "brief", "Brief"
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="documenten")
+    soort = models.CharField(max_length=20, choices=Soort.choices, default=Soort.UPLOAD)
+    naam = models.CharField(max_length=200)
+    bestand = models.FileField(upload_to=dossier_document_path)
+    sha256 = models.CharField(max_length=64, blank=True)
+    aangemaakt_op = models.DateTimeField(auto_now_add=True)
+    aangemaakt_door = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = PerDossierQuerySet.as_manager()
+    audit_reads = True
+
+    class Meta:
+        verbose_name = "document"
+        verbose_name_plural = "documenten"
+        ordering = ["-aangemaakt_op"]
+
+    def __str__(self):
+        return self.naam
+
+
+# --- beschikking -----------------------------------------------------------------------------
+
+
+class Beschikking(models.Model):
+    """The formal decision (Awb besluit) on an aanvraag, per perceel. A vastgestelde beschikking
+    is never edited: a change is a new version referring to the old one (``vorige``); the
+    database refuses updates of its content."""
+
+    class Status(models.TextChoices):
+        CONCEPT = "concept", "Concept"
+        TER_ACCORDERING = "ter_accordering", "Ter accordering"
+        VASTGESTELD = "vastgesteld", "Vastgesteld"
+        BEKENDGEMAAKT = "bekendgemaakt", "Bekendgemaakt"
+        GEWIJZIGD = "gewijzigd", "Gewijzigd (vervangen)"
+        INGETROKKEN = "ingetrokken", "Ingetrokken"
+        VERLOPEN = "verlopen", "Verlopen"
+
+    class Besluit(models.TextChoices):
+        TOEKENNING = "toekenning", "Toekenning"
+        GEDEELTELIJK = "gedeeltelijk", "Gedeeltelijke toekenning"
+        AFWIJZING = "afwijzing", "Afwijzing"
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="beschikkingen")
+    aanvraag = models.ForeignKey(
+        Aanvraag, on_delete=models.PROTECT, null=True, blank=True, related_name="beschikkingen"
+    )
+    perceel = models.ForeignKey("inkoop.Perceel", on_delete=models.PROTECT, related_name="+")
+    vorige = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="volgende"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.CONCEPT)
+    besluit = models.CharField(max_length=12, choices=Besluit.choices)
+    motivering = models.TextField()
+    ingangsdatum = models.DateField()
+    einddatum = models.DateField(null=True, blank=True)
+    opgesteld_door = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    geaccordeerd_door = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    vastgesteld_op = models.DateTimeField(null=True, blank=True)
+    bekendgemaakt_op = models.DateField(null=True, blank=True)
+    ingetrokken_op = models.DateField(null=True, blank=True)
+    intrekkingsreden = models.TextField(blank=True)
+    brief = models.OneToOneField(
+        Document, on_delete=models.PROTECT, null=True, blank=True, related_name="beschikking"
+    )
+    aangemaakt_op = models.DateTimeField(auto_now_add=True)
+
+    objects = PerDossierQuerySet.as_manager()
+    audit_reads = True
+
+    VASTGELEGD = ("vastgesteld", "bekendgemaakt", "gewijzigd", "ingetrokken", "verlopen")
+
+    class Meta:
+        verbose_name = "beschikking"
+        verbose_name_plural = "beschikkingen"
+        ordering = ["-ingangsdatum", "-pk"]
+        permissions = [("accordeer_beschikking", "Kan beschikkingen accorderen (vier ogen)")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(einddatum__isnull=True)
+                | models.Q(einddatum__gte=models.F("ingangsdatum")),
+                name="beschikking_einde_na_ingang",
+                violation_error_message="De einddatum ligt vóór de ingangsdatum.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status__in=["vastgesteld", "bekendgemaakt"])
+                | models.Q(vastgesteld_op__isnull=False),
+                name="beschikking_vastgesteld_heeft_datum",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Beschikking {self.pk} ({self.get_status_display()})"
+
+
+class BeschiktProduct(models.Model):
+    """What a beschikking grants (or refuses): a functie, interventieniveau, arrangement or a
+    P×Q product with omvang, for a period. ``client``, ``productcategorie`` and ``actief`` are
+    copied from the beschikking and product so that PostgreSQL can refuse overlapping grants
+    for one client and productcategorie (the service names the other beschikking first)."""
+
+    beschikking = models.ForeignKey(Beschikking, on_delete=models.CASCADE, related_name="producten")
+    product = models.ForeignKey("inkoop.Product", on_delete=models.PROTECT, related_name="+")
+    toegekend = models.BooleanField(default=True)
+    ingangsdatum = models.DateField()
+    einddatum = models.DateField(null=True, blank=True)
+    volume = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    eenheid = models.CharField(max_length=2, blank=True, choices=choices("WJ756_Eenheid"))
+    frequentie = models.CharField(max_length=1, blank=True, choices=choices("WMO757_Frequentie"))
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+", editable=False)
+    productcategorie = models.CharField(max_length=2, editable=False)
+    actief = models.BooleanField(default=False, editable=False)
+
+    objects = BeschiktProductQuerySet.as_manager()
+    audit_reads = True
+
+    class Meta:
+        verbose_name = "beschikt product"
+        verbose_name_plural = "beschikte producten"
+        ordering = ["ingangsdatum", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(einddatum__isnull=True)
+                | models.Q(einddatum__gte=models.F("ingangsdatum")),
+                name="beschiktproduct_einde_na_ingang",
+                violation_error_message="De einddatum ligt vóór de ingangsdatum.",
+            ),
+            ExclusionConstraint(
+                name="beschiktproduct_geen_overlap",
+                expressions=[
+                    ("client", RangeOperators.EQUAL),
+                    ("productcategorie", RangeOperators.EQUAL),
+                    (
+                        DateRange("ingangsdatum", "einddatum", models.Value("[]")),
+                        RangeOperators.OVERLAPS,
+                    ),
+                ],
+                condition=models.Q(actief=True, toegekend=True),
+                violation_error_message=(
+                    "Deze cliënt heeft in die periode al een beschikt product in deze "
+                    "productcategorie."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.product} ({'toegekend' if self.toegekend else 'afgewezen'})"
+
+
+class Bezwaar(models.Model):
+    """An objection against a beschikking (Awb 6:7: within 6 weeks after bekendmaking)."""
+
+    class Uitkomst(models.TextChoices):
+        GEGROND = "gegrond", "Gegrond"
+        DEELS_GEGROND = "deels_gegrond", "Deels gegrond"
+        ONGEGROND = "ongegrond", "Ongegrond"
+        NIET_ONTVANKELIJK = "niet_ontvankelijk", "Niet-ontvankelijk"
+        INGETROKKEN = "ingetrokken", "Ingetrokken"
+
+    beschikking = models.ForeignKey(Beschikking, on_delete=models.PROTECT, related_name="bezwaren")
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="+")
+    ontvangen_op = models.DateField()
+    tijdig = models.BooleanField(editable=False, default=True)
+    beslistermijn_einde = models.DateField(editable=False, null=True)
+    uitkomst = models.CharField(max_length=20, choices=Uitkomst.choices, blank=True)
+    besloten_op = models.DateField(null=True, blank=True)
+    toelichting = models.TextField(blank=True)
+
+    objects = PerDossierQuerySet.as_manager()
+    audit_reads = True
+
+    class Meta:
+        verbose_name = "bezwaar"
+        verbose_name_plural = "bezwaren"
+        ordering = ["-ontvangen_op"]
+
+    def __str__(self):
+        return f"Bezwaar van {self.ontvangen_op:%d-%m-%Y}"
+
+
+# --- toewijzing ------------------------------------------------------------------------------
+
+
+class Toewijzingnummerreeks(models.Model):
+    """The last ToewijzingNummer used per gemeente: numbers are taken under a row lock and never
+    reused."""
+
+    gemeente = models.OneToOneField(Gemeente, on_delete=models.PROTECT, primary_key=True)
+    laatste = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "toewijzingnummerreeks"
+        verbose_name_plural = "toewijzingnummerreeksen"
+
+    def __str__(self):
+        return f"{self.gemeente}: {self.laatste}"
+
+
+class Toewijzing(models.Model):
+    """The assignment of a beschikt product to an aanbieder (iWmo WMO301). Only a change of the
+    einddatum keeps the number; any other change ends it and makes a new one (``vorige``)."""
+
+    class Status(models.TextChoices):
+        ACTIEF = "actief", "Actief"
+        BEEINDIGD = "beeindigd", "Beëindigd"
+        INGETROKKEN = "ingetrokken", "Ingetrokken (ten onrechte verstuurd)"
+
+    beschikt_product = models.ForeignKey(
+        BeschiktProduct, on_delete=models.PROTECT, related_name="toewijzingen"
+    )
+    aanbieder = models.ForeignKey(
+        "inkoop.Aanbieder", on_delete=models.PROTECT, related_name="toewijzingen"
+    )
+    contract = models.ForeignKey(
+        "inkoop.Contract", on_delete=models.PROTECT, related_name="toewijzingen"
+    )
+    gemeente = models.ForeignKey(Gemeente, on_delete=models.PROTECT, related_name="+")
+    nummer = models.PositiveBigIntegerField("ToewijzingNummer")
+    ingangsdatum = models.DateField()
+    einddatum = models.DateField(null=True, blank=True)
+    volume = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    eenheid = models.CharField(max_length=2, blank=True, choices=choices("WJ756_Eenheid"))
+    frequentie = models.CharField(max_length=1, blank=True, choices=choices("WMO757_Frequentie"))
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIEF)
+    reden_wijziging = models.CharField(
+        max_length=2, blank=True, choices=choices("WMO002_Reden_wijziging_toewijzing")
+    )
+    vorige = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="opvolgers"
+    )
+    aangemaakt_op = models.DateTimeField(auto_now_add=True)
+    gewijzigd_op = models.DateTimeField(auto_now=True, db_index=True)
+
+    objects = ToewijzingQuerySet.as_manager()
+    audit_reads = True
+
+    class Meta:
+        verbose_name = "toewijzing"
+        verbose_name_plural = "toewijzingen"
+        ordering = ["-aangemaakt_op", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gemeente", "nummer"],
+                name="toewijzingnummer_uniek_per_gemeente",
+                violation_error_message="Dit ToewijzingNummer is in deze gemeente al gebruikt.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(einddatum__isnull=True)
+                | models.Q(einddatum__gte=models.F("ingangsdatum")),
+                name="toewijzing_einde_na_ingang",
+                violation_error_message="De einddatum ligt vóór de ingangsdatum.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Toewijzing {self.nummer} ({self.aanbieder})"
