@@ -66,6 +66,13 @@ class Gemeente(models.Model):
     )
     naam = models.CharField(max_length=100)
     provincie = models.CharField(max_length=50, blank=True)
+    # Letterhead of the gemeente's letters (beschikkingen).
+    postadres = models.CharField(max_length=200, blank=True)
+    postcode = models.CharField(max_length=7, blank=True)
+    plaats = models.CharField(max_length=100, blank=True)
+    telefoon = models.CharField(max_length=30, blank=True)
+    website = models.URLField(blank=True)
+    logo = models.FileField(upload_to="gemeenten/logo/", blank=True, help_text="SVG of PNG.")
 
     objects = GemeenteQuerySet.as_manager()
 
@@ -335,3 +342,26 @@ class JobResultaat(models.Model):
 
     def __str__(self):
         return self.naam
+
+
+class Notificatie(models.Model):
+    """An in-app message for one user (a deadline coming up, a verzoek from a provider).
+    ``sleutel`` makes a scheduled job idempotent: the same notice is created once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notificaties")
+    tekst = models.CharField(max_length=300)
+    url = models.CharField(max_length=300, blank=True)
+    sleutel = models.CharField(max_length=200)
+    aangemaakt_op = models.DateTimeField(auto_now_add=True)
+    gelezen_op = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "notificatie"
+        verbose_name_plural = "notificaties"
+        ordering = ["-aangemaakt_op", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "sleutel"], name="notificatie_eenmalig")
+        ]
+
+    def __str__(self):
+        return self.tekst
