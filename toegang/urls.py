@@ -1,10 +1,12 @@
-from django.urls import path
-
-from . import views
+from .views import beschikkingen, dossiers, meldingen, toewijzingen, werkvoorraad
 
 app_name = "toegang"
 
+# Each screen module keeps its own routes; this list only joins them.
 urlpatterns = [
-    path("dossiers/", views.DossierListView.as_view(), name="dossier-list"),
-    path("dossiers/<int:pk>/", views.DossierDetailView.as_view(), name="dossier-detail"),
+    *werkvoorraad.urlpatterns,
+    *dossiers.urlpatterns,
+    *meldingen.urlpatterns,
+    *beschikkingen.urlpatterns,
+    *toewijzingen.urlpatterns,
 ]

@@ -1,9 +1,10 @@
+from django.urls import path
 from django.views.generic import DetailView, ListView
 
 from regio.lists import SearchSortMixin
 from regio.mixins import ScopedViewMixin
 
-from .models import Dossier
+from ..models import Dossier
 
 
 class DossierListView(SearchSortMixin, ScopedViewMixin, ListView):
@@ -45,3 +46,9 @@ class DossierDetailView(ScopedViewMixin, DetailView):
         return (
             super().get_queryset().select_related("verantwoordelijke_gemeente", "client__persoon")
         )
+
+
+urlpatterns = [
+    path("dossiers/", DossierListView.as_view(), name="dossier-list"),
+    path("dossiers/<int:pk>/", DossierDetailView.as_view(), name="dossier-detail"),
+]

@@ -1,0 +1,3 @@
+"""beschikkingen screens of the toegang workplace."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""meldingen screens of the toegang workplace."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""toewijzingen screens of the toegang workplace."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""werkvoorraad screens of the toegang workplace."""
+
+urlpatterns = []
