@@ -1,15 +1,40 @@
 """Search and sorting for list views, the same way in every list.
 
 ``?q=`` searches ``search_fields`` (lookups such as ``naam__icontains``, combined with OR);
-``?sort=`` picks an ordering from ``sortable`` (its name → an order_by expression), else
-``default_sort``. Views add their own filters in ``filter_queryset``. The template gets ``zoek``
-and ``sort``. Put it before ScopedViewMixin in the bases: it narrows the scoped queryset.
+``?sort=`` picks an ordering from ``sortable`` (its name → an order_by expression; ``-name``
+reverses it), else ``default_sort``; ``sorteer`` in the template holds each column's link and
+aria-sort value (``sorteerlinks``). Views add their own filters in ``filter_queryset``. The
+template also gets ``zoek`` and ``sort``. Put it before ScopedViewMixin in the bases: it narrows
+the scoped queryset.
 """
 
 from functools import reduce
 from operator import or_
 
 from django.db.models import Q
+
+
+def as_int(value) -> int | None:
+    """A query-string id, or None for anything that is not one (bad input never crashes)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def sorteerlinks(request, kolommen) -> dict[str, dict]:
+    """Per sortable column the query string that sorts on it (again: the other way round) and
+    its aria-sort value, keeping the search and filters."""
+    huidig = request.GET.get("sort", "")
+    links = {}
+    for kolom in kolommen:
+        params = request.GET.copy()
+        params.pop("page", None)
+        params.pop("export", None)
+        params["sort"] = f"-{kolom}" if huidig == kolom else kolom
+        aria = {kolom: "ascending", f"-{kolom}": "descending"}.get(huidig, "none")
+        links[kolom] = {"url": f"?{params.urlencode()}", "aria": aria}
+    return links
 
 
 class SearchSortMixin:
@@ -25,10 +50,21 @@ class SearchSortMixin:
         zoek = self.request.GET.get("q", "").strip()
         if zoek and self.search_fields:
             queryset = queryset.filter(reduce(or_, (Q(**{f: zoek}) for f in self.search_fields)))
-        sort = self.sortable.get(self.request.GET.get("sort", ""), self.default_sort)
-        return queryset.order_by(sort, "pk")
+        return queryset.order_by(self.ordering_for(self.request.GET.get("sort", "")), "pk")
+
+    def ordering_for(self, key: str) -> str:
+        """``naam`` sorts by the column's expression, ``-naam`` the other way round."""
+        expression = self.sortable.get(key.removeprefix("-"))
+        if expression is None:
+            return self.default_sort
+        if key.startswith("-"):
+            return expression[1:] if expression.startswith("-") else f"-{expression}"
+        return expression
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            zoek=self.request.GET.get("q", ""), sort=self.request.GET.get("sort", ""), **kwargs
+            zoek=self.request.GET.get("q", ""),
+            sort=self.request.GET.get("sort", ""),
+            sorteer=sorteerlinks(self.request, list(self.sortable)),
+            **kwargs,
         )

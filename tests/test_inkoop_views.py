@@ -235,3 +235,14 @@ def test_aanbieder_user_sees_only_its_own_contracts(client, refdata):
     # It may look, not change.
     assert client.get(f"/inkoop/contracten/{eigen.pk}/wijzigen/").status_code == 404
     assert client.get("/inkoop/regio/amersfoort/dashboard/").status_code == 404
+
+
+def test_contract_list_sorts_both_ways_and_keeps_filters(client, risb):
+    ContractFactory(kenmerk="AMF-A", begin=D(2023, 1, 1))
+    ContractFactory(kenmerk="AMF-B", begin=D(2024, 1, 1))
+    html = client.get("/inkoop/contracten/?status=lopend&sort=begin").content.decode()
+    assert html.index("AMF-A") < html.index("AMF-B")
+    assert 'aria-sort="ascending"' in html and "status=lopend&amp;sort=-begin" in html
+    html = client.get("/inkoop/contracten/?status=lopend&sort=-begin").content.decode()
+    assert html.index("AMF-B") < html.index("AMF-A") and 'aria-sort="descending"' in html
+    assert client.get("/inkoop/contracten/?sort=bestaat-niet").status_code == 200

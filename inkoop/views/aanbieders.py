@@ -25,7 +25,7 @@ class AanbiederListView(SearchSortMixin, ScopedViewMixin, ExportableListMixin, L
     template_name = "inkoop/aanbieder_list.html"
     paginate_by = 25
     search_fields = ("naam__icontains", "agb_code__startswith", "kvk_nummer")
-    sortable = {"naam": "naam", "-naam": "-naam", "agb": "agb_code", "plaats": "plaats",
+    sortable = {"naam": "naam", "agb": "agb_code", "plaats": "plaats",
                 "contracten": "-lopende_contracten"}  # fmt: skip
     default_sort = "naam"
     export_filename = "aanbieders"

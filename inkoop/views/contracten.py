@@ -33,7 +33,7 @@ class ContractListView(SearchSortMixin, ScopedViewMixin, ExportableListMixin, Li
     paginate_by = 25
     search_fields = ("aanbieder__naam__icontains", "kenmerk__icontains")
     sortable = {"kenmerk": "kenmerk", "aanbieder": "aanbieder__naam", "begin": "begin",
-                "einde": "looptijd_einde", "-einde": "-looptijd_einde"}  # fmt: skip
+                "einde": "looptijd_einde"}  # fmt: skip
     default_sort = "kenmerk"
     export_filename = "contracten"
     export_columns = [

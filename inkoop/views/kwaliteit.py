@@ -16,6 +16,7 @@ from django.views.generic import CreateView, DetailView, FormView, ListView, Upd
 from django.views.generic.detail import SingleObjectMixin
 
 from regio.exports import ExportableListMixin
+from regio.lists import as_int, sorteerlinks
 from regio.mixins import ScopedViewMixin
 from regio.models import Regio
 
@@ -33,7 +34,7 @@ from ..kwaliteit_services import (
     met_vervangen,
 )
 from ..models import Aanbieder, Certificaat, Contract, Melding, Onderaanneming
-from .locaties import OuderMixin, as_int, sorteerlinks
+from .locaties import OuderMixin
 
 AFHANDELEN = "inkoop.handel_melding_af"
 

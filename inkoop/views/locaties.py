@@ -20,6 +20,7 @@ from django.utils.functional import cached_property
 from django.views.generic import CreateView, DetailView, FormView, ListView, UpdateView
 
 from regio.exports import ExportableListMixin
+from regio.lists import as_int, sorteerlinks
 from regio.mixins import ScopedViewMixin
 from regio.models import Gemeente
 
@@ -31,14 +32,6 @@ OVERLAP = "Deze locatie heeft in die periode al een capaciteit."
 
 
 # --- shared by the inkoop screens of this module and kwaliteit ---------------------------------
-
-
-def as_int(value) -> int | None:
-    """A query-string id, or None for anything that is not one (bad input never crashes)."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def ja_nee(value: bool) -> str:
@@ -76,21 +69,6 @@ class OuderMixin:
                 raise PermissionDenied
             raise Http404
         return found
-
-
-def sorteerlinks(request, kolommen) -> dict[str, dict]:
-    """Per sortable column the query string that sorts on it (again: the other way round) and
-    its aria-sort value, keeping the search and filters."""
-    huidig = request.GET.get("sort", "")
-    links = {}
-    for kolom in kolommen:
-        params = request.GET.copy()
-        params.pop("page", None)
-        params.pop("export", None)
-        params["sort"] = f"-{kolom}" if huidig == kolom else kolom
-        aria = {kolom: "ascending", f"-{kolom}": "descending"}.get(huidig, "none")
-        links[kolom] = {"url": f"?{params.urlencode()}", "aria": aria}
-    return links
 
 
 def lokale_tijd(moment):
