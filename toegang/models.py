@@ -169,7 +169,7 @@ class Adres(models.Model):
     toevoeging = models.CharField(max_length=10, blank=True)
     postcode = models.CharField(max_length=7, validators=[postcode_validator])
     plaats = models.CharField(max_length=100)
-    land = models.CharField(max_length=4, default="6030", choices=choices("COD032_Land"))
+    land = models.CharField(max_length=2, default="NL", choices=choices("COD032_Land"))
 
     objects = PersoonsgegevenQuerySet.as_manager()
     audit_reads = True
