@@ -16,30 +16,10 @@ from inkoop.models import Aanbieder
 from regio import referentiedata
 from regio.demo_users import DEMO_ROLLEN
 from regio.models import Gemeente, Regio, Rol, Roltoekenning, User
-from toegang.models import Client, Dossier, Persoon, bsn_hash
+from toegang import demo as toegang_demo
 
 SEED = 20261127
 DEMO_PASSWORD = "demo"
-DOSSIERS_PER_GEMEENTE = 30
-DEMO_GEMEENTEN = ["0307", "0308", "0313", "0327", "0267", "0342", "0351", "1895", "0037", "0014"]
-
-VOORNAMEN = ["Anna", "Bram", "Chantal", "Daan", "Eva", "Fatima", "Gerrit", "Hanna", "Ilse",
-             "Jeroen", "Kees", "Lotte", "Mohamed", "Noor", "Olga", "Pieter", "Roos", "Sven",
-             "Tess", "Yusuf"]  # fmt: skip
-ACHTERNAMEN = [("", "Jansen"), ("de", "Vries"), ("van den", "Berg"), ("", "Bakker"),
-               ("", "Visser"), ("", "Smit"), ("", "Meijer"), ("de", "Boer"), ("", "Mulder"),
-               ("de", "Groot"), ("", "Bos"), ("van", "Dijk"), ("", "Yilmaz"), ("", "El Amrani"),
-               ("", "Hoekstra"), ("van der", "Linden")]  # fmt: skip
-
-
-def demo_bsn(rng: random.Random) -> str:
-    """A random 9-digit number that passes the elfproef (synthetic, not a real person's)."""
-    while True:
-        digits = [rng.randint(0, 9) for _ in range(8)]
-        total = sum(d * w for d, w in zip(digits, (9, 8, 7, 6, 5, 4, 3, 2), strict=True))
-        last = total % 11
-        if last <= 9 and digits[0] != 0:
-            return "".join(map(str, digits)) + str(last)
 
 
 class Command(BaseCommand):
@@ -69,7 +49,7 @@ class Command(BaseCommand):
                     "oldambt-stadskanaal": User.objects.get(username="risb-oldambt-stadskanaal"),
                 },
             )
-            dossiers = self.dossiers(random.Random(SEED))
+            dossiers = len(toegang_demo.clienten(random.Random(SEED)))
         self.stdout.write(
             f"Demodata klaar: {users} gebruikers, {aanbieders} aanbieders, "
             f"{dossiers} nieuwe dossiers ({time.monotonic() - started:.1f} s)."
@@ -101,43 +81,3 @@ class Command(BaseCommand):
                 defaults={"begin": datetime.date(2020, 1, 1)},
             )
         return len(usernames)
-
-    def dossiers(self, rng: random.Random) -> int:
-        gemeenten = {g.code: g for g in Gemeente.objects.filter(code__in=DEMO_GEMEENTEN)}
-        known = set(Persoon.objects.values_list("bsn_hash", flat=True))
-        clients, personen, dossiers = [], [], []
-        for code in DEMO_GEMEENTEN:
-            for _ in range(DOSSIERS_PER_GEMEENTE):
-                bsn = demo_bsn(rng)
-                voorvoegsel, achternaam = rng.choice(ACHTERNAMEN)
-                voornaam = rng.choice(VOORNAMEN)
-                geboren = datetime.date(1950, 1, 1) + datetime.timedelta(days=rng.randint(0, 25000))
-                geopend = datetime.date(2023, 1, 1) + datetime.timedelta(days=rng.randint(0, 1400))
-                hashed = bsn_hash(bsn)
-                if hashed in known:
-                    continue
-                known.add(hashed)
-                client = Client()
-                clients.append(client)
-                personen.append(
-                    Persoon(
-                        client=client,
-                        bsn=bsn,
-                        bsn_hash=hashed,
-                        voornamen=voornaam,
-                        voorvoegsel=voorvoegsel,
-                        geslachtsnaam=achternaam,
-                        geboortedatum=geboren,
-                    )
-                )
-                dossiers.append(
-                    Dossier(
-                        client=client,
-                        verantwoordelijke_gemeente=gemeenten[code],
-                        geopend_op=geopend,
-                    )
-                )
-        Client.objects.bulk_create(clients)
-        Persoon.objects.bulk_create(personen)
-        Dossier.objects.bulk_create(dossiers)
-        return len(dossiers)
