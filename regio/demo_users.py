@@ -65,4 +65,27 @@ DEMO_ROLLEN = [
     ("soest-en-financien", "financien", ("regio", "amersfoort"), ""),
 ]
 
+# Consulenten of the other gemeenten, and one teamleider per region who approves beschikkingen
+# (four-eyes): a consulent in every gemeente of the region.
+for _code, _naam in [("0313", "bunschoten"), ("0327", "leusden"), ("0267", "nijkerk"),
+                     ("0351", "woudenberg"), ("1895", "oldambt")]:  # fmt: skip
+    DEMO_ROLLEN.append(
+        (
+            f"consulent-{_naam}",
+            "consulent",
+            ("gemeente", _code),
+            f"consulent lokaal team {_naam.title()}",
+        )
+    )
+for _gebruiker, _codes, _beschrijving in [
+    ("teamleider-amersfoort", ["0307", "0308", "0313", "0327", "0267", "0342", "0351"],
+     "teamleider lokale teams regio Amersfoort (accordeert beschikkingen)"),
+    ("teamleider-oldambt-stadskanaal", ["1895", "0037"],
+     "teamleider lokale teams Oldambt en Stadskanaal (accordeert beschikkingen)"),
+]:  # fmt: skip
+    for _i, _code in enumerate(_codes):
+        DEMO_ROLLEN.append(
+            (_gebruiker, "consulent", ("gemeente", _code), _beschrijving if _i == 0 else "")
+        )
+
 DEMO_USERS = [(username, description) for username, _, _, description in DEMO_ROLLEN if description]

@@ -42,7 +42,12 @@ class Werkterrein:
 # Per rol: (label, url name, argument). "regio": one link per regio the role holds; "lidregio":
 # also one per regio a gemeente of the role is a member of.
 ROL_LINKS = {
-    "consulent": [("Dossiers", "toegang:dossier-list", None),
+    "consulent": [("Werkvoorraad", "toegang:werkvoorraad", None),
+                  ("Cliënt zoeken of registreren", "toegang:client-zoek", None),
+                  ("Dossiers", "toegang:dossier-list", None),
+                  ("Beschikkingen", "toegang:beschikking-list", None),
+                  ("Herindicaties", "toegang:werkvoorraad-herindicaties", None),
+                  ("Toewijzingen", "toegang:toewijzing-list", None),
                   ("Catalogus {regio}", "inkoop:catalogus", "lidregio"),
                   ("Contracten", "inkoop:contract-list", None)],
     "centrale-toegang": [("Regio-overzicht {regio}", "regio:detail", "regio"),
@@ -59,7 +64,8 @@ ROL_LINKS = {
                   ("Contracten", "inkoop:contract-list", None)],
     "functioneel-beheerder": [("Regio-overzicht {regio}", "regio:detail", "regio"),
                               ("Beheer", "admin:index", None)],
-    "aanbieder": [("Contracten", "inkoop:contract-list", None),
+    "aanbieder": [("Toewijzingen", "toegang:toewijzing-list", None),
+                  ("Contracten", "inkoop:contract-list", None),
                   ("Rapportages", "inkoop:rapportage-list", None),
                   ("Locaties en vrije plaatsen", "inkoop:locatie-list", None),
                   ("Certificaten", "inkoop:certificaat-list", None),
@@ -67,7 +73,6 @@ ROL_LINKS = {
 }  # fmt: skip
 
 ROL_BINNENKORT = {
-    "consulent": "Meldingen, onderzoek en beschikkingen",
     "centrale-toegang": "Wachtlijst beschermd wonen en plaatsingen",
     "financien": "Budgetten en verevening",
     "aanbieder": "Toewijzingen en declaraties",

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (demo data reads best one case per line)
 """Demo clients for the toegang workplace: about 150 in regio Amersfoort and 60 in
 Oldambt-Stadskanaal, with fake BSNs from the 9999xxxxx test range that pass the elfproef, a few
 with a vertegenwoordiger, and cases in every stage. Reproducible and idempotent (persons are
@@ -83,3 +84,139 @@ def clienten(rng: random.Random) -> list[Dossier]:
                 )  # fmt: skip
             )
     return nieuw
+
+
+# --- cases in every stage ----------------------------------------------------------------------
+
+# How the cases are spread over the stages (per 20 dossiers).
+STADIA = (["onderzoek"] * 3 + ["aanvraag"] * 2 + ["opgeschort"] + ["concept", "ter_accordering"]
+          + ["bekendgemaakt"] * 9 + ["herindicatie", "afwijzing", "ingetrokken"])  # fmt: skip
+
+
+def zaken(
+    dossiers: list[Dossier], rng: random.Random, vandaag: datetime.date | None = None
+) -> dict:
+    """Meldingen, aanvragen, beschikkingen (with their PDF letters) and toewijzingen for the
+    dossiers just created, through the same services the screens use."""
+    from decimal import Decimal
+
+    from inkoop.models import Contract, Perceel
+    from inkoop.services import contracten_voor
+    from regio.models import User
+
+    from . import beschikking_services as beschikkingen
+    from . import melding_services as meldingen
+    from . import toewijzing_services as toewijzingen
+
+    vandaag = vandaag or datetime.date.today()
+    gebruikers = {u.username: u for u in User.objects.filter(username__startswith=("consulent-"))}
+    gebruikers |= {u.username: u for u in User.objects.filter(username__startswith="teamleider-")}
+    percelen = {p.code: p for p in Perceel.objects.filter(einde__isnull=True)}
+    teller = {stadium: 0 for stadium in STADIA}
+    for n, dossier in enumerate(dossiers):
+        gemeente = dossier.verantwoordelijke_gemeente
+        amersfoort = gemeente.code in ("0307", "0308", "0313", "0327", "0267", "0342", "0351")
+        consulent = gebruikers[f"consulent-{gemeente.naam.lower()}"]
+        teamleider = gebruikers[
+            "teamleider-amersfoort" if amersfoort else "teamleider-oldambt-stadskanaal"
+        ]
+        stadium = STADIA[n % len(STADIA)]
+        teller[stadium] += 1
+        recent = stadium in ("onderzoek", "aanvraag", "opgeschort", "concept", "ter_accordering")
+        # Open cases are recent (some near or past their deadline); decided ones older.
+        dagen = (2, 50) if stadium == "onderzoek" else (15, 50) if recent else (120, 600)
+        ontvangen = vandaag - datetime.timedelta(days=rng.randint(*dagen))
+        melding = meldingen.melding_registreren(
+            dossier, user=consulent, ontvangen_op=ontvangen, consulent=consulent,
+            hulpvraag=rng.choice([
+                "Cliënt redt het niet meer zelfstandig thuis; vraagt begeleiding bij dagstructuur.",
+                "Na opname in de GGZ is een woonplek met toezicht nodig.",
+                "Schulden en eenzaamheid; netwerk vraagt om ondersteuning.",
+                "Mantelzorger overbelast; cliënt heeft begeleiding en logeeropvang nodig.",
+            ]),
+        )  # fmt: skip
+        if stadium == "onderzoek":
+            continue
+        meldingen.onderzoek_vastleggen(
+            melding, user=consulent, gesprek_op=ontvangen + datetime.timedelta(days=7),
+            gespreksverslag="Keukentafelgesprek met cliënt en netwerk; situatie en wensen besproken.",
+            onderzoek_afgerond_op=ontvangen + datetime.timedelta(days=9),
+        )  # fmt: skip
+        aanvraag = meldingen.aanvraag_registreren(
+            melding, user=consulent, ontvangen_op=ontvangen + datetime.timedelta(days=10)
+        )
+        if stadium == "aanvraag":
+            continue
+        if stadium == "opgeschort":
+            meldingen.opschorting_starten(
+                melding, user=consulent, van=ontvangen + datetime.timedelta(days=11),
+                reden="Medische informatie van de huisarts opgevraagd.",
+            )  # fmt: skip
+            continue
+        ingang = aanvraag.ontvangen_op + datetime.timedelta(days=7)
+        if stadium == "herindicatie":
+            einde = vandaag + datetime.timedelta(days=rng.randint(20, 80))
+        else:
+            einde = ingang + datetime.timedelta(days=365 * rng.choice([1, 2]) - 1)
+        if amersfoort:
+            perceel = percelen["wmo-begeleiding-en-beschermd-wonen"]
+            codes = rng.choice([["begeleiding"], ["begeleiding", "vinger-aan-de-pols"],
+                                ["beschermd-wonen"], ["beschermd-thuis"]])  # fmt: skip
+            if gemeente.code == "0267" and codes != ["beschermd-wonen"]:
+                codes = ["beschermd-thuis"]  # Nijkerk: BW and BT only
+            regels = [
+                beschikkingen.ProductRegel(product=perceel.producten.get(code=c)) for c in codes
+            ]
+        else:
+            perceel = percelen["begeleiding-2023"]
+            product = perceel.producten.get(
+                code=rng.choice(["begeleiding-individueel-regulier", "begeleiding-groep"])
+            )
+            regels = [beschikkingen.ProductRegel(
+                product=product, volume=Decimal(rng.choice([2, 3, 4, 6])), eenheid=product.eenheid,
+                frequentie="2",
+            )]  # fmt: skip
+        afwijzing = stadium == "afwijzing"
+        for regel in regels:
+            regel.toegekend = not afwijzing
+        beschikking = beschikkingen.maak_concept(
+            dossier, consulent, perceel=perceel, aanvraag=aanvraag, ingangsdatum=ingang,
+            einddatum=einde, regels=regels,
+            besluit="afwijzing" if afwijzing else "toekenning",
+            motivering=(
+                "Uit het onderzoek blijkt dat de cliënt met hulp van het netwerk en algemene "
+                "voorzieningen voldoende zelfredzaam is." if afwijzing else
+                "Uit het onderzoek blijkt dat de cliënt niet op eigen kracht of met hulp van het "
+                "netwerk zelfredzaam kan zijn; deze ondersteuning is passend."
+            ),
+        )  # fmt: skip
+        if stadium == "concept":
+            continue
+        beschikkingen.dien_in(beschikking, consulent)
+        if stadium == "ter_accordering":
+            continue
+        beschikkingen.stel_vast(beschikking, teamleider)
+        beschikkingen.maak_bekend(beschikking, consulent)
+        if stadium == "ingetrokken":
+            beschikkingen.trek_in(
+                beschikking, teamleider, reden="De cliënt is verhuisd naar een andere gemeente.",
+                ingetrokken_op=vandaag - datetime.timedelta(days=5),
+            )  # fmt: skip
+            continue
+        if afwijzing:
+            continue
+        contracten = Contract.objects.visible_to(consulent, "inkoop.view_contract")
+        for bp in beschikking.producten.filter(toegekend=True).select_related("product"):
+            dekkend = list(
+                contracten_voor(gemeente, bp.product, bp.ingangsdatum, queryset=contracten)
+            )
+            if not dekkend:
+                continue
+            contract = rng.choice(dekkend)
+            toewijzingen.maak_toewijzing(
+                consulent, bp, contract.aanbieder, bp.ingangsdatum,
+                einddatum=min(bp.einddatum, contract.looptijd_einde) if bp.einddatum else contract.looptijd_einde,
+                contracten=contracten,
+                omvang=toewijzingen.Omvang(bp.volume, bp.eenheid, bp.frequentie) if bp.volume is not None else None,
+            )  # fmt: skip
+    return teller

@@ -446,7 +446,9 @@ class BeschiktProduct(models.Model):
     """What a beschikking grants (or refuses): a functie, interventieniveau, arrangement or a
     P×Q product with omvang, for a period. ``client``, ``productcategorie`` and ``actief`` are
     copied from the beschikking and product so that PostgreSQL can refuse overlapping grants
-    for one client and productcategorie (the service names the other beschikking first)."""
+    for one client and productcategorie by different beschikkingen (the service names the other
+    beschikking first); within one beschikking several functies of a categorie may run together.
+    """
 
     beschikking = models.ForeignKey(Beschikking, on_delete=models.CASCADE, related_name="producten")
     product = models.ForeignKey("inkoop.Product", on_delete=models.PROTECT, related_name="+")
@@ -479,6 +481,7 @@ class BeschiktProduct(models.Model):
                 expressions=[
                     ("client", RangeOperators.EQUAL),
                     ("productcategorie", RangeOperators.EQUAL),
+                    ("beschikking", RangeOperators.NOT_EQUAL),
                     (
                         DateRange("ingangsdatum", "einddatum", models.Value("[]")),
                         RangeOperators.OVERLAPS,

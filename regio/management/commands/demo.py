@@ -49,7 +49,9 @@ class Command(BaseCommand):
                     "oldambt-stadskanaal": User.objects.get(username="risb-oldambt-stadskanaal"),
                 },
             )
-            dossiers = len(toegang_demo.clienten(random.Random(SEED)))
+            nieuwe_dossiers = toegang_demo.clienten(random.Random(SEED))
+            toegang_demo.zaken(nieuwe_dossiers, random.Random(SEED + 4))
+            dossiers = len(nieuwe_dossiers)
         self.stdout.write(
             f"Demodata klaar: {users} gebruikers, {aanbieders} aanbieders, "
             f"{dossiers} nieuwe dossiers ({time.monotonic() - started:.1f} s)."
