@@ -807,7 +807,7 @@ def _adresregels(adres) -> list[str]:
     if adres.toevoeging:
         huis += f"-{adres.toevoeging}"
     regels = [f"{adres.straat} {huis}", f"{adres.postcode}  {adres.plaats.upper()}"]
-    if adres.land and adres.land != "6030":
+    if adres.land and adres.land != "NL":  # a domestic address carries no country line
         regels.append(codelijst("COD032_Land").get(adres.land, "").upper())
     return [r for r in regels if r.strip()]
 

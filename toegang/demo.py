@@ -220,3 +220,28 @@ def zaken(
                 omvang=toewijzingen.Omvang(bp.volume, bp.eenheid, bp.frequentie) if bp.volume is not None else None,
             )  # fmt: skip
     return teller
+
+
+# Letterheads for the demo gemeenten (fictional postbus numbers, real telephone code 14 0xx style).
+BRIEFHOOFDEN = {
+    "0307": ("Postbus 4000", "3800 EA", "Amersfoort", "14 033", "https://www.amersfoort.nl"),
+    "0308": ("Postbus 1000", "3740 BA", "Baarn", "14 035", "https://www.baarn.nl"),
+    "0313": ("Postbus 200", "3750 GE", "Bunschoten", "14 033", "https://www.bunschoten.nl"),
+    "0327": ("Postbus 150", "3830 AD", "Leusden", "14 033", "https://www.leusden.nl"),
+    "0267": ("Postbus 1000", "3860 BA", "Nijkerk", "14 033", "https://www.nijkerk.eu"),
+    "0342": ("Postbus 2000", "3760 CA", "Soest", "14 035", "https://www.soest.nl"),
+    "0351": ("Postbus 16", "3930 EA", "Woudenberg", "14 033", "https://www.woudenberg.nl"),
+    "1895": ("Postbus 175", "9670 AD", "Winschoten", "14 0597", "https://www.gemeente-oldambt.nl"),
+    "0037": ("Postbus 140", "9500 AC", "Stadskanaal", "14 0599", "https://www.stadskanaal.nl"),
+}
+
+
+def briefhoofden():
+    for code, (postadres, postcode, plaats, telefoon, website) in BRIEFHOOFDEN.items():
+        Gemeente.objects.filter(code=code, postadres="").update(
+            postadres=postadres,
+            postcode=postcode,
+            plaats=plaats,
+            telefoon=telefoon,
+            website=website,
+        )

@@ -8,6 +8,7 @@ import random
 import time
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -49,6 +50,7 @@ class Command(BaseCommand):
                     "oldambt-stadskanaal": User.objects.get(username="risb-oldambt-stadskanaal"),
                 },
             )
+            toegang_demo.briefhoofden()
             nieuwe_dossiers = toegang_demo.clienten(random.Random(SEED))
             toegang_demo.zaken(nieuwe_dossiers, random.Random(SEED + 4))
             dossiers = len(nieuwe_dossiers)
@@ -61,13 +63,15 @@ class Command(BaseCommand):
         rollen = {r.code: r for r in Rol.objects.all()}
         gemeenten = {g.code: g for g in Gemeente.objects.all()}
         regios = {r.code: r for r in Regio.objects.all()}
+        wachtwoord = make_password(DEMO_PASSWORD)
         usernames = set()
         for username, rol_code, (kind, where), _ in DEMO_ROLLEN:
             user, created = User.objects.get_or_create(
                 username=username, defaults={"is_staff": rol_code == "functioneel-beheerder"}
             )
             if created:
-                user.set_password(DEMO_PASSWORD)
+                # One hash for all demo users: hashing "demo" nineteen times costs seconds.
+                user.password = wachtwoord
                 user.save(update_fields=["password"])
             usernames.add(username)
             if kind == "gemeente":
