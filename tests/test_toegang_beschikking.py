@@ -898,3 +898,15 @@ def test_the_expiry_job_is_scheduled_daily_in_the_database():
     from config.celery import app
 
     assert tasks.VERLOOP_TASK_NAME in app.tasks
+
+
+def test_open_bezwaren_are_in_the_werkvoorraad(client, dossier, soest_a, soest_b, baarn):
+    b = vastgesteld(dossier, soest_a, soest_b)
+    services.maak_bekend(b, soest_a)
+    bezwaar = services.registreer_bezwaar(vers(b), soest_a, ontvangen_op=vers(b).bekendgemaakt_op)
+    client.force_login(soest_a)
+    html = client.get("/toegang/werkvoorraad/bezwaren/").content.decode()
+    assert f"/toegang/bezwaren/{bezwaar.pk}/" in html and dossier.client.persoon.naam in html
+    client.force_login(baarn)
+    html = client.get("/toegang/werkvoorraad/bezwaren/").content.decode()
+    assert "Er zijn geen open bezwaren" in html and dossier.client.persoon.naam not in html

@@ -28,7 +28,7 @@ from regio.models import Gemeente, Notificatie, User
 
 from .. import termijnen
 from ..melding_services import OPEN
-from ..models import Beschikking, BeschiktProduct, Melding, Opschorting
+from ..models import Beschikking, BeschiktProduct, Bezwaar, Melding, Opschorting
 
 NAAM_ZOEKEN = (
     "dossier__client__persoon__geslachtsnaam__icontains",
@@ -289,11 +289,37 @@ class NotificatiesGelezenView(LoginRequiredMixin, View):
         return redirect("toegang:notificaties")
 
 
+class BezwaarWerkvoorraadView(TolerantePaginaMixin, SearchSortMixin, ScopedViewMixin, ListView):
+    """Open bezwaren (no outcome yet) against beschikkingen of the user's gemeenten, the one
+    whose decision term ends first on top (Awb 7:10)."""
+
+    model = Bezwaar
+    capability = "toegang.view_bezwaar"
+    paginate_by = 50
+    template_name = "toegang/werkvoorraad_bezwaren.html"
+    search_fields = NAAM_ZOEKEN
+    sortable = {"termijn": "beslistermijn_einde", "ontvangen": "ontvangen_op"}
+    default_sort = "beslistermijn_einde"
+
+    def filter_queryset(self, queryset):
+        return queryset.filter(uitkomst="").select_related(
+            "beschikking", "dossier__verantwoordelijke_gemeente", "dossier__client__persoon"
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(tab="bezwaren", **kwargs)
+        vandaag = timezone.localdate()
+        for bezwaar in context["object_list"]:
+            bezwaar.stand = termijnen.termijnstand(bezwaar.beslistermijn_einde, vandaag)
+        return context
+
+
 urlpatterns = [
     path("werkvoorraad/", WerkvoorraadView.as_view(), name="werkvoorraad"),
     path(
         "werkvoorraad/herindicaties/", HerindicatieView.as_view(), name="werkvoorraad-herindicaties"
     ),
+    path("werkvoorraad/bezwaren/", BezwaarWerkvoorraadView.as_view(), name="werkvoorraad-bezwaren"),
     path("notificaties/", NotificatieListView.as_view(), name="notificaties"),
     path("notificaties/gelezen/", NotificatiesGelezenView.as_view(), name="notificaties-gelezen"),
 ]
