@@ -141,3 +141,10 @@ class ContractFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def percelen(self, create, extracted, **kwargs):
         self.percelen.set(extracted or [PerceelFactory(regio=self.regio)])
+
+
+def consulent(username: str, gemeente: str, **fields):
+    """A user who is consulent of the lokaal team of ``gemeente`` (CBS code)."""
+    user = UserFactory(username=username, **fields)
+    grant(user, "consulent", gemeente=gemeente)
+    return user

@@ -17,7 +17,7 @@ from django.urls import get_resolver, reverse
 from inkoop import demo as inkoop_demo
 from inkoop.models import Perceel, Product
 from regio.models import AuditEntry, Gemeente, Regio
-from tests.factories import UserFactory, dossier_in, grant
+from tests.factories import UserFactory, consulent, dossier_in, grant
 from toegang import beschikking_services as services
 from toegang.models import Aanvraag, Adres, Beschikking, BeschiktProduct, Document, Melding, Relatie
 
@@ -33,23 +33,17 @@ def catalogus(refdata):
 
 @pytest.fixture
 def soest_a(refdata):
-    user = UserFactory(username="consulent-soest-a", first_name="Anna", last_name="Aalbers")
-    grant(user, "consulent", gemeente="0342")
-    return user
+    return consulent("consulent-soest-a", "0342", first_name="Anna", last_name="Aalbers")
 
 
 @pytest.fixture
 def soest_b(refdata):
-    user = UserFactory(username="consulent-soest-b", first_name="Bram", last_name="Bos")
-    grant(user, "consulent", gemeente="0342")
-    return user
+    return consulent("consulent-soest-b", "0342", first_name="Bram", last_name="Bos")
 
 
 @pytest.fixture
 def baarn(refdata):
-    user = UserFactory(username="consulent-baarn")
-    grant(user, "consulent", gemeente="0308")
-    return user
+    return consulent("consulent-baarn", "0308")
 
 
 def met_adres(dossier, soort="01", straat="Steenhoffstraat", plaats="Soest"):

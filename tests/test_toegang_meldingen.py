@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from freezegun import freeze_time
 
 from regio.models import AuditEntry
-from tests.factories import UserFactory, dossier_in, grant
+from tests.factories import UserFactory, consulent, dossier_in
 from toegang import melding_services as services
 from toegang import termijnen
 from toegang.models import Aanvraag, Adres, Document, Melding, Relatie
@@ -27,16 +27,12 @@ GEMELD = D(2026, 3, 2)  # a Monday
 
 @pytest.fixture
 def soest(refdata):
-    user = UserFactory(username="consulent-soest", first_name="Sanne", last_name="de Vries")
-    grant(user, "consulent", gemeente="0342")
-    return user
+    return consulent("consulent-soest", "0342", first_name="Sanne", last_name="de Vries")
 
 
 @pytest.fixture
 def baarn(refdata):
-    user = UserFactory(username="consulent-baarn")
-    grant(user, "consulent", gemeente="0308")
-    return user
+    return consulent("consulent-baarn", "0308")
 
 
 @pytest.fixture

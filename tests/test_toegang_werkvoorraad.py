@@ -18,6 +18,7 @@ from tests.factories import (
     PerceelFactory,
     ProductFactory,
     UserFactory,
+    consulent,
     dossier_in,
     grant,
     valid_bsn,
@@ -40,23 +41,17 @@ VANDAAG = "2026-03-10"  # a Tuesday; five working days on is Tuesday 17 March
 
 @pytest.fixture
 def soest(refdata):
-    user = UserFactory(username="consulent-soest", first_name="Sanne", last_name="de Vries")
-    grant(user, "consulent", gemeente="0342")
-    return user
+    return consulent("consulent-soest", "0342", first_name="Sanne", last_name="de Vries")
 
 
 @pytest.fixture
 def collega(refdata):
-    user = UserFactory(username="collega-soest", first_name="Cor", last_name="Collega")
-    grant(user, "consulent", gemeente="0342")
-    return user
+    return consulent("collega-soest", "0342", first_name="Cor", last_name="Collega")
 
 
 @pytest.fixture
 def baarn(refdata):
-    user = UserFactory(username="consulent-baarn")
-    grant(user, "consulent", gemeente="0308")
-    return user
+    return consulent("consulent-baarn", "0308")
 
 
 def melding(code, consulent, termijn, *, status=Melding.Status.ONDERZOEK, naam=None, **kwargs):
