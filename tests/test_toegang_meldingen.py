@@ -509,3 +509,22 @@ def test_two_consulenten_registering_the_aanvraag_at_once(dossier, soest):
         thread.join(timeout=30)
     assert sorted(uitkomsten) == ["Voor deze melding is al een aanvraag geregistreerd.", "ok"]
     assert Aanvraag.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_aanvraag_form_records_the_requested_functies(client, dossier, soest):
+    from inkoop import demo as inkoop_demo
+    from inkoop.models import Product
+
+    inkoop_demo.catalogus()
+    melding = melding_op(dossier, soest)
+    bw = Product.objects.get(code="beschermd-wonen")
+    oldambt_product = Product.objects.get(code="begeleiding-groep")  # not Soest's catalogue
+    client.force_login(soest)
+    url = f"/toegang/meldingen/{melding.pk}/aanvraag/"
+    with freeze_time(VANDAAG):
+        fout = client.post(url, {"ontvangen_op": "2026-03-09", "functies": [oldambt_product.pk]})
+        assert fout.status_code == 200 and "functies" in fout.context["form"].errors
+        client.post(url, {"ontvangen_op": "2026-03-09", "functies": [bw.pk]})
+    aanvraag = Aanvraag.objects.get(melding=melding)
+    assert list(aanvraag.functies.all()) == [bw]

@@ -316,3 +316,24 @@ def test_notificaties_page_shows_only_own_and_marks_read(client, soest, collega)
     assert client.post("/toegang/notificaties/gelezen/").status_code == 302
     assert Notificatie.objects.get(user=soest).gelezen_op is not None
     assert Notificatie.objects.get(user=collega).gelezen_op is None
+
+
+@pytest.mark.django_db
+def test_functie_filter_uses_the_functies_of_the_aanvraag(client, soest):
+    from inkoop import demo as inkoop_demo
+    from inkoop.models import Product
+    from toegang.models import Aanvraag
+
+    inkoop_demo.catalogus()
+    bw = Product.objects.get(code="beschermd-wonen")
+    begeleiding = Product.objects.get(code="begeleiding")
+    wonen = melding("0342", soest, D(2026, 3, 16), naam="Wonen", status=Melding.Status.AANVRAAG)
+    thuis = melding("0342", soest, D(2026, 3, 17), naam="Thuis", status=Melding.Status.AANVRAAG)
+    for m, functie in ((wonen, bw), (thuis, begeleiding)):
+        aanvraag = Aanvraag.objects.create(melding=m, dossier=m.dossier, ontvangen_op=D(2026, 3, 2))
+        aanvraag.functies.set([functie])
+    client.force_login(soest)
+    with freeze_time(VANDAAG):
+        assert namen(client.get(f"/toegang/werkvoorraad/?functie={bw.pk}")) == ["Wonen"]
+        response = client.get("/toegang/werkvoorraad/")
+    assert set(response.context["functies"]) == {bw, begeleiding}

@@ -98,7 +98,17 @@ class OnderzoekForm(forms.Form):
 
 class AanvraagForm(forms.Form):
     ontvangen_op = datumveld("Aanvraag ontvangen op")
+    functies = forms.ModelMultipleChoiceField(
+        label="Aangevraagde functies of producten",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     omschrijving = tekstveld("Wat wordt aangevraagd", required=False, rows=3)
+
+    def __init__(self, *args, producten, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["functies"].queryset = producten
 
 
 class OpschortingStartForm(forms.Form):

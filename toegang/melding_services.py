@@ -408,7 +408,7 @@ def verslag_versturen(
 
 
 def aanvraag_registreren(
-    melding: Melding, *, user, ontvangen_op: datetime.date, omschrijving: str = ""
+    melding: Melding, *, user, ontvangen_op: datetime.date, omschrijving: str = "", functies=()
 ) -> Aanvraag:
     """The client applies; the beslistermijn of two weeks starts (art. 2.3.5). The aanvraag may
     come before the onderzoek ends (the client's right after six weeks, or by choice)."""
@@ -428,6 +428,8 @@ def aanvraag_registreren(
             ontvangen_op=ontvangen_op,
             omschrijving=omschrijving.strip(),
         )
+        if functies:
+            aanvraag.functies.set(functies)
         audit.record("create", objects=[aanvraag], actor=user)
         melding.status = Melding.Status.AANVRAAG
         _bijwerken(melding, ["status"], user=user)

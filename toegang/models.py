@@ -286,6 +286,9 @@ class Aanvraag(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="aanvragen")
     ontvangen_op = models.DateField()
     omschrijving = models.TextField(blank=True)
+    functies = models.ManyToManyField(
+        "inkoop.Product", blank=True, related_name="+", verbose_name="aangevraagde functies"
+    )
     verdaagd_op = models.DateField(null=True, blank=True, help_text="Verdagingsbericht verstuurd.")
     verdaging_weken = models.PositiveSmallIntegerField(null=True, blank=True)
     verdaging_reden = models.TextField(blank=True)

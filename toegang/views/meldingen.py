@@ -23,6 +23,7 @@ from django.utils.text import slugify
 from django.views.generic import DetailView, FormView, View
 from django.views.generic.detail import SingleObjectMixin
 
+from inkoop.models import Product
 from regio import audit
 from regio.mixins import ScopedViewMixin
 
@@ -265,12 +266,23 @@ class AanvraagView(MeldingActieView):
     def get_initial(self):
         return {"ontvangen_op": services.vandaag()}
 
+    def get_form_kwargs(self):
+        # The catalogue of the regio's the user works in, as it is today.
+        producten = (
+            Product.objects.visible_to(self.request.user, "inkoop.view_product")
+            .active_on(services.vandaag())
+            .select_related("perceel")
+            .order_by("perceel__naam", "naam")
+        )
+        return {**super().get_form_kwargs(), "producten": producten}
+
     def uitvoeren(self, data):
         aanvraag = services.aanvraag_registreren(
             self.object,
             user=self.request.user,
             ontvangen_op=data["ontvangen_op"],
             omschrijving=data["omschrijving"],
+            functies=data["functies"],
         )
         self.object.refresh_from_db()
         einde = self.object.volgende_termijn

@@ -22,19 +22,21 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import ListView, View
 
+from inkoop.models import Product
 from regio.lists import SearchSortMixin, as_int
 from regio.mixins import ScopedViewMixin
 from regio.models import Gemeente, Notificatie, User
 
 from .. import termijnen
 from ..melding_services import OPEN
-from ..models import Beschikking, BeschiktProduct, Bezwaar, Melding, Opschorting
+from ..models import Aanvraag, Beschikking, BeschiktProduct, Bezwaar, Melding, Opschorting
 
 NAAM_ZOEKEN = (
     "dossier__client__persoon__geslachtsnaam__icontains",
     "dossier__client__persoon__voornamen__icontains",
 )
 TABS = ("mijn", "team")
+WERKVOORRAAD_FILTERS = ("status", "consulent", "gemeente", "functie", "spoed")
 
 
 class MaandenNa(Func):
@@ -121,6 +123,8 @@ class WerkvoorraadView(TolerantePaginaMixin, SearchSortMixin, ScopedViewMixin, L
             queryset = queryset.filter(dossier__verantwoordelijke_gemeente_id=gemeente)
         if get.get("spoed") == "ja":
             queryset = queryset.filter(urgent=True)
+        if (functie := as_int(get.get("functie"))) is not None:
+            queryset = queryset.filter(aanvraag__functies=functie)
         open_opschorting = Opschorting.objects.filter(
             aanvraag__melding=OuterRef("pk"), tot__isnull=True
         )
@@ -148,8 +152,13 @@ class WerkvoorraadView(TolerantePaginaMixin, SearchSortMixin, ScopedViewMixin, L
                 pk__in=open_meldingen.exclude(consulent=None).values("consulent")
             ).order_by("last_name", "first_name", "username"),
             gemeenten=Gemeente.objects.visible_to(user, self.capability),
-            gekozen={k: get.get(k, "") for k in ("status", "consulent", "gemeente", "spoed")},
-            gefilterd=any(get.get(k) for k in ("q", "status", "consulent", "gemeente", "spoed")),
+            functies=Product.objects.filter(
+                pk__in=Aanvraag.functies.through.objects.filter(
+                    aanvraag__melding__in=open_meldingen
+                ).values("product_id")
+            ).order_by("naam"),
+            gekozen={k: get.get(k, "") for k in WERKVOORRAAD_FILTERS},
+            gefilterd=any(get.get(k) for k in ("q", *WERKVOORRAAD_FILTERS)),
         )
         return context
 
