@@ -101,6 +101,22 @@ class Regio(models.Model):
         default=3,
         help_text="Beschikkingen die binnen zoveel maanden aflopen staan op de werklijst.",
     )
+    # Settings of the regional waiting list (issue 6).
+    wachtlijstbeheer = models.CharField(
+        max_length=20,
+        choices=[
+            ("centrale_toegang", "Regionale Centrale Toegang"),
+            ("contractpartner", "De contractpartner"),
+        ],
+        default="centrale_toegang",
+        help_text="Wie de wachtlijst voor beschermd wonen, beschermd thuis en time-out bijhoudt.",
+    )
+    wachtlijst_norm_maanden = models.PositiveSmallIntegerField(
+        default=3, help_text="Regionale norm voor de wachttijd (er is geen wettelijk maximum)."
+    )
+    crisis_beschikking_dagen = models.PositiveSmallIntegerField(
+        default=5, help_text="Na een crisisplaatsing volgt de beschikking binnen zoveel dagen."
+    )
 
     objects = RegioQuerySet.as_manager()
 

@@ -66,6 +66,9 @@ ROLLEN: tuple[RolDefinitie, ...] = (
                 ],
             ),  # fmt: skip
             "toegang.accordeer_beschikking",
+            "toegang.view_aanmelding",
+            "toegang.add_aanmelding",
+            "toegang.view_plaatsing",
             "regio.view_gemeente",
             *_caps("inkoop", ["aanbieder", "product", "tarief", "contract"], ["view"]),
         ),
@@ -79,6 +82,8 @@ ROLLEN: tuple[RolDefinitie, ...] = (
             "regio.view_regio",
             "regio.view_gemeente",
             "regio.view_jobrun",
+            *_caps("toegang", ["aanmelding", "plaatsing"]),
+            "toegang.view_wachtlijstgebeurtenis",
             *_caps(
                 "inkoop",
                 [

@@ -19,16 +19,18 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from inkoop.validators import postcode_validator
 from regio.iwmo import choices
-from regio.models import Gemeente
+from regio.models import Gemeente, Regio
 from regio.query import DateRange
 
 from .query import (
     BeschiktProductQuerySet,
     DossierQuerySet,
+    PerAanmeldingQuerySet,
     PerDossierQuerySet,
     PersoonQuerySet,
     PersoonsgegevenQuerySet,
     ToewijzingQuerySet,
+    WachtlijstQuerySet,
 )
 from .validators import validate_bsn
 
@@ -609,3 +611,198 @@ class Toewijzing(models.Model):
 
     def __str__(self):
         return f"Toewijzing {self.nummer} ({self.aanbieder})"
+
+
+# --- the regional waiting list (Centrale Toegang) ----------------------------------------------
+
+
+class Uitstroomreden(models.TextChoices):
+    GEPLAATST = "geplaatst", "Geplaatst"
+    INGETROKKEN = "ingetrokken", "Ingetrokken"
+    WLZ = "wlz", "Naar de Wlz"
+    VERHUISD = "verhuisd", "Verhuisd"
+    OVERLEDEN = "overleden", "Overleden"
+    ANDERS = "anders", "Anders"
+
+
+class Aanmelding(models.Model):
+    """A client registered with the regio's Centrale Toegang for beschermd wonen, beschermd
+    thuis or time-out: assessed, then waiting on the list until placed or gone."""
+
+    class Route(models.TextChoices):
+        LOKAAL_TEAM = "lokaal_team", "Lokaal team"
+        CRISIS = "crisis", "Crisisroute (bemoeizorg)"
+
+    class Urgentie(models.TextChoices):
+        REGULIER = "regulier", "Regulier"
+        URGENT = "urgent", "Urgent"
+        CRISIS = "crisis", "Crisis"
+
+    class Status(models.TextChoices):
+        AANGEMELD = "aangemeld", "Aangemeld (beoordeling)"
+        WACHTEND = "wachtend", "Wachtend"
+        GERESERVEERD = "gereserveerd", "Plaats gereserveerd"
+        GEPLAATST = "geplaatst", "Geplaatst"
+        UITGESTROOMD = "uitgestroomd", "Van de lijst af"
+
+    class Gender(models.TextChoices):
+        GEEN = "", "Geen voorkeur"
+        MANNEN = "mannen", "Alleen mannen"
+        VROUWEN = "vrouwen", "Alleen vrouwen"
+
+    regio = models.ForeignKey(Regio, on_delete=models.PROTECT, related_name="aanmeldingen")
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="aanmeldingen")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+", editable=False)
+    route = models.CharField(max_length=12, choices=Route.choices, default=Route.LOKAAL_TEAM)
+    aangemeld_op = models.DateField()
+    aangemeld_door = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    aanvraag = models.ForeignKey(
+        Aanvraag, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    beschikking = models.ForeignKey(
+        Beschikking, on_delete=models.PROTECT, null=True, blank=True, related_name="aanmeldingen"
+    )
+    # Beoordeling by the CT.
+    functie = models.ForeignKey(
+        "inkoop.Product", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="Beschermd wonen, beschermd thuis of stabilisatie en observatie / time-out.",
+    )  # fmt: skip
+    arrangement = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        choices=[(1, "Arrangement 1"), (2, "Arrangement 2"), (3, "Arrangement 3")],
+    )
+    urgentie = models.CharField(max_length=10, choices=Urgentie.choices, default=Urgentie.REGULIER)
+    urgentie_reden = models.TextField(blank=True)
+    gemeente_herkomst = models.ForeignKey(
+        Gemeente, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    voorkeur_gemeente = models.ForeignKey(
+        Gemeente, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    voorkeur_aanbieder = models.ForeignKey(
+        "inkoop.Aanbieder", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    voorkeur_locatie = models.ForeignKey(
+        "inkoop.Locatie", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    gender = models.CharField(max_length=10, choices=Gender.choices, blank=True)
+    huisdieren = models.BooleanField("met huisdier", default=False)
+    rolstoeltoegankelijk = models.BooleanField("rolstoeltoegankelijk nodig", default=False)
+    uitsluitingen = models.ManyToManyField(
+        "inkoop.Locatie", blank=True, related_name="+", verbose_name="uitgesloten locaties"
+    )
+    bijzonderheden = models.TextField(blank=True)
+    overbruggingszorg = models.TextField(blank=True, help_text="Ondersteuning tijdens het wachten.")
+    # On the list.
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.AANGEMELD)
+    wachtend_sinds = models.DateField(null=True, blank=True, db_index=True)
+    uitstroom_op = models.DateField(null=True, blank=True)
+    uitstroomreden = models.CharField(max_length=12, choices=Uitstroomreden.choices, blank=True)
+    buitenregionaal = models.BooleanField(default=False)
+    buitenregionaal_reden = models.TextField(blank=True)
+
+    objects = WachtlijstQuerySet.as_manager()
+    audit_reads = True
+
+    class Meta:
+        verbose_name = "aanmelding Centrale Toegang"
+        verbose_name_plural = "aanmeldingen Centrale Toegang"
+        ordering = ["wachtend_sinds", "pk"]
+        indexes = [models.Index(fields=["regio", "status", "wachtend_sinds"])]
+
+    def __str__(self):
+        return f"Aanmelding {self.pk} ({self.get_status_display()})"
+
+
+class Wachtlijstgebeurtenis(models.Model):
+    """Append-only history of the list: every instroom and uitstroom (with reason), per functie
+    and gemeente van herkomst. The waiting-list report reads only this table, so a past month
+    always gives the same numbers. A functie change while waiting is an uitstroom 'anders' for
+    the old functie and an instroom for the new one."""
+
+    class Soort(models.TextChoices):
+        INSTROOM = "instroom", "Instroom"
+        UITSTROOM = "uitstroom", "Uitstroom"
+
+    aanmelding = models.ForeignKey(
+        Aanmelding, on_delete=models.PROTECT, related_name="gebeurtenissen"
+    )
+    regio = models.ForeignKey(Regio, on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
+    functie = models.ForeignKey("inkoop.Product", on_delete=models.PROTECT, related_name="+")
+    gemeente_herkomst = models.ForeignKey(
+        Gemeente, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    soort = models.CharField(max_length=10, choices=Soort.choices)
+    reden = models.CharField(max_length=12, choices=Uitstroomreden.choices, blank=True)
+    datum = models.DateField()
+    wachtend_sinds = models.DateField(help_text="Begin van het wachten (voor de wachttijd).")
+    vastgelegd_op = models.DateTimeField(auto_now_add=True)
+
+    objects = PerAanmeldingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "wachtlijstgebeurtenis"
+        verbose_name_plural = "wachtlijstgebeurtenissen"
+        ordering = ["datum", "pk"]
+        indexes = [models.Index(fields=["regio", "datum"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(soort="instroom", reden="")
+                | models.Q(soort="uitstroom") & ~models.Q(reden=""),
+                name="wachtlijstgebeurtenis_reden_bij_uitstroom",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_soort_display()} {self.datum:%d-%m-%Y}"
+
+
+class Plaatsing(models.Model):
+    """A place at a location for a waiting client: reserved, confirmed by the aanbieder, placed
+    (which creates the toewijzing), or lapsed. Places never exceed the location's capacity:
+    the service locks the location row while counting."""
+
+    class Status(models.TextChoices):
+        GERESERVEERD = "gereserveerd", "Gereserveerd"
+        BEVESTIGD = "bevestigd", "Bevestigd door de aanbieder"
+        GEPLAATST = "geplaatst", "Geplaatst"
+        VERVALLEN = "vervallen", "Vervallen"
+        BEEINDIGD = "beeindigd", "Beëindigd (uitstroom of doorstroom)"
+
+    aanmelding = models.ForeignKey(Aanmelding, on_delete=models.PROTECT, related_name="plaatsingen")
+    locatie = models.ForeignKey(
+        "inkoop.Locatie", on_delete=models.PROTECT, related_name="plaatsingen"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.GERESERVEERD)
+    gereserveerd_op = models.DateTimeField(auto_now_add=True)
+    geplaatst_op = models.DateField(null=True, blank=True)
+    beeindigd_op = models.DateField(null=True, blank=True)
+    toewijzing = models.ForeignKey(
+        Toewijzing, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    door = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = PerAanmeldingQuerySet.as_manager()
+    audit_reads = True
+
+    BEZET = ("gereserveerd", "bevestigd", "geplaatst")
+
+    class Meta:
+        verbose_name = "plaatsing"
+        verbose_name_plural = "plaatsingen"
+        ordering = ["-gereserveerd_op", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["aanmelding"],
+                condition=models.Q(status__in=["gereserveerd", "bevestigd", "geplaatst"]),
+                name="plaatsing_een_lopende_per_aanmelding",
+                violation_error_message="Deze cliënt heeft al een plaats.",
+            )
+        ]
+
+    def __str__(self):
+        return f"Plaatsing {self.pk} ({self.get_status_display()})"

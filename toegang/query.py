@@ -53,3 +53,17 @@ class PersoonsgegevenQuerySet(PersoonQuerySet):
     """Addresses and relations of a person."""
 
     client_path = "persoon"
+
+
+class WachtlijstQuerySet(ScopedQuerySet):
+    """The regional waiting list: the CT (or contractpartner) of the regio, and the lokaal team
+    of the dossier's verantwoordelijke gemeente (who registered the client)."""
+
+    scope_paths = {"regio": "regio", "gemeente": "dossier__verantwoordelijke_gemeente"}
+
+
+class PerAanmeldingQuerySet(ScopedQuerySet):
+    scope_paths = {
+        "regio": "aanmelding__regio",
+        "gemeente": "aanmelding__dossier__verantwoordelijke_gemeente",
+    }

@@ -1,4 +1,12 @@
-from .views import beschikkingen, dossiers, meldingen, toewijzingen, werkvoorraad
+from .views import (
+    beschikkingen,
+    dossiers,
+    meldingen,
+    plaatsing,
+    toewijzingen,
+    wachtlijst,
+    werkvoorraad,
+)
 
 app_name = "toegang"
 
@@ -9,4 +17,6 @@ urlpatterns = [
     *meldingen.urlpatterns,
     *beschikkingen.urlpatterns,
     *toewijzingen.urlpatterns,
+    *wachtlijst.urlpatterns,
+    *plaatsing.urlpatterns,
 ]

@@ -1,0 +1,3 @@
+"""plaatsing screens of the Centrale Toegang workplace."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""wachtlijst screens of the Centrale Toegang workplace."""
+
+urlpatterns = []
