@@ -50,7 +50,9 @@ ROL_LINKS = {
                   ("Toewijzingen", "toegang:toewijzing-list", None),
                   ("Catalogus {regio}", "inkoop:catalogus", "lidregio"),
                   ("Contracten", "inkoop:contract-list", None)],
-    "centrale-toegang": [("Regio-overzicht {regio}", "regio:detail", "regio"),
+    "centrale-toegang": [("Wachtlijst", "toegang:wachtlijst", None),
+                         ("Wachtlijstrapportage", "toegang:wachtlijstrapport", None),
+                         ("Regio-overzicht {regio}", "regio:detail", "regio"),
                          ("Locaties en vrije plaatsen", "inkoop:locatie-list", None)],
     "contractmanager": [("Contractdashboard {regio}", "inkoop:dashboard", "regio"),
                         ("Aanbieders", "inkoop:aanbieder-list", None),
@@ -73,7 +75,6 @@ ROL_LINKS = {
 }  # fmt: skip
 
 ROL_BINNENKORT = {
-    "centrale-toegang": "Wachtlijst beschermd wonen en plaatsingen",
     "financien": "Budgetten en verevening",
     "aanbieder": "Toewijzingen en declaraties",
 }

@@ -94,3 +94,8 @@ def beschikkingen_laten_verlopen(peildatum: str | None = None) -> int:
     from .beschikking_services import verloop_beschikkingen
 
     return verloop_beschikkingen(datetime.date.fromisoformat(peildatum) if peildatum else None)
+
+
+# Celery autodiscovers only ``tasks`` modules: the waiting-list report job and its monthly
+# schedule live in their own module and are registered by importing it here.
+from . import wachtlijst_tasks  # noqa: F401,E402

@@ -5,6 +5,7 @@ from .views import (
     plaatsing,
     toewijzingen,
     wachtlijst,
+    wachtlijstrapport,
     werkvoorraad,
 )
 
@@ -17,6 +18,7 @@ urlpatterns = [
     *meldingen.urlpatterns,
     *beschikkingen.urlpatterns,
     *toewijzingen.urlpatterns,
+    *wachtlijstrapport.urlpatterns,
     *wachtlijst.urlpatterns,
     *plaatsing.urlpatterns,
 ]

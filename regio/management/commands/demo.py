@@ -18,6 +18,7 @@ from regio import referentiedata
 from regio.demo_users import DEMO_ROLLEN
 from regio.models import Gemeente, Regio, Rol, Roltoekenning, User
 from toegang import demo as toegang_demo
+from toegang import wachtlijst_demo
 
 SEED = 20261127
 DEMO_PASSWORD = "demo"
@@ -53,6 +54,7 @@ class Command(BaseCommand):
             toegang_demo.briefhoofden()
             nieuwe_dossiers = toegang_demo.clienten(random.Random(SEED))
             toegang_demo.zaken(nieuwe_dossiers, random.Random(SEED + 4))
+            wachtlijst_demo.demo(random.Random(SEED + 5))
             dossiers = len(nieuwe_dossiers)
         self.stdout.write(
             f"Demodata klaar: {users} gebruikers, {aanbieders} aanbieders, "

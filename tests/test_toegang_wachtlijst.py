@@ -1,0 +1,384 @@
+"""The regional waiting list: aanmelding, beoordeling, events, ordering, norm badge, matching."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from inkoop.models import Capaciteit, Locatie, VrijePlaatsenMelding
+from regio.models import AuditEntry
+from tests.factories import (
+    AanbiederFactory,
+    ContractFactory,
+    PerceelFactory,
+    ProductFactory,
+    UserFactory,
+    dossier_in,
+    gemeente,
+    grant,
+    regio,
+)
+from toegang import wachtlijst_services as ws
+from toegang.models import Aanmelding, Wachtlijstgebeurtenis
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+VANDAAG = datetime.date.today()
+
+
+# --- helpers shared with the plaatsing tests ----------------------------------------------------
+
+
+class Opzet:
+    """Regio Amersfoort with a BW perceel (functies BW and BT), one contracted aanbieder."""
+
+    def __init__(self):
+        self.regio = regio("amersfoort")
+        self.perceel = PerceelFactory(regio=self.regio, begin=D(2020, 1, 1))
+        self.bw = ProductFactory(perceel=self.perceel, naam="Beschermd wonen", code="bw")
+        self.bt = ProductFactory(perceel=self.perceel, naam="Beschermd thuis", code="bt")
+        self.contract = ContractFactory(
+            percelen=[self.perceel], begin=D(2020, 1, 1), einde=VANDAAG + datetime.timedelta(400)
+        )
+        self.aanbieder = self.contract.aanbieder
+        self.ct = UserFactory(username="ct-test")
+        grant(self.ct, "centrale-toegang", regio="amersfoort")
+
+
+def locatie(aanbieder, plaatsen=3, functies=(), gemeente_code="0307", **velden):
+    loc = Locatie.objects.create(
+        aanbieder=aanbieder,
+        naam=velden.pop("naam", f"Huis {Locatie.objects.count() + 1}"),
+        straat="Stationsplein",
+        huisnummer="1",
+        postcode="3811AA",
+        plaats="Amersfoort",
+        gemeente=gemeente(gemeente_code),
+        **velden,
+    )
+    loc.functies.set(functies)
+    Capaciteit.objects.create(locatie=loc, begin=D(2020, 1, 1), plaatsen=plaatsen)
+    return loc
+
+
+def wachtend(opzet, gemeente_code="0307", functie=None, sinds=None, **beoordeling):
+    sinds = sinds or D(2024, 1, 10)
+    dossier = dossier_in(gemeente_code)
+    a = ws.aanmelden(dossier, opzet.ct, opzet.regio, Aanmelding.Route.CRISIS, aangemeld_op=sinds)
+    urgentie = beoordeling.pop("urgentie", Aanmelding.Urgentie.REGULIER)
+    a = ws.beoordelen(
+        a, opzet.ct, functie or opzet.bw, 1, urgentie,
+        "spoed" if urgentie != "regulier" else "", gemeente(gemeente_code), **beoordeling,
+    )  # fmt: skip
+    return ws.op_wachtlijst(a, opzet.ct, sinds)
+
+
+@pytest.fixture
+def opzet(refdata):
+    return Opzet()
+
+
+# --- events ---------------------------------------------------------------------------------
+
+
+def test_op_wachtlijst_writes_instroom_with_every_field(opzet):
+    a = wachtend(opzet, "0342", sinds=D(2024, 2, 1))
+    a.refresh_from_db()
+    assert a.status == Aanmelding.Status.WACHTEND
+    assert a.wachtend_sinds == D(2024, 2, 1)
+    (e,) = Wachtlijstgebeurtenis.objects.all()
+    assert (e.soort, e.reden, e.datum, e.wachtend_sinds) == (
+        "instroom",
+        "",
+        D(2024, 2, 1),
+        D(2024, 2, 1),
+    )
+    assert (e.regio, e.client_id, e.functie, e.gemeente_herkomst.code) == (
+        opzet.regio, a.client_id, opzet.bw, "0342"
+    )  # fmt: skip
+    assert AuditEntry.objects.filter(actie="change", object_type__icontains="aanmelding").exists()
+
+
+def test_functie_change_while_waiting_is_uitstroom_anders_plus_instroom(opzet):
+    a = wachtend(opzet, sinds=D(2024, 1, 10))
+    ws.functie_wijzigen(a, opzet.ct, opzet.bt, D(2024, 3, 1))
+    events = list(Wachtlijstgebeurtenis.objects.order_by("pk").values_list(
+        "soort", "reden", "functie", "datum", "wachtend_sinds"
+    ))  # fmt: skip
+    assert events == [
+        ("instroom", "", opzet.bw.pk, D(2024, 1, 10), D(2024, 1, 10)),
+        ("uitstroom", "anders", opzet.bw.pk, D(2024, 3, 1), D(2024, 1, 10)),
+        ("instroom", "", opzet.bt.pk, D(2024, 3, 1), D(2024, 1, 10)),
+    ]
+    a.refresh_from_db()
+    assert a.functie == opzet.bt and a.wachtend_sinds == D(2024, 1, 10)
+
+
+def test_beoordelen_with_new_functie_while_waiting_goes_through_events(opzet):
+    a = wachtend(opzet)
+    ws.beoordelen(
+        a, opzet.ct, opzet.bt, 2, "regulier", "", a.gemeente_herkomst, datum=D(2024, 2, 2)
+    )
+    assert Wachtlijstgebeurtenis.objects.filter(soort="uitstroom", reden="anders").count() == 1
+    assert Wachtlijstgebeurtenis.objects.filter(soort="instroom", functie=opzet.bt).count() == 1
+
+
+def test_van_de_lijst_records_reason(opzet):
+    a = wachtend(opzet)
+    ws.van_de_lijst(a, opzet.ct, "wlz", D(2024, 5, 1))
+    a.refresh_from_db()
+    assert (a.status, a.uitstroomreden, a.uitstroom_op) == ("uitgestroomd", "wlz", D(2024, 5, 1))
+    e = Wachtlijstgebeurtenis.objects.get(soort="uitstroom")
+    assert (e.reden, e.datum, e.wachtend_sinds) == ("wlz", D(2024, 5, 1), D(2024, 1, 10))
+    with pytest.raises(ValidationError):
+        ws.van_de_lijst(a, opzet.ct, "wlz", D(2024, 5, 2))
+
+
+def test_bad_input_is_refused_in_dutch(opzet):
+    a = ws.aanmelden(dossier_in("0307"), opzet.ct, opzet.regio, "crisis", D(2024, 1, 1))
+    with pytest.raises(ValidationError) as fout:
+        ws.op_wachtlijst(a, opzet.ct, D(2024, 1, 2))
+    assert "functie" in fout.value.message_dict
+    with pytest.raises(ValidationError) as fout:
+        ws.beoordelen(a, opzet.ct, opzet.bw, 1, "urgent", "", None)
+    assert "urgentie_reden" in fout.value.message_dict
+    with pytest.raises(ValidationError):
+        ws.van_de_lijst(a, opzet.ct, "onzin", D(2024, 1, 2))
+    with pytest.raises(ValidationError) as fout:
+        ws.aanmelden(dossier_in("0307"), opzet.ct, opzet.regio, "lokaal_team", D(2024, 1, 1))
+    assert "aanvraag" in fout.value.message_dict
+    assert Wachtlijstgebeurtenis.objects.count() == 0
+
+
+def test_crisis_without_beschikking_after_the_term_is_listed(opzet):
+    oud = ws.aanmelden(
+        dossier_in("0307"), opzet.ct, opzet.regio, "crisis", VANDAAG - datetime.timedelta(10)
+    )
+    ws.aanmelden(
+        dossier_in("0307"), opzet.ct, opzet.regio, "crisis", VANDAAG - datetime.timedelta(2)
+    )
+    assert opzet.regio.crisis_beschikking_dagen == 5
+    te_laat = ws.crisis_zonder_beschikking(Aanmelding.objects.all(), VANDAAG)
+    assert [a.pk for a in te_laat] == [oud.pk]
+
+
+# --- norm ---------------------------------------------------------------------------------------
+
+
+def test_boven_norm_uses_calendar_months():
+    a = Aanmelding(wachtend_sinds=D(2024, 1, 31), status="wachtend")
+    a.regio = regio_stub(3)
+    assert not ws.boven_norm(a, D(2024, 4, 30))
+    assert ws.boven_norm(a, D(2024, 5, 1))
+    a.regio = regio_stub(1)
+    assert not ws.boven_norm(a, D(2024, 2, 29))  # 31 Jan + 1 month = 29 Feb
+    assert ws.boven_norm(a, D(2024, 3, 1))
+
+
+def regio_stub(maanden):
+    from regio.models import Regio
+
+    return Regio(wachtlijst_norm_maanden=maanden)
+
+
+# --- matching -----------------------------------------------------------------------------------
+
+
+def test_matching_respects_every_preference_and_capacity(opzet):
+    a = wachtend(
+        opzet, "0307", gender="vrouwen", huisdieren=True, rolstoeltoegankelijk=True,
+        voorkeur_gemeente=gemeente("0342"),
+    )  # fmt: skip
+    ok = dict(functies=[opzet.bw], gender="vrouwen", huisdieren=True, rolstoeltoegankelijk=True)
+    past = locatie(opzet.aanbieder, naam="Past", **ok)
+    voorkeur = locatie(opzet.aanbieder, naam="Voorkeur", gemeente_code="0342", **ok)
+    locatie(opzet.aanbieder, naam="Gemengd", **{**ok, "gender": "gemengd"})
+    locatie(opzet.aanbieder, naam="Geen dieren", **{**ok, "huisdieren": False})
+    locatie(opzet.aanbieder, naam="Trap", **{**ok, "rolstoeltoegankelijk": False})
+    locatie(opzet.aanbieder, naam="Andere functie", **{**ok, "functies": [opzet.bt]})
+    locatie(opzet.aanbieder, naam="Dicht", **{**ok, "actief": False})
+    vol = locatie(opzet.aanbieder, naam="Vol", plaatsen=1, **ok)
+    gemeld = locatie(opzet.aanbieder, naam="Gemeld vol", plaatsen=5, **ok)
+    VrijePlaatsenMelding.objects.create(locatie=gemeld, vrije_plaatsen=0)
+    uitgesloten = locatie(opzet.aanbieder, naam="Uitgesloten", **ok)
+    locatie(AanbiederFactory(), naam="Geen contract", **ok)
+    a.uitsluitingen.set([uitgesloten])
+    ander = wachtend(opzet, "0307", gender="vrouwen", huisdieren=True, rolstoeltoegankelijk=True)
+    ws.reserveren(ander, vol, opzet.ct, VANDAAG)
+
+    matches = ws.passende_locaties(a, VANDAAG)
+
+    assert [m.locatie.naam for m in matches] == ["Voorkeur", "Past"]
+    assert "in voorkeursgemeente" in matches[0].redenen
+    assert matches[1].vrij == 3 and "3 vrije plaatsen" in matches[1].redenen
+    assert past.pk == matches[1].locatie.pk and voorkeur.pk == matches[0].locatie.pk
+
+
+def test_reported_free_places_cap_the_count_and_drop_after_reservations(opzet):
+    loc = locatie(opzet.aanbieder, plaatsen=5, functies=[opzet.bw])
+    assert ws.vrij_op(loc, VANDAAG) == 5
+    VrijePlaatsenMelding.objects.create(locatie=loc, vrije_plaatsen=2)
+    assert ws.vrij_op(loc, VANDAAG) == 2
+    ws.reserveren(wachtend(opzet), loc, opzet.ct, VANDAAG)
+    assert ws.vrij_op(loc, VANDAAG) == 1
+
+
+def test_reverse_matching_ranks_urgency_then_preference_then_waiting(opzet):
+    loc = locatie(opzet.aanbieder, functies=[opzet.bw], gemeente_code="0342")
+    oud = wachtend(opzet, sinds=D(2023, 6, 1))
+    jong_voorkeur = wachtend(opzet, sinds=D(2024, 1, 1), voorkeur_gemeente=gemeente("0342"))
+    urgent = wachtend(opzet, sinds=D(2024, 3, 1), urgentie="urgent")
+    wachtend(opzet, huisdieren=True)  # the location allows no pets
+    wachtend(opzet, functie=opzet.bt)
+    rij = ws.passende_aanmeldingen(loc, VANDAAG)
+    assert [r[0].pk for r in rij] == [urgent.pk, jong_voorkeur.pk, oud.pk]
+
+
+# --- the list screen ----------------------------------------------------------------------------
+
+
+def test_list_orders_by_urgency_then_waiting_and_shows_norm_badge(opzet, client):
+    oud = wachtend(opzet, sinds=VANDAAG - datetime.timedelta(200))
+    nieuw = wachtend(opzet, sinds=VANDAAG - datetime.timedelta(5))
+    crisis = wachtend(opzet, sinds=VANDAAG - datetime.timedelta(1), urgentie="crisis")
+    urgent = wachtend(opzet, sinds=VANDAAG - datetime.timedelta(3), urgentie="urgent")
+    client.force_login(opzet.ct)
+    response = client.get(reverse("toegang:wachtlijst"))
+    assert response.status_code == 200
+    assert [a.pk for a in response.context["object_list"]] == [
+        crisis.pk,
+        urgent.pk,
+        oud.pk,
+        nieuw.pk,
+    ]
+    rijen = {a.pk: a for a in response.context["object_list"]}
+    assert rijen[oud.pk].boven_norm and not rijen[nieuw.pk].boven_norm
+    assert rijen[oud.pk].wachtdagen == 200
+    assert response.content.decode().count("Boven de norm") == 1
+
+    response = client.get(reverse("toegang:wachtlijst"), {"boven_norm": "on"})
+    assert [a.pk for a in response.context["object_list"]] == [oud.pk]
+    response = client.get(reverse("toegang:wachtlijst"), {"urgentie": "zzz", "functie": "x"})
+    assert response.status_code == 200
+
+
+def test_list_export_csv(opzet, client):
+    wachtend(opzet)
+    client.force_login(opzet.ct)
+    response = client.get(reverse("toegang:wachtlijst"), {"export": "csv"})
+    assert response.status_code == 200
+    tekst = response.content.decode("utf-8-sig")
+    assert tekst.splitlines()[0].startswith("Cliënt;")
+    assert len(tekst.splitlines()) == 2
+
+
+def test_ct_of_another_regio_gets_404_and_sees_none(opzet, client):
+    a = wachtend(opzet)
+    groningen = UserFactory(username="ct-groningen-t")
+    grant(groningen, "centrale-toegang", regio="groningen")
+    client.force_login(groningen)
+    assert client.get(reverse("toegang:aanmelding_detail", args=[a.pk])).status_code == 404
+    response = client.get(reverse("toegang:wachtlijst"))
+    assert list(response.context["object_list"]) == []
+    client.force_login(opzet.ct)
+    assert client.get(reverse("toegang:aanmelding_detail", args=[a.pk])).status_code == 200
+
+
+def test_beoordeling_form_saves_and_errors_at_the_field(opzet, client):
+    a = ws.aanmelden(dossier_in("0307"), opzet.ct, opzet.regio, "crisis", D(2024, 1, 1))
+    client.force_login(opzet.ct)
+    url = reverse("toegang:aanmelding_beoordelen", args=[a.pk])
+    response = client.post(url, {"functie": opzet.bw.pk, "urgentie": "urgent", "arrangement": "1"})
+    assert response.status_code == 200
+    assert "Geef de reden" in response.content.decode()
+    response = client.post(url, {
+        "functie": opzet.bw.pk, "urgentie": "urgent", "urgentie_reden": "dakloos",
+        "arrangement": "2", "gemeente_herkomst": gemeente("0307").pk, "huisdieren": "on",
+    })  # fmt: skip
+    assert response.status_code == 302
+    a.refresh_from_db()
+    assert (a.functie, a.urgentie, a.arrangement, a.huisdieren) == (opzet.bw, "urgent", 2, True)
+    response = client.post(
+        reverse("toegang:aanmelding_op_wachtlijst", args=[a.pk]), {"datum": "2024-01-05"}
+    )
+    assert response.status_code == 302
+    a.refresh_from_db()
+    assert a.status == "wachtend" and a.wachtend_sinds == D(2024, 1, 5)
+
+
+def test_action_pages_show_a_confirmation_first(opzet, client):
+    a = wachtend(opzet)
+    client.force_login(opzet.ct)
+    for naam in ("aanmelding_beoordelen", "aanmelding_van_de_lijst"):
+        assert client.get(reverse(f"toegang:{naam}", args=[a.pk])).status_code == 200
+    url = reverse("toegang:aanmelding_van_de_lijst", args=[a.pk])
+    response = client.post(url, {"reden": "geplaatst", "datum": "2024-05-01"})
+    assert response.status_code == 200  # geplaatst only through a plaatsing
+    response = client.post(url, {"reden": "overleden", "datum": "2023-01-01"})
+    assert "vóór het begin van het wachten" in response.content.decode()
+    a.refresh_from_db()
+    assert a.status == "wachtend"
+    response = client.post(url, {"reden": "overleden", "datum": "2024-05-01"})
+    assert response.status_code == 302
+    a.refresh_from_db()
+    assert a.uitstroomreden == "overleden"
+
+
+def test_lokaal_team_registers_a_client_with_the_ct(opzet, client):
+    consulent = UserFactory(username="cons-aanmelden")
+    grant(consulent, "consulent", gemeente="0342")
+    dossier = dossier_in("0342")
+    client.force_login(consulent)
+    url = reverse("toegang:aanmelding_create", args=[dossier.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"route": "lokaal_team", "aangemeld_op": "2025-03-01"})
+    assert "Koppel een aanvraag" in response.content.decode()
+    assert Aanmelding.objects.count() == 0
+    response = client.post(url, {"route": "crisis", "aangemeld_op": "2025-03-01"})
+    a = Aanmelding.objects.get()
+    assert response.status_code == 302 and response["Location"].endswith(f"/{a.pk}/")
+    assert (a.regio, a.route, a.urgentie, a.gemeente_herkomst.code) == (
+        opzet.regio, "crisis", "crisis", "0342"
+    )  # fmt: skip
+    assert a.aangemeld_door == consulent and a.client_id == dossier.client_id
+    # Not twice, and not for a dossier of another gemeente.
+    response = client.post(url, {"route": "crisis", "aangemeld_op": "2025-03-02"})
+    assert "al aangemeld" in response.content.decode()
+    vreemd = dossier_in("0307")
+    assert client.get(reverse("toegang:aanmelding_create", args=[vreemd.pk])).status_code == 404
+
+
+def test_location_shows_best_fitting_waiting_clients(opzet, client):
+    loc = locatie(opzet.aanbieder, functies=[opzet.bw], naam="De Linde")
+    oud = wachtend(opzet, sinds=D(2023, 1, 1))
+    urgent = wachtend(opzet, sinds=D(2024, 6, 1), urgentie="urgent")
+    client.force_login(opzet.ct)
+    response = client.get(reverse("toegang:wachtlijst_locatie", args=[loc.pk]))
+    assert response.status_code == 200
+    assert [k[0].pk for k in response.context["kandidaten"]] == [urgent.pk, oud.pk]
+    assert response.context["vrij"] == 3
+
+
+def test_list_search_filters_xlsx_and_the_lokaal_team_sees_only_its_own(opzet, client):
+    soest = wachtend(opzet, "0342", sinds=D(2024, 1, 1))
+    amersfoort = wachtend(opzet, "0307", functie=opzet.bt, sinds=D(2024, 2, 1))
+    client.force_login(opzet.ct)
+    url = reverse("toegang:wachtlijst")
+    naam = soest.dossier.client.persoon.geslachtsnaam
+    assert [a.pk for a in client.get(url, {"q": naam}).context["object_list"]] == [soest.pk]
+    response = client.get(url, {"functie": opzet.bt.pk})
+    assert [a.pk for a in response.context["object_list"]] == [amersfoort.pk]
+    response = client.get(url, {"herkomst": gemeente("0342").pk})
+    assert [a.pk for a in response.context["object_list"]] == [soest.pk]
+    response = client.get(url, {"export": "xlsx"})
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert AuditEntry.objects.filter(actie="export").exists()
+
+    consulent = UserFactory(username="cons-lijst")
+    grant(consulent, "consulent", gemeente="0342")
+    client.force_login(consulent)
+    assert [a.pk for a in client.get(url).context["object_list"]] == [soest.pk]
+    detail = reverse("toegang:aanmelding_detail", args=[amersfoort.pk])
+    assert client.get(detail).status_code == 404
