@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export XDG_RUNTIME_DIR ?= /tmp/runtime-$(shell id -u)
 
-.PHONY: run test lint format lock clean-data openapi
+.PHONY: run test lint format lock clean-data openapi bench
 
 $(BIN)/python: requirements.lock
 	@test -n "$(PY)" || { echo "Python 3.12 niet gevonden (pyenv of python3.12)"; exit 1; }
@@ -37,6 +37,11 @@ lock:
 	rm -rf /tmp/regiozorg-lock && $(PY) -m venv /tmp/regiozorg-lock
 	/tmp/regiozorg-lock/bin/pip install -q . && /tmp/regiozorg-lock/bin/pip freeze --exclude regiozorg > requirements-prod.lock
 	rm -rf /tmp/regiozorg-lock
+
+## Timings on this machine, written to BENCHMARKS.md (throw-away database).
+bench: $(BIN)/python
+	@mkdir -p -m 700 $(XDG_RUNTIME_DIR)
+	$(BIN)/python -m config.bench
 
 ## Regenerate the committed OpenAPI description of /api/v1/ (tests check it is current).
 openapi: $(BIN)/python
