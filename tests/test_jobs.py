@@ -7,6 +7,7 @@ import pytest
 from regio.jobs import JobContext, job, start_job
 from regio.models import JobRun, Regio
 from tests.factories import UserFactory, grant
+from tests.wachten import wait_for
 
 SEEN_PROGRESS = []
 
@@ -24,16 +25,6 @@ def stappen(ctx: JobContext, stappen: int, pauze: float):
 def faalt(ctx: JobContext):
     ctx.progress(30, "halverwege")
     raise ValueError("bron ontbreekt")
-
-
-def wait_for(predicate, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("timed out")
 
 
 @pytest.mark.worker

@@ -7,7 +7,6 @@ import datetime
 import io
 import random
 import subprocess
-import time
 from collections import defaultdict
 
 import pytest
@@ -20,6 +19,7 @@ from inkoop import demo as inkoop_demo
 from inkoop.models import Product
 from regio.models import JobRun, Regio
 from tests.factories import UserFactory, dossier_in, grant
+from tests.wachten import wait_for
 from toegang import wachtlijstrapport
 from toegang.models import Aanmelding, Wachtlijstgebeurtenis
 from toegang.views import wachtlijstrapport as rapport_views
@@ -310,16 +310,6 @@ def test_command_writes_the_csv_header(catalogus, tmp_path):
         call_command("wachtlijstrapport", "--regio", "nergens", "--maand", "2025-03")
 
 
-def wait_for(predicate, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("timed out")
-
-
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_job_runs_in_a_real_worker_with_progress_csv_and_pdf(
@@ -343,7 +333,7 @@ def test_job_runs_in_a_real_worker_with_progress_csv_and_pdf(
             seen.add(current.voortgang)
         return current if current.klaar else None
 
-    done = wait_for(finished)
+    done = wait_for(finished, timeout=60.0)
     assert done.status == JobRun.Status.GEREED, done.fout
     assert seen - {0, 100}, f"no intermediate progress observed: {seen}"
     assert done.resultaat["maand"] == "2025-06" and done.resultaat["stand_eind"] > 30
