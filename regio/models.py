@@ -24,18 +24,34 @@ class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
 
 
-def period_constraints(prefix: str, begin_nullable: bool = False) -> list:
-    """einde is not before begin (inclusive periods; NULL einde is open, NULL begin unbounded)."""
-    condition = Q(einde__isnull=True) | Q(einde__gte=models.F("begin"))
+def period_constraints(
+    prefix: str,
+    begin_nullable: bool = False,
+    *,
+    begin: str = "begin",
+    einde: str = "einde",
+    suffix: str = "einde_na_begin",
+    melding: str = "De einddatum ligt vóór de begindatum.",
+) -> list:
+    """``einde`` is not before ``begin`` (inclusive periods; a NULL end is open, a NULL begin
+    unbounded when ``begin_nullable``)."""
+    condition = Q(**{f"{einde}__isnull": True}) | Q(**{f"{einde}__gte": models.F(begin)})
     if begin_nullable:
-        condition = Q(begin__isnull=True) | condition
+        condition = Q(**{f"{begin}__isnull": True}) | condition
     return [
         models.CheckConstraint(
-            condition=condition,
-            name=f"{prefix}_einde_na_begin",
-            violation_error_message="De einddatum ligt vóór de begindatum.",
+            condition=condition, name=f"{prefix}_{suffix}", violation_error_message=melding
         )
     ]
+
+
+# Beschikkingen and toewijzingen run from an ingangsdatum to an einddatum.
+INGANG_EINDE = {
+    "begin": "ingangsdatum",
+    "einde": "einddatum",
+    "suffix": "einde_na_ingang",
+    "melding": "De einddatum ligt vóór de ingangsdatum.",
+}
 
 
 class User(AbstractUser):

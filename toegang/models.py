@@ -19,7 +19,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from inkoop.validators import postcode_validator
 from regio.iwmo import choices
-from regio.models import Gemeente, Regio
+from regio.models import INGANG_EINDE, Gemeente, Regio, period_constraints
 from regio.query import DateRange
 
 from .query import (
@@ -322,11 +322,7 @@ class Opschorting(models.Model):
         verbose_name_plural = "opschortingen"
         ordering = ["van"]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(tot__isnull=True) | models.Q(tot__gte=models.F("van")),
-                name="opschorting_tot_na_van",
-                violation_error_message="De einddatum ligt vóór de begindatum.",
-            )
+            *period_constraints("opschorting", begin="van", einde="tot", suffix="tot_na_van")
         ]
 
     def __str__(self):
@@ -430,12 +426,7 @@ class Beschikking(models.Model):
         ordering = ["-ingangsdatum", "-pk"]
         permissions = [("accordeer_beschikking", "Kan beschikkingen accorderen (vier ogen)")]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(einddatum__isnull=True)
-                | models.Q(einddatum__gte=models.F("ingangsdatum")),
-                name="beschikking_einde_na_ingang",
-                violation_error_message="De einddatum ligt vóór de ingangsdatum.",
-            ),
+            *period_constraints("beschikking", **INGANG_EINDE),
             models.CheckConstraint(
                 condition=~models.Q(status__in=["vastgesteld", "bekendgemaakt"])
                 | models.Q(vastgesteld_op__isnull=False),
@@ -475,12 +466,7 @@ class BeschiktProduct(models.Model):
         verbose_name_plural = "beschikte producten"
         ordering = ["ingangsdatum", "pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(einddatum__isnull=True)
-                | models.Q(einddatum__gte=models.F("ingangsdatum")),
-                name="beschiktproduct_einde_na_ingang",
-                violation_error_message="De einddatum ligt vóór de ingangsdatum.",
-            ),
+            *period_constraints("beschiktproduct", **INGANG_EINDE),
             ExclusionConstraint(
                 name="beschiktproduct_geen_overlap",
                 expressions=[
@@ -601,12 +587,7 @@ class Toewijzing(models.Model):
                 name="toewijzingnummer_uniek_per_gemeente",
                 violation_error_message="Dit ToewijzingNummer is in deze gemeente al gebruikt.",
             ),
-            models.CheckConstraint(
-                condition=models.Q(einddatum__isnull=True)
-                | models.Q(einddatum__gte=models.F("ingangsdatum")),
-                name="toewijzing_einde_na_ingang",
-                violation_error_message="De einddatum ligt vóór de ingangsdatum.",
-            ),
+            *period_constraints("toewijzing", **INGANG_EINDE),
         ]
 
     def __str__(self):
