@@ -266,7 +266,7 @@ def locaties(rng: random.Random, gemeld_door=None):
         )
         Capaciteit.objects.create(locatie=locatie, begin=D(2025, 1, 1), plaatsen=plaatsen)
         VrijePlaatsenMelding.objects.create(
-            locatie=locatie, vrije_plaatsen=rng.choice([0, 0, 1, 2]), gemeld_door=gemeld_door
+            locatie=locatie, vrije_plaatsen=rng.choice([1, 2, 2, 3]), gemeld_door=gemeld_door
         )
 
 

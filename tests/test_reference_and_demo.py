@@ -91,6 +91,12 @@ def test_demo_is_reproducible_and_idempotent():
     # 15 demo clients in Soest, plus those the waiting-list history needed.
     assert Dossier.objects.filter(verantwoordelijke_gemeente__code="0342").count() >= 15
     assert all(p.bsn.startswith("9999") for p in Persoon.objects.all())
+    # Placements in progress at the demo locations, through the CT's services.
+    from toegang.models import Plaatsing
+
+    assert sorted(Plaatsing.objects.values_list("status", flat=True)) == [
+        "bevestigd", "geplaatst", "geplaatst", "gereserveerd",
+    ]  # fmt: skip
 
 
 @pytest.mark.django_db

@@ -257,8 +257,44 @@ def geschiedenis(
 
 
 def demo(rng: random.Random) -> int:
-    """Both demo lists (the entry point for ``python manage.py demo``)."""
-    return geschiedenis(rng, "amersfoort") + geschiedenis(rng, "groningen")
+    """Both demo lists (the entry point for ``python manage.py demo``), and a few placements in
+    progress at the demo locations of regio Amersfoort."""
+    aantal = geschiedenis(rng, "amersfoort") + geschiedenis(rng, "groningen")
+    plaatsingen(rng)
+    return aantal
+
+
+def plaatsingen(rng: random.Random, regio_code: str = "amersfoort", aantal: int = 4):
+    """Reserve places for the longest-waiting clients that have a matching location, through
+    the same services the CT uses: two placed, one confirmed by the aanbieder, one reserved.
+    Does nothing when the regio already has plaatsingen."""
+    from regio.models import User
+
+    from . import wachtlijst_services as services
+    from .models import Plaatsing
+
+    if Plaatsing.objects.filter(aanmelding__regio__code=regio_code).exists():
+        return
+    ct = User.objects.filter(username=f"ct-{regio_code}").first()
+    if ct is None:
+        return
+    vandaag = datetime.date.today()
+    wachtend = Aanmelding.objects.filter(
+        regio__code=regio_code, status=Aanmelding.Status.WACHTEND
+    ).order_by("wachtend_sinds", "pk")
+    stappen = ["plaatsen", "plaatsen", "bevestigen", "reserveren"]
+    for aanmelding in wachtend:
+        if not stappen:
+            break
+        passend = services.passende_locaties(aanmelding, vandaag)
+        if not passend:
+            continue
+        plaatsing = services.reserveren(aanmelding, passend[0].locatie, ct, vandaag)
+        stap = stappen.pop(0)
+        if stap in ("bevestigen", "plaatsen"):
+            plaatsing = services.bevestigen(plaatsing, ct)
+        if stap == "plaatsen":
+            services.plaatsen(plaatsing, ct, vandaag)
 
 
 def _personen(dossiers: list[Dossier], rng: random.Random):
