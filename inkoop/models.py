@@ -9,15 +9,12 @@ products carry eenheid and tariffs per period.
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.contrib.postgres.constraints import ExclusionConstraint
-from django.contrib.postgres.fields import RangeOperators
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
 from regio.iwmo import choices
-from regio.models import Domein, Gemeente, Regio, period_constraints
-from regio.query import DateRange
+from regio.models import Domein, Gemeente, Regio, geen_overlap, period_constraints
 
 from .query import (
     AanbiederQuerySet,
@@ -198,13 +195,10 @@ class Tarief(models.Model):
         verbose_name_plural = "tarieven"
         ordering = ["product", "begin"]
         constraints = [
-            ExclusionConstraint(
-                name="tarief_geen_overlap",
-                expressions=[
-                    ("product", RangeOperators.EQUAL),
-                    (DateRange("begin", "einde", models.Value("[]")), RangeOperators.OVERLAPS),
-                ],
-                violation_error_message="Dit product heeft in die periode al een tarief.",
+            geen_overlap(
+                "tarief_geen_overlap",
+                ("product",),
+                "Dit product heeft in die periode al een tarief.",
             ),
             *period_constraints("tarief"),
         ]
@@ -434,13 +428,10 @@ class Capaciteit(models.Model):
         verbose_name_plural = "capaciteit"
         ordering = ["locatie", "begin"]
         constraints = [
-            ExclusionConstraint(
-                name="capaciteit_geen_overlap",
-                expressions=[
-                    ("locatie", RangeOperators.EQUAL),
-                    (DateRange("begin", "einde", models.Value("[]")), RangeOperators.OVERLAPS),
-                ],
-                violation_error_message="Deze locatie heeft in die periode al een capaciteit.",
+            geen_overlap(
+                "capaciteit_geen_overlap",
+                ("locatie",),
+                "Deze locatie heeft in die periode al een capaciteit.",
             ),
             *period_constraints("capaciteit"),
         ]

@@ -45,6 +45,30 @@ def period_constraints(
     ]
 
 
+def geen_overlap(
+    naam: str,
+    gelijk: tuple[str, ...],
+    melding: str,
+    *,
+    ongelijk: tuple[str, ...] = (),
+    begin: str = "begin",
+    einde: str = "einde",
+    condition=None,
+) -> ExclusionConstraint:
+    """PostgreSQL refuses two rows with the same ``gelijk`` fields (and different ``ongelijk``
+    fields) whose inclusive periods [begin, einde] overlap; a NULL bound is unbounded."""
+    return ExclusionConstraint(
+        name=naam,
+        expressions=[
+            *[(veld, RangeOperators.EQUAL) for veld in gelijk],
+            *[(veld, RangeOperators.NOT_EQUAL) for veld in ongelijk],
+            (DateRange(begin, einde, models.Value("[]")), RangeOperators.OVERLAPS),
+        ],
+        condition=condition,
+        violation_error_message=melding,
+    )
+
+
 # Beschikkingen and toewijzingen run from an ingangsdatum to an einddatum.
 INGANG_EINDE = {
     "begin": "ingangsdatum",
@@ -168,16 +192,10 @@ class Lidmaatschap(models.Model):
         constraints = [
             *period_constraints("lidmaatschap", begin_nullable=True),
             # A gemeente is in at most one regio per domein on any date.
-            ExclusionConstraint(
-                name="lidmaatschap_geen_overlap",
-                expressions=[
-                    ("gemeente", RangeOperators.EQUAL),
-                    ("domein", RangeOperators.EQUAL),
-                    (DateRange("begin", "einde", models.Value("[]")), RangeOperators.OVERLAPS),
-                ],
-                violation_error_message=(
-                    "Deze gemeente is in die periode al lid van een regio voor dit domein."
-                ),
+            geen_overlap(
+                "lidmaatschap_geen_overlap",
+                ("gemeente", "domein"),
+                "Deze gemeente is in die periode al lid van een regio voor dit domein.",
             ),
         ]
 

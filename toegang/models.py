@@ -12,15 +12,12 @@ import hmac
 import uuid
 
 from django.conf import settings
-from django.contrib.postgres.constraints import ExclusionConstraint
-from django.contrib.postgres.fields import RangeOperators
 from django.db import models
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from inkoop.validators import postcode_validator
 from regio.iwmo import choices
-from regio.models import INGANG_EINDE, Gemeente, Regio, period_constraints
-from regio.query import DateRange
+from regio.models import INGANG_EINDE, Gemeente, Regio, geen_overlap, period_constraints
 
 from .query import (
     BeschiktProductQuerySet,
@@ -467,22 +464,15 @@ class BeschiktProduct(models.Model):
         ordering = ["ingangsdatum", "pk"]
         constraints = [
             *period_constraints("beschiktproduct", **INGANG_EINDE),
-            ExclusionConstraint(
-                name="beschiktproduct_geen_overlap",
-                expressions=[
-                    ("client", RangeOperators.EQUAL),
-                    ("productcategorie", RangeOperators.EQUAL),
-                    ("beschikking", RangeOperators.NOT_EQUAL),
-                    (
-                        DateRange("ingangsdatum", "einddatum", models.Value("[]")),
-                        RangeOperators.OVERLAPS,
-                    ),
-                ],
+            geen_overlap(
+                "beschiktproduct_geen_overlap",
+                ("client", "productcategorie"),
+                "Deze cliënt heeft in die periode al een beschikt product in deze "
+                "productcategorie.",
+                ongelijk=("beschikking",),
+                begin="ingangsdatum",
+                einde="einddatum",
                 condition=models.Q(actief=True, toegekend=True),
-                violation_error_message=(
-                    "Deze cliënt heeft in die periode al een beschikt product in deze "
-                    "productcategorie."
-                ),
             ),
         ]
 
