@@ -25,6 +25,7 @@ from .query import (
     PerceelQuerySet,
     PerContractQuerySet,
     RapportageDeelQuerySet,
+    RegioScopedQuerySet,
     TariefQuerySet,
     VrijePlaatsenQuerySet,
 )
@@ -228,6 +229,14 @@ class Contract(models.Model):
     begin = models.DateField()
     einde = models.DateField(help_text="Einde van de eerste looptijd, zonder verlengingen.")
     looptijd_einde = models.DateField(editable=False)
+    wachtlijstbeheer = models.BooleanField(
+        "contractpartner houdt de wachtlijst bij",
+        default=False,
+        help_text=(
+            "Alleen waar de regio de wachtlijst door de contractpartner laat bijhouden: diens "
+            "medewerkers werken dan met de wachtlijst van de percelen van dit contract."
+        ),
+    )
     signaaldrempel = models.PositiveSmallIntegerField(
         "signaaldrempel bestedingsruimte (%)",
         default=70,
@@ -515,6 +524,61 @@ class Melding(models.Model):
 
     def __str__(self):
         return f"{self.get_soort_display()} {self.datum:%d-%m-%Y}"
+
+
+class Kwaliteitssignaal(models.Model):
+    """A signal about an aanbieder's quality passed by the Centrale Toegang (regie, seed 000
+    §9) to RISB, who follows it up. Never a client's name or BSN: it is about the care."""
+
+    class Onderwerp(models.TextChoices):
+        ZORGINHOUD = "zorginhoud", "Inhoud van de ondersteuning"
+        VEILIGHEID = "veiligheid", "Veiligheid"
+        BEJEGENING = "bejegening", "Bejegening"
+        WOONOMGEVING = "woonomgeving", "Woonomgeving en locatie"
+        SAMENWERKING = "samenwerking", "Samenwerking en bereikbaarheid"
+        ADMINISTRATIE = "administratie", "Administratie"
+        ANDERS = "anders", "Anders"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        IN_BEHANDELING = "in_behandeling", "In behandeling bij RISB"
+        AFGEHANDELD = "afgehandeld", "Afgehandeld"
+
+    regio = models.ForeignKey(Regio, on_delete=models.PROTECT, related_name="kwaliteitssignalen")
+    aanbieder = models.ForeignKey(
+        Aanbieder, on_delete=models.PROTECT, related_name="kwaliteitssignalen"
+    )
+    locatie = models.ForeignKey(
+        "Locatie", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    onderwerp = models.CharField(max_length=14, choices=Onderwerp.choices)
+    omschrijving = models.TextField(help_text="Zonder naam of BSN van een cliënt.")
+    gemeld_door = models.ForeignKey("regio.User", on_delete=models.PROTECT, related_name="+")
+    gemeld_op = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=14, choices=Status.choices, default=Status.OPEN)
+    afhandeling = models.TextField(blank=True)
+    afgehandeld_door = models.ForeignKey(
+        "regio.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    afgehandeld_op = models.DateTimeField(null=True, blank=True)
+
+    objects = RegioScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "kwaliteitssignaal"
+        verbose_name_plural = "kwaliteitssignalen"
+        ordering = ["-gemeld_op", "-id"]
+        permissions = [("handel_kwaliteitssignaal_af", "Kan kwaliteitssignalen afhandelen")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="afgehandeld") | ~Q(afhandeling=""),
+                name="kwaliteitssignaal_afgehandeld_met_toelichting",
+                violation_error_message="Beschrijf hoe het signaal is afgehandeld.",
+            )
+        ]
+
+    def __str__(self):
+        return f"Kwaliteitssignaal {self.get_onderwerp_display().lower()} ({self.aanbieder})"
 
 
 class Rapportage(models.Model):

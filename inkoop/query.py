@@ -99,3 +99,10 @@ class RapportageDeelQuerySet(ContractQuerySet):
     """Lines, comments and transitions of a rapportage."""
 
     contract_path = "rapportage__contract"
+
+
+class RegioScopedQuerySet(ScopedQuerySet):
+    """Rows of the regio's own work (quality signals): its regio roles only, not the
+    aanbieder they are about."""
+
+    scope_paths = {"regio": "regio"}

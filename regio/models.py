@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractUser, Group
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, RangeOperators
-from django.core.validators import MaxValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -156,6 +156,11 @@ class Regio(models.Model):
     )
     crisis_beschikking_dagen = models.PositiveSmallIntegerField(
         default=5, help_text="Na een crisisplaatsing volgt de beschikking binnen zoveel dagen."
+    )
+    wachtstatus_interval_weken = models.PositiveSmallIntegerField(
+        default=4,
+        validators=[MinValueValidator(1)],
+        help_text="Wachtende cliënten en hun lokaal team horen minstens zo vaak hoe het staat.",
     )
 
     objects = RegioQuerySet.as_manager()

@@ -27,6 +27,7 @@ CONTRACTMANAGER = "contractmanager"
 FINANCIEN = "financien"
 BEHEERDER = "functioneel-beheerder"
 AANBIEDER = "aanbieder"
+WACHTLIJST_CONTRACTPARTNER = "wachtlijst-contractpartner"
 
 # Inkoop models, for the capability lists below.
 _INKOOP_BEHEER = (
@@ -38,6 +39,26 @@ _INKOOP_BEHEER = (
 
 def _caps(app: str, models, acts=("view", "add", "change")) -> tuple[str, ...]:
     return tuple(f"{app}.{act}_{model}" for model in models for act in acts)
+
+
+# The waiting-list work of a Centrale Toegang, whether a regional team does it or (a setting per
+# regio, seed 004 §3.2.11) the contractpartner's staff, scoped to their contract.
+_WACHTLIJSTWERK = (
+    "regio.manage_wachtlijst",
+    "regio.view_regio",
+    "regio.view_gemeente",
+    "regio.view_jobrun",
+    *_caps("toegang", ["aanmelding", "plaatsing", "trajectplan", "trajectdoel", "evaluatie"]),
+    "toegang.keur_buitenregionaal_goed",
+    "toegang.view_wachtlijstgebeurtenis",
+    *_caps("toegang", ["zorgbeweging", "wachtstatusbericht"], ["view", "add"]),
+    *_caps(
+        "inkoop",
+        ["aanbieder", "product", "contract", "locatie", "capaciteit", "vrijeplaatsenmelding"],
+        ["view"],
+    ),
+    *_caps("inkoop", ["kwaliteitssignaal"], ["view", "add"]),
+)
 
 
 ROLLEN: tuple[RolDefinitie, ...] = (
@@ -69,34 +90,17 @@ ROLLEN: tuple[RolDefinitie, ...] = (
             "toegang.view_aanmelding",
             "toegang.add_aanmelding",
             "toegang.view_plaatsing",
+            "toegang.view_wachtstatusbericht",
             "regio.view_gemeente",
             *_caps("inkoop", ["aanbieder", "product", "tarief", "contract"], ["view"]),
         ),
     ),
+    RolDefinitie(CENTRALE_TOEGANG, "Centrale Toegang", "regio", _WACHTLIJSTWERK),
     RolDefinitie(
-        CENTRALE_TOEGANG,
-        "Centrale Toegang",
-        "regio",
-        (
-            "regio.manage_wachtlijst",
-            "regio.view_regio",
-            "regio.view_gemeente",
-            "regio.view_jobrun",
-            *_caps("toegang", ["aanmelding", "plaatsing"]),
-            "toegang.view_wachtlijstgebeurtenis",
-            *_caps(
-                "inkoop",
-                [
-                    "aanbieder",
-                    "product",
-                    "contract",
-                    "locatie",
-                    "capaciteit",
-                    "vrijeplaatsenmelding",
-                ],
-                ["view"],
-            ),  # fmt: skip
-        ),
+        WACHTLIJST_CONTRACTPARTNER,
+        "Wachtlijstbeheer door de contractpartner",
+        "aanbieder",
+        _WACHTLIJSTWERK,
     ),
     RolDefinitie(
         CONTRACTMANAGER,
@@ -115,6 +119,8 @@ ROLLEN: tuple[RolDefinitie, ...] = (
             ),
             "inkoop.beoordeel_rapportage",
             "inkoop.handel_melding_af",
+            *_caps("inkoop", ["kwaliteitssignaal"], ["view", "change"]),
+            "inkoop.handel_kwaliteitssignaal_af",
             "financien.view_verdeelmodel",
             "financien.view_verdeelmodelaandeel",
             "inkoop.view_rapportageopmerking",

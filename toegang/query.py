@@ -56,14 +56,82 @@ class PersoonsgegevenQuerySet(PersoonQuerySet):
 
 
 class WachtlijstQuerySet(ScopedQuerySet):
-    """The regional waiting list: the CT (or contractpartner) of the regio, and the lokaal team
-    of the dossier's verantwoordelijke gemeente (who registered the client)."""
+    """The regional waiting list and what hangs under an aanmelding (events, plaatsingen,
+    trajectplannen, wachtstatusberichten; ``aanmelding_prefix`` leads to the Aanmelding).
 
-    scope_paths = {"regio": "regio", "gemeente": "dossier__verantwoordelijke_gemeente"}
+    Visible to the Centrale Toegang of the regio, to the lokaal team of the dossier's
+    verantwoordelijke gemeente (who registered the client), and — where the regio has the
+    contractpartner keep the list (seed 004 §3.2.11) — to the contractpartner's staff for the
+    aanmeldingen under their contract: a running contract marked ``wachtlijstbeheer`` in that
+    regio whose percelen include the aanmelding's functie (not yet assessed: any such contract).
+    """
+
+    aanmelding_prefix = ""
+
+    def scope_condition(self, scope):
+        from django.db.models import Q
+
+        p = self.aanmelding_prefix
+        condition = None
+        if scope.regio_ids:
+            condition = Q(**{f"{p}regio__in": sorted(scope.regio_ids)})
+        if scope.gemeente_ids:
+            q = Q(**{f"{p}dossier__verantwoordelijke_gemeente__in": sorted(scope.gemeente_ids)})
+            condition = q if condition is None else condition | q
+        if scope.aanbieder_ids:
+            q = contractpartner_condition(scope.aanbieder_ids, p)
+            condition = q if condition is None else condition | q
+        return condition
 
 
-class PerAanmeldingQuerySet(ScopedQuerySet):
-    scope_paths = {
-        "regio": "aanmelding__regio",
-        "gemeente": "aanmelding__dossier__verantwoordelijke_gemeente",
-    }
+def wachtlijst_contracten(aanbieder_ids, on=None):
+    """Running contracts under which these aanbieders keep a regio's waiting list."""
+    import datetime
+
+    from inkoop.models import Contract
+
+    return Contract.objects.lopend_op(on or datetime.date.today()).filter(
+        wachtlijstbeheer=True,
+        aanbieder_id__in=sorted(aanbieder_ids),
+        regio__wachtlijstbeheer="contractpartner",
+    )
+
+
+def contractpartner_condition(aanbieder_ids, prefix=""):
+    from django.db.models import Exists, OuterRef, Q
+
+    contracten = wachtlijst_contracten(aanbieder_ids).filter(regio=OuterRef(f"{prefix}regio"))
+    return Q(Exists(contracten.filter(percelen=OuterRef(f"{prefix}functie__perceel")))) | Q(
+        Q(**{f"{prefix}functie__isnull": True}), Exists(contracten)
+    )
+
+
+def wachtlijst_regios(user, capability):
+    """The regio's whose waiting list ``user`` works on with ``capability``: those of a regio
+    role, and those where the user's aanbieder keeps the list under contract."""
+    from django.db.models import Q
+
+    from regio.models import Regio
+    from regio.query import scope_for
+
+    scope = scope_for(user, capability)
+    condition = Q(pk__in=sorted(scope.regio_ids))
+    if scope.aanbieder_ids:
+        condition |= Q(pk__in=wachtlijst_contracten(scope.aanbieder_ids).values("regio"))
+    return Regio.objects.filter(condition).order_by("naam")
+
+
+class PerAanmeldingQuerySet(WachtlijstQuerySet):
+    aanmelding_prefix = "aanmelding__"
+
+
+class PerPlaatsingQuerySet(WachtlijstQuerySet):
+    """Trajectplannen (and the like) of a plaatsing."""
+
+    aanmelding_prefix = "plaatsing__aanmelding__"
+
+
+class PerTrajectplanQuerySet(WachtlijstQuerySet):
+    """Goals and evaluations of a trajectplan."""
+
+    aanmelding_prefix = "trajectplan__plaatsing__aanmelding__"

@@ -23,6 +23,7 @@ from regio.models import Domein, Lidmaatschap, Regio
 
 from .. import wachtlijst_services as ws
 from ..models import Aanmelding, Aanvraag, Beschikking, Dossier, Plaatsing, Wachtlijstgebeurtenis
+from ..query import wachtlijst_regios
 from ..wachtlijst_forms import (
     AanmeldForm,
     BeoordelingForm,
@@ -85,7 +86,7 @@ class WachtlijstView(SearchSortMixin, ScopedViewMixin, ExportableListMixin, List
     def regios(self):
         scoped = Aanmelding.objects.visible_to(self.request.user, VIEW)
         return Regio.objects.filter(
-            Q(pk__in=Regio.objects.visible_to(self.request.user, VIEW).values("pk"))
+            Q(pk__in=wachtlijst_regios(self.request.user, VIEW).values("pk"))
             | Q(pk__in=scoped.values("regio"))
         ).order_by("naam")
 

@@ -18,6 +18,7 @@ from regio.mixins import ScopedViewMixin
 from regio.models import JobRun, Regio
 
 from .. import wachtlijstrapport
+from ..query import wachtlijst_regios
 from ..wachtlijst_tasks import SOORT
 
 CAPABILITY = wachtlijstrapport.CAPABILITY
@@ -39,7 +40,7 @@ class RapportForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["regio"].queryset = Regio.objects.visible_to(user, CAPABILITY).order_by("naam")
+        self.fields["regio"].queryset = wachtlijst_regios(user, CAPABILITY)
         if not self.is_bound:
             vorige = wachtlijstrapport.plus_maanden(timezone.localdate().replace(day=1), -1)
             self.initial.setdefault("maand", f"{vorige:%Y-%m}")
