@@ -1,11 +1,14 @@
 from .views import (
     beschikkingen,
+    doorstroom,
     dossiers,
     meldingen,
     plaatsing,
+    regie,
     toewijzingen,
     wachtlijst,
     wachtlijstrapport,
+    wachtstatus,
     werkvoorraad,
 )
 
@@ -21,4 +24,7 @@ urlpatterns = [
     *wachtlijstrapport.urlpatterns,
     *wachtlijst.urlpatterns,
     *plaatsing.urlpatterns,
+    *doorstroom.urlpatterns,
+    *regie.urlpatterns,
+    *wachtstatus.urlpatterns,
 ]

@@ -31,6 +31,7 @@ from ..wachtlijst_forms import (
     UitstroomForm,
     WachtlijstFilterForm,
 )
+from . import doorstroom, regie, wachtstatus
 from .dossiers import voeg_fouten_toe
 
 VIEW = "toegang.view_aanmelding"
@@ -234,6 +235,8 @@ class AanmeldingDetailView(AanmeldingMixin, DetailView):
             ]
         if mag_wijzigen and a.status == Aanmelding.Status.AANGEMELD:
             context["wachtlijst_form"] = DatumForm(initial={"datum": peildatum})
+        for part in (doorstroom, regie, wachtstatus):
+            context.update(part.aanmelding_context(a, user))
         return context
 
 
