@@ -41,7 +41,8 @@ class ContractForm(forms.ModelForm):
     class Meta:
         model = Contract
         fields = ["regio", "aanbieder", "kenmerk", "soort", "hoofdcontract", "percelen",
-                  "gemeenten", "bekostiging", "begin", "einde", "signaaldrempel"]  # fmt: skip
+                  "gemeenten", "bekostiging", "begin", "einde", "signaaldrempel",
+                  "wachtlijstbeheer"]  # fmt: skip
         widgets = {
             "begin": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "einde": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -66,6 +67,11 @@ class ContractForm(forms.ModelForm):
         regio, begin = cleaned.get("regio"), cleaned.get("begin")
         if regio is None:
             return cleaned
+        if cleaned.get("wachtlijstbeheer") and regio.wachtlijstbeheer != "contractpartner":
+            self.add_error(
+                "wachtlijstbeheer",
+                f"Regio {regio.naam} laat de wachtlijst door de Centrale Toegang bijhouden.",
+            )
         vreemd = [p.naam for p in cleaned.get("percelen", []) if p.regio_id != regio.pk]
         if vreemd:
             self.add_error("percelen", f"Niet van regio {regio.naam}: {', '.join(vreemd)}.")

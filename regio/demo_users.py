@@ -26,6 +26,12 @@ DEMO_ROLLEN = [
         "Centrale Toegang regio Amersfoort",
     ),
     (
+        "cp-amersfoort",
+        "wachtlijst-contractpartner",
+        ("aanbieder", "75810100"),
+        "wachtlijstbeheer door de contractpartner in regio Amersfoort",
+    ),
+    (
         "ct-groningen",
         "centrale-toegang",
         ("regio", "groningen"),

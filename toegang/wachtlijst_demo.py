@@ -261,7 +261,18 @@ def demo(rng: random.Random) -> int:
     progress at the demo locations of regio Amersfoort."""
     aantal = geschiedenis(rng, "amersfoort") + geschiedenis(rng, "groningen")
     plaatsingen(rng)
+    contractpartner_houdt_lijst_bij()
     return aantal
+
+
+def contractpartner_houdt_lijst_bij(regio_code: str = "amersfoort", kenmerk: str = "WBBW-2023-01"):
+    """As in regio Amersfoort's 2023 contract (seed 004 §3.2.11): the contractpartner keeps the
+    waiting list; its staff (demo user ``cp-amersfoort``) work in the CT screens for the
+    percelen of that contract. The regional CT user stays for the demo's other flows."""
+    from inkoop.models import Contract
+
+    Regio.objects.filter(code=regio_code).update(wachtlijstbeheer="contractpartner")
+    Contract.objects.filter(regio__code=regio_code, kenmerk=kenmerk).update(wachtlijstbeheer=True)
 
 
 def plaatsingen(rng: random.Random, regio_code: str = "amersfoort", aantal: int = 4):
