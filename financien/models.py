@@ -192,6 +192,40 @@ class Budget(models.Model):
         return f"Budget {self.gemeente} {self.functie}: {self.bedrag}"
 
 
+class Functiegewicht(models.Model):
+    """Under taakgerichte bekostiging: the weight of a functie when a contract's budget is
+    allocated to clients by client-days in care (DOMAIN.md). A functie without a weight
+    counts with weight 1."""
+
+    parameters = models.ForeignKey(
+        Jaarparameters, on_delete=models.PROTECT, related_name="functiegewichten"
+    )
+    functie = models.ForeignKey("inkoop.Product", on_delete=models.PROTECT, related_name="+")
+    gewicht = models.DecimalField(
+        max_digits=7, decimal_places=3, validators=[MinValueValidator(Decimal("0.001"))]
+    )
+
+    objects = PerJaarparametersQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "functiegewicht"
+        verbose_name_plural = "functiegewichten"
+        ordering = ["functie__naam"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parameters", "functie"],
+                name="functiegewicht_een_per_functie",
+                violation_error_message="Deze functie heeft dit jaar al een gewicht.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(gewicht__gt=0), name="functiegewicht_positief"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.functie}: {self.gewicht}"
+
+
 class Kostenbron(models.TextChoices):
     DECLARATIE = "declaratie", "Declaratie (P×Q)"
     PGB = "pgb", "Pgb-betaling"

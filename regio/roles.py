@@ -139,7 +139,10 @@ ROLLEN: tuple[RolDefinitie, ...] = (
             "regio.view_jobrun",
             *_caps("inkoop", ["contract", "bestedingsruimte", "rapportage"], ["view"]),
             *_caps("financien", ["verdeelmodel", "verdeelmodelaandeel"]),
-            *_caps("financien", ["jaarparameters", "voorschot", "budget", "kostenregel"]),
+            *_caps(
+                "financien",
+                ["jaarparameters", "voorschot", "budget", "functiegewicht", "kostenregel"],
+            ),
             *_caps("financien", ["eerstebwstart", "vereveningsregel"], ["view", "add"]),
             *_caps("financien", ["vereveningsrun"]),
             "financien.stel_verevening_vast",
