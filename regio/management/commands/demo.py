@@ -12,6 +12,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from financien import demo as financien_demo
 from inkoop import demo as inkoop_demo
 from inkoop.models import Aanbieder
 from regio import referentiedata
@@ -55,6 +56,7 @@ class Command(BaseCommand):
             nieuwe_dossiers = toegang_demo.clienten(random.Random(SEED))
             toegang_demo.zaken(nieuwe_dossiers, random.Random(SEED + 4))
             wachtlijst_demo.demo(random.Random(SEED + 5))
+            financien_demo.demo(random.Random(SEED + 6))
             dossiers = len(nieuwe_dossiers)
         self.stdout.write(
             f"Demodata klaar: {users} gebruikers, {aanbieders} aanbieders, "

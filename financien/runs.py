@@ -1,0 +1,250 @@
+"""The verevening from the database: gather the inputs of a regio and year (one SQL aggregate over
+the kostenregels per gemeente), compute them with ``financien.verevening`` (the same function the
+scenario command uses), and store the outcome as a ``Vereveningsrun`` with its lines and a
+snapshot of every input; then vaststellen by a second person, which supersedes the previous
+vastgestelde run.
+
+Reads go through the scoping layer: the run always covers the whole regio (``regio_scope``),
+and only someone who holds the capability for the regio itself may start or vaststellen one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from regio import audit
+from regio.models import Regio
+from regio.query import regio_scope, scope_for
+
+from . import scenario
+from .models import (
+    Jaarparameters,
+    Kostenregel,
+    Verdeelmodel,
+    Vereveningsregel,
+    Vereveningsrun,
+    Voorschot,
+)
+from .services import geldend_verdeelmodel
+from .verevening import GemeenteInvoer, Verevening, VereveningFout, VereveningInvoer, bereken
+
+START = "financien.add_vereveningsrun"
+VASTSTELLEN = "financien.stel_verevening_vast"
+
+# T and N_g per gemeente van herkomst over the regio's kostenregels of the year (the scoped
+# queryset is the subquery ``{kosten}``). Only beschermd-wonen costs count: lines without a
+# functie (pgb, handmatig) and lines of a functie in the BW domein. A client is new when the
+# person's first BW start (EersteBWStart; else the line's own period) is on or after the cut-over.
+SQL = """
+SELECT k.gemeente_herkomst_id,
+       SUM(k.bedrag) AS totaal,
+       COALESCE(SUM(k.bedrag) FILTER (
+           WHERE COALESCE(e.datum, k.periode_begin) >= %s), 0) AS nieuw
+FROM ({kosten}) k
+LEFT JOIN financien_eerstebwstart e ON e.client_id = k.client_id
+LEFT JOIN inkoop_product p ON p.id = k.functie_id
+WHERE k.functie_id IS NULL OR p.domein = 'beschermd_wonen'
+GROUP BY k.gemeente_herkomst_id
+"""
+
+
+def kosten_per_gemeente(regio, jaar: int, peildatum_nieuw) -> dict[int, tuple[Decimal, Decimal]]:
+    """{gemeente id: (all BW costs, costs of new clients)} for ``regio`` in ``jaar``."""
+    kosten = (
+        Kostenregel.objects.within(regio_scope(regio.pk))
+        .filter(regio=regio, jaar=jaar)
+        .order_by()
+        .values("client_id", "gemeente_herkomst_id", "functie_id", "bedrag", "periode_begin")
+    )
+    kosten_sql, params = kosten.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(SQL.replace("{kosten}", kosten_sql), [peildatum_nieuw, *params])
+        return {g: (Decimal(t), Decimal(n)) for g, t, n in cursor.fetchall()}
+
+
+def invoer_uit_database(regio, jaar: int) -> VereveningInvoer:
+    """Every input of the verevening of ``regio`` for ``jaar`` as stored; VereveningFout with a
+    Dutch sentence when something is missing."""
+    scope = regio_scope(regio.pk)
+    parameters = Jaarparameters.objects.within(scope).filter(regio=regio, jaar=jaar).first()
+    if parameters is None:
+        raise VereveningFout(
+            f"Er zijn geen vereveningsparameters voor {regio.naam} in {jaar}: leg eerst de "
+            "peildatum, alpha en het centrumgemeentebudget vast."
+        )
+    model = geldend_verdeelmodel(Verdeelmodel.objects.within(scope).filter(regio=regio), jaar)
+    if model is None:
+        raise VereveningFout(f"Er is geen verdeelmodel voor {regio.naam} in of vóór {jaar}.")
+    aandelen = {a.gemeente: a.percentage for a in model.aandelen.select_related("gemeente")}
+    voorschotten = dict(
+        Voorschot.objects.filter(parameters=parameters).values_list("gemeente_id", "bedrag")
+    )
+    kosten = kosten_per_gemeente(regio, jaar, parameters.peildatum_nieuw)
+    zonder_aandeel = set(kosten) - {g.pk for g in aandelen}
+    if zonder_aandeel:
+        from regio.models import Gemeente
+
+        namen = ", ".join(
+            Gemeente.objects.filter(pk__in=zonder_aandeel)
+            .order_by("naam")
+            .values_list("naam", flat=True)
+        )
+        raise VereveningFout(
+            f"Er zijn kosten van gemeenten zonder aandeel in het verdeelmodel {model.jaar}: "
+            f"{namen}."
+        )
+    return VereveningInvoer(
+        regio=regio.code,
+        jaar=jaar,
+        alpha=parameters.alpha,
+        centrumgemeentebudget=parameters.centrumgemeentebudget,
+        totale_kosten=sum((t for t, _ in kosten.values()), Decimal("0.00")),
+        gemeenten=tuple(
+            GemeenteInvoer(
+                code=g.code,
+                naam=g.naam,
+                aandeel=percentage,
+                kosten_nieuw=kosten.get(g.pk, (0, Decimal("0.00")))[1],
+                voorschot=voorschotten.get(g.pk, Decimal("0.00")),
+            )
+            for g, percentage in sorted(aandelen.items(), key=lambda item: item[0].naam)
+        ),
+        strategie=parameters.strategie,
+        strategie_parameters=parameters.strategie_parameters,
+    )
+
+
+def _snapshot(invoer: VereveningInvoer) -> tuple[dict, str]:
+    canoniek = scenario.invoer_als_json(invoer)
+    return json.loads(canoniek), hashlib.sha256(canoniek.encode("utf-8")).hexdigest()
+
+
+def mag_voor_regio(user, capability: str, regio) -> bool:
+    """A verevening is the regio's business: only a regio-wide role may start or fix one."""
+    return user is None or regio.pk in scope_for(user, capability).regio_ids
+
+
+@transaction.atomic
+def bereken_run(regio, jaar: int, *, user=None, job=None) -> Vereveningsrun:
+    """Compute and store a concept run. Everything is written in one transaction, so a worker
+    killed halfway leaves nothing; a job that is retried returns the run it already made."""
+    if not mag_voor_regio(user, START, regio):
+        raise PermissionDenied("Alleen wie voor de hele regio werkt, start een verevening.")
+    if job is not None:
+        bestaand = Vereveningsrun.objects.filter(job=job).first()
+        if bestaand is not None:
+            return bestaand
+    # One run at a time per regio and year: a second start waits for the first.
+    Regio.objects.select_for_update().get(pk=regio.pk)
+    invoer = invoer_uit_database(regio, jaar)
+    uitkomst = bereken(invoer)
+    snapshot, invoer_hash = _snapshot(invoer)
+    run = Vereveningsrun.objects.create(
+        regio=regio, jaar=jaar, strategie=uitkomst.strategie, invoer=snapshot,
+        invoer_hash=invoer_hash, totale_kosten=uitkomst.T, centrumgemeente_deel=uitkomst.C,
+        restant=uitkomst.R, opmerkingen=list(uitkomst.opmerkingen), job=job, gestart_door=user,
+    )  # fmt: skip
+    gemeenten = {g.code: g for g in regio_gemeenten(invoer)}
+    Vereveningsregel.objects.bulk_create(
+        Vereveningsregel(
+            run=run,
+            gemeente=gemeenten[r.code],
+            aandeel_verdeelmodel=r.s_g,
+            kosten_nieuw=r.N_g,
+            aandeel_nieuw=r.u_g,
+            toegerekend=r.A_g,
+            voorschot=r.V_g,
+            verrekening=r.D_g,
+        )  # fmt: skip
+        for r in uitkomst.gemeenten
+    )
+    audit.record("create", objects=[run], actor=user, toelichting={"jaar": jaar})
+    return run
+
+
+def regio_gemeenten(invoer: VereveningInvoer):
+    from regio.models import Gemeente
+
+    return Gemeente.objects.filter(code__in=[g.code for g in invoer.gemeenten])
+
+
+@transaction.atomic
+def vaststellen(run: Vereveningsrun, user) -> Vereveningsrun:
+    """Fix a concept run (by someone other than who started it); the previous vastgestelde run
+    of the regio and year becomes 'vervangen' and points at this one."""
+    run = Vereveningsrun.objects.select_for_update().get(pk=run.pk)
+    if not mag_voor_regio(user, VASTSTELLEN, run.regio):
+        raise PermissionDenied("Alleen wie voor de hele regio werkt, stelt een verevening vast.")
+    if run.status != Vereveningsrun.Status.CONCEPT:
+        raise ValidationError("Alleen een concept kan worden vastgesteld.")
+    if run.gestart_door_id is not None and run.gestart_door_id == user.pk:
+        raise ValidationError("Een ander dan wie de run startte, stelt haar vast (vier ogen).")
+    vorige = list(
+        Vereveningsrun.objects.select_for_update()
+        .filter(regio=run.regio_id, jaar=run.jaar, status=Vereveningsrun.Status.VASTGESTELD)
+        .exclude(pk=run.pk)
+    )
+    for oud in vorige:
+        oud.status = Vereveningsrun.Status.VERVANGEN
+        oud.vervangen_door = run
+        oud.save(update_fields=["status", "vervangen_door"])
+    run.status = Vereveningsrun.Status.VASTGESTELD
+    run.vastgesteld_door = user
+    run.vastgesteld_op = timezone.now()
+    run.save(update_fields=["status", "vastgesteld_door", "vastgesteld_op"])
+    audit.record(
+        "change",
+        objects=[run, *vorige],
+        actor=user,
+        toelichting={"status": "vastgesteld", "vervangt": [o.pk for o in vorige]},
+    )
+    return run
+
+
+def verevening_van(run: Vereveningsrun) -> Verevening:
+    """The stored outcome of ``run`` (from its lines, not recomputed: a vastgestelde run reads
+    the same next year, whatever the code does then)."""
+    from .verevening import GemeenteVerevening
+
+    ingevoerd = {g["code"]: Decimal(g["aandeel"]) for g in run.invoer["gemeenten"]}
+    # Sorted in Python like the calculation (the database's collation may order names otherwise).
+    regels = tuple(
+        sorted(
+            (
+                GemeenteVerevening(
+                    code=r.gemeente.code,
+                    naam=r.gemeente.naam,
+                    aandeel=ingevoerd[r.gemeente.code],
+                    s_g=r.aandeel_verdeelmodel,
+                    N_g=r.kosten_nieuw,
+                    u_g=r.aandeel_nieuw,
+                    A_g=r.toegerekend,
+                    V_g=r.voorschot,
+                    D_g=r.verrekening,
+                )
+                for r in run.regels.select_related("gemeente")
+            ),
+            key=lambda g: (g.naam, g.code),
+        )
+    )
+    nul = Decimal("0.00")
+    som = sum(ingevoerd.values(), Decimal("0"))
+    return Verevening(
+        regio=run.regio.code, jaar=run.jaar, strategie=run.strategie,
+        alpha=Decimal(run.invoer["alpha"]), B_c=Decimal(run.invoer["centrumgemeentebudget"]),
+        T=run.totale_kosten, C=run.centrumgemeente_deel, R=run.restant, aandelen_som=som,
+        genormaliseerd=som != 100, gemeenten=regels,
+        som_N=sum((r.N_g for r in regels), nul), som_A=sum((r.A_g for r in regels), nul),
+        som_V=sum((r.V_g for r in regels), nul), som_D=sum((r.D_g for r in regels), nul),
+        opmerkingen=tuple(run.opmerkingen),
+    )  # fmt: skip
+
+
+def als_csv(run: Vereveningsrun) -> str:
+    return scenario.als_csv(verevening_van(run))

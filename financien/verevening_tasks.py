@@ -1,0 +1,33 @@
+"""The verevening as a job (a JobRun with progress), started from the finance screen; the
+command ``manage.py verevening --regio CODE --jaar YYYY`` calls the same ``runs.bereken_run``.
+
+A worker killed mid-run leaves nothing behind (the run and its lines are written in one
+transaction) and the redelivered task (acks_late) finds no run for its JobRun and computes it
+again; a task that already stored its run returns that run.
+"""
+
+from __future__ import annotations
+
+from regio.jobs import JobContext, job
+from regio.models import Regio
+
+from . import runs
+
+SOORT = "financien.verevening"
+
+
+@job(SOORT, "Verevening", capability="financien.view_vereveningsrun")
+def verevening(ctx: JobContext, regio_id: int, jaar: int):
+    ctx.progress(10, "Invoer verzamelen")
+    regio = ctx.scoped(Regio, "regio.view_regio").get(pk=regio_id)
+    ctx.progress(30, "Kosten optellen en verevening berekenen")
+    run = runs.bereken_run(regio, jaar, user=ctx.run.gestart_door, job=ctx.run)
+    ctx.progress(80, "CSV maken")
+    naam = f"verevening-{regio.code}-{jaar}-run{run.pk}.csv"
+    if not ctx.run.bestanden.filter(naam=naam).exists():  # a retried task made it already
+        ctx.add_file(naam, runs.als_csv(run).encode("utf-8"), "text/csv")
+    return {
+        "run": run.pk,
+        "totale_kosten": f"{run.totale_kosten:.2f}",
+        "restant": f"{run.restant:.2f}",
+    }
