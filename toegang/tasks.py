@@ -96,6 +96,7 @@ def beschikkingen_laten_verlopen(peildatum: str | None = None) -> int:
     return verloop_beschikkingen(datetime.date.fromisoformat(peildatum) if peildatum else None)
 
 
-# Celery autodiscovers only ``tasks`` modules: the waiting-list report job and its monthly
-# schedule live in their own module and are registered by importing it here.
+# Celery autodiscovers only ``tasks`` modules: the waiting-list report job, the daily wachtstatus
+# updates and their schedules live in their own modules and are registered by importing them.
 from . import wachtlijst_tasks  # noqa: F401,E402
+from . import wachtstatus_tasks  # noqa: F401,E402
