@@ -1,4 +1,4 @@
-from .views import aanbieders, contracten, dashboard, kwaliteit, locaties, rapportages
+from .views import aanbieders, contracten, dashboard, kwaliteit, locaties, rapportages, signalen
 
 app_name = "inkoop"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     *locaties.urlpatterns,
     *kwaliteit.urlpatterns,
     *rapportages.urlpatterns,
+    *signalen.urlpatterns,
 ]

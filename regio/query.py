@@ -212,24 +212,11 @@ class JobRunQuerySet(ScopedQuerySet):
 
 
 class RegioQuerySet(ScopedQuerySet):
-    """A regio: its own roles, and the aanbieders holding a contract in it."""
+    """A regio: its own roles only. (An aanbieder's users reach what they need of a regio
+    through their contracts; the contractpartner that keeps a waiting list through
+    ``toegang.query.wachtlijst_regios``.)"""
 
     scope_paths = {"regio": "pk"}
-
-    def scope_condition(self, scope: Scope) -> Q | None:
-        condition = super().scope_condition(scope)
-        if scope.aanbieder_ids:
-            from inkoop.models import Contract
-
-            contracted = Q(
-                Exists(
-                    Contract.objects.filter(
-                        regio=OuterRef("pk"), aanbieder_id__in=sorted(scope.aanbieder_ids)
-                    )
-                )
-            )
-            condition = contracted if condition is None else condition | contracted
-        return condition
 
 
 class UserQuerySet(ScopedQuerySet):

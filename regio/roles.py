@@ -57,7 +57,6 @@ _WACHTLIJSTWERK = (
         ["aanbieder", "product", "contract", "locatie", "capaciteit", "vrijeplaatsenmelding"],
         ["view"],
     ),
-    *_caps("inkoop", ["kwaliteitssignaal"], ["view", "add"]),
 )
 
 
@@ -91,11 +90,18 @@ ROLLEN: tuple[RolDefinitie, ...] = (
             "toegang.add_aanmelding",
             "toegang.view_plaatsing",
             "toegang.view_wachtstatusbericht",
+            *_caps("toegang", ["trajectplan", "trajectdoel", "evaluatie"], ["view"]),
             "regio.view_gemeente",
             *_caps("inkoop", ["aanbieder", "product", "tarief", "contract"], ["view"]),
         ),
     ),
-    RolDefinitie(CENTRALE_TOEGANG, "Centrale Toegang", "regio", _WACHTLIJSTWERK),
+    RolDefinitie(
+        CENTRALE_TOEGANG,
+        "Centrale Toegang",
+        "regio",
+        # Regie: the regio's own CT passes quality signals about aanbieders to RISB.
+        (*_WACHTLIJSTWERK, *_caps("inkoop", ["kwaliteitssignaal"], ["view", "add"])),
+    ),
     RolDefinitie(
         WACHTLIJST_CONTRACTPARTNER,
         "Wachtlijstbeheer door de contractpartner",

@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 
 from inkoop.models import Product
-from regio.models import Regio
+from regio.jobs import JobContext
+from regio.models import JobRun, Regio
 from tests.factories import (
     ContractFactory,
     PerceelFactory,
@@ -136,3 +137,17 @@ def test_contractpartner_works_in_the_same_screens(opzet, client):
     beoordelen = client.get(reverse("toegang:aanmelding_beoordelen", args=[opzet.nieuw.pk]))
     assert beoordelen.status_code == 200
     assert Product.objects.filter(pk=opzet.bw.pk).exists()
+
+
+def test_contractpartner_makes_the_report_of_its_contract(opzet):
+    from toegang import wachtlijstrapport
+    from toegang.wachtlijst_tasks import wachtlijstrapportage
+
+    run = JobRun.objects.create(
+        soort="toegang.wachtlijstrapport", regio=opzet.regio, gestart_door=opzet.medewerker,
+        parameters={"regio_id": opzet.regio.pk, "maand": "2024-01"},
+    )  # fmt: skip
+    uitkomst = wachtlijstrapportage(JobContext(run), regio_id=opzet.regio.pk, maand="2024-01")
+    assert uitkomst["stand_eind"] == 1  # the BW client of its contract, not the time-out one
+    regio_ct = wachtlijstrapport.rapport(opzet.regio, D(2024, 1, 1), 1, scope=opzet.ct)
+    assert sum(r.stand_eind for r in regio_ct.van_maand()) == 2

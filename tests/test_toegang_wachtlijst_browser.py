@@ -40,7 +40,8 @@ def test_ct_amersfoort_places_a_client_and_the_free_places_drop(page, live_serve
     expect(page.get_by_role("heading", name="Cliënt plaatsen")).to_be_visible()
     page.get_by_role("button", name="Plaatsen").click()
     expect(page.get_by_text("De cliënt is geplaatst op De Eik.")).to_be_visible()
-    expect(page.get_by_role("row").filter(has_text="De Eik")).to_contain_text("Geplaatst")
+    plaatsingen = page.get_by_role("table", name="Plaatsingen", exact=True)
+    expect(plaatsingen.get_by_role("row").filter(has_text="De Eik")).to_contain_text("Geplaatst")
     assert Plaatsing.objects.get().status == "geplaatst"
 
     # The next client on the list now sees one free place fewer at De Eik.

@@ -524,3 +524,26 @@ def test_the_task_runs_in_a_real_celery_worker(refdata, celery_worker_thread):
     ]  # fmt: skip
     assert Notificatie.objects.filter(user=opzet.consulent).count() == 1
     assert wachtstatus_versturen.delay(VANDAAG.isoformat()).get(timeout=30)["client"] == 0
+
+
+# --- the waiting-list services tell client and lokaal team after each change ------------------
+
+
+def test_each_change_on_the_list_sends_its_wachtstatus_after_commit(
+    opzet, django_capture_on_commit_callbacks
+):
+    a = aangemeld(opzet, VANDAAG - datetime.timedelta(days=3))
+    with django_capture_on_commit_callbacks(execute=True):
+        ws.op_wachtlijst(a, opzet.ct, VANDAAG - datetime.timedelta(days=2))
+    assert per_ontvanger(Wachtstatusbericht.objects.all()) == [
+        ("client", "op_de_lijst"), ("lokaal_team", "op_de_lijst")
+    ]  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        plaatsing = _reserveer(opzet, a)
+    with django_capture_on_commit_callbacks(execute=True):
+        ws.plaatsen(ws.bevestigen(plaatsing, opzet.ct), opzet.ct, VANDAAG)
+    aanleidingen = Wachtstatusbericht.objects.filter(ontvanger="client").values_list(
+        "aanleiding", flat=True
+    )
+    assert sorted(aanleidingen) == ["geplaatst", "gereserveerd", "op_de_lijst"]
+    assert Notificatie.objects.filter(user=opzet.consulent).count() == 3

@@ -261,8 +261,55 @@ def demo(rng: random.Random) -> int:
     progress at the demo locations of regio Amersfoort."""
     aantal = geschiedenis(rng, "amersfoort") + geschiedenis(rng, "groningen")
     plaatsingen(rng)
+    regie()
     contractpartner_houdt_lijst_bij()
+    from . import wachtstatus_services
+
+    wachtstatus_services.versturen()
     return aantal
+
+
+def regie(regio_code: str = "amersfoort"):
+    """A trajectplan with two goals and a first evaluation for the first client placed (the
+    second placed client shows under "plan ontbreekt"), and an open quality signal to RISB."""
+    from inkoop import kwaliteitssignaal_services
+    from regio.models import User
+
+    from . import regie_services
+    from .models import Plaatsing, Trajectplan
+
+    ct = User.objects.filter(username=f"ct-{regio_code}").first()
+    geplaatst = (
+        Plaatsing.objects.filter(aanmelding__regio__code=regio_code, status="geplaatst")
+        .select_related("locatie__aanbieder", "aanmelding__regio")
+        .order_by("pk")
+        .first()
+    )
+    if ct is None or geplaatst is None or Trajectplan.objects.filter(plaatsing=geplaatst).exists():
+        return
+    vandaag = datetime.date.today()
+    plan = regie_services.trajectplan_opstellen(
+        geplaatst, ct, vandaag, client_akkoord_op=vandaag, aanbieder_akkoord_op=vandaag,
+        toelichting="Opgesteld in het intakegesprek met cliënt, begeleider en Centrale Toegang.",
+        eerste_evaluatie=vandaag + datetime.timedelta(days=12),
+    )  # fmt: skip
+    regie_services.doel_toevoegen(
+        plan, ct, "wonen", "Zelfstandig de eigen kamer en het huishouden bijhouden.",
+        vandaag + datetime.timedelta(days=180),
+    )  # fmt: skip
+    regie_services.doel_toevoegen(
+        plan, ct, "financien", "Schulden in beeld en een budgetplan met de bewindvoerder.",
+        vandaag + datetime.timedelta(days=120),
+    )  # fmt: skip
+    kwaliteitssignaal_services.melden(
+        ct,
+        geplaatst.aanmelding.regio,
+        geplaatst.locatie.aanbieder,
+        "samenwerking",
+        "De persoonlijk begeleider was drie weken niet bereikbaar voor de evaluatieafspraak; "
+        "de locatie reageerde pas na herhaald bellen.",
+        locatie=geplaatst.locatie,
+    )
 
 
 def contractpartner_houdt_lijst_bij(regio_code: str = "amersfoort", kenmerk: str = "WBBW-2023-01"):

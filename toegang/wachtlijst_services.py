@@ -10,6 +10,10 @@ and a new assessment does not send the client to the back of the queue.
 
 Capacity is never overbooked: a reservation locks the Locatie row while counting the places in
 use, so two CT staff reserving at the same moment are serialised by PostgreSQL.
+
+A location outside the regio (its gemeente is no BW member of the aanmelding's regio on the
+date) is matched and reserved only once a buitenregionale plaatsing is approved (seed 000 §9);
+placing the client records a ``Zorgbeweging`` instroom (doorstroom_services) for monitoring.
 """
 
 from __future__ import annotations
@@ -25,8 +29,16 @@ from inkoop.locatie_services import capaciteit_op, vrije_plaatsen
 from inkoop.models import Contract, Locatie
 from inkoop.services import contracten_voor
 from regio import audit
+from regio.models import Domein, Lidmaatschap
 
-from .models import Aanmelding, BeschiktProduct, Plaatsing, Uitstroomreden, Wachtlijstgebeurtenis
+from .models import (
+    Aanmelding,
+    BeschiktProduct,
+    BuitenregionaalStatus,
+    Plaatsing,
+    Uitstroomreden,
+    Wachtlijstgebeurtenis,
+)
 
 OP_DE_LIJST = (Aanmelding.Status.WACHTEND, Aanmelding.Status.GERESERVEERD)
 URGENTIE_RANG = {
@@ -54,6 +66,19 @@ def _gebeurtenis(aanmelding: Aanmelding, soort: str, datum, reden: str = "", fun
         reden=reden,
         datum=datum,
         wachtend_sinds=aanmelding.wachtend_sinds,
+    )
+
+
+def wachtstatus_na_wijziging(aanmelding: Aanmelding, user) -> None:
+    """Tell the client and the lokaal team about the change once it is committed
+    (``wachtstatus_services.bijwerken``, idempotent); a failure there is logged and does not undo
+    the change the user made."""
+    from functools import partial
+
+    from . import wachtstatus_services
+
+    transaction.on_commit(
+        partial(wachtstatus_services.bijwerken, aanmelding.pk, user=user), robust=True
     )
 
 
@@ -222,6 +247,7 @@ def op_wachtlijst(aanmelding: Aanmelding, user, datum: datetime.date) -> Aanmeld
     aanmelding.save(update_fields=["status", "wachtend_sinds"])
     _gebeurtenis(aanmelding, Wachtlijstgebeurtenis.Soort.INSTROOM, datum)
     audit.record("change", objects=[aanmelding], actor=user, toelichting={"wachtlijst": "in"})
+    wachtstatus_na_wijziging(aanmelding, user)
     return aanmelding
 
 
@@ -253,6 +279,7 @@ def functie_wijzigen(aanmelding: Aanmelding, user, functie, datum: datetime.date
         aanmelding.save(update_fields=["functie"])
         _gebeurtenis(aanmelding, Wachtlijstgebeurtenis.Soort.INSTROOM, datum)
     audit.record("change", objects=[aanmelding], actor=user, toelichting={"functie": functie.pk})
+    wachtstatus_na_wijziging(aanmelding, user)
     return aanmelding
 
 
@@ -291,6 +318,7 @@ def van_de_lijst(aanmelding: Aanmelding, user, reden: str, datum: datetime.date)
         actor=user,
         toelichting={"wachtlijst": "uit", "reden": reden},
     )
+    wachtstatus_na_wijziging(aanmelding, user)
     return aanmelding
 
 
@@ -308,6 +336,26 @@ def vrij_op(locatie: Locatie, datum: datetime.date) -> int:
         sindsdien = bezet.filter(gereserveerd_op__gt=melding.gemeld_op).count()
         vrij = min(vrij, melding.vrije_plaatsen - sindsdien)
     return max(vrij, 0)
+
+
+def regio_gemeenten(regio, datum: datetime.date) -> set[int]:
+    """The gemeenten (ids) that are members of ``regio`` for beschermd wonen on ``datum`` — the
+    domein of the waiting list (the same membership that decides which regio keeps a dossier's
+    list, ``views.wachtlijst.regio_voor``)."""
+    return set(
+        Lidmaatschap.objects.active_on(datum)
+        .filter(regio=regio, domein=Domein.BESCHERMD_WONEN)
+        .values_list("gemeente_id", flat=True)
+    )
+
+
+def buiten_regio(locatie: Locatie, regio, datum: datetime.date) -> bool:
+    """The location's gemeente is not a BW member of ``regio`` on ``datum``."""
+    return locatie.gemeente_id not in regio_gemeenten(regio, datum)
+
+
+def buitenregionaal_goedgekeurd(aanmelding: Aanmelding) -> bool:
+    return aanmelding.buitenregionaal_status == BuitenregionaalStatus.GOEDGEKEURD
 
 
 def gecontracteerde_locaties(regio, functie, datum: datetime.date):
@@ -373,14 +421,21 @@ def passende_locaties(aanmelding: Aanmelding, datum: datetime.date) -> list[Matc
     locaties = gecontracteerde_locaties(aanmelding.regio, aanmelding.functie, datum).select_related(
         "aanbieder", "gemeente"
     )
+    leden = regio_gemeenten(aanmelding.regio, datum)
+    goedgekeurd = buitenregionaal_goedgekeurd(aanmelding)
     matches = []
     for locatie in locaties:
+        buiten = locatie.gemeente_id not in leden
+        if buiten and not goedgekeurd:
+            continue
         if _bezwaren(aanmelding, locatie, uitgesloten):
             continue
         vrij = vrij_op(locatie, datum)
         if vrij <= 0:
             continue
         score, redenen = _waardering(aanmelding, locatie)
+        if buiten:
+            redenen.append("buiten de regio (goedgekeurd)")
         redenen.append(f"{vrij} vrije plaats{'en' if vrij != 1 else ''}")
         matches.append(Match(locatie, vrij, score, redenen))
     matches.sort(key=lambda m: (-m.score, -m.vrij, m.locatie.naam, m.locatie.pk))
@@ -397,9 +452,14 @@ def passende_aanmeldingen(locatie: Locatie, datum: datetime.date, aanmeldingen=N
         status=Aanmelding.Status.WACHTEND, functie__in=locatie.functies.all()
     ).select_related("regio", "functie", "dossier__client__persoon")
     contracten = Contract.objects.lopend_op(datum).filter(aanbieder=locatie.aanbieder_id)
+    leden: dict[int, set[int]] = {}
     uitkomst = []
     for a in qs.prefetch_related("uitsluitingen"):
         if not contracten.filter(regio=a.regio_id, percelen=a.functie.perceel_id).exists():
+            continue
+        if a.regio_id not in leden:
+            leden[a.regio_id] = regio_gemeenten(a.regio, datum)
+        if locatie.gemeente_id not in leden[a.regio_id] and not buitenregionaal_goedgekeurd(a):
             continue
         if _bezwaren(a, locatie, {u.pk for u in a.uitsluitingen.all()}):
             continue
@@ -416,14 +476,18 @@ class GeenPlaats(ValidationError):
     """The location has no free place (any more)."""
 
 
-@transaction.atomic
-def reserveren(aanmelding: Aanmelding, locatie: Locatie, user, datum: datetime.date) -> Plaatsing:
-    """Reserve a place at ``locatie`` for the waiting client. The Locatie row is locked while
-    the places in use are counted, so concurrent reservations cannot overbook it."""
-    locatie = Locatie.objects.select_for_update().get(pk=locatie.pk)
-    aanmelding = _vergrendel(aanmelding)
-    if aanmelding.status != Aanmelding.Status.WACHTEND:
-        raise ValidationError("Alleen voor een wachtende cliënt zonder plaats kunt u reserveren.")
+def vergrendel_locatie(locatie: Locatie) -> Locatie:
+    """Lock the location row: every step that takes a place (reserveren, a direct placement)
+    counts the places in use under this lock, so two at once cannot overbook it."""
+    return Locatie.objects.select_for_update().get(pk=locatie.pk)
+
+
+def controleer_locatie(
+    aanmelding: Aanmelding, locatie: Locatie, datum: datetime.date, *, voorkeuren: bool = True
+) -> None:
+    """Can the client take a place at ``locatie`` on ``datum``? Contracted for the functie,
+    inside the regio or approved as buitenregionaal, fits the client's needs (``voorkeuren``)
+    and a free place. Call with the location locked (``vergrendel_locatie``)."""
     if (
         not gecontracteerde_locaties(aanmelding.regio, aanmelding.functie, datum)
         .filter(pk=locatie.pk)
@@ -432,17 +496,39 @@ def reserveren(aanmelding: Aanmelding, locatie: Locatie, user, datum: datetime.d
         raise ValidationError(
             {"locatie": "Deze locatie biedt de functie van de cliënt niet onder contract."}
         )
-    bezwaren = _bezwaren(
-        aanmelding, locatie, set(aanmelding.uitsluitingen.values_list("pk", flat=True))
-    )
-    if bezwaren:
-        raise ValidationError({"locatie": bezwaren})
+    if buiten_regio(locatie, aanmelding.regio, datum) and not buitenregionaal_goedgekeurd(
+        aanmelding
+    ):
+        raise ValidationError(
+            {
+                "locatie": f"{locatie.naam} ligt buiten de regio {aanmelding.regio.naam}. Een "
+                "buitenregionale plaatsing kan alleen met een vastgelegde reden en goedkeuring."
+            }
+        )
+    if voorkeuren:
+        bezwaren = _bezwaren(
+            aanmelding, locatie, set(aanmelding.uitsluitingen.values_list("pk", flat=True))
+        )
+        if bezwaren:
+            raise ValidationError({"locatie": bezwaren})
     if vrij_op(locatie, datum) <= 0:
         raise GeenPlaats({"locatie": f"Er is geen vrije plaats meer op {locatie.naam}."})
+
+
+@transaction.atomic
+def reserveren(aanmelding: Aanmelding, locatie: Locatie, user, datum: datetime.date) -> Plaatsing:
+    """Reserve a place at ``locatie`` for the waiting client. The Locatie row is locked while
+    the places in use are counted, so concurrent reservations cannot overbook it."""
+    locatie = vergrendel_locatie(locatie)
+    aanmelding = _vergrendel(aanmelding)
+    if aanmelding.status != Aanmelding.Status.WACHTEND:
+        raise ValidationError("Alleen voor een wachtende cliënt zonder plaats kunt u reserveren.")
+    controleer_locatie(aanmelding, locatie, datum)
     plaatsing = Plaatsing.objects.create(aanmelding=aanmelding, locatie=locatie, door=user)
     aanmelding.status = Aanmelding.Status.GERESERVEERD
     aanmelding.save(update_fields=["status"])
     audit.record("create", objects=[plaatsing], actor=user, toelichting={"locatie": locatie.pk})
+    wachtstatus_na_wijziging(aanmelding, user)
     return plaatsing
 
 
@@ -479,6 +565,7 @@ def vervallen(plaatsing: Plaatsing, user, datum: datetime.date) -> Plaatsing:
         aanmelding.status = Aanmelding.Status.WACHTEND
         aanmelding.save(update_fields=["status"])
     audit.record("change", objects=[plaatsing], actor=user, toelichting={"status": "vervallen"})
+    wachtstatus_na_wijziging(aanmelding, user)
     return plaatsing
 
 
@@ -497,12 +584,39 @@ def _toewijsbaar_product(aanmelding: Aanmelding):
     )
 
 
+def toewijzen(plaatsing: Plaatsing, aanmelding: Aanmelding, datum: datetime.date) -> str:
+    """Make the toewijzing for a plaatsing that is being placed (not saved here): when the
+    beschikking has an active toegekend product for the functie and the aanbieder a covering
+    contract. Returns why none was made (or empty)."""
+    bp = _toewijsbaar_product(aanmelding)
+    aanbieder = plaatsing.locatie.aanbieder
+    if bp is None:
+        return "Geen toewijzing gemaakt: er is (nog) geen toegekend product voor deze functie."
+    gemeente = bp.beschikking.dossier.verantwoordelijke_gemeente
+    contracten = contracten_voor(gemeente, bp.product, datum).filter(aanbieder=aanbieder)
+    if not contracten.exists():
+        return "Geen toewijzing gemaakt: de aanbieder heeft geen dekkend contract."
+    from .toewijzing_services import maak_toewijzing
+
+    try:
+        with transaction.atomic():
+            plaatsing.toewijzing = maak_toewijzing(
+                None, bp, aanbieder, max(datum, bp.ingangsdatum), contracten=contracten
+            )
+    except ValidationError as fout:
+        return "Geen toewijzing gemaakt: " + " ".join(fout.messages)
+    return ""
+
+
 @transaction.atomic
 def plaatsen(plaatsing: Plaatsing, user, datum: datetime.date) -> tuple[Plaatsing, str]:
     """Place the client: the aanmelding leaves the list (reason geplaatst) and, when its
     beschikking has an active toegekend product for the functie and the aanbieder has a covering
-    contract, the toewijzing is created and linked. Returns the plaatsing and a note for the
-    user (why no toewijzing was made, or empty)."""
+    contract, the toewijzing is created and linked; a Zorgbeweging instroom (via the list) is
+    recorded. Returns the plaatsing and a note for the user (why no toewijzing was made, or
+    empty)."""
+    from .doorstroom_services import instroom
+
     plaatsing = _vergrendel_plaatsing(plaatsing)
     if plaatsing.status not in (Plaatsing.Status.GERESERVEERD, Plaatsing.Status.BEVESTIGD):
         raise ValidationError("Alleen een gereserveerde of bevestigde plaats kan worden bezet.")
@@ -511,27 +625,9 @@ def plaatsen(plaatsing: Plaatsing, user, datum: datetime.date) -> tuple[Plaatsin
         raise ValidationError({"datum": "De datum ligt vóór het begin van het wachten."})
     plaatsing.status = Plaatsing.Status.GEPLAATST
     plaatsing.geplaatst_op = datum
-    notitie = ""
-    bp = _toewijsbaar_product(aanmelding)
-    aanbieder = plaatsing.locatie.aanbieder
-    if bp is None:
-        notitie = "Geen toewijzing gemaakt: er is (nog) geen toegekend product voor deze functie."
-    else:
-        gemeente = bp.beschikking.dossier.verantwoordelijke_gemeente
-        contracten = contracten_voor(gemeente, bp.product, datum).filter(aanbieder=aanbieder)
-        if not contracten.exists():
-            notitie = "Geen toewijzing gemaakt: de aanbieder heeft geen dekkend contract."
-        else:
-            from .toewijzing_services import maak_toewijzing
-
-            try:
-                with transaction.atomic():
-                    plaatsing.toewijzing = maak_toewijzing(
-                        None, bp, aanbieder, max(datum, bp.ingangsdatum), contracten=contracten
-                    )
-            except ValidationError as fout:
-                notitie = "Geen toewijzing gemaakt: " + " ".join(fout.messages)
+    notitie = toewijzen(plaatsing, aanmelding, datum)
     plaatsing.save(update_fields=["status", "geplaatst_op", "toewijzing"])
     van_de_lijst(aanmelding, user, Uitstroomreden.GEPLAATST, datum)
+    instroom(plaatsing, user, datum, via_wachtlijst=True)
     audit.record("change", objects=[plaatsing], actor=user, toelichting={"status": "geplaatst"})
     return plaatsing, notitie

@@ -17,6 +17,7 @@ from regio.models import JobRun, Regio
 
 from . import wachtlijstrapport
 from .models import Wachtlijstgebeurtenis
+from .query import wachtlijst_regios
 
 SOORT = "toegang.wachtlijstrapport"
 CAPABILITY = wachtlijstrapport.CAPABILITY
@@ -27,7 +28,11 @@ MAANDELIJKS_TASK_NAME = "toegang.wachtlijstrapport_maandelijks"
 def wachtlijstrapportage(ctx: JobContext, regio_id: int, maand: str, maanden: int = 12):
     """Compute the report for ``maand`` (YYYY-MM) with the trend over ``maanden`` months."""
     ctx.progress(5, "Regio en gegevens ophalen")
-    regio = ctx.scoped(Regio, CAPABILITY).get(pk=regio_id)
+    if ctx.run.gestart_door_id:
+        # A regio role, or the contractpartner keeping the list (toegang.query).
+        regio = wachtlijst_regios(ctx.run.gestart_door, CAPABILITY).get(pk=regio_id)
+    else:
+        regio = ctx.scoped(Regio, CAPABILITY).get(pk=regio_id)
     eerste = wachtlijstrapport.parse_maand(maand)
     ctx.progress(15, "Cijfers berekenen")
     rapport = wachtlijstrapport.rapport(

@@ -103,7 +103,8 @@ class PlaatsenView(PlaatsingMixin, FormView):
         "knop": "Plaatsen",
         "uitleg": "De cliënt gaat van de wachtlijst af (reden: geplaatst). Als de beschikking "
         "een toegekend product voor deze functie heeft en de aanbieder een dekkend contract, "
-        "wordt de toewijzing aangemaakt.",
+        "wordt de toewijzing aangemaakt. In de monitoring telt de plaatsing als instroom via "
+        "de wachtlijst.",
     }
 
     def get_initial(self):
