@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("regio.urls")),
     path("toegang/", include("toegang.urls")),
     path("inkoop/", include("inkoop.urls")),
+    path("financien/", include("financien.urls")),
     path("api/v1/", include(("config.api_urls", "api"), namespace="api")),
     path("beheer/", admin.site.urls),
 ]

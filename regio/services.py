@@ -71,7 +71,9 @@ ROL_LINKS = {
                         ("Calamiteiten en incidenten", "inkoop:melding-list", None),
                         ("Kwaliteitssignalen van de Centrale Toegang", "inkoop:signaal-list", None),
                         ("Catalogus {regio}", "inkoop:catalogus", "lidregio")],
-    "financien": [("Regio-overzicht {regio}", "regio:detail", "regio"),
+    "financien": [("Verevening en parameters per jaar", "financien:jaren", None),
+                  ("Budgetten en prognose", "financien:dashboard", None),
+                  ("Regio-overzicht {regio}", "regio:detail", "regio"),
                   ("Contracten", "inkoop:contract-list", None)],
     "functioneel-beheerder": [("Regio-overzicht {regio}", "regio:detail", "regio"),
                               ("Beheer", "admin:index", None)],
@@ -84,7 +86,6 @@ ROL_LINKS = {
 }  # fmt: skip
 
 ROL_BINNENKORT = {
-    "financien": "Budgetten en verevening",
     "aanbieder": "Toewijzingen en declaraties",
 }
 

@@ -183,3 +183,8 @@ LOGGING = {
 # Regiozorg's own knobs.
 REGIOZORG_DEMO_PASSWORDS = False  # only dev settings allow the demo users' password "demo"
 EMBEDDED_SERVICES = False  # dev settings: the database and broker are the ones `make run` starts
+
+# Imports of the finance workplace (financien/imports.py): larger files or more rows are
+# refused whole with the reason.
+FINANCIEN_IMPORT_MAX_BYTES = 20 * 1024 * 1024
+FINANCIEN_IMPORT_MAX_REGELS = 200_000
