@@ -24,8 +24,7 @@ def verevening(ctx: JobContext, regio_id: int, jaar: int):
     run = runs.bereken_run(regio, jaar, user=ctx.run.gestart_door, job=ctx.run)
     ctx.progress(80, "CSV maken")
     naam = f"verevening-{regio.code}-{jaar}-run{run.pk}.csv"
-    if not ctx.run.bestanden.filter(naam=naam).exists():  # a retried task made it already
-        ctx.add_file(naam, runs.als_csv(run).encode("utf-8"), "text/csv")
+    ctx.add_file(naam, runs.als_csv(run).encode("utf-8"), "text/csv")
     return {
         "run": run.pk,
         "totale_kosten": f"{run.totale_kosten:.2f}",

@@ -52,6 +52,11 @@ class JobContext:
         return queryset.within(regio_scope(self.run.regio_id, self.run.gemeente_id))
 
     def add_file(self, naam: str, content: bytes, content_type: str) -> JobResultaat:
+        """Store a result file. A task redelivered after its worker died makes its files again:
+        a file of the same name replaces the earlier one, so a run never holds it twice."""
+        for oud in JobResultaat.objects.filter(jobrun=self.run, naam=naam):
+            oud.bestand.delete(save=False)
+            oud.delete()
         resultaat = JobResultaat(jobrun=self.run, naam=naam, content_type=content_type)
         resultaat.bestand.save(naam, ContentFile(content), save=True)
         return resultaat
