@@ -10,10 +10,8 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from inkoop.models import Capaciteit, Locatie
 from regio.models import AuditEntry
 from tests.factories import (
-    ContractFactory,
     PerceelFactory,
     ProductFactory,
     UserFactory,
@@ -22,6 +20,8 @@ from tests.factories import (
     grant,
     regio,
 )
+from tests.test_toegang_wachtlijst import Opzet as WachtlijstOpzet
+from tests.test_toegang_wachtlijst import locatie
 from toegang import doorstroom_services as ds
 from toegang import wachtlijst_services as ws
 from toegang import wachtlijstrapport
@@ -45,39 +45,14 @@ MAART = D(2024, 3, 1)
 # --- helpers (after tests/test_toegang_wachtlijst.py and test_toegang_plaatsing.py) ------------
 
 
-class Opzet:
-    """Regio Amersfoort with a BW perceel (functies BW, BT, begeleid wonen), one contracted
-    aanbieder, two CT members (four eyes)."""
+class Opzet(WachtlijstOpzet):
+    """Regio Amersfoort with a BW perceel (BW, BT), one contracted aanbieder, and two CT
+    members (four eyes)."""
 
     def __init__(self):
-        self.regio = regio("amersfoort")
-        self.perceel = PerceelFactory(regio=self.regio, begin=D(2020, 1, 1))
-        self.bw = ProductFactory(perceel=self.perceel, naam="Beschermd wonen", code="bw")
-        self.bt = ProductFactory(perceel=self.perceel, naam="Beschermd thuis", code="bt")
-        self.contract = ContractFactory(
-            percelen=[self.perceel], begin=D(2020, 1, 1), einde=VANDAAG + datetime.timedelta(400)
-        )
-        self.aanbieder = self.contract.aanbieder
-        self.ct = UserFactory(username="ct-door")
-        grant(self.ct, "centrale-toegang", regio="amersfoort")
+        super().__init__(ct_naam="ct-door")
         self.collega = UserFactory(username="ct-door-2")
         grant(self.collega, "centrale-toegang", regio="amersfoort")
-
-
-def locatie(aanbieder, plaatsen=3, functies=(), gemeente_code="0307", **velden):
-    loc = Locatie.objects.create(
-        aanbieder=aanbieder,
-        naam=velden.pop("naam", f"Huis {Locatie.objects.count() + 1}"),
-        straat="Stationsplein",
-        huisnummer="1",
-        postcode="3811AA",
-        plaats="Amersfoort",
-        gemeente=gemeente(gemeente_code),
-        **velden,
-    )
-    loc.functies.set(functies)
-    Capaciteit.objects.create(locatie=loc, begin=D(2020, 1, 1), plaatsen=plaatsen)
-    return loc
 
 
 def beoordeeld(opzet, gemeente_code="0307", functie=None, aangemeld=JAN_10):

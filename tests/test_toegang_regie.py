@@ -8,20 +8,19 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from inkoop.models import Capaciteit, Kwaliteitssignaal, Locatie
+from inkoop.models import Kwaliteitssignaal
 from regio.models import AuditEntry, Rol
 from tests.factories import (
     ContractFactory,
-    PerceelFactory,
-    ProductFactory,
     UserFactory,
     consulent,
     dossier_in,
     gemeente,
     grant,
-    regio,
     valid_bsn,
 )
+from tests.test_toegang_wachtlijst import Opzet as WachtlijstOpzet
+from tests.test_toegang_wachtlijst import locatie as wachtlijst_locatie
 from toegang import regie_services as rs
 from toegang import wachtlijst_services as ws
 from toegang.models import Aanmelding, Evaluatie, Trajectdoel, Trajectplan
@@ -36,37 +35,17 @@ DAG = datetime.timedelta(days=1)
 # --- setup (the approach of test_toegang_wachtlijst / test_toegang_plaatsing) -----------------
 
 
-class Opzet:
-    """Regio Amersfoort with a BW perceel, one contracted aanbieder and a CT user."""
+class Opzet(WachtlijstOpzet):
+    """Regio Amersfoort with a BW perceel, one contracted aanbieder, a CT user and RISB."""
 
     def __init__(self):
-        self.regio = regio("amersfoort")
-        self.perceel = PerceelFactory(regio=self.regio, begin=D(2020, 1, 1))
-        self.bw = ProductFactory(perceel=self.perceel, naam="Beschermd wonen", code="bw")
-        self.contract = ContractFactory(
-            percelen=[self.perceel], begin=D(2020, 1, 1), einde=VANDAAG + datetime.timedelta(400)
-        )
-        self.aanbieder = self.contract.aanbieder
-        self.ct = UserFactory(username="ct-regie")
-        grant(self.ct, "centrale-toegang", regio="amersfoort")
+        super().__init__(ct_naam="ct-regie")
         self.risb = UserFactory(username="risb-regie")
         grant(self.risb, "contractmanager", regio="amersfoort")
 
 
-def locatie(aanbieder, plaatsen=5, functies=(), gemeente_code="0307", **velden):
-    loc = Locatie.objects.create(
-        aanbieder=aanbieder,
-        naam=velden.pop("naam", f"Huis {Locatie.objects.count() + 1}"),
-        straat="Stationsplein",
-        huisnummer="1",
-        postcode="3811AA",
-        plaats="Amersfoort",
-        gemeente=gemeente(gemeente_code),
-        **velden,
-    )
-    loc.functies.set(functies)
-    Capaciteit.objects.create(locatie=loc, begin=D(2020, 1, 1), plaatsen=plaatsen)
-    return loc
+def locatie(aanbieder, plaatsen=5, **velden):
+    return wachtlijst_locatie(aanbieder, plaatsen, **velden)
 
 
 def wachtend(opzet, gemeente_code="0307", sinds=None):

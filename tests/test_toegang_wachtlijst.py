@@ -34,7 +34,7 @@ VANDAAG = datetime.date.today()
 class Opzet:
     """Regio Amersfoort with a BW perceel (functies BW and BT), one contracted aanbieder."""
 
-    def __init__(self):
+    def __init__(self, ct_naam="ct-test"):
         self.regio = regio("amersfoort")
         self.perceel = PerceelFactory(regio=self.regio, begin=D(2020, 1, 1))
         self.bw = ProductFactory(perceel=self.perceel, naam="Beschermd wonen", code="bw")
@@ -43,7 +43,7 @@ class Opzet:
             percelen=[self.perceel], begin=D(2020, 1, 1), einde=VANDAAG + datetime.timedelta(400)
         )
         self.aanbieder = self.contract.aanbieder
-        self.ct = UserFactory(username="ct-test")
+        self.ct = UserFactory(username=ct_naam)
         grant(self.ct, "centrale-toegang", regio="amersfoort")
 
 

@@ -10,9 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractMonth
 from django.http import HttpResponseRedirect
-from django.urls import path, reverse
+from django.urls import path
 from django.views.generic import FormView, ListView
-from django.views.generic.detail import SingleObjectMixin
 
 from inkoop.models import Locatie, Product
 from regio.exports import FORMATS, export_response
@@ -29,6 +28,7 @@ from ..doorstroom_forms import (
 )
 from ..models import Aanmelding, BuitenregionaalStatus, Plaatsing, Zorgbeweging
 from ..query import wachtlijst_regios
+from .aanmelding_basis import AanmeldingMixin, PlaatsingMixin
 from .dossiers import voeg_fouten_toe
 
 VIEW = "toegang.view_zorgbeweging"
@@ -49,61 +49,6 @@ def naam_gebruiker(user) -> str:
     if user is None:
         return ""
     return user.get_full_name() or user.username
-
-
-# views/wachtlijst.py imports this module for ``aanmelding_context``, so it must not import
-# views/wachtlijst.py (or views/plaatsing.py, which does) at module level: own small mixins.
-
-
-class AanmeldingMixin(ScopedViewMixin, SingleObjectMixin):
-    model = Aanmelding
-    context_object_name = "aanmelding"
-
-    def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .select_related("regio", "functie__perceel", "dossier__client__persoon")
-        )
-
-    def aanmelding(self) -> Aanmelding:
-        if getattr(self, "object", None) is None:
-            self.object = self.get_object()
-        return self.object
-
-    def detail_url(self):
-        return reverse("toegang:aanmelding_detail", args=[self.aanmelding().pk])
-
-    def get_context_data(self, **kwargs):
-        self.aanmelding()
-        return super().get_context_data(**kwargs)
-
-
-class PlaatsingMixin(ScopedViewMixin, SingleObjectMixin):
-    model = Plaatsing
-    context_object_name = "plaatsing"
-
-    def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .select_related(
-                "aanmelding__regio", "aanmelding__dossier__client__persoon",
-                "locatie__aanbieder", "toewijzing",
-            )
-        )  # fmt: skip
-
-    def plaatsing(self) -> Plaatsing:
-        if getattr(self, "object", None) is None:
-            self.object = self.get_object()
-        return self.object
-
-    def detail_url(self):
-        return reverse("toegang:aanmelding_detail", args=[self.plaatsing().aanmelding_id])
-
-    def get_context_data(self, **kwargs):
-        self.plaatsing()
-        return super().get_context_data(**kwargs)
 
 
 # --- direct placement ----------------------------------------------------------------------------

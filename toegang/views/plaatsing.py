@@ -9,17 +9,16 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
-from django.urls import path, reverse
+from django.urls import path
 from django.views.generic import FormView, View
-from django.views.generic.detail import SingleObjectMixin
 
 from inkoop.models import Locatie
-from regio.mixins import ScopedViewMixin
 
 from .. import wachtlijst_services as ws
-from ..models import Plaatsing
 from ..wachtlijst_forms import DatumForm, ReserveringForm
-from .wachtlijst import AanmeldingMixin, regio_locaties
+from . import aanmelding_basis as basis
+from .aanmelding_basis import AanmeldingMixin
+from .wachtlijst import regio_locaties
 
 CHANGE = "toegang.change_plaatsing"
 ADD = "toegang.add_plaatsing"
@@ -55,29 +54,8 @@ class ReserverenView(AanmeldingMixin, View):
         return HttpResponseRedirect(self.detail_url())
 
 
-class PlaatsingMixin(ScopedViewMixin, SingleObjectMixin):
-    model = Plaatsing
+class PlaatsingMixin(basis.PlaatsingMixin):
     capability = CHANGE
-    context_object_name = "plaatsing"
-
-    def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .select_related("aanmelding__dossier__client__persoon", "locatie__aanbieder")
-        )
-
-    def plaatsing(self) -> Plaatsing:
-        if getattr(self, "object", None) is None:
-            self.object = self.get_object()
-        return self.object
-
-    def detail_url(self):
-        return reverse("toegang:aanmelding_detail", args=[self.plaatsing().aanmelding_id])
-
-    def get_context_data(self, **kwargs):
-        self.plaatsing()
-        return super().get_context_data(**kwargs)
 
 
 class BevestigenView(PlaatsingMixin, View):

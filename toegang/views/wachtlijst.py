@@ -32,6 +32,7 @@ from ..wachtlijst_forms import (
     WachtlijstFilterForm,
 )
 from . import doorstroom, regie, wachtstatus
+from .aanmelding_basis import AanmeldingMixin
 from .dossiers import voeg_fouten_toe
 
 VIEW = "toegang.view_aanmelding"
@@ -161,33 +162,6 @@ class WachtlijstView(SearchSortMixin, ScopedViewMixin, ExportableListMixin, List
                 peildatum,
             )  # fmt: skip
         return context
-
-
-class AanmeldingMixin(ScopedViewMixin, SingleObjectMixin):
-    model = Aanmelding
-    context_object_name = "aanmelding"
-
-    def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .select_related(
-                "regio", "functie__perceel", "gemeente_herkomst", "dossier__client__persoon",
-                "voorkeur_gemeente", "voorkeur_aanbieder", "voorkeur_locatie", "beschikking",
-            )
-        )  # fmt: skip
-
-    def aanmelding(self) -> Aanmelding:
-        if getattr(self, "object", None) is None:
-            self.object = self.get_object()
-        return self.object
-
-    def detail_url(self):
-        return reverse("toegang:aanmelding_detail", args=[self.aanmelding().pk])
-
-    def get_context_data(self, **kwargs):
-        self.aanmelding()
-        return super().get_context_data(**kwargs)
 
 
 def regio_locaties(user, regio):
