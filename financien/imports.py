@@ -769,6 +769,18 @@ _KOSTENREGEL_PARSERS = {
 }
 
 
+def _opzoeken(regio, waarden):
+    """What both imports look up for all rows at once (a few queries, not one per row): the
+    clients by BSN, the gemeenten by CBS code, the regio's BW memberships, the aanbieders by
+    AGB code."""
+    return (
+        _clients_op_bsn({w["bsn"] for w in waarden if w["bsn"]}),
+        _gemeenten(w["gemeente_herkomst"] for w in waarden if w["gemeente_herkomst"]),
+        _bw_lidmaatschappen(regio),
+        _aanbieders(w["aanbieder_agb"] for w in waarden if w["aanbieder_agb"]),
+    )
+
+
 def importeer_kostenregels(regio, bestand, bestandsnaam: str, *, user=None) -> Importresultaat:
     """Import pgb payments and handmatige kostenregels of ``regio`` from a CSV or XLSX file
     (``bestand``: bytes or a binary file object such as an UploadedFile). All or nothing; see
@@ -783,10 +795,7 @@ def importeer_kostenregels(regio, bestand, bestandsnaam: str, *, user=None) -> I
     rijen = _ontleed(tabel, KOSTENREGEL_KOLOMMEN, _KOSTENREGEL_PARSERS, fouten)
 
     waarden = [w for _, w in rijen]
-    clients = _clients_op_bsn({w["bsn"] for w in waarden if w["bsn"]})
-    gemeenten = _gemeenten(w["gemeente_herkomst"] for w in waarden if w["gemeente_herkomst"])
-    leden = _bw_lidmaatschappen(regio)
-    aanbieders = _aanbieders(w["aanbieder_agb"] for w in waarden if w["aanbieder_agb"])
+    clients, gemeenten, leden, aanbieders = _opzoeken(regio, waarden)
     # The regio's whole catalogue (tens of products), keyed case-insensitively.
     producten = defaultdict(list)
     for product in Product.objects.filter(perceel__regio=regio):
@@ -985,10 +994,7 @@ def importeer_conversie(
     rijen = _ontleed(tabel, CONVERSIE_KOLOMMEN, _CONVERSIE_PARSERS, fouten)
 
     waarden = [w for _, w in rijen]
-    clients = _clients_op_bsn({w["bsn"] for w in waarden if w["bsn"]})
-    gemeenten = _gemeenten(w["gemeente_herkomst"] for w in waarden if w["gemeente_herkomst"])
-    leden = _bw_lidmaatschappen(regio)
-    aanbieders = _aanbieders(w["aanbieder_agb"] for w in waarden if w["aanbieder_agb"])
+    clients, gemeenten, leden, aanbieders = _opzoeken(regio, waarden)
     vandaag = datetime.date.today()
 
     rij_van_bsn: dict[str, int] = {}
