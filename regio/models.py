@@ -420,3 +420,27 @@ class Notificatie(models.Model):
 
     def __str__(self):
         return self.tekst
+
+
+class IdempotentVerzoek(models.Model):
+    """A POST to the API with an ``Idempotency-Key``: the same key and body give the stored
+    response again (no second effect); the same key with another body answers 409."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    sleutel = models.CharField(max_length=200)
+    methode = models.CharField(max_length=10)
+    pad = models.CharField(max_length=300)
+    body_hash = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField()
+    antwoord = models.JSONField(null=True)
+    aangemaakt_op = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "idempotent verzoek"
+        verbose_name_plural = "idempotente verzoeken"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "sleutel"], name="idempotent_verzoek_uniek")
+        ]
+
+    def __str__(self):
+        return f"{self.methode} {self.pad} ({self.sleutel})"

@@ -28,6 +28,7 @@ FINANCIEN = "financien"
 BEHEERDER = "functioneel-beheerder"
 AANBIEDER = "aanbieder"
 WACHTLIJST_CONTRACTPARTNER = "wachtlijst-contractpartner"
+AANBIEDERSYSTEEM = "aanbiedersysteem"
 
 # Inkoop models, for the capability lists below.
 _INKOOP_BEHEER = (
@@ -91,6 +92,8 @@ ROLLEN: tuple[RolDefinitie, ...] = (
             "toegang.view_plaatsing",
             "toegang.view_wachtstatusbericht",
             *_caps("toegang", ["trajectplan", "trajectdoel", "evaluatie"], ["view"]),
+            *_caps("toegang", ["verzoek"], ["view", "change"]),
+            *_caps("toegang", ["zorgperiode", "declaratie", "declaratieregel"], ["view"]),
             "regio.view_gemeente",
             *_caps("inkoop", ["aanbieder", "product", "tarief", "contract"], ["view"]),
         ),
@@ -203,6 +206,24 @@ ROLLEN: tuple[RolDefinitie, ...] = (
             "inkoop.add_vrijeplaatsenmelding",
             "inkoop.dien_rapportage_in",
             "toegang.view_toewijzing",
+        ),
+    ),
+    RolDefinitie(
+        AANBIEDERSYSTEEM,
+        "Aanbiedersysteem (API)",
+        "aanbieder",
+        (
+            # The credential of an aanbieder's system (inkoop.ApiSleutel): its own toewijzingen,
+            # start/stop of care, verzoeken, declaraties, free places and reports.
+            "toegang.view_toewijzing",
+            *_caps("toegang", ["zorgperiode", "verzoek", "declaratie"], ["view", "add"]),
+            "toegang.view_declaratieregel",
+            *_caps(
+                "inkoop", ["aanbieder", "contract", "product", "locatie", "capaciteit"], ["view"]
+            ),
+            *_caps("inkoop", ["vrijeplaatsenmelding"], ["view", "add"]),
+            *_caps("inkoop", ["rapportage", "rapportageregel"]),
+            "inkoop.dien_rapportage_in",
         ),
     ),
 )

@@ -29,6 +29,30 @@ class ToewijzingQuerySet(ScopedQuerySet):
     }
 
 
+class ToewijzingDeelQuerySet(ScopedQuerySet):
+    """What belongs to one toewijzing (zorgperioden): its gemeente's roles and its aanbieder."""
+
+    scope_paths = {
+        "gemeente": "toewijzing__" + ToewijzingQuerySet.scope_paths["gemeente"],
+        "aanbieder": "toewijzing__aanbieder",
+    }
+
+
+class VerzoekQuerySet(ScopedQuerySet):
+    """A verzoek or declaratie of an aanbieder to a gemeente: that gemeente's roles and the
+    aanbieder."""
+
+    scope_paths = {"gemeente": "gemeente", "aanbieder": "aanbieder"}
+
+
+class DeclaratieQuerySet(VerzoekQuerySet):
+    pass
+
+
+class DeclaratieregelQuerySet(ScopedQuerySet):
+    scope_paths = {"gemeente": "declaratie__gemeente", "aanbieder": "aanbieder"}
+
+
 class PersoonQuerySet(ScopedQuerySet):
     """A person's details are visible where one of their dossiers is. ``client_path`` leads to
     the Client (a Persoon's primary key is its client's)."""
