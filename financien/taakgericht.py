@@ -187,29 +187,9 @@ WHERE t.contract_id = %(contract)s
 ORDER BY t.id
 """
 
-# The first day in BW care of each given client without an EersteBWStart: the earliest
-# ingangsdatum (ties: lowest id) of their non-ingetrokken toewijzingen of a BW-domein functie up
-# to %(tot)s, across contracts, gemeenten and regio's; the row takes that toewijzing's regio,
-# gemeente and aanbieder. ON CONFLICT: a row made meanwhile (or by the conversie) wins.
-EERSTE_BW_START_SQL = """
-INSERT INTO {eerste} (client_id, regio_id, gemeente_herkomst_id, aanbieder_id, datum, bron)
-SELECT DISTINCT ON (bp.client_id)
-       bp.client_id, c.regio_id, t.gemeente_id, t.aanbieder_id, t.ingangsdatum, %(bron)s
-FROM {toewijzing} t
-JOIN {beschiktproduct} bp ON bp.id = t.beschikt_product_id
-JOIN {product} p ON p.id = bp.product_id
-JOIN {contract} c ON c.id = t.contract_id
-WHERE bp.client_id = ANY(%(clients)s::uuid[])
-  AND p.domein = %(domein)s
-  AND t.status <> %(ingetrokken)s
-  AND t.ingangsdatum <= %(tot)s::date
-  AND NOT EXISTS (SELECT 1 FROM {eerste} e WHERE e.client_id = bp.client_id)
-ORDER BY bp.client_id, t.ingangsdatum, t.id
-ON CONFLICT (client_id) DO NOTHING
-"""
 
-
-def _tabellen() -> dict[str, str]:
+def tabellen() -> dict[str, str]:
+    """The quoted table names the set-based SQL of the finance app uses."""
     qn = connection.ops.quote_name
     return {
         "toewijzing": qn(Toewijzing._meta.db_table),
@@ -243,7 +223,7 @@ def clientdagen(
     """The toewijzingen of ``contract`` in [van, tot] with their days and weight (one query)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            CLIENTDAGEN_SQL.format(**_tabellen()),
+            CLIENTDAGEN_SQL.format(**tabellen()),
             {
                 "van": van,
                 "tot": tot,
@@ -351,20 +331,11 @@ def toerekenen(contract: Contract, jaar: int, maand: int, *, user=None) -> Toere
             )  # fmt: skip
             for r in uitkomst.regels
         )
-        bw_clients = sorted({str(r.client_id) for r in rijen if r.domein == Domein.BESCHERMD_WONEN})
-        if bw_clients:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    EERSTE_BW_START_SQL.format(**_tabellen()),
-                    {
-                        "clients": bw_clients,
-                        "domein": Domein.BESCHERMD_WONEN,
-                        "ingetrokken": Toewijzing.Status.INGETROKKEN,
-                        "tot": tot,
-                        "bron": EersteBWStart.Bron.REGIOZORG,
-                    },
-                )
-                uitkomst.eerste_bw_starts = max(cursor.rowcount, 0)
+        from .eerste_start import registreer_eerste_bw_start
+
+        uitkomst.eerste_bw_starts = registreer_eerste_bw_start(
+            {r.client_id for r in rijen if r.domein == Domein.BESCHERMD_WONEN}, tot
+        )
         audit.record(
             "create",
             objects=[contract],

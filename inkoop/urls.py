@@ -1,4 +1,13 @@
-from .views import aanbieders, contracten, dashboard, kwaliteit, locaties, rapportages, signalen
+from .views import (
+    aanbieders,
+    api_sleutels,
+    contracten,
+    dashboard,
+    kwaliteit,
+    locaties,
+    rapportages,
+    signalen,
+)
 
 app_name = "inkoop"
 
@@ -11,4 +20,5 @@ urlpatterns = [
     *kwaliteit.urlpatterns,
     *rapportages.urlpatterns,
     *signalen.urlpatterns,
+    *api_sleutels.urlpatterns,
 ]

@@ -10,6 +10,12 @@ DEMO_ROLLEN = [
         ("regio", "amersfoort"),
         "functioneel beheerder regio Amersfoort",
     ),
+    (
+        "beheer-oldambt-stadskanaal",
+        "functioneel-beheerder",
+        ("regio", "oldambt-stadskanaal"),
+        "functioneel beheerder regio Oldambt-Stadskanaal",
+    ),
     ("consulent-soest", "consulent", ("gemeente", "0342"), "consulent lokaal team Soest"),
     ("consulent-baarn", "consulent", ("gemeente", "0308"), "consulent lokaal team Baarn"),
     ("consulent-amersfoort", "consulent", ("gemeente", "0307"), "consulent lokaal team Amersfoort"),

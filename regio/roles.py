@@ -155,6 +155,7 @@ ROLLEN: tuple[RolDefinitie, ...] = (
             *_caps("financien", ["eerstebwstart", "vereveningsregel"], ["view", "add"]),
             *_caps("financien", ["vereveningsrun"]),
             "financien.stel_verevening_vast",
+            *_caps("toegang", ["declaratie", "declaratieregel"], ["view"]),
         ),
     ),
     RolDefinitie(
@@ -177,6 +178,8 @@ ROLLEN: tuple[RolDefinitie, ...] = (
             "regio.delete_roltoekenning",
             "regio.view_jobrun",
             *_caps("inkoop", ["aanbieder", "perceel", "product", "tarief"]),
+            # API credentials of the aanbieders contracted in the regio (inkoop.ApiSleutel).
+            *_caps("inkoop", ["apisleutel"]),
         ),
     ),
     RolDefinitie(

@@ -82,10 +82,10 @@ def test_api_lists_only_gemeenten_in_scope(client, risb):
 
 def test_api_errors_are_problem_json(client, refdata):
     response = client.get("/api/v1/gemeenten/")
-    assert response.status_code == 403
+    assert response.status_code == 401
     assert response["Content-Type"] == "application/problem+json"
     body = response.json()
-    assert body["status"] == 403 and body["instance"] == "/api/v1/gemeenten/" and body["title"]
+    assert body["status"] == 401 and body["instance"] == "/api/v1/gemeenten/" and body["title"]
 
 
 def test_validation_errors_name_the_field():

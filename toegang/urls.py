@@ -1,11 +1,13 @@
 from .views import (
     beschikkingen,
+    declaraties,
     doorstroom,
     dossiers,
     meldingen,
     plaatsing,
     regie,
     toewijzingen,
+    verzoeken,
     wachtlijst,
     wachtlijstrapport,
     wachtstatus,
@@ -27,4 +29,6 @@ urlpatterns = [
     *doorstroom.urlpatterns,
     *regie.urlpatterns,
     *wachtstatus.urlpatterns,
+    *verzoeken.urlpatterns,
+    *declaraties.urlpatterns,
 ]

@@ -70,6 +70,7 @@ class AanbiederDetailView(ScopedViewMixin, DetailView):
             .order_by("-begin"),
             contacten=self.object.contacten.all(),
             mag_wijzigen=user.has_perm("inkoop.change_aanbieder"),
+            mag_apisleutels=user.has_perm("inkoop.view_apisleutel"),
             **kwargs,
         )
 

@@ -18,7 +18,7 @@ from regio.exports import ExportableListMixin
 from regio.lists import SearchSortMixin
 from regio.mixins import ScopedViewMixin
 
-from ..models import Beschikking, BeschiktProduct, Dossier, Toewijzing
+from ..models import Beschikking, BeschiktProduct, Dossier, Toewijzing, Zorgperiode
 from ..toewijzing_forms import EinddatumForm, ToewijzingFilterForm, ToewijzingForm, WijzigingForm
 from ..toewijzing_services import (
     Wijziging,
@@ -163,6 +163,9 @@ class ToewijzingDetailView(ScopedViewMixin, DetailView):
             taakgericht=taakgericht(t.beschikt_product),
             vorige=zichtbaar.filter(pk=t.vorige_id).first() if t.vorige_id else None,
             opvolgers=list(zichtbaar.filter(vorige=t).select_related("aanbieder")),
+            zorgperioden=Zorgperiode.objects.visible_to(user, "toegang.view_zorgperiode")
+            .filter(toewijzing=t)
+            .order_by("begindatum", "pk"),
             mag_wijzigen=mag_wijzigen,
             **kwargs,
         )

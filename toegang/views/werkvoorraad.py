@@ -29,7 +29,15 @@ from regio.models import Gemeente, Notificatie, User
 
 from .. import termijnen
 from ..melding_services import OPEN
-from ..models import Aanvraag, Beschikking, BeschiktProduct, Bezwaar, Melding, Opschorting
+from ..models import (
+    Aanvraag,
+    Beschikking,
+    BeschiktProduct,
+    Bezwaar,
+    Melding,
+    Opschorting,
+    Verzoek,
+)
 
 NAAM_ZOEKEN = (
     "dossier__client__persoon__geslachtsnaam__icontains",
@@ -62,6 +70,15 @@ def _datum(waarde: datetime.date) -> Value:
 def _keuze(request, naam: str, toegestaan) -> str:
     waarde = request.GET.get(naam, "")
     return waarde if waarde in toegestaan else ""
+
+
+def open_verzoeken(user) -> int:
+    """Verzoeken of aanbieders still to be answered (the tab's count)."""
+    return (
+        Verzoek.objects.visible_to(user, "toegang.view_verzoek")
+        .filter(status=Verzoek.Status.INGEDIEND)
+        .count()
+    )
 
 
 class TolerantePaginaMixin:
@@ -147,6 +164,7 @@ class WerkvoorraadView(TolerantePaginaMixin, SearchSortMixin, ScopedViewMixin, L
             peildatum=self.peildatum,
             signaal_werkdagen=termijnen.SIGNAAL_WERKDAGEN,
             aantal_mijn=open_meldingen.filter(consulent=user).count(),
+            aantal_verzoeken=open_verzoeken(user),
             statussen=[(s.value, s.label) for s in OPEN],
             consulenten=User.objects.filter(
                 pk__in=open_meldingen.exclude(consulent=None).values("consulent")

@@ -19,7 +19,7 @@ from regio import referentiedata
 from regio.demo_users import DEMO_ROLLEN
 from regio.models import Gemeente, Regio, Rol, Roltoekenning, User
 from toegang import demo as toegang_demo
-from toegang import wachtlijst_demo
+from toegang import provider_demo, wachtlijst_demo
 
 SEED = 20261127
 DEMO_PASSWORD = "demo"
@@ -57,11 +57,17 @@ class Command(BaseCommand):
             toegang_demo.zaken(nieuwe_dossiers, random.Random(SEED + 4))
             wachtlijst_demo.demo(random.Random(SEED + 5))
             financien_demo.demo(random.Random(SEED + 6))
+            perioden, declaratieregels = provider_demo.zorg_en_declaraties(random.Random(SEED + 7))
+            sleutels = provider_demo.api_sleutels()
             dossiers = len(nieuwe_dossiers)
         self.stdout.write(
             f"Demodata klaar: {users} gebruikers, {aanbieders} aanbieders, "
-            f"{dossiers} nieuwe dossiers ({time.monotonic() - started:.1f} s)."
+            f"{dossiers} nieuwe dossiers, {perioden} zorgperioden, {declaratieregels} "
+            f"declaratieregels ({time.monotonic() - started:.1f} s)."
         )
+        for aanbieder, token in sleutels:
+            # Shown once (only its hash is stored); dev settings only, like the demo passwords.
+            self.stdout.write(f"API-sleutel {aanbieder}: {token}")
 
     def users(self) -> int:
         rollen = {r.code: r for r in Rol.objects.all()}

@@ -1,0 +1,42 @@
+"""Rate limit per API credential (``REGIOZORG_API_RATE``, e.g. ``120/min``).
+
+Keyed on the credential (``request.auth``, an ApiSleutel); a web session is keyed on its user.
+Anonymous requests are not throttled here (they are refused by authentication). The 429 is
+problem+json with ``Retry-After`` (regio.api.problems).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework import exceptions
+from rest_framework.throttling import SimpleRateThrottle
+
+
+class TeVeelVerzoeken(exceptions.Throttled):
+    default_detail = "Te veel verzoeken met deze API-sleutel."
+    extra_detail_singular = "Probeer het over {wait} seconde opnieuw."
+    extra_detail_plural = "Probeer het over {wait} seconden opnieuw."
+
+
+class ApiSleutelRateThrottle(SimpleRateThrottle):
+    scope = "api_sleutel"
+
+    def allow_request(self, request, view):
+        if super().allow_request(request, view):
+            return True
+        # Raised here rather than by DRF's view, for a Dutch message (Retry-After stays).
+        raise TeVeelVerzoeken(self.wait())
+
+    def get_rate(self):
+        return getattr(settings, "REGIOZORG_API_RATE", None) or super().get_rate()
+
+    def get_cache_key(self, request, view):
+        from inkoop.models import ApiSleutel
+
+        if isinstance(request.auth, ApiSleutel):
+            ident = f"sleutel-{request.auth.pk}"
+        elif request.user and request.user.is_authenticated:
+            ident = f"user-{request.user.pk}"
+        else:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": ident}
