@@ -148,3 +148,38 @@ def consulent(username: str, gemeente: str, **fields):
     user = UserFactory(username=username, **fields)
     grant(user, "consulent", gemeente=gemeente)
     return user
+
+
+def beschikt_product(dossier, product, ingang, eind, user, *, status="vastgesteld", volume=None,
+                     eenheid="", frequentie=""):  # fmt: skip
+    """A beschikking with one toegekend product for ``dossier``. Made as concept (the database
+    refuses new products under a vastgestelde beschikking), then moved on to ``status`` with the
+    product active, the way the service does."""
+    from django.utils import timezone
+
+    from toegang.models import Beschikking, BeschiktProduct
+
+    beschikking = Beschikking.objects.create(
+        dossier=dossier, perceel=product.perceel, besluit="toekenning", motivering="Nodig.",
+        ingangsdatum=ingang, einddatum=eind, opgesteld_door=user,
+    )  # fmt: skip
+    bp = BeschiktProduct.objects.create(
+        beschikking=beschikking, product=product, ingangsdatum=ingang, einddatum=eind,
+        volume=volume, eenheid=eenheid, frequentie=frequentie, client=dossier.client,
+        productcategorie=product.productcategorie,
+    )  # fmt: skip
+    if status != "concept":
+        Beschikking.objects.filter(pk=beschikking.pk).update(
+            status=status, vastgesteld_op=timezone.now()
+        )
+        BeschiktProduct.objects.filter(pk=bp.pk).update(actief=True)
+    return BeschiktProduct.objects.select_related(
+        "product__perceel", "beschikking__dossier__verantwoordelijke_gemeente"
+    ).get(pk=bp.pk)
+
+
+def aanbiedersysteem(aanbieder, username: str):
+    """The technical user of an aanbieder's API credential (role Aanbiedersysteem)."""
+    user = UserFactory(username=username)
+    grant(user, "aanbiedersysteem", aanbieder=aanbieder)
+    return user

@@ -24,7 +24,10 @@ from tests.factories import (
     dossier_in,
     grant,
 )
-from toegang.models import Adres, Beschikking, BeschiktProduct, Toewijzing, Zorgperiode
+from tests.factories import (
+    beschikt_product as beschikt,
+)
+from toegang.models import Adres, Toewijzing, Zorgperiode
 from toegang.toewijzing_services import Omvang, maak_toewijzing
 
 pytestmark = pytest.mark.django_db
@@ -32,24 +35,6 @@ pytestmark = pytest.mark.django_db
 D = datetime.date
 SOEST, BAARN = "0342", "0308"
 URL = "/api/v1/toewijzingen/"
-
-
-def beschikt(dossier, product, ingang, eind, user, *, volume=None, eenheid="", frequentie=""):
-    """A vastgestelde beschikking with one toegekend product (as tests/test_toegang_toewijzing)."""
-    beschikking = Beschikking.objects.create(
-        dossier=dossier, perceel=product.perceel, besluit="toekenning", motivering="Nodig.",
-        ingangsdatum=ingang, einddatum=eind, opgesteld_door=user,
-    )  # fmt: skip
-    bp = BeschiktProduct.objects.create(
-        beschikking=beschikking, product=product, ingangsdatum=ingang, einddatum=eind,
-        volume=volume, eenheid=eenheid, frequentie=frequentie, client=dossier.client,
-        productcategorie=product.productcategorie,
-    )  # fmt: skip
-    Beschikking.objects.filter(pk=beschikking.pk).update(
-        status="vastgesteld", vastgesteld_op=timezone.now()
-    )
-    BeschiktProduct.objects.filter(pk=bp.pk).update(actief=True)
-    return BeschiktProduct.objects.get(pk=bp.pk)
 
 
 def maak_sleutel(aanbieder):

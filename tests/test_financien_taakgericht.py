@@ -14,7 +14,6 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from financien import taakgericht
 from financien.models import EersteBWStart, Functiegewicht, Jaarparameters, Kostenregel
@@ -37,8 +36,11 @@ from tests.factories import (
     dossier_in,
     grant,
 )
+from tests.factories import (
+    beschikt_product as beschikt,
+)
 from tests.wachten import wait_for
-from toegang.models import Beschikking, BeschiktProduct, Toewijzing
+from toegang.models import Toewijzing
 
 D = datetime.date
 SOEST, BAARN, AMERSFOORT, LEUSDEN = "0342", "0308", "0307", "0327"
@@ -46,23 +48,6 @@ NUMMERS = itertools.count(1)
 
 
 # --- setup helpers (after tests/test_toegang_toewijzing.py) ----------------------------------
-
-
-def beschikt(dossier, product, ingang, eind, user):
-    """A vastgestelde beschikking with one toegekend, active product."""
-    beschikking = Beschikking.objects.create(
-        dossier=dossier, perceel=product.perceel, besluit="toekenning", motivering="Nodig.",
-        ingangsdatum=ingang, einddatum=eind, opgesteld_door=user,
-    )  # fmt: skip
-    bp = BeschiktProduct.objects.create(
-        beschikking=beschikking, product=product, ingangsdatum=ingang, einddatum=eind,
-        client=dossier.client, productcategorie=product.productcategorie,
-    )  # fmt: skip
-    Beschikking.objects.filter(pk=beschikking.pk).update(
-        status="vastgesteld", vastgesteld_op=timezone.now()
-    )
-    BeschiktProduct.objects.filter(pk=bp.pk).update(actief=True)
-    return bp
 
 
 class Opzet:

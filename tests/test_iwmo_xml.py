@@ -26,13 +26,14 @@ from tests.factories import (
     grant,
     valid_bsn,
 )
+from tests.factories import (
+    beschikt_product as beschikt,
+)
 from toegang.iwmo_xml import OngeldigBericht, importeer, valideer, wmo301_berichten
 from toegang.iwmo_xml import export as iwmo_export
 from toegang.iwmo_xml.schema import NS_BASIS, lees, namespace, schema
 from toegang.models import (
     Adres,
-    Beschikking,
-    BeschiktProduct,
     Declaratie,
     Toewijzing,
     UitgaandBericht,
@@ -51,27 +52,6 @@ BEGIN = (VANDAAG.replace(day=1) - datetime.timedelta(days=40)).replace(day=1)
 EIND = VANDAAG + datetime.timedelta(days=90)
 
 # --- setup -------------------------------------------------------------------------------------
-
-
-def beschikt(dossier, product, ingang, eind, user, *, volume=None, eenheid="", frequentie=""):
-    """A vastgestelde beschikking with one toegekend, active product (made as concept first,
-    as the database refuses new products under a vastgestelde beschikking)."""
-    beschikking = Beschikking.objects.create(
-        dossier=dossier, perceel=product.perceel, besluit="toekenning", motivering="Nodig.",
-        ingangsdatum=ingang, einddatum=eind, opgesteld_door=user,
-    )  # fmt: skip
-    bp = BeschiktProduct.objects.create(
-        beschikking=beschikking, product=product, ingangsdatum=ingang, einddatum=eind,
-        volume=volume, eenheid=eenheid, frequentie=frequentie, client=dossier.client,
-        productcategorie=product.productcategorie,
-    )  # fmt: skip
-    Beschikking.objects.filter(pk=beschikking.pk).update(
-        status="vastgesteld", vastgesteld_op=timezone.now()
-    )
-    BeschiktProduct.objects.filter(pk=bp.pk).update(actief=True)
-    return BeschiktProduct.objects.select_related(
-        "product__perceel", "beschikking__dossier__verantwoordelijke_gemeente"
-    ).get(pk=bp.pk)
 
 
 class Opzet:

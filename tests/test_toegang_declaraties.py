@@ -12,7 +12,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from financien.models import EersteBWStart, Kostenregel
@@ -24,11 +23,12 @@ from tests.factories import (
     PerceelFactory,
     ProductFactory,
     UserFactory,
+    beschikt_product,
     dossier_in,
     grant,
 )
 from toegang.declaratie_services import bedrag_van, indienen
-from toegang.models import Beschikking, BeschiktProduct, Declaratie, Declaratieregel
+from toegang.models import Declaratie, Declaratieregel
 from toegang.toewijzing_services import Omvang, maak_toewijzing, trek_in
 
 pytestmark = pytest.mark.django_db
@@ -40,25 +40,11 @@ JAN_1, DEC_31 = D(2025, 1, 1), D(2025, 12, 31)
 
 
 def beschikt(dossier, product, ingang, eind, user, omvang: Omvang | None):
-    """A vastgestelde beschikking with one toegekend product (made as concept first: the
-    database refuses new products under a vastgestelde beschikking)."""
     omvang = omvang or Omvang()
-    beschikking = Beschikking.objects.create(
-        dossier=dossier, perceel=product.perceel, besluit="toekenning", motivering="Nodig.",
-        ingangsdatum=ingang, einddatum=eind, opgesteld_door=user,
-    )  # fmt: skip
-    bp = BeschiktProduct.objects.create(
-        beschikking=beschikking, product=product, ingangsdatum=ingang, einddatum=eind,
+    return beschikt_product(
+        dossier, product, ingang, eind, user,
         volume=omvang.volume, eenheid=omvang.eenheid, frequentie=omvang.frequentie,
-        client=dossier.client, productcategorie=product.productcategorie,
     )  # fmt: skip
-    Beschikking.objects.filter(pk=beschikking.pk).update(
-        status="vastgesteld", vastgesteld_op=timezone.now()
-    )
-    BeschiktProduct.objects.filter(pk=bp.pk).update(actief=True)
-    return BeschiktProduct.objects.select_related(
-        "product__perceel", "beschikking__dossier__verantwoordelijke_gemeente"
-    ).get(pk=bp.pk)
 
 
 class Opzet:

@@ -10,7 +10,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from regio.models import AuditEntry, Gemeente
 from tests.factories import (
@@ -22,7 +21,10 @@ from tests.factories import (
     dossier_in,
     grant,
 )
-from toegang.models import Beschikking, BeschiktProduct, Toewijzing, Toewijzingnummerreeks
+from tests.factories import (
+    beschikt_product as beschikt,
+)
+from toegang.models import Toewijzing, Toewijzingnummerreeks
 from toegang.toewijzing_services import (
     Omvang,
     Wijziging,
@@ -37,29 +39,6 @@ pytestmark = pytest.mark.django_db
 
 D = datetime.date
 SOEST, BAARN, AMERSFOORT = "0342", "0308", "0307"
-
-
-def beschikt(dossier, product, ingang, eind, user, *, status="vastgesteld", volume=None,
-             eenheid="", frequentie=""):  # fmt: skip
-    """A beschikking with one toegekend product; made as concept (the database refuses new
-    products under a vastgestelde beschikking), then moved on the way the service does."""
-    beschikking = Beschikking.objects.create(
-        dossier=dossier, perceel=product.perceel, besluit="toekenning", motivering="Nodig.",
-        ingangsdatum=ingang, einddatum=eind, opgesteld_door=user,
-    )  # fmt: skip
-    bp = BeschiktProduct.objects.create(
-        beschikking=beschikking, product=product, ingangsdatum=ingang, einddatum=eind,
-        volume=volume, eenheid=eenheid, frequentie=frequentie, client=dossier.client,
-        productcategorie=product.productcategorie,
-    )  # fmt: skip
-    if status != "concept":
-        Beschikking.objects.filter(pk=beschikking.pk).update(
-            status=status, vastgesteld_op=timezone.now()
-        )
-        BeschiktProduct.objects.filter(pk=bp.pk).update(actief=True)
-    return BeschiktProduct.objects.select_related(
-        "product__perceel", "beschikking__dossier__verantwoordelijke_gemeente"
-    ).get(pk=bp.pk)
 
 
 class Opzet:

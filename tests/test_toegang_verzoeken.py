@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from regio.models import AuditEntry
@@ -23,7 +22,13 @@ from tests.factories import (
     grant,
     valid_bsn,
 )
-from toegang.models import Beschikking, BeschiktProduct, Toewijzing, Verzoek
+from tests.factories import (
+    aanbiedersysteem as systeem,
+)
+from tests.factories import (
+    beschikt_product as beschikt,
+)
+from toegang.models import Toewijzing, Verzoek
 from toegang.toewijzing_services import Omvang, maak_toewijzing
 from toegang.verzoek_services import afwijzen, honoreren, indienen
 
@@ -31,31 +36,6 @@ pytestmark = pytest.mark.django_db
 
 D = datetime.date
 SOEST, BAARN = "0342", "0308"
-
-
-def beschikt(dossier, product, ingang, eind, user, *, volume=None, eenheid="", frequentie=""):
-    """A vastgestelde beschikking with one toegekend, active product (as in
-    test_toegang_toewijzing)."""
-    beschikking = Beschikking.objects.create(
-        dossier=dossier, perceel=product.perceel, besluit="toekenning", motivering="Nodig.",
-        ingangsdatum=ingang, einddatum=eind, opgesteld_door=user,
-    )  # fmt: skip
-    bp = BeschiktProduct.objects.create(
-        beschikking=beschikking, product=product, ingangsdatum=ingang, einddatum=eind,
-        volume=volume, eenheid=eenheid, frequentie=frequentie, client=dossier.client,
-        productcategorie=product.productcategorie,
-    )  # fmt: skip
-    Beschikking.objects.filter(pk=beschikking.pk).update(
-        status="vastgesteld", vastgesteld_op=timezone.now()
-    )
-    BeschiktProduct.objects.filter(pk=bp.pk).update(actief=True)
-    return BeschiktProduct.objects.get(pk=bp.pk)
-
-
-def systeem(aanbieder, username):
-    user = UserFactory(username=username)
-    grant(user, "aanbiedersysteem", aanbieder=aanbieder)
-    return user
 
 
 FUNCTIE = {"productcategorie": "15", "ingangsdatum": "2025-03-01"}

@@ -7,7 +7,6 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from regio.models import AuditEntry
@@ -20,8 +19,14 @@ from tests.factories import (
     dossier_in,
     grant,
 )
+from tests.factories import (
+    aanbiedersysteem as systeem,
+)
+from tests.factories import (
+    beschikt_product as beschikt,
+)
 from toegang import zorg_services
-from toegang.models import Beschikking, BeschiktProduct, Zorgperiode
+from toegang.models import Zorgperiode
 from toegang.toewijzing_services import maak_toewijzing, trek_in
 from toegang.zorg_services import start_zorg, stop_zorg, verwijder_start, verwijder_stop
 
@@ -29,31 +34,6 @@ pytestmark = pytest.mark.django_db
 
 D = datetime.date
 SOEST = "0342"
-
-
-def beschikt(dossier, product, ingang, eind, user):
-    """A vastgestelde beschikking with one toegekend, active product (as in
-    test_toegang_toewijzing)."""
-    beschikking = Beschikking.objects.create(
-        dossier=dossier, perceel=product.perceel, besluit="toekenning", motivering="Nodig.",
-        ingangsdatum=ingang, einddatum=eind, opgesteld_door=user,
-    )  # fmt: skip
-    bp = BeschiktProduct.objects.create(
-        beschikking=beschikking, product=product, ingangsdatum=ingang, einddatum=eind,
-        client=dossier.client, productcategorie=product.productcategorie,
-    )  # fmt: skip
-    Beschikking.objects.filter(pk=beschikking.pk).update(
-        status="vastgesteld", vastgesteld_op=timezone.now()
-    )
-    BeschiktProduct.objects.filter(pk=bp.pk).update(actief=True)
-    return BeschiktProduct.objects.get(pk=bp.pk)
-
-
-def systeem(aanbieder, username):
-    """The technical user of an aanbieder's API credential."""
-    user = UserFactory(username=username)
-    grant(user, "aanbiedersysteem", aanbieder=aanbieder)
-    return user
 
 
 class Opzet:
