@@ -532,3 +532,20 @@ def test_honour_a_verzoek_om_wijziging_on_screen(opzet, client):
     response = client.post(f"/toegang/verzoeken/{verzoek.pk}/honoreren/", follow=True)
     nieuw = Toewijzing.objects.get(vorige=oud)
     assert f"Het verzoek is gehonoreerd: toewijzing {nieuw.nummer}." in response.content.decode()
+
+
+def test_the_answer_downloads_as_an_iwmo_message_valid_against_its_schema(opzet, client):
+    from toegang.iwmo_xml import valideer
+
+    verzoek = opzet.vot()
+    client.force_login(opzet.consulent)
+    pad = f"/toegang/verzoeken/{verzoek.pk}/antwoordbericht/"
+    assert client.post(pad).status_code == 302  # not answered yet
+    afwijzen(verzoek, opzet.consulent, "4")
+    assert "WMO319" in client.get(f"/toegang/verzoeken/{verzoek.pk}/").content.decode()
+    response = client.post(pad)
+    assert response.status_code == 200 and response["Content-Type"] == "application/xml"
+    assert response["Content-Disposition"].startswith('attachment; filename="WMO319_')
+    assert valideer(response.content) == ("319", [])
+    client.force_login(opzet.baarn)
+    assert client.post(pad).status_code == 404

@@ -10,9 +10,9 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
-from django.views.generic import DetailView, FormView, ListView, TemplateView
+from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 from django.views.generic.detail import SingleObjectMixin
 
 from regio.iwmo import choices, codelijst
@@ -128,6 +128,8 @@ class VerzoekDetailView(ScopedViewMixin, DetailView):
             producten=producten_van(v, dekking=open_),
             mag_beantwoorden=open_
             and Verzoek.objects.visible_to(user, CHANGE).filter(pk=v.pk).exists(),
+            mag_bericht=not open_
+            and Verzoek.objects.visible_to(user, CHANGE).filter(pk=v.pk).exists(),
             toewijzingen=Toewijzing.objects.visible_to(user, "toegang.view_toewijzing")
             .filter(pk__in=v.nieuwe_toewijzingen.values("pk"))
             .order_by("nummer"),
@@ -234,9 +236,43 @@ class AfwijzenView(VerzoekAntwoordMixin, FormView):
         return HttpResponseRedirect(self.detail_url())
 
 
+class AntwoordBerichtView(ScopedViewMixin, SingleObjectMixin, View):
+    """The gemeente's answer as an iWmo message to send to the aanbieder (POST: each download
+    is a new message with its own BerichtIdentificatie): a refused verzoek → WMO319, an
+    honoured one → WMO301 with the new toewijzingen."""
+
+    model = Verzoek
+    capability = CHANGE
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        from regio import audit
+
+        from ..iwmo_xml import antwoord
+
+        verzoek = self.get_object()
+        if verzoek.status == Verzoek.Status.INGEDIEND:
+            messages.error(request, "Beantwoord het verzoek eerst.")
+            return HttpResponseRedirect(reverse("toegang:verzoek-detail", args=[verzoek.pk]))
+        try:
+            naam, inhoud = antwoord(verzoek)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return HttpResponseRedirect(reverse("toegang:verzoek-detail", args=[verzoek.pk]))
+        audit.record("export", objects=[verzoek], actor=request.user, toelichting={"bestand": naam})
+        response = HttpResponse(inhoud, content_type="application/xml")
+        response["Content-Disposition"] = f'attachment; filename="{naam}"'
+        return response
+
+
 urlpatterns = [
     path("verzoeken/", VerzoekListView.as_view(), name="verzoeken"),
     path("verzoeken/<int:pk>/", VerzoekDetailView.as_view(), name="verzoek-detail"),
     path("verzoeken/<int:pk>/honoreren/", HonorerenView.as_view(), name="verzoek-honoreren"),
     path("verzoeken/<int:pk>/afwijzen/", AfwijzenView.as_view(), name="verzoek-afwijzen"),
+    path(
+        "verzoeken/<int:pk>/antwoordbericht/",
+        AntwoordBerichtView.as_view(),
+        name="verzoek-antwoordbericht",
+    ),
 ]
