@@ -30,3 +30,5 @@ urlpatterns = [
     path("api/v1/", include(("config.api_urls", "api"), namespace="api")),
     path("beheer/", admin.site.urls),
 ]
+
+handler404 = "regio.api.problems.api_of_pagina_404"

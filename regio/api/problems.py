@@ -57,3 +57,25 @@ def problem_exception_handler(exc, context):
     response.data = body
     response.content_type = PROBLEM_CONTENT_TYPE
     return response
+
+
+def api_of_pagina_404(request, exception=None):
+    """Django's 404 handler (config/urls.py ``handler404``): under /api/ a URL that matches no
+    route answers problem+json like every other API error; elsewhere the site's 404 page."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {
+                "type": "https://regiozorg.nl/problemen/not_found",
+                "code": "not_found",
+                "title": "Niet gevonden.",
+                "status": 404,
+                "detail": "Deze URL bestaat niet in de API.",
+                "instance": request.path,
+            },
+            status=404,
+            content_type=PROBLEM_CONTENT_TYPE,
+        )
+    return page_not_found(request, exception)

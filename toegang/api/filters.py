@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework.exceptions import ValidationError
@@ -24,9 +26,13 @@ def gewijzigd_sinds(request, param: str = "gewijzigdSinds"):
         raise ValidationError(
             {param: "Geef een datum en tijd volgens ISO 8601, bijv. 2026-01-31T12:00:00+01:00."}
         )
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
+    try:
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        # In UTC: PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 allows.
+        return moment.astimezone(datetime.UTC)
+    except (OverflowError, ValueError):
+        raise ValidationError({param: "Dit moment valt buiten het bereik van de API."}) from None
 
 
 def gemeentecode(request, param: str = "gemeente") -> str | None:
