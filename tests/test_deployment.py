@@ -340,3 +340,27 @@ def test_documented_variables_exist(read_vars):
         f"README.md documents {stale}, which neither the production settings read "
         "nor docker-compose.yml substitutes"
     )
+
+
+def test_production_shares_one_cache_so_the_api_rate_limit_counts_across_processes():
+    script = (
+        "import os, json; os.environ['DJANGO_SETTINGS_MODULE']='config.settings.production'; "
+        "import django; from django.conf import settings; "
+        "print(json.dumps([settings.CACHES['default']['BACKEND'], "
+        "settings.CACHES['default']['LOCATION']]))"
+    )
+    env = dict(
+        os.environ,
+        DJANGO_SECRET_KEY="dummy-secret-key-for-test-deployment",
+        REGIOZORG_BSN_HASH_KEY="dummy-bsn-hash-key-for-test-deployment",
+        DJANGO_ALLOWED_HOSTS="regiozorg.test",
+        REDIS_URL="redis://redis:6379/0",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    backend, location = json.loads(result.stdout.strip().splitlines()[-1])
+    assert backend == "django.core.cache.backends.redis.RedisCache"
+    assert location == "redis://redis:6379/0"
