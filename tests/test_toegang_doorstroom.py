@@ -8,13 +8,13 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
 
 from regio.models import AuditEntry
 from tests.factories import (
     PerceelFactory,
     ProductFactory,
     UserFactory,
+    beschikt_product,
     dossier_in,
     gemeente,
     grant,
@@ -27,8 +27,6 @@ from toegang import wachtlijst_services as ws
 from toegang import wachtlijstrapport
 from toegang.models import (
     Aanmelding,
-    Beschikking,
-    BeschiktProduct,
     Plaatsing,
     Toewijzing,
     Wachtlijstgebeurtenis,
@@ -79,20 +77,9 @@ def geplaatst(opzet, loc, datum=MAART, sinds=JAN_10):
 
 
 def beschikking_voor(dossier, product, user):
+    """A vastgestelde beschikking with one active toegekend product, running now."""
     ingang, eind = VANDAAG - datetime.timedelta(30), VANDAAG + datetime.timedelta(300)
-    beschikking = Beschikking.objects.create(
-        dossier=dossier, perceel=product.perceel, besluit="toekenning", motivering="Nodig.",
-        ingangsdatum=ingang, einddatum=eind, opgesteld_door=user,
-    )  # fmt: skip
-    bp = BeschiktProduct.objects.create(
-        beschikking=beschikking, product=product, ingangsdatum=ingang, einddatum=eind,
-        client=dossier.client, productcategorie=product.productcategorie,
-    )  # fmt: skip
-    Beschikking.objects.filter(pk=beschikking.pk).update(
-        status="vastgesteld", vastgesteld_op=timezone.now()
-    )
-    BeschiktProduct.objects.filter(pk=bp.pk).update(actief=True)
-    return Beschikking.objects.get(pk=beschikking.pk)
+    return beschikt_product(dossier, product, ingang, eind, user).beschikking
 
 
 def goedgekeurd(opzet, a):

@@ -8,15 +8,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
 
-from tests.factories import UserFactory, grant
+from tests.factories import UserFactory, beschikt_product, grant
 from tests.test_toegang_wachtlijst import VANDAAG, Opzet, locatie, wachtend
 from toegang import wachtlijst_services as ws
 from toegang.models import (
     Aanmelding,
-    Beschikking,
-    BeschiktProduct,
     Plaatsing,
     Toewijzing,
     Wachtlijstgebeurtenis,
@@ -31,22 +28,9 @@ def opzet(refdata):
 
 
 def beschikking_voor(dossier, product, user):
-    """A vastgestelde beschikking with one active toegekend product (made as concept first:
-    the database refuses new products under a vastgestelde beschikking)."""
+    """A vastgestelde beschikking with one active toegekend product, running now."""
     ingang, eind = VANDAAG - datetime.timedelta(30), VANDAAG + datetime.timedelta(300)
-    beschikking = Beschikking.objects.create(
-        dossier=dossier, perceel=product.perceel, besluit="toekenning", motivering="Nodig.",
-        ingangsdatum=ingang, einddatum=eind, opgesteld_door=user,
-    )  # fmt: skip
-    bp = BeschiktProduct.objects.create(
-        beschikking=beschikking, product=product, ingangsdatum=ingang, einddatum=eind,
-        client=dossier.client, productcategorie=product.productcategorie,
-    )  # fmt: skip
-    Beschikking.objects.filter(pk=beschikking.pk).update(
-        status="vastgesteld", vastgesteld_op=timezone.now()
-    )
-    BeschiktProduct.objects.filter(pk=bp.pk).update(actief=True)
-    return Beschikking.objects.get(pk=beschikking.pk)
+    return beschikt_product(dossier, product, ingang, eind, user).beschikking
 
 
 @pytest.mark.django_db
