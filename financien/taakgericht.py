@@ -41,7 +41,7 @@ from __future__ import annotations
 import calendar
 import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import NamedTuple
 
 from django.db import connection, transaction
@@ -52,8 +52,9 @@ from regio.models import Domein
 from toegang.models import BeschiktProduct, Toewijzing
 
 from .models import EersteBWStart, Functiegewicht, Jaarparameters, Kostenbron, Kostenregel
+from .verevening import REKENCONTEXT, in_centen, in_euro
+from .verevening import grootste_rest as verevening_grootste_rest
 
-CENT = Decimal("0.01")
 # Weights have three decimals (Functiegewicht.gewicht): in thousandths they are integers.
 GEWICHT_SCHAAL = 1000
 
@@ -118,24 +119,16 @@ def grootste_rest(centen: int, gewichten: list[int]) -> list[int]:
     """Split ``centen`` over integer ``gewichten`` in proportion, every part a whole cent, the
     parts adding up to ``centen`` exactly: each gets the floor of its exact share, and the cents
     left go one each to the largest remainders; ties to the earlier position. All weights 0:
-    nothing is split (all parts 0)."""
+    nothing is split (all parts 0). The rounding is the verevening's
+    (``financien.verevening.grootste_rest``), keyed by position."""
     totaal = sum(gewichten)
     if totaal <= 0 or centen <= 0:
         return [0] * len(gewichten)
-    delen = [centen * g // totaal for g in gewichten]
-    resten = [centen * g % totaal for g in gewichten]
-    over = centen - sum(delen)
-    for index in sorted(range(len(gewichten)), key=lambda i: (-resten[i], i))[:over]:
-        delen[index] += 1
-    return delen
-
-
-def _centen(bedrag: Decimal) -> int:
-    return int((bedrag * 100).to_integral_value())
-
-
-def _euro(centen: int) -> Decimal:
-    return (Decimal(centen) / 100).quantize(CENT)
+    posities = [f"{i:09d}" for i in range(len(gewichten))]
+    with localcontext(REKENCONTEXT):
+        exact = {p: Decimal(centen * g) / totaal for p, g in zip(posities, gewichten, strict=True)}
+    verdeeld = verevening_grootste_rest(centen, exact, {p: p for p in posities})
+    return [verdeeld[p] for p in posities]
 
 
 def maandgrenzen(jaar: int, maand: int) -> tuple[datetime.date, datetime.date]:
@@ -159,7 +152,7 @@ def maandbudgetten(contract: Contract, jaar: int, jaarbudget: Decimal) -> list[D
         _overlap(contract.begin, contract.looptijd_einde, *maandgrenzen(jaar, maand))
         for maand in range(1, 13)
     ]
-    return [_euro(c) for c in grootste_rest(_centen(jaarbudget), dagen)]
+    return [in_euro(c) for c in grootste_rest(in_centen(jaarbudget), dagen)]
 
 
 # --- the query -------------------------------------------------------------------------------
@@ -290,7 +283,7 @@ def toerekenen(contract: Contract, jaar: int, maand: int, *, user=None) -> Toere
         # Without a Bestedingsruimte there is nothing to allocate: no lines (not lines of 0).
         toe_te_rekenen = rijen if ruimte else []
         gewichten = [rij.dagen * int(rij.gewicht * GEWICHT_SCHAAL) for rij in toe_te_rekenen]
-        bedragen = grootste_rest(_centen(maandbudget), gewichten)
+        bedragen = grootste_rest(in_centen(maandbudget), gewichten)
         prefix = referentie_prefix(contract.pk, jaar, maand)
         for rij, centen in zip(toe_te_rekenen, bedragen, strict=True):
             uitkomst.regels.append(
@@ -304,11 +297,11 @@ def toerekenen(contract: Contract, jaar: int, maand: int, *, user=None) -> Toere
                     periode_einde=rij.periode_einde,
                     dagen=rij.dagen,
                     gewicht=Decimal(rij.gewicht),
-                    bedrag=_euro(centen),
+                    bedrag=in_euro(centen),
                 )  # fmt: skip
             )
         uitkomst.clientdagen = sum(r.dagen for r in uitkomst.regels)
-        uitkomst.toegerekend = _euro(sum(bedragen))
+        uitkomst.toegerekend = in_euro(sum(bedragen))
 
         verwijderd, _ = Kostenregel.objects.filter(
             regio_id=contract.regio_id,

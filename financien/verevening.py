@@ -240,16 +240,16 @@ def verdeel_bedrag(bedrag: Decimal, gewichten: Mapping[str, Decimal], namen: Map
     """``bedrag`` (euros) split by ``gewichten`` (fractions adding up to 1) in whole cents by
     largest remainder; euros with two decimals per key."""
     with localcontext(REKENCONTEXT):
-        totaal = _centen(bedrag)
+        totaal = in_centen(bedrag)
         exact = {k: totaal * w for k, w in gewichten.items()}
-        return {k: _euro(c) for k, c in grootste_rest(totaal, exact, namen).items()}
+        return {k: in_euro(c) for k, c in grootste_rest(totaal, exact, namen).items()}
 
 
-def _centen(bedrag: Decimal) -> int:
+def in_centen(bedrag: Decimal) -> int:
     return int(bedrag.quantize(CENT) * 100)
 
 
-def _euro(centen: int) -> Decimal:
+def in_euro(centen: int) -> Decimal:
     return (Decimal(centen) / 100).quantize(CENT)
 
 
@@ -400,11 +400,11 @@ def _bereken(invoer: VereveningInvoer) -> Verevening:
         raise ValueError(
             f"Strategie {strategie.naam!r} verdeelt het restant niet precies over de gemeenten."
         )
-    A = grootste_rest(_centen(R), {k: d * 100 for k, d in delen.items()}, namen)
+    A = grootste_rest(in_centen(R), {k: d * 100 for k, d in delen.items()}, namen)
 
     regels = []
     for g in gemeenten:
-        A_g = _euro(A[g.code])
+        A_g = in_euro(A[g.code])
         V_g = Decimal(g.voorschot).quantize(CENT)
         regels.append(
             GemeenteVerevening(
