@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.views.generic import View
 from django.views.generic.detail import SingleObjectMixin
@@ -20,6 +20,7 @@ from regio.pdf import render_pdf
 from .. import wachtstatus_services as wss
 from ..client_services import postadres, postontvanger
 from ..models import Aanmelding, Wachtstatusbericht
+from .aanmelding_basis import AanmeldingMixin
 
 LAATSTE = 10
 
@@ -41,17 +42,14 @@ def aanmelding_context(aanmelding, user) -> dict:
     }
 
 
-class BijwerkenView(ScopedViewMixin, SingleObjectMixin, View):
-    """POST: send what the aanmelding is owed now (nothing twice). (Not views.wachtlijst's
-    AanmeldingMixin: that module imports this one.)"""
+class BijwerkenView(AanmeldingMixin, View):
+    """POST: send what the aanmelding is owed now (nothing twice)."""
 
-    model = Aanmelding
     capability = wss.ADD
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        aanmelding = self.get_object()
-        nieuw = wss.bijwerken(aanmelding, timezone.localdate(), user=request.user)
+        nieuw = wss.bijwerken(self.aanmelding(), timezone.localdate(), user=request.user)
         if nieuw:
             messages.success(
                 request,
@@ -59,7 +57,7 @@ class BijwerkenView(ScopedViewMixin, SingleObjectMixin, View):
             )
         else:
             messages.info(request, "Er was geen nieuw wachtstatusbericht nodig.")
-        return HttpResponseRedirect(reverse("toegang:aanmelding_detail", args=[aanmelding.pk]))
+        return HttpResponseRedirect(self.detail_url())
 
 
 def _adresregels(adres) -> list[str]:
