@@ -9,10 +9,13 @@ finished does nothing.
 
 from __future__ import annotations
 
+import datetime
 import logging
 from dataclasses import dataclass
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -81,8 +84,9 @@ def job(soort: str, naam: str, capability: str):
                 resultaat = fn(ctx, **run.parameters) or {}
             except Exception as exc:
                 log.exception("Job %s #%s mislukt", soort, run.pk)
+                fout = te_lang_melding() if isinstance(exc, SoftTimeLimitExceeded) else str(exc)
                 JobRun.objects.filter(pk=run.pk).update(
-                    status=JobRun.Status.MISLUKT, fout=str(exc)[:2000], afgerond_op=timezone.now()
+                    status=JobRun.Status.MISLUKT, fout=fout[:2000], afgerond_op=timezone.now()
                 )
                 raise
             JobRun.objects.filter(pk=run.pk).update(
@@ -111,3 +115,31 @@ def start_job(soort: str, *, user=None, regio=None, gemeente=None, **parameters)
     audit.record("job", objects=[run], actor=user, toelichting={"soort": soort})
     transaction.on_commit(lambda: definitie.task.delay(run.pk))
     return run
+
+
+def te_lang_melding() -> str:
+    minuten = settings.CELERY_TASK_SOFT_TIME_LIMIT // 60
+    return f"Afgebroken: de taak liep langer dan de tijdslimiet van {minuten} minuten."
+
+
+@shared_task(name="jobs.vastgelopen_afsluiten")
+def vastgelopen_afsluiten() -> int:
+    """Marks runs failed that no worker will finish: busy past the hard time limit (the worker
+    killed the task, or died and the redelivery failed too), or queued for a day. Scheduled every
+    few minutes (PeriodicTask of migration regio 0009); a late redelivery of such a run finds it
+    finished and does nothing."""
+    nu = timezone.now()
+    grens = nu - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    bezig = JobRun.objects.filter(status=JobRun.Status.BEZIG, gestart_op__lt=grens).update(
+        status=JobRun.Status.MISLUKT, fout=te_lang_melding(), afgerond_op=nu
+    )
+    wachtrij = JobRun.objects.filter(
+        status=JobRun.Status.WACHTRIJ, aangemaakt_op__lt=nu - datetime.timedelta(days=1)
+    ).update(
+        status=JobRun.Status.MISLUKT,
+        fout="Afgebroken: de taak is na een dag nog niet door een worker opgepakt.",
+        afgerond_op=nu,
+    )
+    if bezig or wachtrij:
+        log.warning("Vastgelopen taken afgesloten: %s bezig, %s in de wachtrij", bezig, wachtrij)
+    return bezig + wachtrij

@@ -4,9 +4,10 @@ from django.contrib.auth.models import AbstractUser, Group
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, RangeOperators
+from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from .query import (
@@ -322,15 +323,47 @@ class AuditEntry(models.Model):
     herkomst = models.GenericIPAddressField(null=True, blank=True)
     pad = models.CharField(max_length=300, blank=True)
     toelichting = models.JSONField(default=dict, blank=True)
+    # The pseudonymous keys (toegang.Client) of the persons the objects belong to, so the privacy
+    # officer can ask "who looked at this dossier" without a BSN ever being stored here.
+    client_ids = ArrayField(models.UUIDField(), default=list, blank=True)
 
     class Meta:
         verbose_name = "auditregel"
         verbose_name_plural = "auditlog"
         ordering = ["-tijdstip", "-id"]
-        indexes = [models.Index(fields=["object_type", "tijdstip"])]
+        indexes = [
+            models.Index(fields=["object_type", "tijdstip"]),
+            GinIndex(fields=["client_ids"], name="auditentry_client_ids_gin"),
+        ]
 
     def __str__(self):
         return f"{self.tijdstip:%Y-%m-%d %H:%M:%S} {self.actor} {self.actie} {self.object_type}"
+
+
+class AuditZegel(models.Model):
+    """A seal over a consecutive batch of audit rows (by id): the hash chain that makes the audit
+    log tamper-evident. ``regel_hashes[i]`` is the chain value after row ``regel_ids[i]``
+    (sha256 of the previous chain value and the row's canonical form); ``hash`` is the last one
+    and the next seal's ``vorige_hash``. Written by a job, append-only like the log itself."""
+
+    vanaf_id = models.BigIntegerField(unique=True)
+    tot_id = models.BigIntegerField()
+    regel_ids = ArrayField(models.BigIntegerField())
+    regel_hashes = ArrayField(models.CharField(max_length=64))
+    vorige_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+    gezegeld_op = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "auditzegel"
+        verbose_name_plural = "auditzegels"
+        ordering = ["vanaf_id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(tot_id__gte=F("vanaf_id")), name="auditzegel_bereik")
+        ]
+
+    def __str__(self):
+        return f"Zegel {self.vanaf_id}-{self.tot_id}"
 
 
 class JobRun(models.Model):

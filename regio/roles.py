@@ -29,6 +29,7 @@ BEHEERDER = "functioneel-beheerder"
 AANBIEDER = "aanbieder"
 WACHTLIJST_CONTRACTPARTNER = "wachtlijst-contractpartner"
 AANBIEDERSYSTEEM = "aanbiedersysteem"
+PRIVACY = "privacyfunctionaris"
 
 # Inkoop models, for the capability lists below.
 _INKOOP_BEHEER = (
@@ -180,6 +181,21 @@ ROLLEN: tuple[RolDefinitie, ...] = (
             *_caps("inkoop", ["aanbieder", "perceel", "product", "tarief"]),
             # API credentials of the aanbieders contracted in the regio (inkoop.ApiSleutel).
             *_caps("inkoop", ["apisleutel"]),
+        ),
+    ),
+    RolDefinitie(
+        PRIVACY,
+        "Privacyfunctionaris",
+        "gemeente_of_regio",
+        # BIO 8.15 and the AVG: who looked at a client's dossier (the audit log, by client), the
+        # erasure requests, and the approval of the destruction of dossiers past retention.
+        (
+            "regio.view_gemeente",
+            "regio.view_auditentry",
+            *_caps("toegang", ["verwijderverzoek", "vernietigingslijst"]),
+            "toegang.view_vernietigingsregel",
+            "toegang.change_vernietigingsregel",
+            "toegang.keur_vernietiging_goed",
         ),
     ),
     RolDefinitie(

@@ -113,3 +113,35 @@ def test_job_reads_through_the_starters_scope(refdata):
 
     codes = set(scheduled.scoped(Gemeente, "regio.view_gemeente").values_list("code", flat=True))
     assert "0037" in codes and "0342" not in codes
+
+
+@pytest.mark.django_db
+def test_a_run_stuck_past_its_time_limit_is_marked_failed_with_the_reason(client, refdata):
+    import datetime
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from regio.jobs import vastgelopen_afsluiten
+    from regio.models import JobRun, Regio
+
+    regio = Regio.objects.get(code="amersfoort")
+    user = UserFactory(username="risb-vast")
+    grant(user, "contractmanager", regio="amersfoort")
+    limiet = datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    vast = JobRun.objects.create(soort="regio.ledenoverzicht", regio=regio, gestart_door=user)
+    JobRun.objects.filter(pk=vast.pk).update(
+        status="bezig", gestart_op=timezone.now() - limiet - datetime.timedelta(minutes=5)
+    )
+    nog_binnen = JobRun.objects.create(soort="regio.ledenoverzicht", regio=regio)
+    JobRun.objects.filter(pk=nog_binnen.pk).update(
+        status="bezig", gestart_op=timezone.now() - limiet + datetime.timedelta(minutes=5)
+    )
+    assert vastgelopen_afsluiten() == 1
+    vast.refresh_from_db()
+    nog_binnen.refresh_from_db()
+    assert vast.status == "mislukt" and "tijdslimiet" in vast.fout and vast.afgerond_op
+    assert nog_binnen.status == "bezig"
+    client.force_login(user)
+    status = client.get(f"/taken/{vast.pk}/status/").json()
+    assert status["status"] == "mislukt" and "tijdslimiet" in status["fout"]

@@ -45,6 +45,12 @@ class VerzoekQuerySet(ScopedQuerySet):
     scope_paths = {"gemeente": "gemeente", "aanbieder": "aanbieder"}
 
 
+class GemeenteEigenQuerySet(ScopedQuerySet):
+    """Rows a gemeente owns itself (a verwijderverzoek, a vernietigingslijst): its own roles."""
+
+    scope_paths = {"gemeente": "gemeente"}
+
+
 class DeclaratieQuerySet(VerzoekQuerySet):
     pass
 
