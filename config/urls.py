@@ -25,6 +25,8 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url="/static/favicon.svg", permanent=True)),
     path("", include("regio.urls")),
     path("toegang/", include("toegang.urls")),
+    path("privacy/audit/", include("regio.audit_urls")),
+    path("privacy/", include("toegang.privacy_urls")),
     path("inkoop/", include("inkoop.urls")),
     path("financien/", include("financien.urls")),
     path("api/v1/", include(("config.api_urls", "api"), namespace="api")),

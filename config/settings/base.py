@@ -206,6 +206,20 @@ LOGGING = {
 REGIOZORG_DEMO_PASSWORDS = False  # only dev settings allow the demo users' password "demo"
 EMBEDDED_SERVICES = False  # dev settings: the database and broker are the ones `make run` starts
 
+# Retention (Selectielijst gemeenten, DOMAIN.md "Law"): a Wmo dossier is destroyed this many years
+# after the support ended, or after it was closed where nothing was granted; an erasure request
+# (AVG) is answered within a month.
+REGIOZORG_BEWAARTERMIJN_JAREN = env_int("REGIOZORG_BEWAARTERMIJN_JAREN", 15)
+REGIOZORG_BEWAARTERMIJN_NIETS_TOEGEKEND_JAREN = env_int(
+    "REGIOZORG_BEWAARTERMIJN_NIETS_TOEGEKEND_JAREN", 5
+)
+# Audit rows are sealed into the hash chain once they are this old (seconds): longer than any
+# transaction that writes them can stay open (a job's hard time limit), so no row commits later
+# into a range that is already sealed.
+REGIOZORG_AUDIT_ZEGEL_WACHTTIJD = env_int(
+    "REGIOZORG_AUDIT_ZEGEL_WACHTTIJD", CELERY_TASK_TIME_LIMIT + 10 * 60
+)
+
 # Imports of the finance workplace (financien/imports.py): larger files or more rows are
 # refused whole with the reason.
 FINANCIEN_IMPORT_MAX_BYTES = 20 * 1024 * 1024
