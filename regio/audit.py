@@ -3,17 +3,28 @@
 Who did what to which object, with result, origin and time; never a BSN or a secret. The view,
 viewset and admin mixins call ``record`` for reads of personal data (one row per request listing
 the objects shown) and for every change; login and failed login come from the auth signals. The
-table is append-only: a database trigger refuses UPDATE and DELETE.
+table is append-only: a database trigger refuses UPDATE and DELETE, and ``regio.audit_seal``
+seals the rows into a hash chain afterwards.
+
+Each row also lists the pseudonymous keys (``toegang.Client``) of the persons the objects belong
+to, so the privacy officer can ask "who looked at this client" without a BSN in the log.
+``CLIENT_PATHS`` says per model how to reach that key; a test fails when a model with personal
+data is missing from it.
 """
 
 from __future__ import annotations
 
 import re
+import uuid
+from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.apps import apps
 from django.contrib.auth import signals as auth_signals
+from django.core.exceptions import ValidationError
 
 _current_request: ContextVar = ContextVar("regiozorg_audit_request", default=None)
+_current_clients: ContextVar = ContextVar("regiozorg_audit_clients", default=())
 
 _DIGITS9 = re.compile(r"\b\d{9}\b")
 
@@ -50,12 +61,108 @@ def object_label(obj_or_model) -> str:
     return f"{meta.app_label}.{meta.model_name}"
 
 
+# Model label → lookup path from that model to the pseudonymous client key (``toegang.Client``'s
+# primary key). "pk": the object's key *is* the client's. A path through a reverse relation lists
+# every client under the object (a declaratie, a vernietigingslijst).
+CLIENT_PATHS: dict[str, str] = {
+    "toegang.client": "pk",
+    "toegang.persoon": "pk",
+    "toegang.dossier": "client_id",
+    "toegang.dossieruserobjectpermission": "content_object__client_id",
+    "toegang.dossiergroupobjectpermission": "content_object__client_id",
+    "toegang.adres": "persoon_id",
+    "toegang.relatie": "persoon_id",
+    "toegang.melding": "dossier__client_id",
+    "toegang.aanvraag": "dossier__client_id",
+    "toegang.opschorting": "dossier__client_id",
+    "toegang.document": "dossier__client_id",
+    "toegang.beschikking": "dossier__client_id",
+    "toegang.beschiktproduct": "client_id",
+    "toegang.bezwaar": "dossier__client_id",
+    "toegang.toewijzing": "beschikt_product__client_id",
+    "toegang.aanmelding": "client_id",
+    "toegang.wachtlijstgebeurtenis": "client_id",
+    "toegang.plaatsing": "aanmelding__client_id",
+    "toegang.zorgbeweging": "client_id",
+    "toegang.trajectplan": "plaatsing__aanmelding__client_id",
+    "toegang.trajectdoel": "trajectplan__plaatsing__aanmelding__client_id",
+    "toegang.evaluatie": "trajectplan__plaatsing__aanmelding__client_id",
+    "toegang.wachtstatusbericht": "aanmelding__client_id",
+    "toegang.zorgperiode": "toewijzing__beschikt_product__client_id",
+    "toegang.verzoek": "dossier__client_id",
+    "toegang.declaratie": "regels__toewijzing__beschikt_product__client_id",
+    "toegang.declaratieregel": "toewijzing__beschikt_product__client_id",
+    "toegang.uitgaandbericht": "client_id",
+    "toegang.verwijderverzoek": "client_id",
+    "toegang.vernietigingslijst": "regels__dossier__client_id",
+    "toegang.vernietigingsregel": "dossier__client_id",
+    "financien.kostenregel": "client_id",
+    "financien.eerstebwstart": "pk",
+}
+
+# Models that hold no data of a person (checked by the same test: say so, or give a path).
+GEEN_CLIENT: frozenset[str] = frozenset({"toegang.toewijzingnummerreeks"})
+
+
+def _as_pk(model, value):
+    try:
+        return model._meta.pk.to_python(value)
+    except (ValidationError, ValueError, TypeError):
+        return None
+
+
+def _as_uuid(value) -> uuid.UUID | None:
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+def clients_of(object_type: str, object_ids=(), objects=()) -> list[uuid.UUID]:
+    """The client keys of the objects: read from the objects where the path is one attribute,
+    else one values_list query over the primary keys. Unknown types and bad ids give nothing."""
+    path = CLIENT_PATHS.get(object_type)
+    if not path or not (objects or object_ids):
+        return []
+    if path == "pk" and not objects:
+        found = {_as_uuid(i) for i in object_ids}
+    elif objects and "__" not in path:
+        found = {_as_uuid(o.pk if path == "pk" else getattr(o, path, None)) for o in objects}
+    else:
+        try:
+            model = apps.get_model(object_type)
+        except (LookupError, ValueError):
+            return []
+        pks = {_as_pk(model, o.pk) for o in objects} or {_as_pk(model, i) for i in object_ids}
+        pks.discard(None)
+        if not pks:
+            return []
+        rows = model._base_manager.filter(pk__in=pks).values_list(path, flat=True).distinct()
+        found = {_as_uuid(c) for c in rows}
+    found.discard(None)
+    return sorted(found)
+
+
+@contextmanager
+def voor_clienten(client_ids):
+    """Rows recorded inside this block that name no client of their own name these (e.g. the
+    export row that ``regio.exports.export_response`` writes for a list of one client)."""
+    token = _current_clients.set(tuple(client_ids))
+    try:
+        yield
+    finally:
+        _current_clients.reset(token)
+
+
 def record(
     actie: str,
     *,
     objects=(),
     object_type: str = "",
     object_ids=None,
+    client_ids=None,
     resultaat: str = "ok",
     actor=None,
     request=None,
@@ -70,6 +177,11 @@ def record(
     if objects and not object_type:
         object_type = object_label(objects[0])
     ids = [str(o.pk) for o in objects] if object_ids is None else [str(i) for i in object_ids]
+    if client_ids is None:
+        client_ids = clients_of(object_type, ids, objects if object_ids is None else ())
+        client_ids = client_ids or sorted({c for c in map(_as_uuid, _current_clients.get()) if c})
+    else:
+        client_ids = sorted({c for c in map(_as_uuid, client_ids) if c is not None})
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     return AuditEntry.objects.create(
         actie=actie,
@@ -81,6 +193,7 @@ def record(
         herkomst=client_ip(request),
         pad=scrub(request.path)[:300] if request is not None else "",
         toelichting=toelichting or {},
+        client_ids=client_ids,
     )
 
 

@@ -52,15 +52,25 @@ def to_xlsx(headers: Sequence[str], rows: Iterable[Sequence], title: str = "Expo
 
 
 def export_response(
-    fmt: str, filename: str, headers: Sequence[str], rows: Iterable[Sequence], *, request=None
+    fmt: str,
+    filename: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence],
+    *,
+    request=None,
+    objects=(),
 ) -> HttpResponse:
-    """An attachment in ``fmt`` ('csv' or 'xlsx'); the download is audited."""
+    """An attachment in ``fmt`` ('csv' or 'xlsx'); the download is audited, naming ``objects``
+    (and so their clients) when the export lists model rows."""
     if fmt not in FORMATS:
         raise ValueError(f"Unknown export format {fmt!r}")
     rows = list(rows)
     body = to_csv(headers, rows) if fmt == "csv" else to_xlsx(headers, rows, title=filename)
     audit.record(
-        "export", request=request, toelichting={"bestand": f"{filename}.{fmt}", "rijen": len(rows)}
+        "export",
+        objects=objects,
+        request=request,
+        toelichting={"bestand": f"{filename}.{fmt}", "rijen": len(rows)},
     )
     response = HttpResponse(body, content_type=FORMATS[fmt])
     stamp = datetime.date.today().isoformat()
@@ -81,9 +91,10 @@ class ExportableListMixin:
     def get(self, request, *args, **kwargs):
         fmt = request.GET.get("export")
         if fmt in FORMATS:
-            rows = (
-                [column(row) for _, column in self.export_columns] for row in self.get_queryset()
-            )
+            shown = list(self.get_queryset())
+            rows = ([column(row) for _, column in self.export_columns] for row in shown)
             headers = [header for header, _ in self.export_columns]
-            return export_response(fmt, self.export_filename, headers, rows, request=request)
+            return export_response(
+                fmt, self.export_filename, headers, rows, request=request, objects=shown
+            )
         return super().get(request, *args, **kwargs)

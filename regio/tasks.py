@@ -1,6 +1,7 @@
 import csv
 import io
 
+from . import audit_seal  # noqa: F401  (registers the Celery task "audit.verzegelen")
 from .jobs import job
 from .models import Lidmaatschap, Regio
 
