@@ -1,16 +1,43 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from regio import login as regio_login
 from regio import views as regio_views
 from regio.health import health
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="mijn-werk", permanent=False)),
     path("mijn-werk/", regio_views.MijnWerkView.as_view(), name="mijn-werk"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", regio_login.InloggenView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/tweestapsverificatie/",
+        regio_login.TweestapsOverzichtView.as_view(),
+        name="otp-overzicht",
+    ),
+    path(
+        "accounts/tweestapsverificatie/instellen/",
+        regio_login.TweestapsInstellenView.as_view(),
+        name="otp-instellen",
+    ),
+    path(
+        "accounts/tweestapsverificatie/controleren/",
+        regio_login.TweestapsControlerenView.as_view(),
+        name="otp-controleren",
+    ),
+    path(
+        "accounts/tweestapsverificatie/herstelcodes/",
+        regio_login.HerstelcodesView.as_view(),
+        name="otp-herstelcodes",
+    ),
+    path(
+        "accounts/tweestapsverificatie/verwijderen/",
+        regio_login.TweestapsVerwijderenView.as_view(),
+        name="otp-verwijderen",
+    ),
     path(
         "accounts/wachtwoord/",
         auth_views.PasswordChangeView.as_view(),
@@ -32,5 +59,22 @@ urlpatterns = [
     path("api/v1/", include(("config.api_urls", "api"), namespace="api")),
     path("beheer/", admin.site.urls),
 ]
+
+if settings.OIDC_ACTIEF:
+    from regio import oidc
+
+    # The redirect URI to register at the identity provider: /accounts/oidc/callback/.
+    urlpatterns += [
+        path(
+            "accounts/oidc/aanmelden/",
+            oidc.AanmeldenView.as_view(),
+            name="oidc_authentication_init",
+        ),
+        path(
+            "accounts/oidc/callback/",
+            oidc.CallbackView.as_view(),
+            name="oidc_authentication_callback",
+        ),
+    ]
 
 handler404 = "regio.api.problems.api_of_pagina_404"

@@ -207,7 +207,10 @@ def _on_logout(sender, request, user, **kwargs):
 
 
 def _on_login_failed(sender, credentials, request=None, **kwargs):
-    # The attempted username is kept (masked if it looks like a BSN); the password never.
+    # The attempted username is kept (masked if it looks like a BSN); the password never. A
+    # refusal without a username (the OIDC callback) is recorded by regio.oidc with its reason.
+    if "username" not in credentials:
+        return
     username = scrub(str(credentials.get("username", "")))[:150]
     record(
         "login_failed",

@@ -80,7 +80,7 @@ ROL_LINKS = {
                   ("Contracten", "inkoop:contract-list", None)],
     "functioneel-beheerder": [("Regio-overzicht {regio}", "regio:detail", "regio"),
                               ("Beheer", "admin:index", None)],
-    "privacyfunctionaris": [("Auditlog per cliënt: wie heeft het dossier ingezien?", "audit:zoek", None),
+    "privacyfunctionaris": [("Wie heeft een dossier ingezien?", "audit:zoek", None),
                             ("Inlogpogingen van medewerkers", "audit:inloggen", None)],
     "aanbieder": [("Toewijzingen", "toegang:toewijzing-list", None),
                   ("Contracten", "inkoop:contract-list", None),

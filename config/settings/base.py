@@ -1,6 +1,7 @@
 """Settings shared by every environment. Values that differ per deployment come from the
 environment through ``config.env`` (documented in README.md)."""
 
+import datetime
 from pathlib import Path
 
 from django.utils.csp import CSP
@@ -21,6 +22,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -40,9 +45,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After OTPMiddleware: an unverified session reaches only the two-factor pages (regio.login).
+    "regio.login.TweestapsverificatieMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "regio.audit.AuditContextMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the Dutch lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -80,6 +90,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "regio.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username+IP before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "regio.roles.RolBackend",
     "guardian.backends.ObjectPermissionBackend",
@@ -113,6 +125,9 @@ MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Idle timeout in every environment: each request renews the 15 minutes (BIO).
+SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_COOKIE_AGE", 15 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -129,6 +144,48 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
+
+# Login hardening (regio/login.py). Two-factor (TOTP, with one-time recovery codes) is required
+# of every user holding a role that sees personal data, and of staff; OIDC logins are exempt
+# because the gemeente's identity provider does the MFA. Dev and test settings switch it off.
+REGIOZORG_OTP_VERPLICHT = True
+OTP_TOTP_ISSUER = "regiozorg"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a TOTP secret or recovery code
+# django-axes: lock a username+IP after this many failed logins (password or two-factor code),
+# for this many minutes.
+AXES_FAILURE_LIMIT = env_int("REGIOZORG_LOGIN_MAX_POGINGEN", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("REGIOZORG_LOGIN_BLOKKADE_MINUTEN", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The lock runs from the moment it is set; attempts while locked do not prolong it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "regio.login.geblokkeerd"
+AXES_CLIENT_IP_CALLABLE = "regio.login.axes_client_ip"
+AXES_USERNAME_CALLABLE = "regio.login.axes_gebruikersnaam"  # a BSN typed as username is masked
+AXES_WHITELIST_CALLABLE = "regio.login.axes_vrijgesteld"  # the OIDC callback (regio/login.py)
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "csrfmiddlewaretoken"]
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are in the audit log (regio.audit)
+AXES_VERBOSE = False
+
+# Optional OIDC login with the gemeente's identity provider (regio/oidc.py). Nothing of it is
+# installed or shown unless OIDC_RP_CLIENT_ID is set. Register
+# https://<host>/accounts/oidc/callback/ as the redirect URI at the identity provider.
+OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_GEBRUIKERSNAAM_CLAIM = env("OIDC_GEBRUIKERSNAAM_CLAIM", "preferred_username")
+OIDC_ACTIEF = bool(OIDC_RP_CLIENT_ID)
+if OIDC_ACTIEF:
+    INSTALLED_APPS.append("mozilla_django_oidc")
+    AUTHENTICATION_BACKENDS.append("regio.oidc.GemeenteOIDCBackend")
+    OIDC_RP_SCOPES = "openid profile email"
+    OIDC_USE_PKCE = True
+    OIDC_CREATE_USER = False  # the functioneel beheerder creates users and gives roles
+    LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/"
 
 # The key of the keyed hash that recognises one person across gemeenten by BSN.
 BSN_HASH_KEY = env("REGIOZORG_BSN_HASH_KEY")

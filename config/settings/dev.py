@@ -25,5 +25,7 @@ MEDIA_ROOT = VAR_DIR / "media"
 DEBUG = True
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
 REGIOZORG_DEMO_PASSWORDS = True
+# Demo users log in without two-factor (README "Demo logins"); tests switch it on where needed.
+REGIOZORG_OTP_VERPLICHT = False
 EMBEDDED_SERVICES = True
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -17,8 +17,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
-SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_COOKIE_AGE", 15 * 60)
-SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: each request renews the 15 minutes
+# The 15-minute idle timeout (SESSION_COOKIE_AGE, SESSION_SAVE_EVERY_REQUEST) comes from base;
+# so do X-Frame-Options DENY, nosniff, the referrer policy, the CSP and REGIOZORG_OTP_VERPLICHT.
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

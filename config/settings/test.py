@@ -13,6 +13,8 @@ ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = []
 REGIOZORG_DEMO_PASSWORDS = True
+# Demo users log in without two-factor (README "Demo logins"); tests switch it on where needed.
+REGIOZORG_OTP_VERPLICHT = False
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
