@@ -81,6 +81,8 @@ ROL_LINKS = {
     "functioneel-beheerder": [("Regio-overzicht {regio}", "regio:detail", "regio"),
                               ("Beheer", "admin:index", None)],
     "privacyfunctionaris": [("Wie heeft een dossier ingezien?", "audit:zoek", None),
+                            ("Verwijderverzoeken (AVG)", "privacy:verzoek-list", None),
+                            ("Vernietigingslijsten (bewaartermijnen)", "privacy:lijst-list", None),
                             ("Inlogpogingen van medewerkers", "audit:inloggen", None)],
     "aanbieder": [("Toewijzingen", "toegang:toewijzing-list", None),
                   ("Contracten", "inkoop:contract-list", None),

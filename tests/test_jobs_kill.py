@@ -156,6 +156,72 @@ def ledenoverzicht_klaar(run):
     assert len(regels) == 1 + run.regio.lidmaatschappen.count()
 
 
+def _oude_dossiers(aantal: int, met_document: bool = False):
+    """Closed dossiers in Amersfoort, nothing granted, quiet since 2001: past retention."""
+    from django.core.files.base import ContentFile
+
+    from tests.factories import dossier_in
+    from toegang.models import Document
+
+    dossiers = []
+    for n in range(aantal):
+        d = dossier_in("0307", geopend_op=datetime.date(2001, 1, 1), status="gesloten")
+        if met_document:
+            doc = Document(dossier=d, soort="upload", naam=f"brief {n}.pdf")
+            doc.bestand.save(f"brief-{n}.pdf", ContentFile(b"%PDF-1.4 brief"), save=True)
+        dossiers.append(d)
+    return dossiers
+
+
+def bewaartermijnen(user):
+    _oude_dossiers(3)
+    grant(user, "privacyfunctionaris", gemeente="0307")
+    parameters = {
+        "gemeente_id": gemeente("0307").pk,
+        "peildatum": datetime.date.today().isoformat(),
+    }
+    return Regio.objects.get(code="amersfoort"), parameters
+
+
+def bewaartermijnen_klaar(run):
+    from toegang.models import Vernietigingslijst
+
+    (lijst,) = Vernietigingslijst.objects.all()
+    assert lijst.gemeente.code == "0307" and lijst.regels.count() == 3
+    assert run.resultaat == {"lijst": lijst.pk, "regels": 3, "status": "concept"}
+
+
+def vernietigen(user):
+    from toegang import bewaren_services
+    from toegang.models import Dossier
+
+    _oude_dossiers(3, met_document=True)
+    grant(user, "privacyfunctionaris", gemeente="0307")
+    lijst = bewaren_services.lijst_bijwerken(
+        gemeente("0307"), Dossier.objects.all(), datetime.date.today()
+    )
+    bewaren_services.goedkeuren(lijst, user=user)
+    return Regio.objects.get(code="amersfoort"), {"lijst_id": lijst.pk}
+
+
+def vernietigen_klaar(run):
+    from regio.models import AuditEntry
+    from toegang.models import Document, Dossier, Persoon, Vernietigingslijst
+
+    lijst = Vernietigingslijst.objects.get(pk=run.parameters["lijst_id"])
+    assert lijst.status == "uitgevoerd"
+    assert not lijst.regels.filter(vernietigd_op__isnull=True).exists()
+    assert Dossier.objects.filter(vernietigd_op__isnull=True).count() == 0
+    assert not Persoon.objects.exists()
+    for doc in Document.objects.all():
+        assert doc.bestand.name == ""
+    verwijderd = AuditEntry.objects.filter(actie="delete", object_type="toegang.dossier")
+    assert sorted(verwijderd.values_list("object_ids", flat=True)) == sorted(
+        [[str(pk)] for pk in Dossier.objects.values_list("pk", flat=True)]
+    )
+    assert run.resultaat == {"vernietigd": 3, "overgeslagen": 0}
+
+
 SOORTEN = {
     "regio.ledenoverzicht": (
         ledenoverzicht, "regio.jobs:JobContext.progress", ledenoverzicht_klaar,
@@ -166,6 +232,14 @@ SOORTEN = {
     ),
     "financien.taakgericht": (
         taakgericht, "financien.taakgericht:grootste_rest", taakgericht_klaar,
+    ),
+    # Paused mid-transaction: the list is written, its regels not yet committed.
+    "toegang.bewaartermijnen": (
+        bewaartermijnen, "toegang.bewaren_services:_uit_annotaties", bewaartermijnen_klaar,
+    ),
+    # Paused inside the first dossier's destruction: rows blanked, files not yet deleted.
+    "toegang.vernietigen": (
+        vernietigen, "toegang.bewaren_services:_verwijder_bestanden", vernietigen_klaar,
     ),
 }  # fmt: skip
 

@@ -98,4 +98,4 @@ def beschikkingen_laten_verlopen(peildatum: str | None = None) -> int:
 
 # Celery autodiscovers only ``tasks`` modules: the waiting-list report job, the daily wachtstatus
 # updates and their schedules live in their own modules and are registered by importing them.
-from . import wachtlijst_tasks, wachtstatus_tasks  # noqa: F401,E402
+from . import bewaren_tasks, wachtlijst_tasks, wachtstatus_tasks  # noqa: F401,E402
