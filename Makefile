@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export XDG_RUNTIME_DIR ?= /tmp/runtime-$(shell id -u)
 
-.PHONY: run test lint format lock clean-data openapi bench
+.PHONY: run test lint format lock clean-data openapi bench bench-quick
 
 $(BIN)/python: requirements.lock
 	@test -n "$(PY)" || { echo "Python 3.12 niet gevonden (pyenv of python3.12)"; exit 1; }
@@ -38,10 +38,15 @@ lock:
 	/tmp/regiozorg-lock/bin/pip install -q . && /tmp/regiozorg-lock/bin/pip freeze --exclude regiozorg > requirements-prod.lock
 	rm -rf /tmp/regiozorg-lock
 
-## Timings on this machine, written to BENCHMARKS.md (throw-away database).
+## National-scale benchmark, written to BENCHMARKS.md; data generated once into var/bench/.
 bench: $(BIN)/python
 	@mkdir -p -m 700 $(XDG_RUNTIME_DIR)
 	$(BIN)/python -m config.bench
+
+## The same benchmark on about 1% of the data (a few minutes).
+bench-quick: $(BIN)/python
+	@mkdir -p -m 700 $(XDG_RUNTIME_DIR)
+	$(BIN)/python -m config.bench --quick
 
 ## Regenerate the committed OpenAPI description of /api/v1/ (tests check it is current).
 openapi: $(BIN)/python

@@ -52,7 +52,7 @@ class DashboardView(ScopedViewMixin, DetailView):
             budgetgebruik(in_jaar.order_by("kenmerk"), jaar),
             key=lambda g: (g.percentage is None, -(g.percentage or 0), g.contract.kenmerk),
         )
-        lopend = contracts.lopend_op(vandaag)
+        lopend = contracts.lopend_op(vandaag).select_related("aanbieder")
         rapportages = Rapportage.objects.visible_to(user, "inkoop.view_rapportage").filter(
             contract__regio=regio
         )
