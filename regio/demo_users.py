@@ -67,6 +67,12 @@ DEMO_ROLLEN = [
         ("aanbieder", "75810100"),
         "aanbieder Combinatie Samen Verder Amersfoort (web)",
     ),
+    (
+        "privacy-amersfoort",
+        "privacyfunctionaris",
+        ("gemeente", "0307"),
+        "privacyfunctionaris gemeente Amersfoort (auditlog, verwijderverzoeken, vernietiging)",
+    ),
     # One person, two roles: consulent in Soest and regional finance officer.
     (
         "soest-en-financien",
