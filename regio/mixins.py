@@ -188,6 +188,19 @@ class ScopedAdminMixin:
         qs = super().get_queryset(request)
         return qs.visible_to(request.user, self.capability("view"))
 
+    def get_list_filter(self, request):
+        # Django's filter on a relation lists every related row (every regio of the country);
+        # offer only the values present in the rows this user may see.
+        from django.contrib.admin import RelatedOnlyFieldListFilter
+        from django.contrib.admin.utils import get_fields_from_path
+
+        filters = []
+        for item in super().get_list_filter(request):
+            if isinstance(item, str) and get_fields_from_path(self.model, item)[-1].is_relation:
+                item = (item, RelatedOnlyFieldListFilter)
+            filters.append(item)
+        return filters
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         # A beheerder can only link to gemeenten, regio's, ... inside their own scope.
         related = db_field.remote_field.model

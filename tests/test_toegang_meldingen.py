@@ -333,9 +333,10 @@ def test_onderzoek_form_makes_the_verslag(client, dossier, soest):
             {"gesprek_op": "2026-03-05", "gespreksverslag": "Gesprek thuis gevoerd.",
              "onderzoek_afgerond_op": "2026-03-09", "verslag_versturen": "on"},
         )  # fmt: skip
-    assert response.status_code == 302
-    document = Document.objects.get(soort=Document.Soort.VERSLAG)
-    download = client.get(f"/toegang/documenten/{document.pk}/download/")
+        assert response.status_code == 302
+        document = Document.objects.get(soort=Document.Soort.VERSLAG)
+        # Still on the frozen day: the session's 15-minute idle timeout runs on the same clock.
+        download = client.get(f"/toegang/documenten/{document.pk}/download/")
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
     assert b"".join(download.streaming_content).startswith(b"%PDF-")
     assert AuditEntry.objects.filter(actie="export", object_type="toegang.document").exists()

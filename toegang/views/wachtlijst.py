@@ -114,8 +114,8 @@ class WachtlijstView(SearchSortMixin, ScopedViewMixin, ExportableListMixin, List
 
     def filter_queryset(self, queryset):
         regio = self.regio()
-        if regio is None:
-            return queryset.none()
+        if regio is None:  # e.g. a contractpartner whose regio's list the CT keeps
+            return queryset.none().annotate(urgentie_rang=urgentie_rang())
         f = self.filter_form().cleaned_data
         queryset = queryset.filter(regio=regio).select_related(
             "regio", "functie", "gemeente_herkomst", "dossier__client__persoon"
