@@ -63,18 +63,6 @@ urlpatterns = [
 if settings.OIDC_ACTIEF:
     from regio import oidc
 
-    # The redirect URI to register at the identity provider: /accounts/oidc/callback/.
-    urlpatterns += [
-        path(
-            "accounts/oidc/aanmelden/",
-            oidc.AanmeldenView.as_view(),
-            name="oidc_authentication_init",
-        ),
-        path(
-            "accounts/oidc/callback/",
-            oidc.CallbackView.as_view(),
-            name="oidc_authentication_callback",
-        ),
-    ]
+    urlpatterns += oidc.urlpatterns()
 
 handler404 = "regio.api.problems.api_of_pagina_404"

@@ -74,3 +74,18 @@ class CallbackView(OIDCAuthenticationCallbackView):
         if not getattr(self.request, "regiozorg_oidc_geweigerd", False):
             messages.error(self.request, MISLUKT)
         return super().login_failure()
+
+
+def urlpatterns():
+    """The OIDC routes (config/urls.py adds them when OIDC is configured). The redirect URI to
+    register at the identity provider is /accounts/oidc/callback/."""
+    from django.urls import path
+
+    return [
+        path("accounts/oidc/aanmelden/", AanmeldenView.as_view(), name="oidc_authentication_init"),
+        path(
+            "accounts/oidc/callback/",
+            CallbackView.as_view(),
+            name="oidc_authentication_callback",
+        ),
+    ]

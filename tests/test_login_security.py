@@ -416,24 +416,11 @@ def test_oidc_backend_matches_an_existing_active_user_only(rf):
 
 
 def _oidc_urls():
-    from django.urls import path
 
     from config import urls
     from regio import oidc
 
-    return [
-        path(
-            "accounts/oidc/aanmelden/",
-            oidc.AanmeldenView.as_view(),
-            name="oidc_authentication_init",
-        ),
-        path(
-            "accounts/oidc/callback/",
-            oidc.CallbackView.as_view(),
-            name="oidc_authentication_callback",
-        ),
-        *urls.urlpatterns,
-    ]
+    return [*oidc.urlpatterns(), *urls.urlpatterns]
 
 
 class OidcUrls:
