@@ -176,9 +176,11 @@ def _controleer(berichttype: str, inhoud: bytes, wat: str) -> None:
         raise ValidationError(f"{wat} is niet geldig volgens WMO{berichttype}.xsd: {fouten}")
 
 
-def volgende_identificatie(gemeente: Gemeente, dagtekening: datetime.date) -> str:
-    """The next BerichtIdentificatie of ``gemeente``: ``JJMMDD`` + a 6-digit sequence number.
-    Call inside a transaction: the gemeente row is locked until it ends."""
+def volgende_identificaties(
+    gemeente: Gemeente, dagtekening: datetime.date, aantal: int = 1
+) -> list[str]:
+    """The next ``aantal`` BerichtIdentificaties of ``gemeente``: ``JJMMDD`` + a 6-digit
+    sequence number. Call inside a transaction: the gemeente row is locked until it ends."""
     Gemeente.objects.select_for_update().filter(pk=gemeente.pk).first()
     prefix = dagtekening.strftime("%y%m%d")
     laatste = (
@@ -187,10 +189,14 @@ def volgende_identificatie(gemeente: Gemeente, dagtekening: datetime.date) -> st
         .values_list("identificatie", flat=True)
         .first()
     )
-    volgnummer = int(laatste[6:]) + 1 if laatste and laatste[6:].isdigit() else 1
-    if volgnummer > 999999:
+    eerste = int(laatste[6:]) + 1 if laatste and laatste[6:].isdigit() else 1
+    if eerste + aantal - 1 > 999999:
         raise ValidationError("Het maximum aantal berichten voor deze dag is bereikt.")
-    return f"{prefix}{volgnummer:06d}"
+    return [f"{prefix}{volgnummer:06d}" for volgnummer in range(eerste, eerste + aantal)]
+
+
+def volgende_identificatie(gemeente: Gemeente, dagtekening: datetime.date) -> str:
+    return volgende_identificaties(gemeente, dagtekening)[0]
 
 
 def _referenties(toewijzingen) -> dict[int, str]:
@@ -203,10 +209,10 @@ def _referenties(toewijzingen) -> dict[int, str]:
 
 
 def _wmo301(
-    gemeente, aanbieder, client, toewijzingen, dagtekening, referenties
-) -> tuple[str, bytes]:
+    gemeente, aanbieder, client, toewijzingen, dagtekening, referenties, identificatie
+) -> tuple[str, bytes, UitgaandBericht]:
+    """One WMO301 message, checked against its XSD, and its (unsaved) UitgaandBericht."""
     persoon = client.persoon
-    identificatie = volgende_identificatie(gemeente, dagtekening)
     root = _root("301")
     _header(root, "301", gemeente.code, aanbieder.agb_code, identificatie, dagtekening)
     element = _client(root, persoon, list(persoon.adressen.all()))
@@ -215,15 +221,45 @@ def _wmo301(
         _toegewezen_product(producten, toewijzing, referenties.get(toewijzing.pk))
     inhoud = _xml(root)
     _controleer("301", inhoud, f"Het WMO301-bericht {identificatie}")
-    bericht = UitgaandBericht.objects.create(
+    bericht = UitgaandBericht(
         gemeente=gemeente, berichtcode=BERICHTCODE["301"], identificatie=identificatie,
         aanbieder=aanbieder, client=client, inhoud=inhoud.decode("utf-8"),
     )  # fmt: skip
+    naam = f"WMO301_{gemeente.code}_{aanbieder.agb_code}_{identificatie}.xml"
+    return naam, inhoud, bericht
+
+
+def _verstuur_wmo301(gemeente, dagtekening, groepen) -> list[tuple[str, bytes]]:
+    """WMO301 messages for ``groepen`` (lists of toewijzingen of one client at one aanbieder):
+    numbered in one go under the gemeente's lock, stored with one INSERT and audited as one
+    export. Call inside a transaction."""
+    if not groepen:
+        return []
+    identificaties = volgende_identificaties(gemeente, dagtekening, len(groepen))
+    referenties = _referenties([t for groep in groepen for t in groep])
+    berichten = []
+    for groep, identificatie in zip(groepen, identificaties, strict=True):
+        eerste = groep[0]
+        berichten.append(
+            _wmo301(
+                gemeente,
+                eerste.aanbieder,
+                eerste.beschikt_product.client,
+                groep,
+                dagtekening,
+                referenties,
+                identificatie,
+            )  # fmt: skip
+        )
+    opgeslagen = UitgaandBericht.objects.bulk_create([bericht for _, _, bericht in berichten])
     audit.record(
-        "export", objects=[bericht],
-        toelichting={"berichtcode": "414", "toewijzingen": sorted(t.nummer for t in toewijzingen)},
+        "export", objects=opgeslagen,
+        toelichting={
+            "berichtcode": "414",
+            "toewijzingen": sorted(t.nummer for groep in groepen for t in groep),
+        },
     )  # fmt: skip
-    return f"WMO301_{gemeente.code}_{aanbieder.agb_code}_{identificatie}.xml", inhoud
+    return [(naam, inhoud) for naam, inhoud, _ in berichten]
 
 
 def _huidig(peildatum: datetime.date) -> Q:
@@ -264,22 +300,11 @@ def wmo301_berichten(
     if sinds is not None:
         paren = {(t.beschikt_product.client_id, t.aanbieder_id) for t in gewijzigd}
         per_paar = {k: v for k, v in per_paar.items() if k in paren}
-    berichten = []
+    groepen = [
+        list(per_paar[paar].values()) for paar in sorted(per_paar, key=lambda p: (str(p[0]), p[1]))
+    ]
     with transaction.atomic():
-        for paar in sorted(per_paar, key=lambda p: (str(p[0]), p[1])):
-            toewijzingen = list(per_paar[paar].values())
-            eerste = toewijzingen[0]
-            berichten.append(
-                _wmo301(
-                    gemeente,
-                    eerste.aanbieder,
-                    eerste.beschikt_product.client,
-                    toewijzingen,
-                    peildatum,
-                    _referenties(toewijzingen),
-                )  # fmt: skip
-            )
-    return berichten
+        return _verstuur_wmo301(gemeente, peildatum, groepen)
 
 
 def _actueel(verzoek: Verzoek) -> Verzoek:
@@ -348,7 +373,4 @@ def antwoord(verzoek: Verzoek, *, peildatum: datetime.date | None = None) -> tup
     if not toewijzingen:
         raise ValidationError("Bij dit verzoek hoort geen toewijzing om te versturen.")
     with transaction.atomic():
-        return _wmo301(
-            gemeente, verzoek.aanbieder, client, toewijzingen, peildatum,
-            _referenties(toewijzingen),
-        )  # fmt: skip
+        return _verstuur_wmo301(gemeente, peildatum, [toewijzingen])[0]
