@@ -13,7 +13,9 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
+from django.db.models.functions import Upper
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from inkoop.validators import postcode_validator
@@ -26,6 +28,7 @@ from .query import (
     DeclaratieregelQuerySet,
     DossierQuerySet,
     GemeenteEigenQuerySet,
+    MeldingQuerySet,
     PerAanmeldingQuerySet,
     PerDossierQuerySet,
     PerPlaatsingQuerySet,
@@ -100,6 +103,16 @@ class Persoon(models.Model):
     class Meta:
         verbose_name = "persoon"
         verbose_name_plural = "personen"
+        indexes = [
+            # Searching by (part of) a name: icontains is UPPER(...) LIKE '%...%' (pg_trgm).
+            GinIndex(
+                OpClass(Upper("geslachtsnaam"), name="gin_trgm_ops"),
+                name="persoon_geslachtsnaam_trgm",
+            ),
+            GinIndex(
+                OpClass(Upper("voornamen"), name="gin_trgm_ops"), name="persoon_voornamen_trgm"
+            ),
+        ]
 
     def save(self, *args, **kwargs):
         self.bsn_hash = bsn_hash(self.bsn)
@@ -257,6 +270,12 @@ class Melding(models.Model):
         INGETROKKEN = "ingetrokken", "Ingetrokken"
 
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="meldingen")
+    # A copy of the dossier's verantwoordelijke gemeente, kept by database triggers (migration
+    # toegang 0017), so the werkvoorraad's scoped query is one index range per gemeente.
+    gemeente = models.ForeignKey(
+        Gemeente, on_delete=models.PROTECT, null=True, blank=True, editable=False,
+        related_name="+", db_index=False,
+    )  # fmt: skip
     ontvangen_op = models.DateField()
     hulpvraag = models.TextField()
     consulent = models.ForeignKey(
@@ -277,13 +296,21 @@ class Melding(models.Model):
     volgende_termijn = models.DateField(null=True, blank=True, db_index=True)
     aangemaakt_op = models.DateTimeField(auto_now_add=True)
 
-    objects = PerDossierQuerySet.as_manager()
+    objects = MeldingQuerySet.as_manager()
     audit_reads = True
 
     class Meta:
         verbose_name = "melding"
         verbose_name_plural = "meldingen"
         ordering = ["volgende_termijn", "pk"]
+        indexes = [
+            # The werkvoorraad: a gemeente's open meldingen by their next deadline.
+            models.Index(
+                fields=["gemeente", "volgende_termijn"],
+                condition=models.Q(status__in=["onderzoek", "aanvraag"]),
+                name="melding_open_per_gemeente",
+            )
+        ]
 
     def __str__(self):
         return f"Melding {self.pk} van {self.ontvangen_op:%d-%m-%Y}"
@@ -642,6 +669,12 @@ class Aanmelding(models.Model):
 
     regio = models.ForeignKey(Regio, on_delete=models.PROTECT, related_name="aanmeldingen")
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="aanmeldingen")
+    # A copy of the dossier's verantwoordelijke gemeente, kept by database triggers (migration
+    # toegang 0017): the lokaal team's part of the scope without a join to every dossier.
+    dossier_gemeente = models.ForeignKey(
+        Gemeente, on_delete=models.PROTECT, null=True, blank=True, editable=False,
+        related_name="+",
+    )  # fmt: skip
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+", editable=False)
     route = models.CharField(max_length=12, choices=Route.choices, default=Route.LOKAAL_TEAM)
     aangemeld_op = models.DateField()

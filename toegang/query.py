@@ -16,6 +16,13 @@ class PerDossierQuerySet(ScopedQuerySet):
     scope_paths = {"gemeente": "dossier__verantwoordelijke_gemeente"}
 
 
+class MeldingQuerySet(ScopedQuerySet):
+    """Meldingen: scoped like their dossier, through the copy of its gemeente that the database
+    keeps on the melding (one index range per gemeente for the werkvoorraad)."""
+
+    scope_paths = {"gemeente": "gemeente"}
+
+
 class BeschiktProductQuerySet(ScopedQuerySet):
     scope_paths = {"gemeente": "beschikking__dossier__verantwoordelijke_gemeente"}
 
@@ -106,7 +113,7 @@ class WachtlijstQuerySet(ScopedQuerySet):
         if scope.regio_ids:
             condition = Q(**{f"{p}regio__in": sorted(scope.regio_ids)})
         if scope.gemeente_ids:
-            q = Q(**{f"{p}dossier__verantwoordelijke_gemeente__in": sorted(scope.gemeente_ids)})
+            q = Q(**{f"{p}dossier_gemeente__in": sorted(scope.gemeente_ids)})
             condition = q if condition is None else condition | q
         if scope.aanbieder_ids:
             q = contractpartner_condition(scope.aanbieder_ids, p)
