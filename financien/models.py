@@ -262,7 +262,13 @@ class Kostenregel(models.Model):
         verbose_name_plural = "kostenregels"
         ordering = ["periode_begin", "pk"]
         indexes = [
-            models.Index(fields=["regio", "jaar", "gemeente_herkomst"]),
+            # Covering: a regio's verevening aggregates its year's costs from the index alone
+            # (an index-only scan), however the rows of all regions interleave in the table.
+            models.Index(
+                fields=["regio", "jaar", "gemeente_herkomst"],
+                include=["client", "functie", "bedrag", "periode_begin"],
+                name="kostenregel_regio_jaar_dekkend",
+            ),
             models.Index(fields=["client"]),
         ]
         constraints = [
