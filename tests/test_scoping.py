@@ -195,3 +195,26 @@ def test_admin_cannot_link_to_a_regio_outside_scope(client, refdata):
     assert response.status_code == 200  # the form again, with an error at the field
     assert "Selecteer een geldige keuze" in response.content.decode()
     assert not Roltoekenning.objects.filter(user=target).exists()
+
+
+def test_a_meldings_copy_of_its_dossiers_gemeente_follows_the_dossier(refdata):
+    """The werkvoorraad scopes meldingen by a copy of the dossier's gemeente that the database
+    keeps (one index range per gemeente): set on every insert, bulk ones included, and carried
+    along when the dossier's gemeente changes."""
+    from toegang.models import Melding
+
+    soest, baarn = UserFactory(username="c-soest-kopie"), UserFactory(username="c-baarn-kopie")
+    grant(soest, "consulent", gemeente="0342")
+    grant(baarn, "consulent", gemeente="0308")
+    dossier = dossier_in("0342")
+    Melding.objects.create(dossier=dossier, ontvangen_op=datetime.date(2026, 1, 5), hulpvraag="a")
+    Melding.objects.bulk_create(
+        [Melding(dossier=dossier, ontvangen_op=datetime.date(2026, 1, 6), hulpvraag="b")]
+    )
+    zichtbaar = lambda user: Melding.objects.visible_to(user, "toegang.view_melding").count()  # noqa: E731
+    assert (zichtbaar(soest), zichtbaar(baarn)) == (2, 0)
+    assert set(Melding.objects.values_list("gemeente__code", flat=True)) == {"0342"}
+    Dossier.objects.filter(pk=dossier.pk).update(
+        verantwoordelijke_gemeente=Gemeente.objects.get(code="0308")
+    )
+    assert (zichtbaar(soest), zichtbaar(baarn)) == (0, 2)

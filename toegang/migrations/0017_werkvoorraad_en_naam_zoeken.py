@@ -7,80 +7,49 @@ from django.conf import settings
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
-# The melding's gemeente follows its dossier's verantwoordelijke gemeente: set on insert (also
-# for bulk inserts and COPY) and when the melding moves to another dossier, and carried along
-# when a dossier's gemeente changes.
-TRIGGERS = """
-CREATE FUNCTION toegang_melding_gemeente() RETURNS trigger AS $$
+
+def kopie_van_dossiergemeente(tabel: str, kolom: str, meervoud: str) -> tuple[str, str]:
+    """SQL (forward, backward) that keeps ``tabel.kolom`` equal to the verantwoordelijke gemeente
+    of the row's dossier: set on insert (also for bulk inserts and COPY) and when the row moves
+    to another dossier, carried along when a dossier's gemeente changes, and filled in now."""
+    zet = f"{tabel}_{kolom.removesuffix('_id')}"
+    volg = f"toegang_dossier_gemeente_naar_{meervoud}"
+    forward = f"""
+CREATE FUNCTION {zet}() RETURNS trigger AS $$
 BEGIN
-    NEW.gemeente_id := (SELECT verantwoordelijke_gemeente_id FROM toegang_dossier
-                        WHERE id = NEW.dossier_id);
+    NEW.{kolom} := (SELECT verantwoordelijke_gemeente_id FROM toegang_dossier
+                    WHERE id = NEW.dossier_id);
     RETURN NEW;
 END;
 $$ LANGUAGE plpgsql;
 
-CREATE TRIGGER toegang_melding_gemeente
-    BEFORE INSERT OR UPDATE OF dossier_id, gemeente_id ON toegang_melding
-    FOR EACH ROW EXECUTE FUNCTION toegang_melding_gemeente();
+CREATE TRIGGER {zet}
+    BEFORE INSERT OR UPDATE OF dossier_id, {kolom} ON {tabel}
+    FOR EACH ROW EXECUTE FUNCTION {zet}();
 
-CREATE FUNCTION toegang_dossier_gemeente_naar_meldingen() RETURNS trigger AS $$
+CREATE FUNCTION {volg}() RETURNS trigger AS $$
 BEGIN
-    UPDATE toegang_melding SET gemeente_id = NEW.verantwoordelijke_gemeente_id
-     WHERE dossier_id = NEW.id;
+    UPDATE {tabel} SET {kolom} = NEW.verantwoordelijke_gemeente_id WHERE dossier_id = NEW.id;
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;
 
-CREATE TRIGGER toegang_dossier_gemeente_naar_meldingen
+CREATE TRIGGER {volg}
     AFTER UPDATE OF verantwoordelijke_gemeente_id ON toegang_dossier
     FOR EACH ROW WHEN (OLD.verantwoordelijke_gemeente_id IS DISTINCT FROM
                        NEW.verantwoordelijke_gemeente_id)
-    EXECUTE FUNCTION toegang_dossier_gemeente_naar_meldingen();
+    EXECUTE FUNCTION {volg}();
 
-UPDATE toegang_melding m SET gemeente_id = d.verantwoordelijke_gemeente_id
-  FROM toegang_dossier d WHERE d.id = m.dossier_id;
-
-CREATE FUNCTION toegang_aanmelding_dossier_gemeente() RETURNS trigger AS $$
-BEGIN
-    NEW.dossier_gemeente_id := (SELECT verantwoordelijke_gemeente_id FROM toegang_dossier
-                                WHERE id = NEW.dossier_id);
-    RETURN NEW;
-END;
-$$ LANGUAGE plpgsql;
-
-CREATE TRIGGER toegang_aanmelding_dossier_gemeente
-    BEFORE INSERT OR UPDATE OF dossier_id, dossier_gemeente_id ON toegang_aanmelding
-    FOR EACH ROW EXECUTE FUNCTION toegang_aanmelding_dossier_gemeente();
-
-CREATE FUNCTION toegang_dossier_gemeente_naar_aanmeldingen() RETURNS trigger AS $$
-BEGIN
-    UPDATE toegang_aanmelding SET dossier_gemeente_id = NEW.verantwoordelijke_gemeente_id
-     WHERE dossier_id = NEW.id;
-    RETURN NULL;
-END;
-$$ LANGUAGE plpgsql;
-
-CREATE TRIGGER toegang_dossier_gemeente_naar_aanmeldingen
-    AFTER UPDATE OF verantwoordelijke_gemeente_id ON toegang_dossier
-    FOR EACH ROW WHEN (OLD.verantwoordelijke_gemeente_id IS DISTINCT FROM
-                       NEW.verantwoordelijke_gemeente_id)
-    EXECUTE FUNCTION toegang_dossier_gemeente_naar_aanmeldingen();
-
-UPDATE toegang_aanmelding a SET dossier_gemeente_id = d.verantwoordelijke_gemeente_id
-  FROM toegang_dossier d WHERE d.id = a.dossier_id;
+UPDATE {tabel} t SET {kolom} = d.verantwoordelijke_gemeente_id
+  FROM toegang_dossier d WHERE d.id = t.dossier_id;
 """
-
-TERUG = """
-DROP TRIGGER IF EXISTS toegang_dossier_gemeente_naar_aanmeldingen ON toegang_dossier;
-DROP FUNCTION IF EXISTS toegang_dossier_gemeente_naar_aanmeldingen();
-DROP TRIGGER IF EXISTS toegang_aanmelding_dossier_gemeente ON toegang_aanmelding;
-DROP FUNCTION IF EXISTS toegang_aanmelding_dossier_gemeente();
-DROP TRIGGER IF EXISTS toegang_dossier_gemeente_naar_meldingen ON toegang_dossier;
-DROP FUNCTION IF EXISTS toegang_dossier_gemeente_naar_meldingen();
-DROP TRIGGER IF EXISTS toegang_melding_gemeente ON toegang_melding;
-DROP FUNCTION IF EXISTS toegang_melding_gemeente();
+    backward = f"""
+DROP TRIGGER IF EXISTS {volg} ON toegang_dossier;
+DROP FUNCTION IF EXISTS {volg}();
+DROP TRIGGER IF EXISTS {zet} ON {tabel};
+DROP FUNCTION IF EXISTS {zet}();
 """
-
+    return forward, backward
 
 
 class Migration(migrations.Migration):
@@ -106,7 +75,10 @@ class Migration(migrations.Migration):
                 on_delete=django.db.models.deletion.PROTECT, related_name="+", to="regio.gemeente",
             ),
         ),
-        migrations.RunSQL(TRIGGERS, TERUG),
+        migrations.RunSQL(*kopie_van_dossiergemeente("toegang_melding", "gemeente_id", "meldingen")),
+        migrations.RunSQL(
+            *kopie_van_dossiergemeente("toegang_aanmelding", "dossier_gemeente_id", "aanmeldingen")
+        ),
         migrations.AddIndex(
             model_name='melding',
             index=models.Index(condition=models.Q(('status__in', ['onderzoek', 'aanvraag'])), fields=['gemeente', 'volgende_termijn'], name='melding_open_per_gemeente'),
