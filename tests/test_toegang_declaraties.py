@@ -661,6 +661,9 @@ def test_web_list_and_detail_are_scoped(opzet, client):
     client.force_login(opzet.consulent)
     lijst = client.get(reverse("toegang:declaratie-list"))
     assert lijst.status_code == 200 and declaratie.nummer in lijst.content.decode()
+    rij = lijst.context["object_list"][0]  # two lines, one refused, the other's amount granted
+    assert (rij.aantal_regels, rij.aantal_afgewezen, str(rij.toegekend_bedrag)) == (2, 1, "781.30")
+    assert "781,30" in lijst.content.decode()
     afgewezen = client.get(reverse("toegang:declaratie-list"), {"status": "afgewezen"})
     assert declaratie.nummer in afgewezen.content.decode()
     geheel = client.get(reverse("toegang:declaratie-list"), {"status": "toegekend", "sort": "x"})

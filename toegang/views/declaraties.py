@@ -4,7 +4,20 @@ counts, and one declaratie with the status and WJ001 retourcodes of every line."
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, Sum
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.urls import path
 from django.views.generic import DetailView, ListView
 
@@ -34,30 +47,42 @@ class DeclaratieListView(SearchSortMixin, ScopedViewMixin, ListView):
     default_sort = "-ontvangen_op"
 
     def filter_queryset(self, queryset):
+        # Per-row subqueries rather than a join with GROUP BY: the page's 25 rows are picked
+        # first and only their lines are counted, and the pagination's COUNT joins nothing.
+        regels = Declaratieregel.objects.filter(declaratie=OuterRef("pk")).order_by()
+        per_declaratie = regels.values("declaratie")
+        afgewezen = regels.filter(status="afgewezen")
+
+        def totaal(rijen, aggregaat, veld):
+            return Coalesce(
+                Subquery(rijen.annotate(x=aggregaat).values("x")), Value(0), output_field=veld
+            )
+
         queryset = queryset.select_related("aanbieder", "gemeente").annotate(
-            aantal_regels=Count("regels"),
-            aantal_afgewezen=Count("regels", filter=Q(regels__status="afgewezen")),
-            toegekend_debet=Sum(
-                "regels__bedrag", filter=Q(regels__status="toegekend", regels__debet_credit="D")
-            ),
-            toegekend_credit=Sum(
-                "regels__bedrag", filter=Q(regels__status="toegekend", regels__debet_credit="C")
+            aantal_regels=totaal(per_declaratie, Count("pk"), IntegerField()),
+            aantal_afgewezen=totaal(afgewezen.values("declaratie"), Count("pk"), IntegerField()),
+            toegekend_bedrag=totaal(
+                per_declaratie.filter(status="toegekend"),
+                Sum(
+                    Case(
+                        When(debet_credit="C", then=-F("bedrag")),
+                        default=F("bedrag"),
+                    )
+                ),
+                DecimalField(max_digits=14, decimal_places=2),
             ),
         )
         status = self.request.GET.get("status", "")
         if status == "afgewezen":
-            queryset = queryset.filter(aantal_afgewezen__gt=0)
+            queryset = queryset.filter(Exists(afgewezen))
         elif status == "toegekend":
-            queryset = queryset.filter(aantal_afgewezen=0)
+            queryset = queryset.exclude(Exists(afgewezen))
         return queryset
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(
+        return super().get_context_data(
             statussen=STATUSSEN, status=self.request.GET.get("status", ""), **kwargs
         )
-        for d in context["object_list"]:
-            d.toegekend_bedrag = (d.toegekend_debet or 0) - (d.toegekend_credit or 0)
-        return context
 
 
 class DeclaratieDetailView(ScopedViewMixin, DetailView):
