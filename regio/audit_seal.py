@@ -76,6 +76,11 @@ def schakel(vorige: str, row: dict) -> str:
     return hashlib.sha256(vorige.encode("ascii") + canonical(row)).hexdigest()
 
 
+def _grens(nu: datetime.datetime) -> datetime.datetime:
+    """Rows recorded before this moment are old enough to seal."""
+    return nu - datetime.timedelta(seconds=settings.REGIOZORG_AUDIT_ZEGEL_WACHTTIJD)
+
+
 def _rows(**filters):
     from .models import AuditEntry
 
@@ -88,9 +93,7 @@ def verzegel(*, alles: bool = False, nu: datetime.datetime | None = None) -> int
     from .models import AuditZegel
 
     nu = nu or timezone.now()
-    grens = (
-        nu if alles else nu - datetime.timedelta(seconds=settings.REGIOZORG_AUDIT_ZEGEL_WACHTTIJD)
-    )
+    grens = nu if alles else _grens(nu)
     totaal = 0
     while True:
         with transaction.atomic():
@@ -98,7 +101,7 @@ def verzegel(*, alles: bool = False, nu: datetime.datetime | None = None) -> int
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
             laatste = AuditZegel.objects.order_by("-vanaf_id").first()
             na_id = laatste.tot_id if laatste else 0
-            vorige = laatste.hash if laatste else GENESIS
+            begin = vorige = laatste.hash if laatste else GENESIS
             ids, hashes = [], []
             for row in _rows(id__gt=na_id)[:BATCH]:
                 if row["tijdstip"] > grens:
@@ -113,7 +116,7 @@ def verzegel(*, alles: bool = False, nu: datetime.datetime | None = None) -> int
                 tot_id=ids[-1],
                 regel_ids=ids,
                 regel_hashes=hashes,
-                vorige_hash=laatste.hash if laatste else GENESIS,
+                vorige_hash=begin,
                 hash=hashes[-1],
                 gezegeld_op=nu,
             )
@@ -214,7 +217,6 @@ def verifieer(*, nu: datetime.datetime | None = None) -> Verificatie:
         uitslag.zegels += 1
         vorige_hash, verwacht_vanaf, vorige_zegel = zegel.hash, zegel.tot_id + 1, zegel
     uitslag.laatste_hash = vorige_hash
-    nu = nu or timezone.now()
-    grens = nu - datetime.timedelta(seconds=settings.REGIOZORG_AUDIT_ZEGEL_WACHTTIJD)
+    grens = _grens(nu or timezone.now())
     uitslag.ongezegeld = _rows(id__gte=verwacht_vanaf or 0, tijdstip__lte=grens).count()
     return uitslag

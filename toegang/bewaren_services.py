@@ -61,6 +61,7 @@ from django.utils import timezone
 from regio import audit
 from regio.models import IdempotentVerzoek
 
+from .melding_services import OPEN as OPEN_MELDING
 from .models import (
     Aanmelding,
     Aanvraag,
@@ -84,15 +85,10 @@ from .models import (
     Wachtstatusbericht,
     Zorgbeweging,
 )
+from .wachtlijst_services import OPEN as OPEN_AANMELDING
 
 Grondslag = Vernietigingsregel.Grondslag
 
-OPEN_MELDING = (Melding.Status.ONDERZOEK, Melding.Status.AANVRAAG)
-OP_DE_LIJST = (
-    Aanmelding.Status.AANGEMELD,
-    Aanmelding.Status.WACHTEND,
-    Aanmelding.Status.GERESERVEERD,
-)
 VERNIETIGD = "(vernietigd)"
 
 
@@ -158,7 +154,7 @@ def met_bewaartermijn(queryset):
                 beschikt_product__beschikking__dossier=OuterRef("pk"), einddatum__isnull=True
             )
         )
-        | Exists(Aanmelding.objects.filter(dossier=OuterRef("pk"), status__in=OP_DE_LIJST))
+        | Exists(Aanmelding.objects.filter(dossier=OuterRef("pk"), status__in=OPEN_AANMELDING))
         | Exists(
             Plaatsing.objects.filter(aanmelding__dossier=OuterRef("pk"), status__in=Plaatsing.BEZET)
         )
@@ -258,12 +254,6 @@ def bewaartermijn(dossier: Dossier) -> Bewaartermijn | None:
 # --- destruction of one dossier ------------------------------------------------------------------
 
 
-def _audit(actie: str, *, objects, client_ids, **kwargs):
-    """The audit row of a destruction or an erasure decision, findable per client by the
-    privacy officer (the pseudonymous key, never a BSN)."""
-    return audit.record(actie, objects=objects, client_ids=[str(c) for c in client_ids], **kwargs)
-
-
 def _verwijder_bestanden(documenten) -> int:
     """Delete the documents' files from storage; the rows keep soort, date, hash and author."""
     aantal = 0
@@ -350,10 +340,9 @@ def vernietig_dossier(dossier: Dossier, *, user=None, reden: str = "bewaartermij
         d.status = Dossier.Status.GESLOTEN
         d.save(update_fields=["vernietigd_op", "status"])
         bestanden = _verwijder_bestanden(documenten)
-        _audit(
+        audit.record(
             "delete",
             objects=[d],
-            client_ids=[client.pk],
             actor=user,
             toelichting={
                 "vernietiging": reden,

@@ -249,17 +249,17 @@ def beeindigen(
 
 
 def buitenregionaal_aanvraagbaar(aanmelding: Aanmelding) -> bool:
-    return aanmelding.status in (
-        Aanmelding.Status.AANGEMELD,
-        *ws.OP_DE_LIJST,
-    ) and aanmelding.buitenregionaal_status in ("", BuitenregionaalStatus.AFGEWEZEN)
+    return aanmelding.status in ws.OPEN and aanmelding.buitenregionaal_status in (
+        "",
+        BuitenregionaalStatus.AFGEWEZEN,
+    )
 
 
 @transaction.atomic
 def buitenregionaal_aanvragen(aanmelding: Aanmelding, user, reden: str) -> Aanmelding:
     """Ask approval for a placement outside the regio, with the reason."""
     aanmelding = ws._vergrendel(aanmelding)
-    if aanmelding.status not in (Aanmelding.Status.AANGEMELD, *ws.OP_DE_LIJST):
+    if aanmelding.status not in ws.OPEN:
         raise ValidationError("Deze aanmelding staat niet meer open.")
     if aanmelding.buitenregionaal_status == BuitenregionaalStatus.AANGEVRAAGD:
         raise ValidationError("De goedkeuring is al gevraagd.")

@@ -31,8 +31,11 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from regio import audit
+
 from . import bewaren_services as bewaren
 from .client_services import normaliseer_bsn
+from .melding_services import OPEN as OPEN_MELDING
 from .models import (
     Aanmelding,
     Beschikking,
@@ -44,6 +47,7 @@ from .models import (
     Verwijderverzoek,
 )
 from .validators import is_valid_bsn
+from .wachtlijst_services import OPEN as OPEN_AANMELDING
 
 ADD = "toegang.add_verwijderverzoek"
 CHANGE = "toegang.change_verwijderverzoek"
@@ -87,7 +91,7 @@ def registreren(
             antwoord_uiterlijk=antwoord_uiterlijk(ontvangen_op),
             geregistreerd_door=user,
         )
-        bewaren._audit("create", objects=[verzoek], client_ids=[persoon.client_id], actor=user)
+        audit.record("create", objects=[verzoek], actor=user)
     return verzoek
 
 
@@ -108,10 +112,8 @@ def _met_besluit(queryset):
         )
         | Exists(Toewijzing.objects.filter(beschikt_product__beschikking__dossier=OuterRef("pk")))
         | Exists(Plaatsing.objects.filter(aanmelding__dossier=OuterRef("pk"))),
-        _zaak_loopt=Exists(
-            Melding.objects.filter(dossier=OuterRef("pk"), status__in=bewaren.OPEN_MELDING)
-        )
-        | Exists(Aanmelding.objects.filter(dossier=OuterRef("pk"), status__in=bewaren.OP_DE_LIJST)),
+        _zaak_loopt=Exists(Melding.objects.filter(dossier=OuterRef("pk"), status__in=OPEN_MELDING))
+        | Exists(Aanmelding.objects.filter(dossier=OuterRef("pk"), status__in=OPEN_AANMELDING)),
     )
 
 
@@ -205,8 +207,8 @@ def uitvoeren(verzoek: Verwijderverzoek, *, user, dossiers, toelichting: str = "
         verzoek.toelichting = f"{samenvatting} {toelichting}".strip()
         verzoek.besloten_door, verzoek.besloten_op = user, timezone.now()
         verzoek.save(update_fields=["status", "toelichting", "besloten_door", "besloten_op"])
-        bewaren._audit(
-            "change", objects=[verzoek], client_ids=[verzoek.client_id], actor=user,
+        audit.record(
+            "change", objects=[verzoek], actor=user,
             toelichting={"besluit": "uitgevoerd", "vernietigd": len(wissen),
                          "bewaard": len(bewaren_)},
         )  # fmt: skip
@@ -224,8 +226,8 @@ def afwijzen(verzoek: Verwijderverzoek, *, user, toelichting: str) -> Verwijderv
         verzoek.toelichting = toelichting
         verzoek.besloten_door, verzoek.besloten_op = user, timezone.now()
         verzoek.save(update_fields=["status", "toelichting", "besloten_door", "besloten_op"])
-        bewaren._audit(
-            "change", objects=[verzoek], client_ids=[verzoek.client_id], actor=user,
+        audit.record(
+            "change", objects=[verzoek], actor=user,
             toelichting={"besluit": "afgewezen"},
         )  # fmt: skip
     return verzoek

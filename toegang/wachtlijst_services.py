@@ -41,6 +41,8 @@ from .models import (
 )
 
 OP_DE_LIJST = (Aanmelding.Status.WACHTEND, Aanmelding.Status.GERESERVEERD)
+# Still open: registered and not yet assessed, or on the list.
+OPEN = (Aanmelding.Status.AANGEMELD, *OP_DE_LIJST)
 URGENTIE_RANG = {
     Aanmelding.Urgentie.CRISIS: 0,
     Aanmelding.Urgentie.URGENT: 1,
@@ -121,9 +123,7 @@ def aanmelden(dossier, user, regio, route, aangemeld_op, aanvraag=None, beschikk
         fouten["aanvraag"] = (
             "Koppel een aanvraag of beschikking (alleen de crisisroute mag zonder)."
         )
-    lopend = Aanmelding.objects.filter(
-        dossier=dossier, regio=regio, status__in=(Aanmelding.Status.AANGEMELD, *OP_DE_LIJST)
-    )
+    lopend = Aanmelding.objects.filter(dossier=dossier, regio=regio, status__in=OPEN)
     if lopend.exists():
         fouten["__all__"] = "Deze cliënt is al aangemeld bij de Centrale Toegang."
     if fouten:
@@ -194,7 +194,7 @@ def beoordelen(
     rolstoeltoegankelijk, uitsluitingen, bijzonderheden, overbruggingszorg). A functie change
     while waiting goes through ``functie_wijzigen`` (events); ``datum`` is its date."""
     aanmelding = _vergrendel(aanmelding)
-    if aanmelding.status not in (Aanmelding.Status.AANGEMELD, *OP_DE_LIJST):
+    if aanmelding.status not in OPEN:
         raise ValidationError("Deze aanmelding staat niet meer open.")
     _controleer_functie(aanmelding, functie)
     if urgentie != Aanmelding.Urgentie.REGULIER and not (reden or "").strip():
@@ -289,7 +289,7 @@ def van_de_lijst(aanmelding: Aanmelding, user, reden: str, datum: datetime.date)
     aanmelding = _vergrendel(aanmelding)
     if reden not in Uitstroomreden.values:
         raise ValidationError({"reden": "Kies een reden."})
-    if aanmelding.status not in (Aanmelding.Status.AANGEMELD, *OP_DE_LIJST):
+    if aanmelding.status not in OPEN:
         raise ValidationError("Deze cliënt staat niet meer op de wachtlijst.")
     if aanmelding.wachtend_sinds and datum < aanmelding.wachtend_sinds:
         raise ValidationError({"datum": "De datum ligt vóór het begin van het wachten."})

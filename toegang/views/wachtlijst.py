@@ -156,8 +156,7 @@ class WachtlijstView(SearchSortMixin, ScopedViewMixin, ExportableListMixin, List
         if regio is not None:
             context["crisis_te_laat"] = ws.crisis_zonder_beschikking(
                 Aanmelding.objects.visible_to(self.request.user, VIEW).filter(
-                    regio=regio, status__in=(Aanmelding.Status.AANGEMELD, *ws.OP_DE_LIJST,
-                                             Aanmelding.Status.GEPLAATST)
+                    regio=regio, status__in=(*ws.OPEN, Aanmelding.Status.GEPLAATST)
                 ),
                 peildatum,
             )  # fmt: skip
