@@ -44,11 +44,14 @@ class AuditContextMiddleware:
 
 
 def client_ip(request) -> str | None:
+    """The address our own reverse proxy saw: the last X-Forwarded-For hop, else REMOTE_ADDR.
+    (Earlier hops are whatever the client claims: it could forge its origin in the audit log, or
+    dodge the login lock, which uses the same address.)"""
     if request is None:
         return None
-    # Behind the reverse proxy of the deployment, the first hop is the client.
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR") or None
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    return hops[-1] if hops else request.META.get("REMOTE_ADDR") or None
 
 
 def scrub(text: str) -> str:

@@ -147,11 +147,8 @@ class TweestapsverificatieMiddleware:
 
 
 def axes_client_ip(request) -> str | None:
-    """The address our own reverse proxy saw: the last X-Forwarded-For hop, else REMOTE_ADDR.
-    (The first hop is whatever the client claims, and would let it dodge the lock.)"""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-    return hops[-1] if hops else request.META.get("REMOTE_ADDR")
+    """The lock counts per address our own reverse proxy saw, as the audit log records it."""
+    return audit.client_ip(request)
 
 
 def axes_gebruikersnaam(request, credentials) -> str | None:

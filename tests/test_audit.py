@@ -107,3 +107,11 @@ def test_refused_dossier_read_is_audited_as_denied(client, refdata):
         [str(baarn.pk)],
         "c-nieuwsgierig",
     )
+
+
+def test_the_origin_is_the_address_our_proxy_saw_not_what_the_client_claims(rf):
+    from regio.audit import client_ip
+
+    forged = rf.get("/", HTTP_X_FORWARDED_FOR="1.2.3.4, 10.0.0.1", REMOTE_ADDR="172.16.0.2")
+    assert client_ip(forged) == "10.0.0.1"
+    assert client_ip(rf.get("/", REMOTE_ADDR="172.16.0.2")) == "172.16.0.2"
