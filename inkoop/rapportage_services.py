@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from regio import audit
 from regio.aggregates import suppress
+from regio.query import mag
 
 from .models import Bestedingsruimte, Product, Rapportage, Rapportageregel, Rapportagestap
 
@@ -104,14 +105,9 @@ def verplicht_kwartaal(peildatum: datetime.date) -> tuple[int, int]:
 # --- who may do what ----------------------------------------------------------------------------
 
 
-def mag(user, rapportage: Rapportage, capability: str) -> bool:
-    """Does ``user`` hold ``capability`` for this report (through the scoping layer)?"""
-    return Rapportage.objects.visible_to(user, capability).filter(pk=rapportage.pk).exists()
-
-
 def ziet_exacte_aantallen(user, rapportage: Rapportage) -> bool:
     """Only the aanbieder itself sees client counts below 5; everyone else sees '<5'."""
-    return mag(user, rapportage, DIEN_IN)
+    return mag(user, DIEN_IN, rapportage)
 
 
 def toon_aantal(aantal, exact: bool):
@@ -126,7 +122,7 @@ def toegestane_overgangen(rapportage: Rapportage, user) -> list[str]:
         if van != rapportage.status:
             continue
         if capability not in cache:
-            cache[capability] = mag(user, rapportage, capability)
+            cache[capability] = mag(user, capability, rapportage)
         if cache[capability]:
             result.append(naar)
     return result
@@ -158,7 +154,7 @@ def overgang(rapportage: Rapportage, naar: str, user, toelichting: str = "") -> 
                 f"‘{_status_label(naar)}’.",
                 code="overgang",
             )
-        if not mag(user, locked, capability):
+        if not mag(user, capability, locked):
             raise ValidationError(_WEIGERING[capability], code="niet_toegestaan")
         if (
             naar == Status.TERUGGESTUURD
@@ -217,7 +213,7 @@ def plaats_opmerking(rapportage: Rapportage, onderdeel: str, tekst: str, user):
                 "Opmerkingen plaatst u tijdens de beoordeling; start eerst de beoordeling.",
                 code="status",
             )
-        if not mag(user, locked, "inkoop.add_rapportageopmerking"):
+        if not mag(user, "inkoop.add_rapportageopmerking", locked):
             raise ValidationError(_WEIGERING[BEOORDEEL], code="niet_toegestaan")
         opmerking = Rapportageopmerking.objects.create(
             rapportage=locked, onderdeel=onderdeel, tekst=tekst.strip(), door=user

@@ -89,6 +89,12 @@ def scope_for(user, capability: str, on: datetime.date | None = None) -> Scope:
     return scope
 
 
+def mag(user, capability: str, obj) -> bool:
+    """Whether ``user`` holds ``capability`` for this one object (its scope, not anywhere)."""
+    manager = type(obj)._default_manager
+    return manager.visible_to(user, capability).filter(pk=obj.pk).exists()
+
+
 def regio_scope(regio_id: int | None, gemeente_id: int | None = None, on=None) -> Scope:
     """The scope of work done for a regio (or one gemeente) without a user, e.g. a scheduled
     report: the regio itself and the gemeenten that are its members on ``on``."""

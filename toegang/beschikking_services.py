@@ -26,6 +26,7 @@ from regio import audit
 from regio.iwmo import codelijst
 from regio.models import Lidmaatschap
 from regio.pdf import render_pdf
+from regio.query import mag
 
 from . import termijnen
 from .client_services import postadres, postontvanger
@@ -112,13 +113,8 @@ def beslistermijn_bezwaar(bekendgemaakt_op: datetime.date) -> datetime.date:
 # --- who may do what -----------------------------------------------------------------------------
 
 
-def mag(user, beschikking: Beschikking, capability: str) -> bool:
-    """Does ``user`` hold ``capability`` for this beschikking (through the scoping layer)?"""
-    return Beschikking.objects.visible_to(user, capability).filter(pk=beschikking.pk).exists()
-
-
 def _eis(user, beschikking: Beschikking, capability: str):
-    if not mag(user, beschikking, capability):
+    if not mag(user, capability, beschikking):
         raise ValidationError(_WEIGERING[capability], code="niet_toegestaan")
 
 
@@ -132,7 +128,7 @@ def toegestane_acties(beschikking: Beschikking, user) -> list[str]:
 
     def heeft(capability):
         if capability not in cache:
-            cache[capability] = mag(user, beschikking, capability)
+            cache[capability] = mag(user, capability, beschikking)
         return cache[capability]
 
     status = beschikking.status
@@ -630,7 +626,7 @@ def _overlap_melding(beschikking: Beschikking, user) -> str | None:
         andere = ander.beschikking
         periode = periode_label(ander.ingangsdatum, ander.einddatum)
         categorie = categorie_label(bp.productcategorie)
-        if mag(user, andere, VIEW):
+        if mag(user, VIEW, andere):
             return (
                 f"‘{bp.product.naam}’ overlapt met beschikking {andere.pk} van gemeente "
                 f"{andere.dossier.verantwoordelijke_gemeente.naam} "

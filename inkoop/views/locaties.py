@@ -23,6 +23,7 @@ from regio.exports import ExportableListMixin
 from regio.lists import as_int, sorteerlinks
 from regio.mixins import ScopedViewMixin
 from regio.models import Gemeente
+from regio.query import mag
 
 from ..locatie_forms import CapaciteitForm, LocatieForm, VrijePlaatsenForm
 from ..locatie_services import capaciteit_per_maand, meld_vrije_plaatsen
@@ -36,12 +37,6 @@ OVERLAP = "Deze locatie heeft in die periode al een capaciteit."
 
 def ja_nee(value: bool) -> str:
     return "ja" if value else "nee"
-
-
-def mag(user, capability: str, obj) -> bool:
-    """Whether ``user`` holds ``capability`` for this one object (its scope, not anywhere)."""
-    manager = type(obj)._default_manager
-    return manager.visible_to(user, capability).filter(pk=obj.pk).exists()
 
 
 class OuderMixin:

@@ -18,6 +18,7 @@ from django.views.generic.detail import SingleObjectMixin
 from regio import audit
 from regio.exports import FORMATS, export_response
 from regio.mixins import ScopedViewMixin
+from regio.query import mag
 
 from .. import rapportage_services as services
 from ..models import Aanbieder, Rapportage, Rapportageopmerking, Rapportageregel, Rapportagestap
@@ -237,7 +238,7 @@ def detail_context(request, rapportage) -> dict:
     for opmerking in overig:
         opmerking.onderdeel_label = label.get(opmerking.onderdeel, "Een regel die er niet meer is")
 
-    beoordelaar = services.mag(user, rapportage, services.BEOORDEEL)
+    beoordelaar = mag(user, services.BEOORDEEL, rapportage)
     overgangen = [
         {
             "naar": naar,
@@ -246,8 +247,8 @@ def detail_context(request, rapportage) -> dict:
         }
         for naar in services.toegestane_overgangen(rapportage, user)
     ]
-    mag_opmerken = rapportage.status == Status.IN_BEOORDELING and services.mag(
-        user, rapportage, "inkoop.add_rapportageopmerking"
+    mag_opmerken = rapportage.status == Status.IN_BEOORDELING and mag(
+        user, "inkoop.add_rapportageopmerking", rapportage
     )
     return {
         "exact": exact,
@@ -261,7 +262,7 @@ def detail_context(request, rapportage) -> dict:
         "signalen": services.plausibiliteit(rapportage, exact=exact) if beoordelaar else None,
         "overgangen": overgangen,
         "mag_bewerken": rapportage.status in services.BEWERKBAAR
-        and services.mag(user, rapportage, services.WIJZIG),
+        and mag(user, services.WIJZIG, rapportage),
         "opmerking_form": OpmerkingForm(onderdelen=onderdelen(rapportage, regels))
         if mag_opmerken
         else None,

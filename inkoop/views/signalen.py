@@ -15,6 +15,7 @@ from django.views.generic.detail import SingleObjectMixin
 
 from regio.lists import as_int, sorteerlinks
 from regio.mixins import ScopedViewMixin
+from regio.query import mag
 
 from .. import kwaliteitssignaal_services as ks
 from ..models import Aanbieder, Kwaliteitssignaal
@@ -85,10 +86,6 @@ class SignaalListView(ScopedViewMixin, ListView):
             sorteer=sorteerlinks(self.request, ["gemeld", "aanbieder"]),
         )
         return context
-
-
-def mag(user, capability, signaal) -> bool:
-    return Kwaliteitssignaal.objects.visible_to(user, capability).filter(pk=signaal.pk).exists()
 
 
 class SignaalDetailView(ScopedViewMixin, DetailView):

@@ -17,6 +17,7 @@ from django.views.generic.detail import SingleObjectMixin
 from regio import audit
 from regio.lists import SearchSortMixin
 from regio.mixins import ScopedViewMixin
+from regio.query import mag
 
 from .. import beschikking_services as services
 from ..beschikking_forms import (
@@ -174,7 +175,7 @@ class BeschikkingDetailView(BeschikkingQuerysetMixin, ScopedViewMixin, DetailVie
             ],
             periode=services.periode_label(b.ingangsdatum, b.einddatum),
             acties=[{"actie": a, "label": services.ACTIES[a]} for a in acties],
-            mag_bewerken=b.status == Status.CONCEPT and services.mag(user, b, services.CHANGE),
+            mag_bewerken=b.status == Status.CONCEPT and mag(user, services.CHANGE, b),
             vier_ogen=services.vier_ogen(b),
             vier_ogen_weigering=services.weigering_vier_ogen(b, user)
             if b.status == Status.TER_ACCORDERING
@@ -182,8 +183,7 @@ class BeschikkingDetailView(BeschikkingQuerysetMixin, ScopedViewMixin, DetailVie
             volgende=Beschikking.objects.visible_to(user, services.VIEW).filter(vorige=b).first(),
             geschiedenis=services.geschiedenis(b),
             bezwaren=Bezwaar.objects.visible_to(user, "toegang.view_bezwaar").filter(beschikking=b),
-            mag_bezwaar=b.bekendgemaakt_op is not None
-            and services.mag(user, b, services.ADD_BEZWAAR),
+            mag_bezwaar=b.bekendgemaakt_op is not None and mag(user, services.ADD_BEZWAAR, b),
             mag_bezwaar_bijwerken=user.has_perm(services.CHANGE_BEZWAAR),
             bezwaartermijn_einde=services.bezwaartermijn_einde(b.bekendgemaakt_op)
             if b.bekendgemaakt_op

@@ -16,6 +16,7 @@ from django.views.generic import FormView, ListView
 from inkoop.models import Locatie, Product
 from regio.exports import FORMATS, export_response
 from regio.mixins import ScopedViewMixin
+from regio.query import mag as mag_voor
 
 from .. import doorstroom_services as ds
 from .. import wachtlijst_services as ws
@@ -388,10 +389,7 @@ def aanmelding_context(aanmelding, user) -> dict:
     a = aanmelding
 
     def mag(capability) -> bool:
-        return (
-            user.has_perm(capability)
-            and Aanmelding.objects.visible_to(user, capability).filter(pk=a.pk).exists()
-        )
+        return user.has_perm(capability) and mag_voor(user, capability, a)
 
     lopend = None
     if a.status == Aanmelding.Status.GEPLAATST and mag(CHANGE_PLAATSING) and user.has_perm(ADD):

@@ -26,6 +26,7 @@ from django.views.generic.detail import SingleObjectMixin
 from inkoop.models import Product
 from regio import audit
 from regio.mixins import ScopedViewMixin
+from regio.query import mag
 
 from .. import melding_services as services
 from ..melding_forms import (
@@ -40,12 +41,6 @@ from ..melding_forms import (
 from ..models import Document, Dossier, Melding
 
 VIEW_MELDING = "toegang.view_melding"
-
-
-def mag(user, capability: str, obj) -> bool:
-    """Whether ``user`` holds ``capability`` for this one object (its scope, not anywhere)."""
-    manager = type(obj)._default_manager
-    return manager.visible_to(user, capability).filter(pk=obj.pk).exists()
 
 
 def fouten_bij_formulier(form, error: ValidationError):

@@ -22,6 +22,7 @@ from django.views.generic.detail import SingleObjectMixin
 from regio.lists import SearchSortMixin, sorteerlinks
 from regio.mixins import ScopedViewMixin
 from regio.models import Gemeente
+from regio.query import mag
 
 from .. import bewaren_services as bewaren
 from .. import bewaren_tasks
@@ -41,10 +42,6 @@ CHANGE_VERZOEK = verwijder.CHANGE
 
 def vandaag() -> datetime.date:
     return timezone.localdate()
-
-
-def mag(user, model, capability: str, obj) -> bool:
-    return model.objects.visible_to(user, capability).filter(pk=obj.pk).exists()
 
 
 # --- destruction lists -------------------------------------------------------------------------
@@ -115,7 +112,7 @@ class LijstDetailView(LijstMixin, DetailView):
         )
         pagina = Paginator(regels, self.regels_per_pagina).get_page(self.request.GET.get("page"))
         open_ = lijst.status == Vernietigingslijst.Status.TER_GOEDKEURING
-        keurt = user.has_perm(KEUR_GOED) and mag(user, Vernietigingslijst, KEUR_GOED, lijst)
+        keurt = user.has_perm(KEUR_GOED) and mag(user, KEUR_GOED, lijst)
         telling = lijst.regels.aggregate(
             aantal=Count("pk"),
             uitgezonderd=Count("pk", filter=Q(uitgezonderd=True)),
@@ -365,7 +362,7 @@ class VerzoekDetailView(VerzoekMixin, DetailView):
         return super().get_context_data(
             mag_besluiten=verzoek.status == Verwijderverzoek.Status.ONTVANGEN
             and user.has_perm(CHANGE_VERZOEK)
-            and mag(user, Verwijderverzoek, CHANGE_VERZOEK, verzoek),
+            and mag(user, CHANGE_VERZOEK, verzoek),
             **kwargs,
         )
 

@@ -21,6 +21,7 @@ from regio.exports import ExportableListMixin
 from regio.lists import SearchSortMixin
 from regio.mixins import ScopedViewMixin
 from regio.models import Regio
+from regio.query import mag
 
 from .. import regie_services as rs
 from ..models import Evaluatie, Plaatsing, Trajectdoel, Trajectplan
@@ -59,10 +60,6 @@ def vandaag() -> datetime.date:
 def naam_van(plaatsing: Plaatsing) -> str:
     persoon = getattr(plaatsing.aanmelding.dossier.client, "persoon", None)
     return persoon.naam if persoon else "(gegevens verwijderd)"
-
-
-def mag(user, model, capability, pk) -> bool:
-    return model.objects.visible_to(user, capability).filter(pk=pk).exists()
 
 
 def signalen_over(user, plaatsing: Plaatsing):
@@ -223,7 +220,7 @@ class TrajectplanCreateView(RegieFormMixin, PlaatsingRegieMixin, FormView):
         bestaand = Trajectplan.objects.filter(plaatsing=p).first()
         if bestaand is not None:
             messages.warning(self.request, "Voor deze plaatsing is al een trajectplan.")
-            if mag(self.request.user, Trajectplan, VIEW_PLAN, bestaand.pk):
+            if mag(self.request.user, VIEW_PLAN, bestaand):
                 return HttpResponseRedirect(plan_url(bestaand))
             return HttpResponseRedirect(self.terug_url())
         if p.status != Plaatsing.Status.GEPLAATST:
@@ -285,11 +282,11 @@ class TrajectplanDetailView(TrajectplanMixin, DetailView):
             .order_by("pk"),
             evaluaties=evaluaties,
             lopend=lopend,
-            mag_wijzigen=mag(user, Trajectplan, CHANGE_PLAN, plan.pk),
-            mag_doel_toevoegen=mag(user, Trajectplan, ADD_DOEL, plan.pk),
-            mag_doel_wijzigen=mag(user, Trajectplan, CHANGE_DOEL, plan.pk),
-            mag_evaluatie_plannen=lopend and mag(user, Trajectplan, ADD_EVALUATIE, plan.pk),
-            mag_evalueren=mag(user, Trajectplan, CHANGE_EVALUATIE, plan.pk),
+            mag_wijzigen=mag(user, CHANGE_PLAN, plan),
+            mag_doel_toevoegen=mag(user, ADD_DOEL, plan),
+            mag_doel_wijzigen=mag(user, CHANGE_DOEL, plan),
+            mag_evaluatie_plannen=lopend and mag(user, ADD_EVALUATIE, plan),
+            mag_evalueren=mag(user, CHANGE_EVALUATIE, plan),
             mag_melden=lopend and ks.mag_melden(user, plan.plaatsing.aanmelding.regio),
             signalen=signalen_over(user, plan.plaatsing)[:20],
             **kwargs,
