@@ -22,7 +22,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import transaction
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -35,6 +35,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import audit
+from .api.problems import problem_response
 from .mixins import SuperuserOnlyAdminMixin
 from .roles import AANBIEDERSYSTEEM, ROLLEN
 
@@ -124,16 +125,10 @@ class TweestapsverificatieMiddleware:
         path = request.path_info
         if not path.startswith(_vrije_paden()) and moet_verifieren(request):
             if path.startswith("/api/"):
-                return JsonResponse(
-                    {
-                        "type": "about:blank",
-                        "title": "Tweestapsverificatie vereist",
-                        "status": 403,
-                        "detail": "Rond eerst de tweestapsverificatie af in de browser.",
-                    },
-                    status=403,
-                    content_type="application/problem+json",
-                )
+                return problem_response(
+                    request, 403, "tweestapsverificatie_vereist", "Tweestapsverificatie vereist",
+                    "Rond eerst de tweestapsverificatie af in de browser.",
+                )  # fmt: skip
             doel = "otp-controleren" if heeft_app(request.user) else "otp-instellen"
             volgende = request.get_full_path() if request.method == "GET" else ""
             url = reverse(doel)

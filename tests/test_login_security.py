@@ -117,6 +117,7 @@ def test_unverified_session_reaches_only_the_two_factor_pages(client, consulent,
     # A browser session may not read through the API what the pages refuse.
     api = client.get("/api/v1/toewijzingen/")
     assert api.status_code == 403 and api["Content-Type"] == "application/problem+json"
+    assert api.json()["code"] == "tweestapsverificatie_vereist"  # the API's problem shape
     assert client.get("/health/").status_code in (200, 503)
     assert client.get("/accounts/tweestapsverificatie/verwijderen/").status_code == 302
     client.post(reverse("logout"))

@@ -59,23 +59,31 @@ def problem_exception_handler(exc, context):
     return response
 
 
+def problem_response(request, status_code: int, code: str, title: str, detail: str):
+    """A problem+json answer outside DRF's exception handling, in the same shape."""
+    from django.http import JsonResponse
+
+    return JsonResponse(
+        {
+            "type": f"https://regiozorg.nl/problemen/{code}",
+            "code": code,
+            "title": title,
+            "status": status_code,
+            "detail": detail,
+            "instance": request.path,
+        },
+        status=status_code,
+        content_type=PROBLEM_CONTENT_TYPE,
+    )
+
+
 def api_of_pagina_404(request, exception=None):
     """Django's 404 handler (config/urls.py ``handler404``): under /api/ a URL that matches no
     route answers problem+json like every other API error; elsewhere the site's 404 page."""
-    from django.http import JsonResponse
     from django.views.defaults import page_not_found
 
     if request.path.startswith("/api/"):
-        return JsonResponse(
-            {
-                "type": "https://regiozorg.nl/problemen/not_found",
-                "code": "not_found",
-                "title": "Niet gevonden.",
-                "status": 404,
-                "detail": "Deze URL bestaat niet in de API.",
-                "instance": request.path,
-            },
-            status=404,
-            content_type=PROBLEM_CONTENT_TYPE,
+        return problem_response(
+            request, 404, "not_found", "Niet gevonden.", "Deze URL bestaat niet in de API."
         )
     return page_not_found(request, exception)
