@@ -36,7 +36,7 @@ approves or rejects it, and only an approved list is carried out.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -411,8 +411,8 @@ def lijst_bijwerken(gemeente, dossiers, peildatum: datetime.date) -> Vernietigin
                         uitzondering_reden=f"Eerder uitgezonderd: {reden}" if reden else "",
                     )
                 )  # fmt: skip
-            elif (regel.grondslag, regel.einde, regel.bewaren_tot) != termijn_tuple(termijn):
-                regel.grondslag, regel.einde, regel.bewaren_tot = termijn_tuple(termijn)
+            elif (regel.grondslag, regel.einde, regel.bewaren_tot) != astuple(termijn):
+                regel.grondslag, regel.einde, regel.bewaren_tot = astuple(termijn)
                 gewijzigd.append(regel)
         Vernietigingsregel.objects.bulk_create(nieuw)
         Vernietigingsregel.objects.bulk_update(gewijzigd, ["grondslag", "einde", "bewaren_tot"])
@@ -422,10 +422,6 @@ def lijst_bijwerken(gemeente, dossiers, peildatum: datetime.date) -> Vernietigin
             lijst.delete()
             return None
         return lijst
-
-
-def termijn_tuple(termijn: Bewaartermijn):
-    return termijn.grondslag, termijn.einde, termijn.bewaren_tot
 
 
 def _vergrendel_lijst(lijst: Vernietigingslijst) -> Vernietigingslijst:
