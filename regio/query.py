@@ -49,43 +49,70 @@ def split_capability(capability: str) -> tuple[str, str]:
     return app_label, codename
 
 
+def toekenningen(user, on: datetime.date | None = None) -> tuple[tuple, ...]:
+    """The user's active role grants on ``on`` as (gemeente, regio, aanbieder, capability) rows,
+    one query per request: cached on the user object, where ``scope_for`` and the permission
+    backend (``regio.roles.RolBackend``) both read them."""
+    on = on or datetime.date.today()
+    cache = user.__dict__.setdefault("_regiozorg_toekenningen", {})
+    if on not in cache:
+        from .models import Roltoekenning
+
+        rows = (
+            Roltoekenning.objects.active_on(on)
+            .filter(user=user, rol__group__permissions__isnull=False)
+            .values_list(
+                "gemeente_id",
+                "regio_id",
+                "aanbieder_id",
+                "rol__group__permissions__content_type__app_label",
+                "rol__group__permissions__codename",
+            )
+            .distinct()
+        )
+        cache[on] = tuple((g, r, a, f"{app}.{code}") for g, r, a, app, code in rows)
+    return cache[on]
+
+
+def _leden(user, regios: frozenset[int], on: datetime.date) -> dict[int, set[int]]:
+    """{regio: its member gemeenten on ``on``} for every regio the user holds a grant in, in one
+    query per request (cached beside the grants)."""
+    cache = user.__dict__.setdefault("_regiozorg_leden", {})
+    if on not in cache:
+        from .models import Lidmaatschap
+
+        leden: dict[int, set[int]] = {r: set() for r in regios}
+        rows = Lidmaatschap.objects.active_on(on).filter(regio_id__in=regios)
+        for regio_id, gemeente_id in rows.values_list("regio_id", "gemeente_id"):
+            leden[regio_id].add(gemeente_id)
+        cache[on] = leden
+    return cache[on]
+
+
 def scope_for(user, capability: str, on: datetime.date | None = None) -> Scope:
     """The gemeenten, regio's and aanbieders where ``user`` holds ``capability`` on ``on``.
 
-    Cached on the user object, so within one request each capability costs two queries at most.
+    Built from ``toekenningen``: within one request, every capability together costs one query
+    for the grants and, when a grant covers a regio, one for the regio's members.
     """
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return EMPTY_SCOPE
+    split_capability(capability)
     on = on or datetime.date.today()
     cache = user.__dict__.setdefault("_regiozorg_scope_cache", {})
-    key = (capability, on)
-    if key in cache:
-        return cache[key]
-
-    from .models import Lidmaatschap, Roltoekenning
-
-    app_label, codename = split_capability(capability)
-    rows = list(
-        Roltoekenning.objects.active_on(on)
-        .filter(
-            user=user,
-            rol__group__permissions__codename=codename,
-            rol__group__permissions__content_type__app_label=app_label,
-        )
-        .values_list("gemeente_id", "regio_id", "aanbieder_id")
-        .distinct()
-    )
+    if (capability, on) in cache:
+        return cache[capability, on]
+    rows = [(g, r, a) for g, r, a, cap in toekenningen(user, on) if cap == capability]
     gemeenten = {g for g, _, _ in rows if g}
     regios = {r for _, r, _ in rows if r}
     aanbieders = {a for _, _, a in rows if a}
     if regios:
-        gemeenten |= set(
-            Lidmaatschap.objects.active_on(on)
-            .filter(regio_id__in=regios)
-            .values_list("gemeente_id", flat=True)
-        )
+        alle_regios = frozenset(r for _, r, _, _ in toekenningen(user, on) if r)
+        leden = _leden(user, alle_regios, on)
+        for regio_id in regios:
+            gemeenten |= leden[regio_id]
     scope = Scope(frozenset(gemeenten), frozenset(regios), frozenset(aanbieders))
-    cache[key] = scope
+    cache[capability, on] = scope
     return scope
 
 

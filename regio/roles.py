@@ -7,7 +7,6 @@ beheerder added. ``RolBackend`` answers ``user.has_perm`` from the user's *activ
 Roltoekenningen, so a role that ended no longer grants anything.
 """
 
-import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth.backends import BaseBackend
@@ -289,18 +288,9 @@ class RolBackend(BaseBackend):
     def get_group_permissions(self, user_obj, obj=None):
         if obj is not None or not user_obj.is_active or user_obj.is_anonymous:
             return set()
-        cache_name = "_regiozorg_rol_perm_cache"
-        if not hasattr(user_obj, cache_name):
-            from django.contrib.auth.models import Permission
+        from .query import toekenningen
 
-            from .models import Roltoekenning
-
-            actief = Roltoekenning.objects.active_on(datetime.date.today()).filter(user=user_obj)
-            perms = Permission.objects.filter(group__rol__toekenningen__in=actief).values_list(
-                "content_type__app_label", "codename"
-            )
-            setattr(user_obj, cache_name, {f"{app}.{code}" for app, code in perms})
-        return getattr(user_obj, cache_name)
+        return {capability for _, _, _, capability in toekenningen(user_obj)}
 
     def get_all_permissions(self, user_obj, obj=None):
         return self.get_group_permissions(user_obj, obj)
