@@ -11,6 +11,7 @@ logout, /health/ and static files.
 from __future__ import annotations
 
 import datetime
+import time
 from urllib.parse import urlencode
 
 from axes.handlers.proxy import AxesProxyHandler
@@ -136,6 +137,31 @@ class TweestapsverificatieMiddleware:
                 url += "?" + urlencode({"next": volgende})
             return HttpResponseRedirect(url)
         return self.get_response(request)
+
+
+class SessieVerlengenMiddleware:
+    """The idle timeout (SESSION_COOKIE_AGE) without writing the session on every request.
+
+    ``SESSION_SAVE_EVERY_REQUEST`` would update the session row, a commit with its WAL flush, on
+    every page and every API call of a browser. This renews a non-empty session (its row and its
+    cookie) only when the last renewal is at least ``REGIOZORG_SESSIE_VERLENGEN_NA`` seconds old,
+    so a session ends between 15 minutes minus that interval and 15 minutes after the user's last
+    request. Sits right after SessionMiddleware, which saves what this marks as modified.
+    """
+
+    SLEUTEL = "_verlengd"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty():
+            nu = int(time.time())
+            if nu - session.get(self.SLEUTEL, 0) >= settings.REGIOZORG_SESSIE_VERLENGEN_NA:
+                session[self.SLEUTEL] = nu
+        return response
 
 
 # --- django-axes hooks -------------------------------------------------------------------------

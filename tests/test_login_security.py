@@ -578,7 +578,8 @@ django.setup()
 from django.conf import settings as s
 print(json.dumps({
     "SESSION_COOKIE_AGE": s.SESSION_COOKIE_AGE,
-    "SESSION_SAVE_EVERY_REQUEST": s.SESSION_SAVE_EVERY_REQUEST,
+    "verlengen": s.MIDDLEWARE.index("regio.login.SessieVerlengenMiddleware")
+    == s.MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
     "SESSION_COOKIE_SECURE": s.SESSION_COOKIE_SECURE,
     "SESSION_COOKIE_HTTPONLY": s.SESSION_COOKIE_HTTPONLY,
     "CSRF_COOKIE_SECURE": s.CSRF_COOKIE_SECURE,
@@ -610,7 +611,7 @@ def productie():
 def test_production_settings_harden_sessions_cookies_and_login(productie):
     assert productie == {
         "SESSION_COOKIE_AGE": 900,
-        "SESSION_SAVE_EVERY_REQUEST": True,
+        "verlengen": True,
         "SESSION_COOKIE_SECURE": True,
         "SESSION_COOKIE_HTTPONLY": True,
         "CSRF_COOKIE_SECURE": True,
@@ -634,13 +635,51 @@ def test_production_settings_harden_sessions_cookies_and_login(productie):
 
 def test_idle_timeout_is_fifteen_minutes_in_every_environment(settings):
     # Test settings (this process) and dev settings (a fresh interpreter) as well.
-    assert settings.SESSION_COOKIE_AGE == 900 and settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_COOKIE_AGE == 900 and settings.REGIOZORG_SESSIE_VERLENGEN_NA == 60
+    assert "regio.login.SessieVerlengenMiddleware" in settings.MIDDLEWARE
     script = (
         "import json, django; django.setup(); from django.conf import settings as s; "
-        "print(json.dumps([s.SESSION_COOKIE_AGE, s.SESSION_SAVE_EVERY_REQUEST, "
-        "s.REGIOZORG_OTP_VERPLICHT]))"
+        "print(json.dumps([s.SESSION_COOKIE_AGE, s.REGIOZORG_SESSIE_VERLENGEN_NA, "
+        "'regio.login.SessieVerlengenMiddleware' in s.MIDDLEWARE, s.REGIOZORG_OTP_VERPLICHT]))"
     )
-    assert _run(script, _subprocess_env("config.settings.dev")) == [900, True, False]
+    assert _run(script, _subprocess_env("config.settings.dev")) == [900, 60, True, False]
+
+
+@pytest.mark.django_db
+def test_a_session_ends_fifteen_minutes_after_the_last_request_and_is_written_once_a_minute(
+    client, refdata
+):
+    from django.contrib.sessions.models import Session
+
+    user = UserFactory(username="idle")
+    grant(user, "contractmanager", regio="amersfoort")
+    begin = datetime.datetime(2026, 11, 27, 9, 0, tzinfo=datetime.UTC)
+
+    def bij(minuten):
+        return freeze_time(begin + datetime.timedelta(minutes=minuten))
+
+    def verloopt():
+        return Session.objects.get().expire_date
+
+    with bij(0):
+        client.force_login(user)
+        assert client.get("/mijn-werk/").status_code == 200
+        eerst = verloopt()
+        assert eerst == begin + datetime.timedelta(minutes=15)
+    with bij(0.5):  # within the minute: no write, the cookie is not sent again
+        response = client.get("/mijn-werk/")
+        assert response.status_code == 200 and "sessionid" not in response.cookies
+        assert verloopt() == eerst
+    with bij(10):  # renewed: 15 minutes from now, in the database and in the cookie
+        response = client.get("/mijn-werk/")
+        assert response.status_code == 200 and response.cookies["sessionid"]["max-age"] == 900
+        assert verloopt() == begin + datetime.timedelta(minutes=25)
+    with bij(24):  # idle 14 minutes: still logged in
+        assert client.get("/mijn-werk/").status_code == 200
+    with bij(24 + 15.5):  # idle more than 15 minutes: logged out
+        response = client.get("/mijn-werk/")
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+        assert SESSION_KEY not in client.session
 
 
 @pytest.mark.django_db

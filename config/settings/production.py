@@ -17,7 +17,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
-# The 15-minute idle timeout (SESSION_COOKIE_AGE, SESSION_SAVE_EVERY_REQUEST) comes from base;
+# The 15-minute idle timeout (SESSION_COOKIE_AGE, SessieVerlengenMiddleware) comes from base;
 # so do X-Frame-Options DENY, nosniff, the referrer policy, the CSP and REGIOZORG_OTP_VERPLICHT.
 
 STORAGES = {
