@@ -4,88 +4,147 @@ scenario command uses), and store the outcome as a ``Vereveningsrun`` with its l
 snapshot of every input; then vaststellen by a second person, which supersedes the previous
 vastgestelde run.
 
-Reads go through the scoping layer: the run always covers the whole regio (``regio_scope``),
-and only someone who holds the capability for the regio itself may start or vaststellen one.
+Reads go through the scoping layer: the run always covers the whole regio (a scope of the regio
+itself), and only someone who holds the capability for the regio itself may start or vaststellen
+one. ``bereken_runs`` computes several regio's at once, reading their costs in one statement.
 """
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
+from collections import defaultdict
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from regio import audit
 from regio.models import Regio
-from regio.query import regio_scope, scope_for
+from regio.query import Scope, scope_for
 
 from . import scenario
 from .models import (
     Jaarparameters,
     Kostenregel,
     Verdeelmodel,
+    VerdeelmodelAandeel,
     Vereveningsregel,
     Vereveningsrun,
     Voorschot,
 )
-from .services import geldend_verdeelmodel
+from .services import geldende_verdeelmodellen
 from .verevening import GemeenteInvoer, Verevening, VereveningFout, VereveningInvoer, bereken
 
 START = "financien.add_vereveningsrun"
 VASTSTELLEN = "financien.stel_verevening_vast"
 
-# T and N_g per gemeente van herkomst over the regio's kostenregels of the year (the scoped
-# queryset is the subquery ``{kosten}``). Only beschermd-wonen costs count: lines without a
-# functie (pgb, handmatig) and lines of a functie in the BW domein. A client is new when the
-# person's first BW start (EersteBWStart; else the line's own period) is on or after the cut-over.
+# T and N_g per regio and gemeente van herkomst over the kostenregels of the year (the scoped
+# queryset is the subquery ``{kosten}``), for any number of regio's in one statement: each
+# regio's cut-over date comes from the two arrays joined as ``pd``. Only beschermd-wonen costs
+# count: lines without a functie (pgb, handmatig) and lines of a functie in the BW domein. A
+# client is new when the person's first BW start (EersteBWStart; else the line's own period) is
+# on or after the regio's cut-over.
 SQL = """
-SELECT k.gemeente_herkomst_id,
+SELECT k.regio_id, k.gemeente_herkomst_id,
        SUM(k.bedrag) AS totaal,
        COALESCE(SUM(k.bedrag) FILTER (
-           WHERE COALESCE(e.datum, k.periode_begin) >= %s), 0) AS nieuw
+           WHERE COALESCE(e.datum, k.periode_begin) >= pd.peildatum), 0) AS nieuw
 FROM ({kosten}) k
+JOIN unnest(%s::bigint[], %s::date[]) AS pd (regio_id, peildatum) ON pd.regio_id = k.regio_id
 LEFT JOIN financien_eerstebwstart e ON e.client_id = k.client_id
 LEFT JOIN inkoop_product p ON p.id = k.functie_id
 WHERE k.functie_id IS NULL OR p.domein = 'beschermd_wonen'
-GROUP BY k.gemeente_herkomst_id
+GROUP BY k.regio_id, k.gemeente_herkomst_id
 """
 
 
-def kosten_per_gemeente(regio, jaar: int, peildatum_nieuw) -> dict[int, tuple[Decimal, Decimal]]:
-    """{gemeente id: (all BW costs, costs of new clients)} for ``regio`` in ``jaar``."""
+def kosten_per_gemeente(
+    peildata: dict[int, datetime.date], jaar: int
+) -> dict[int, dict[int, tuple[Decimal, Decimal]]]:
+    """{regio id: {gemeente id: (all BW costs, costs of new clients)}} in ``jaar`` for every
+    regio in ``peildata`` (regio id → its cut-over date for new clients), in one statement: the
+    verevening of all regio's reads the kostenregels once, not once per regio."""
+    regio_ids = sorted(peildata)
     kosten = (
-        Kostenregel.objects.within(regio_scope(regio.pk))
-        .filter(regio=regio, jaar=jaar)
+        Kostenregel.objects.within(Scope(regio_ids=frozenset(regio_ids)))
+        .filter(regio__in=regio_ids, jaar=jaar)
         .order_by()
-        .values("client_id", "gemeente_herkomst_id", "functie_id", "bedrag", "periode_begin")
+        .values(
+            "regio_id",
+            "client_id",
+            "gemeente_herkomst_id",
+            "functie_id",
+            "bedrag",
+            "periode_begin",
+        )  # fmt: skip
     )
     kosten_sql, params = kosten.query.sql_with_params()
+    uitkomst: dict[int, dict[int, tuple[Decimal, Decimal]]] = {r: {} for r in regio_ids}
     with connection.cursor() as cursor:
-        cursor.execute(SQL.replace("{kosten}", kosten_sql), [peildatum_nieuw, *params])
-        return {g: (Decimal(t), Decimal(n)) for g, t, n in cursor.fetchall()}
+        cursor.execute(
+            SQL.replace("{kosten}", kosten_sql),
+            [*params, regio_ids, [peildata[r] for r in regio_ids]],
+        )
+        for regio_id, gemeente_id, totaal, nieuw in cursor.fetchall():
+            uitkomst[regio_id][gemeente_id] = (Decimal(totaal), Decimal(nieuw))
+    return uitkomst
 
 
 def invoer_uit_database(regio, jaar: int) -> VereveningInvoer:
     """Every input of the verevening of ``regio`` for ``jaar`` as stored; VereveningFout with a
     Dutch sentence when something is missing."""
-    scope = regio_scope(regio.pk)
-    parameters = Jaarparameters.objects.within(scope).filter(regio=regio, jaar=jaar).first()
-    if parameters is None:
-        raise VereveningFout(
-            f"Er zijn geen vereveningsparameters voor {regio.naam} in {jaar}: leg eerst de "
-            "peildatum, alpha en het centrumgemeentebudget vast."
-        )
-    model = geldend_verdeelmodel(Verdeelmodel.objects.within(scope).filter(regio=regio), jaar)
+    return invoeren([regio], jaar)[0]
+
+
+def invoeren(regios, jaar: int) -> list[VereveningInvoer]:
+    """The inputs of several regio's for ``jaar``, in their order; the costs of all of them come
+    from one statement (``kosten_per_gemeente``)."""
+    scope = Scope(regio_ids=frozenset(r.pk for r in regios))
+    parameters = {
+        p.regio_id: p
+        for p in Jaarparameters.objects.within(scope).filter(regio__in=regios, jaar=jaar)
+    }
+    for regio in regios:
+        if regio.pk not in parameters:
+            raise VereveningFout(
+                f"Er zijn geen vereveningsparameters voor {regio.naam} in {jaar}: leg eerst de "
+                "peildatum, alpha en het centrumgemeentebudget vast."
+            )
+    modellen = geldende_verdeelmodellen(
+        Verdeelmodel.objects.within(scope)
+        .filter(regio__in=regios)
+        .prefetch_related(
+            Prefetch("aandelen", VerdeelmodelAandeel.objects.select_related("gemeente"))
+        ),
+        jaar,
+    )
+    voorschotten = defaultdict(dict)
+    for regio_id, gemeente_id, bedrag in Voorschot.objects.filter(
+        parameters__in=parameters.values()
+    ).values_list("parameters__regio_id", "gemeente_id", "bedrag"):
+        voorschotten[regio_id][gemeente_id] = bedrag
+    kosten = kosten_per_gemeente({r: p.peildatum_nieuw for r, p in parameters.items()}, jaar)
+    return [
+        _invoer(
+            regio,
+            jaar,
+            parameters[regio.pk],
+            modellen.get(regio.pk),
+            voorschotten[regio.pk],
+            kosten[regio.pk],
+        )  # fmt: skip
+        for regio in regios
+    ]
+
+
+def _invoer(regio, jaar: int, parameters, model, voorschotten, kosten) -> VereveningInvoer:
     if model is None:
         raise VereveningFout(f"Er is geen verdeelmodel voor {regio.naam} in of vóór {jaar}.")
-    aandelen = {a.gemeente: a.percentage for a in model.aandelen.select_related("gemeente")}
-    voorschotten = dict(
-        Voorschot.objects.filter(parameters=parameters).values_list("gemeente_id", "bedrag")
-    )
-    kosten = kosten_per_gemeente(regio, jaar, parameters.peildatum_nieuw)
+    aandelen = {a.gemeente: a.percentage for a in model.aandelen.all()}
     zonder_aandeel = set(kosten) - {g.pk for g in aandelen}
     if zonder_aandeel:
         from regio.models import Gemeente
@@ -140,9 +199,28 @@ def bereken_run(regio, jaar: int, *, user=None, job=None) -> Vereveningsrun:
         bestaand = Vereveningsrun.objects.filter(job=job).first()
         if bestaand is not None:
             return bestaand
-    # One run at a time per regio and year: a second start waits for the first.
-    Regio.objects.select_for_update().get(pk=regio.pk)
-    invoer = invoer_uit_database(regio, jaar)
+    return bereken_runs([regio], jaar, user=user, job=job)[0]
+
+
+@transaction.atomic
+def bereken_runs(regios, jaar: int, *, user=None, job=None) -> list[Vereveningsrun]:
+    """A concept run for each of ``regios`` (e.g. every regio at the end of a year), in one
+    transaction: all of them or none. The costs of all regio's are one statement; each regio
+    gets its own run, lines and audit row as if started alone."""
+    regios = list(regios)
+    for regio in regios:
+        if not mag_voor_regio(user, START, regio):
+            raise PermissionDenied("Alleen wie voor de hele regio werkt, start een verevening.")
+    # One run at a time per regio and year: a second start waits for the first (locks taken in
+    # one order, so two batches cannot deadlock).
+    list(Regio.objects.select_for_update().filter(pk__in=[r.pk for r in regios]).order_by("pk"))
+    return [
+        _opslaan(regio, jaar, invoer, user=user, job=job)
+        for regio, invoer in zip(regios, invoeren(regios, jaar), strict=True)
+    ]
+
+
+def _opslaan(regio, jaar: int, invoer: VereveningInvoer, *, user, job) -> Vereveningsrun:
     uitkomst = bereken(invoer)
     snapshot, invoer_hash = _snapshot(invoer)
     run = Vereveningsrun.objects.create(

@@ -76,4 +76,10 @@ def verdeelmodel_vastleggen(
 
 def geldend_verdeelmodel(verdeelmodellen, jaar: int) -> Verdeelmodel | None:
     """The verdeelmodel of ``jaar``, or else the newest one before it."""
-    return verdeelmodellen.filter(jaar__lte=jaar).order_by("-jaar").first()
+    return next(iter(geldende_verdeelmodellen(verdeelmodellen, jaar).values()), None)
+
+
+def geldende_verdeelmodellen(verdeelmodellen, jaar: int) -> dict[int, Verdeelmodel]:
+    """{regio id: its verdeelmodel of ``jaar``, or else the newest one before it}, one query."""
+    geldend = verdeelmodellen.filter(jaar__lte=jaar).order_by("regio_id", "-jaar")
+    return {m.regio_id: m for m in geldend.distinct("regio_id")}

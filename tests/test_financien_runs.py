@@ -120,6 +120,35 @@ def test_database_path_and_scenario_command_give_the_same_csv(amersfoort):
     assert scenario.als_csv(bereken(herlezen)) == runs.als_csv(run)
 
 
+def test_a_batch_of_regions_gives_each_the_run_it_would_get_alone_all_or_nothing(amersfoort):
+    # A second regio with a later cut-over (April 2026): its client who started in 2024 is not
+    # new there, though under Amersfoort's cut-over (2022) they would be. The amounts prove each
+    # regio's own cut-over and costs are used, though the batch reads all costs in one statement.
+    groningen = regio("groningen")
+    verdeelmodel_vastleggen(groningen, 2026, {gemeente("0014"): Decimal("100")}, bron="test")
+    Jaarparameters.objects.create(
+        regio=groningen, jaar=2026, peildatum_nieuw=D(2026, 4, 1), alpha=Decimal("0.5"),
+        centrumgemeentebudget=Decimal("0.00"),
+    )  # fmt: skip
+    oud = client_met_start(groningen, "0014", D(2024, 1, 1))
+    kosten(groningen, oud, "0014", "1000.00", D(2026, 5, 1))
+    samen = runs.bereken_runs([groningen, amersfoort], 2026)
+    assert [r.regio for r in samen] == [groningen, amersfoort]
+    alleen = [runs.bereken_run(r, 2026) for r in (groningen, amersfoort)]
+    assert [r.invoer_hash for r in samen] == [r.invoer_hash for r in alleen]
+    assert [runs.als_csv(r) for r in samen] == [runs.als_csv(r) for r in alleen]
+    nieuw = {g["code"]: g["kosten_nieuw"] for g in samen[0].invoer["gemeenten"]}
+    assert Decimal(nieuw["0014"]) == Decimal("88888.88")  # the fixture's line; not the 2024 one
+    assert samen[0].totale_kosten == Decimal("89888.88")
+    assert samen[1].totale_kosten == Decimal("12000000.00")
+
+    # One regio without parameters: nothing is stored for any of them.
+    aantal = Vereveningsrun.objects.count()
+    with pytest.raises(VereveningFout, match="geen vereveningsparameters voor"):
+        runs.bereken_runs([amersfoort, groningen, regio("utrecht")], 2026)
+    assert Vereveningsrun.objects.count() == aantal
+
+
 def test_rerun_gives_identical_lines_and_hash(amersfoort):
     eerste, tweede = runs.bereken_run(amersfoort, 2026), runs.bereken_run(amersfoort, 2026)
     assert eerste.pk != tweede.pk
@@ -218,11 +247,24 @@ def test_command_from_the_database_stores_a_concept_and_prints_the_csv(amersfoor
     assert run.status == "concept" and f"Conceptrun {run.pk}" in fout
 
 
+def test_command_for_all_regions_stores_one_concept_per_regio(amersfoort, capsys):
+    from django.core.management import call_command
+
+    call_command("verevening", "--alle", "--jaar", "2026")
+    run = Vereveningsrun.objects.get()  # only Amersfoort has parameters for 2026
+    assert run.regio == amersfoort and run.totale_kosten == Decimal("12000000.00")
+    assert (
+        capsys.readouterr().out == f"Conceptrun {run.pk} voor {amersfoort.naam} 2026 opgeslagen.\n"
+    )
+
+
 @pytest.mark.parametrize(
     "args, melding",
     [
         (["--regio", "nergens", "--jaar", "2026"], "Regio 'nergens' bestaat niet."),
         (["--regio", "amersfoort", "--jaar", "2019"], "geen vereveningsparameters"),
+        (["--alle", "--jaar", "2019"], "Geen regio heeft vereveningsparameters voor 2019."),
+        (["--alle", "--regio", "amersfoort", "--jaar", "2026"], "alleen --jaar"),
     ],
 )
 def test_command_from_the_database_refuses_in_dutch(amersfoort, args, melding):

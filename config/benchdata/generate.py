@@ -86,6 +86,67 @@ ACHTERNAMEN = [
     "Pinas",
     "Nguyen",
 ]
+# Surnames of clients as they occur in the Netherlands: the most frequent names with roughly
+# their real share of the population (de Jong about 0.5%, Jansen 0.44%, ...: Meertens
+# Instituut), the rest a long tail of rarer names, each held by a few hundredths of a percent.
+# A uniform pick from a short list would make every common name ten times too common, and a
+# name search plan that fits such data does not fit the real thing.
+VEELVOORKOMEND = {
+    "de Jong": 0.50,
+    "Jansen": 0.44,
+    "de Vries": 0.42,
+    "van den Berg": 0.35,
+    "van Dijk": 0.33,
+    "Bakker": 0.32,
+    "Janssen": 0.31,
+    "Visser": 0.29,
+    "Smit": 0.26,
+    "Meijer": 0.24,
+    "de Boer": 0.22,
+    "Mulder": 0.21,
+    "de Groot": 0.21,
+    "Bos": 0.20,
+    "Vos": 0.18,
+    "Peters": 0.18,
+    "Hendriks": 0.18,
+    "van Leeuwen": 0.17,
+    "Dekker": 0.16,
+    "Brouwer": 0.16,
+    "de Wit": 0.15,
+    "Dijkstra": 0.15,
+    "Smits": 0.15,
+    "de Graaf": 0.14,
+    "van der Meer": 0.14,
+    "Yilmaz": 0.10,
+    "Kaya": 0.06,
+    "el Amrani": 0.05,
+    "Nguyen": 0.05,
+    "Pinas": 0.02,
+}
+_VOORVOEGSELS = ("", "van ", "de ", "van der ", "van den ", "ter ", "van de ")
+_STAMMEN = (
+    "Berg Dijk Hoek Veen Brink Kamp Linden Wal Bosch Heuvel Molen Graaf Beek Hof Horst Laar "
+    "Meulen Roos Steen Vliet Werf Zand Haar Kooi Akker Bree Dam Elst Gaal Haven Kruis Loon "
+    "Noord Oost Plas Rijn Sluis Toren Weide Zwart"
+).split()
+_ACHTERVOEGSELS = ("", "man", "ink", "huis", "stra", "ema", "inga", "ers", "ing", "er", "sen")
+ZELDZAAM = sorted(
+    {v + s + a for v in _VOORVOEGSELS for s in _STAMMEN for a in _ACHTERVOEGSELS}
+    - set(VEELVOORKOMEND)
+)
+
+
+def achternamen() -> tuple[list[str], list[float]]:
+    """Every surname with its cumulative weight (for ``rng.choices(..., cum_weights=...)``)."""
+    namen = list(VEELVOORKOMEND) + ZELDZAAM
+    rest = (100 - sum(VEELVOORKOMEND.values())) / len(ZELDZAAM)
+    totaal, cumulatief = 0.0, []
+    for naam in namen:
+        totaal += VEELVOORKOMEND.get(naam, rest)
+        cumulatief.append(totaal)
+    return namen, cumulatief
+
+
 STRATEN = [
     "Dorpsstraat",
     "Kerkstraat",
@@ -571,6 +632,8 @@ class Generator:
         bsns = bsn_reeks(rng)
         n = self.n["clienten"]
         gekozen = rng.choices(self.client_gemeenten, weights=self.gewichten, k=n)
+        namen, cumulatief = achternamen()
+        geslachtsnamen = rng.choices(namen, cum_weights=cumulatief, k=n)
         # Every gemeente with a BW region has at least one client.
         for i, g in enumerate(self.client_gemeenten[: min(n, len(self.client_gemeenten))]):
             gekozen[i] = g
@@ -592,7 +655,7 @@ class Generator:
                     "bsn_hash": hasher(bsn),
                     "voornamen": voornaam,
                     "voorletters": voornaam[0] + ".",
-                    "geslachtsnaam": rng.choice(ACHTERNAMEN),
+                    "geslachtsnaam": geslachtsnamen[i],
                     "geboortedatum": D(1940, 1, 1)
                     + datetime.timedelta(days=rng.randrange(0, 25000)),
                     "gemeente_woonplaats_id": gemeente,

@@ -1,5 +1,6 @@
-"""``python -m config.benchdata.job JAAR``: the largest job (the verevening of the regio with the
-most kostenregels, rolled back) in its own process; prints what ran and its peak RSS in KiB."""
+"""``python -m config.benchdata.job JAAR``: the largest job (the verevening of every regio with
+parameters for the year, as ``manage.py verevening --alle`` runs it, rolled back) in its own
+process; prints what ran and its peak RSS in KiB."""
 
 import resource
 import sys
@@ -11,23 +12,22 @@ def main(jaar: int) -> int:
 
     django.setup()
     from django.db import transaction
-    from django.db.models import Count
 
     from financien import runs
     from financien.models import Kostenregel
     from regio.models import Regio
 
-    grootste = (
-        Kostenregel.objects.filter(jaar=jaar).values("regio").annotate(n=Count("id")).order_by("-n")
-    ).first()
-    regio = Regio.objects.get(pk=grootste["regio"])
+    regios = list(Regio.objects.filter(jaarparameters__jaar=jaar).order_by("pk"))
+    n = Kostenregel.objects.filter(jaar=jaar, regio__in=regios).count()
     started = time.perf_counter()
     with transaction.atomic():
-        runs.bereken_run(regio, jaar)
+        runs.bereken_runs(regios, jaar)
         transaction.set_rollback(True)
     seconden = time.perf_counter() - started
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(f"verevening {regio.code}, {grootste['n']:,} kostenregels, {seconden:.2f} s rss={rss}")
+    print(
+        f"verevening of all {len(regios)} regions, {n:,} kostenregels, {seconden:.2f} s rss={rss}"
+    )
     return 0
 
 
