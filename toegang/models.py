@@ -610,6 +610,13 @@ class Toewijzing(models.Model):
         verbose_name = "toewijzing"
         verbose_name_plural = "toewijzingen"
         ordering = ["-aangemaakt_op", "-pk"]
+        indexes = [
+            # A provider system polls its own toewijzingen changed since a moment, in the API's
+            # cursor order: the scope (aanbieder) first, then that order.
+            models.Index(
+                fields=["aanbieder", "gewijzigd_op", "id"], name="toewijzing_aanbieder_gewijzigd"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["gemeente", "nummer"],
