@@ -7,7 +7,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from regio import audit
@@ -103,16 +103,16 @@ def plaatsen_per_gemeente(
     locaties = locaties_qs.filter(actief=True)
     if functie is not None:
         locaties = locaties.filter(functies=functie)
-    locatie_ids = locaties.order_by().values("pk")
-    sommen = dict(
-        Capaciteit.objects.filter(locatie__in=locatie_ids)
-        .active_on(datum)
-        .order_by()
-        .values("locatie__gemeente")
-        .annotate(plaatsen=Sum("plaatsen"))
-        .values_list("locatie__gemeente", "plaatsen")
+    # One pass over the (scoped) locations: grouped per gemeente, the places of the periods that
+    # cover ``datum`` (Capaciteit.objects.active_on), NULL where none does.
+    dekt_datum = (Q(capaciteit__begin__isnull=True) | Q(capaciteit__begin__lte=datum)) & (
+        Q(capaciteit__einde__isnull=True) | Q(capaciteit__einde__gte=datum)
     )
-    gemeenten = Gemeente.objects.filter(
-        pk__in=Locatie.objects.filter(pk__in=locatie_ids).values("gemeente")
-    ).order_by("naam")
-    return [(gemeente, sommen.get(gemeente.pk, 0)) for gemeente in gemeenten]
+    sommen = dict(
+        locaties.order_by()
+        .values("gemeente")
+        .annotate(plaatsen=Sum("capaciteit__plaatsen", filter=dekt_datum))
+        .values_list("gemeente", "plaatsen")
+    )
+    gemeenten = Gemeente.objects.filter(pk__in=list(sommen)).order_by("naam")
+    return [(gemeente, sommen[gemeente.pk] or 0) for gemeente in gemeenten]

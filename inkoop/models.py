@@ -635,6 +635,10 @@ class Rapportage(models.Model):
             ("beoordeel_rapportage", "Kan rapportages van aanbieders beoordelen"),
             ("dien_rapportage_in", "Kan rapportages indienen namens de aanbieder"),
         ]
+        indexes = [
+            # The reports of a regio's contracts waiting for review (the contract dashboard).
+            models.Index(fields=["contract", "status"], name="rapportage_contract_status"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["contract", "jaar", "kwartaal"],

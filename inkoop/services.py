@@ -6,6 +6,19 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
 from django.db import transaction
+from django.db.models import (
+    Case,
+    DateField,
+    DecimalField,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
 from regio import audit
 from regio.models import Lidmaatschap
@@ -87,57 +100,107 @@ def budget_signaal(percentage: Decimal | None, drempel: int) -> str | None:
     return None
 
 
-def budgetgebruik(contracts, jaar: int) -> list[Budgetgebruik]:
-    """Spend to date (from the newest submitted report of ``jaar``, until declaraties and
-    kostenregels exist) against the bestedingsruimte of that year, per contract. Two queries."""
+def met_budgetgebruik(contracts, jaar: int):
+    """``contracts`` (a queryset) annotated for ``jaar`` with the bestedingsruimte
+    (``budget_ruimte``), the spend to date from the newest submitted report (``budget_besteed``;
+    until declaraties and kostenregels exist), the exact share spent (``budget_pct``: NULL without
+    a bestedingsruimte other than 0 or a report), that share rounded down to one decimal as shown
+    (``budget_pct_getoond``), so a list can be ordered, counted and cut in SQL.
+    ``als_budgetgebruik`` turns such a row into a Budgetgebruik."""
     from .models import Bestedingsruimte, Rapportage
 
-    contracts = list(contracts)
-    ids = [c.pk for c in contracts]
-    ruimte = dict(
-        Bestedingsruimte.objects.filter(contract_id__in=ids, jaar=jaar).values_list(
-            "contract_id", "bedrag"
+    # One per contract and year; .order_by() drops the model's ordering (a join per row).
+    ruimte = (
+        Bestedingsruimte.objects.filter(contract=OuterRef("pk"), jaar=jaar)
+        .order_by()
+        .values("bedrag")
+    )
+    besteed = (
+        Rapportage.objects.filter(contract=OuterRef("pk"), jaar=jaar, status__in=GEMELDE_STATUSSEN)
+        .order_by("-kwartaal")
+        .values("uitgaven_tot_nu")[:1]
+    )
+    pct = Case(
+        When(budget_ruimte=0, then=Value(None)),
+        default=F("budget_besteed") * 100 / F("budget_ruimte"),
+        output_field=DecimalField(),
+    )
+    return (
+        contracts.annotate(budget_ruimte=Subquery(ruimte), budget_besteed=Subquery(besteed))
+        .annotate(budget_pct=pct)
+        .annotate(
+            budget_pct_getoond=Func(
+                F("budget_pct"), Value(1), function="TRUNC", output_field=DecimalField()
+            ),
         )
     )
-    besteed = {}
-    for contract_id, bedrag in (
-        Rapportage.objects.filter(contract_id__in=ids, jaar=jaar, status__in=GEMELDE_STATUSSEN)
-        .order_by("contract_id", "-kwartaal")
-        .distinct("contract_id")
-        .values_list("contract_id", "uitgaven_tot_nu")
-    ):
-        besteed[contract_id] = bedrag
-    result = []
-    for contract in contracts:
-        budget, spent = ruimte.get(contract.pk), besteed.get(contract.pk)
-        exact = spent * 100 / budget if budget and spent is not None else None
-        # The signal uses the exact share; the percentage shown is rounded down, so 99.99 %
-        # never reads as 100 %.
-        shown = exact.quantize(Decimal("0.1"), rounding=ROUND_DOWN) if exact is not None else None
-        result.append(
-            Budgetgebruik(
-                contract, jaar, budget, spent, shown, budget_signaal(exact, contract.signaaldrempel)
-            )
-        )
-    return result
+
+
+# ``budget_signaal`` in SQL, over rows of ``met_budgetgebruik``: to count the signals of every
+# contract without building them.
+HEEFT_BUDGETSIGNAAL = Q(budget_pct__gte=100) | Q(budget_pct__gte=F("signaaldrempel"))
+
+
+# Highest share first (the shown, rounded-down share, as the reader sees it), then kenmerk;
+# contracts without a share last.
+HOOGSTE_GEBRUIK_EERST = (F("budget_pct_getoond").desc(nulls_last=True), "kenmerk", "pk")
+
+
+def als_budgetgebruik(contract: Contract, jaar: int) -> Budgetgebruik:
+    """The Budgetgebruik of a contract annotated by ``met_budgetgebruik``."""
+    budget, spent = contract.budget_ruimte, contract.budget_besteed
+    exact = spent * 100 / budget if budget and spent is not None else None
+    # The signal uses the exact share; the percentage shown is rounded down, so 99.99 %
+    # never reads as 100 %.
+    shown = exact.quantize(Decimal("0.1"), rounding=ROUND_DOWN) if exact is not None else None
+    return Budgetgebruik(
+        contract, jaar, budget, spent, shown, budget_signaal(exact, contract.signaaldrempel)
+    )
+
+
+def budgetgebruik(contracts, jaar: int) -> list[Budgetgebruik]:
+    """Spend to date against the bestedingsruimte of ``jaar``, per contract of the queryset
+    ``contracts``, in its order. One query."""
+    return [als_budgetgebruik(c, jaar) for c in met_budgetgebruik(contracts, jaar)]
 
 
 def besluiten_binnenkort(contracts, peildatum: datetime.date, maanden: int = 6):
-    """Contracts ending, or with an extension decision due, within ``maanden`` of ``peildatum``."""
+    """The contracts of ``contracts`` ending, or with an extension decision due, within
+    ``maanden`` of ``peildatum``, soonest first, annotated with ``besluit_datum`` and
+    ``besluit_volgnummer`` (the first open extension option due in that window, else None: the
+    contract ends); ``besluit_wat`` says which in words."""
     from dateutil.relativedelta import relativedelta
 
     grens = peildatum + relativedelta(months=maanden)
-    items = []
-    for contract in contracts.prefetch_related("verlengingsopties").select_related("aanbieder"):
-        open_opties = [o for o in contract.verlengingsopties.all() if o.benut is None]
-        besluit = next((o for o in open_opties if peildatum <= o.besluit_uiterlijk <= grens), None)
-        if besluit is not None:
-            items.append(
-                (besluit.besluit_uiterlijk, contract, f"verlengingsbesluit {besluit.volgnummer}")
+    optie = Verlengingsoptie.objects.filter(
+        contract=OuterRef("pk"),
+        benut__isnull=True,
+        besluit_uiterlijk__gte=peildatum,
+        besluit_uiterlijk__lte=grens,
+    ).order_by("volgnummer")
+    einde_binnenkort = Q(looptijd_einde__gte=peildatum, looptijd_einde__lte=grens)
+    return (
+        contracts.annotate(
+            besluit_volgnummer=Subquery(optie.values("volgnummer")[:1]),
+            optie_uiterlijk=Subquery(optie.values("besluit_uiterlijk")[:1]),
+        )
+        .annotate(
+            besluit_datum=Coalesce(
+                "optie_uiterlijk",
+                Case(When(einde_binnenkort, then=F("looptijd_einde")), default=Value(None)),
+                output_field=DateField(),
             )
-        elif peildatum <= contract.looptijd_einde <= grens:
-            items.append((contract.looptijd_einde, contract, "einde contract"))
-    return sorted(items, key=lambda item: (item[0], item[1].kenmerk))
+        )
+        .filter(besluit_datum__isnull=False)
+        .order_by("besluit_datum", "kenmerk", "pk")
+    )
+
+
+def besluit_wat(contract: Contract) -> str:
+    """What is due on ``besluit_datum`` of a contract from ``besluiten_binnenkort``."""
+    if contract.besluit_volgnummer is not None:
+        return f"verlengingsbesluit {contract.besluit_volgnummer}"
+    return "einde contract"
 
 
 # --- spread of places against the verdeelmodel ------------------------------------------------

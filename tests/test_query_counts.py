@@ -127,7 +127,7 @@ LIJSTEN = {
     "client search by name": ("consulent", "/toegang/clienten/zoeken/?naam=Jansen"),
     "declaraties page": ("consulent", "/toegang/declaraties/"),
     "wachtlijst": ("ct", "/toegang/wachtlijst/"),
-    "contract dashboard": ("cm", "/inkoop/regio/amersfoort/dashboard/"),
+    "contract dashboard": ("cm", "/inkoop/regio/amersfoort/dashboard/?alles=budget"),
     "API toewijzingen gewijzigdSinds": (
         "api", "/api/v1/toewijzingen/?gewijzigdSinds=2020-01-01T00:00:00Z"
     ),

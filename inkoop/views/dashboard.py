@@ -1,10 +1,21 @@
-"""The regio's contract dashboard and its catalogue (RISB; the catalogue also for consulenten)."""
+"""The regio's contract dashboard and its catalogue (RISB; the catalogue also for consulenten).
+
+The dashboard shows what needs attention first and stays the same size whatever the size of the
+regio: each table shows its first ``RIJEN`` rows in its useful order, cut in SQL, with the total
+(counted in the same query by a window) and links to every row: ``?alles=<tabel>`` on the
+dashboard itself, the export (CSV/XLSX, always every row) and the working list where one exists.
+"""
 
 import datetime
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
 
+from django.db.models import Count, Window
 from django.http import Http404
-from django.urls import path
+from django.urls import path, reverse
+from django.utils import timezone
 from django.views.generic import DetailView
 
 from financien.models import Verdeelmodel
@@ -14,200 +25,290 @@ from regio.mixins import ScopedViewMixin
 from regio.models import Domein, Lidmaatschap, Regio
 
 from ..models import Certificaat, Contract, Locatie, Melding, Product, Rapportage, Tarief
-from ..services import besluiten_binnenkort, budgetgebruik, spreiding_tegen_verdeelmodel
+from ..services import (
+    HEEFT_BUDGETSIGNAAL,
+    HOOGSTE_GEBRUIK_EERST,
+    als_budgetgebruik,
+    besluit_wat,
+    besluiten_binnenkort,
+    met_budgetgebruik,
+    spreiding_tegen_verdeelmodel,
+)
 
 SIGNAAL_LABELS = {
     "drempel": "Signaaldrempel bereikt",
     "overschreden": "Bestedingsruimte overschreden",
 }
+RIJEN = 10  # rows per table on the dashboard; ?alles=<tabel> and the export give every row
+GRAFIEK_CONTRACTEN = 12  # bars in the budget chart: the contracts with the highest share
+
+
+@dataclass
+class Tabel:
+    """One table of the dashboard: the rows on the page (or every row), how many rows there are
+    in all, and how a row reads in the export."""
+
+    naam: str  # as in ?export= and ?alles=
+    anker: str  # the heading's id on the page
+    volgorde: str  # the order of the rows, in words
+    kop: list[str]
+    exportrij: Callable
+    items: list
+    totaal: int
+    lijst: str = ""  # the working list with these rows, where one exists
+    lijst_tekst: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def ingekort(self) -> bool:
+        return len(self.items) < self.totaal
+
+    @property
+    def rijen(self) -> list[list]:
+        return [self.exportrij(item) for item in self.items]
+
+
+def eerste(qs, limiet: int | None, **tellingen):
+    """The first ``limiet`` rows of ``qs`` (all of them with None), how many rows ``qs`` has and,
+    per keyword, how many of those match its Q: one query, the counts are windows over the whole
+    result (evaluated before the LIMIT). With every row loaded the counts per keyword are None:
+    the caller counts its rows itself."""
+    if limiet is None:
+        items = list(qs)
+        return items, len(items), None
+    vensters = {
+        "dashboard_totaal": Window(Count("pk")),
+        **{f"dashboard_{naam}": Window(Count("pk", filter=q)) for naam, q in tellingen.items()},
+    }
+    items = list(qs.annotate(**vensters)[:limiet])
+    eerst = items[0] if items else None
+    totaal = eerst.dashboard_totaal if eerst else 0
+    return items, totaal, {n: getattr(eerst, f"dashboard_{n}") if eerst else 0 for n in tellingen}
 
 
 class DashboardView(ScopedViewMixin, DetailView):
-    """Budget use per contract, decisions due, reports overdue or waiting, and the spread of
-    places over the gemeenten. Every table downloads as CSV or XLSX."""
+    """Budget use per contract, decisions due, reports overdue or waiting, quality signals and
+    the spread of places over the gemeenten. Every table downloads whole as CSV or XLSX."""
 
     model = Regio
     capability = "inkoop.view_contract"
     slug_field = "code"
     template_name = "inkoop/dashboard.html"
     context_object_name = "regio"
+    tabelnamen = ("budget", "besluiten", "wachtend", "te_laat", "certificaten", "meldingen",
+                  "spreiding")  # fmt: skip
 
     def jaar(self) -> int:
+        """?jaar=, else (also for nonsense such as 99999) this year."""
         try:
-            return int(self.request.GET.get("jaar", ""))
+            jaar = int(self.request.GET.get("jaar", ""))
         except ValueError:
-            return datetime.date.today().year
+            jaar = 0
+        return jaar if 2000 <= jaar <= 2100 else datetime.date.today().year
 
-    def tabellen(self) -> dict:
-        from ..locatie_services import plaatsen_per_gemeente
-        from ..rapportage_services import te_laat, wacht_op_beoordeling
+    @cached_property
+    def vandaag(self) -> datetime.date:
+        return datetime.date.today()
 
-        user, regio, jaar = self.request.user, self.object, self.jaar()
-        vandaag = datetime.date.today()
-        contracts = Contract.objects.visible_to(user, "inkoop.view_contract").filter(regio=regio)
-        in_jaar = contracts.filter(
+    @cached_property
+    def contracten(self):
+        return Contract.objects.visible_to(self.request.user, "inkoop.view_contract").filter(
+            regio=self.object
+        )
+
+    @cached_property
+    def lopend(self):
+        return self.contracten.lopend_op(self.vandaag)
+
+    def tabel(self, naam: str, limiet: int | None = None) -> Tabel:
+        """Table ``naam`` with its first ``limiet`` rows; every row with None (the export)."""
+        return getattr(self, f"tabel_{naam}")(limiet)
+
+    def tabellen(self, limiet: int | None = None, volledig: str = "") -> dict[str, Tabel]:
+        """Every table: its first ``limiet`` rows (all of table ``volledig``); every row of every
+        table with None."""
+        return {
+            naam: self.tabel(naam, None if naam == volledig else limiet) for naam in self.tabelnamen
+        }
+
+    def tabel_budget(self, limiet):
+        jaar = self.jaar()
+        in_jaar = self.contracten.filter(
             begin__lte=datetime.date(jaar, 12, 31), looptijd_einde__gte=datetime.date(jaar, 1, 1)
         ).select_related("aanbieder")
-        gebruik = sorted(
-            budgetgebruik(in_jaar.order_by("kenmerk"), jaar),
-            key=lambda g: (g.percentage is None, -(g.percentage or 0), g.contract.kenmerk),
+        qs = met_budgetgebruik(in_jaar, jaar).order_by(*HOOGSTE_GEBRUIK_EERST)
+        # The chart shows the first GRAFIEK_CONTRACTEN contracts with a share: fetch enough rows.
+        grafiek_limiet = None if limiet is None else max(limiet, GRAFIEK_CONTRACTEN)
+        contracten, totaal, tellingen = eerste(qs, grafiek_limiet, signalen=HEEFT_BUDGETSIGNAAL)
+        gebruik = [als_budgetgebruik(c, jaar) for c in contracten]
+        if tellingen is None:
+            tellingen = {"signalen": sum(1 for g in gebruik if g.signaal)}
+        return Tabel(
+            "budget", "budget", "hoogste percentage eerst",
+            ["Contract", "Aanbieder", "Bestedingsruimte", "Besteed", "Percentage", "Signaal"],
+            lambda g: [g.contract.kenmerk, g.contract.aanbieder.naam, g.bestedingsruimte,
+                       g.besteed, g.percentage, SIGNAAL_LABELS.get(g.signaal, "")],
+            gebruik[:limiet] if limiet is not None else gebruik,
+            totaal,
+            extra={
+                "signalen": tellingen["signalen"],
+                "grafiek": [g for g in gebruik if g.percentage is not None][:GRAFIEK_CONTRACTEN],
+            },
+        )  # fmt: skip
+
+    def tabel_besluiten(self, limiet):
+        qs = besluiten_binnenkort(self.lopend.select_related("aanbieder"), self.vandaag)
+        contracten, totaal, _ = eerste(qs, limiet)
+        return Tabel(
+            "besluiten", "besluiten", "eerstvolgende eerst",
+            ["Datum", "Contract", "Aanbieder", "Wat"],
+            lambda c: [c.besluit_datum, c.kenmerk, c.aanbieder.naam, besluit_wat(c)],
+            contracten,
+            totaal,
+        )  # fmt: skip
+
+    def tabel_wachtend(self, limiet):
+        from ..rapportage_services import wacht_op_beoordeling
+
+        rapportages = Rapportage.objects.visible_to(
+            self.request.user, "inkoop.view_rapportage"
+        ).filter(contract__regio=self.object)
+        qs = wacht_op_beoordeling(rapportages).select_related("contract__aanbieder")
+        items, totaal, _ = eerste(qs, limiet)
+        return Tabel(
+            "wachtend", "wachtend", "langst wachtend eerst",
+            ["Rapportage", "Aanbieder", "Status", "Ingediend op"],
+            lambda r: [str(r), r.contract.aanbieder.naam, r.get_status_display(),
+                       timezone.localtime(r.ingediend_op).date() if r.ingediend_op else None],
+            items,
+            totaal,
+            lijst=reverse("inkoop:rapportage-list") + "?status=wacht&sort=ingediend",
+            lijst_tekst="Naar de lijst met rapportages",
+        )  # fmt: skip
+
+    def tabel_te_laat(self, limiet):
+        from ..rapportage_services import te_laat
+
+        qs = (
+            te_laat(self.lopend, self.vandaag)
+            .select_related("aanbieder")
+            .order_by("aanbieder__naam", "kenmerk", "pk")
         )
-        lopend = contracts.lopend_op(vandaag).select_related("aanbieder")
-        rapportages = Rapportage.objects.visible_to(user, "inkoop.view_rapportage").filter(
-            contract__regio=regio
+        contracten, totaal, _ = eerste(qs, limiet)
+        return Tabel(
+            "te_laat", "te-laat", "op aanbieder",
+            ["Contract", "Aanbieder"],
+            lambda c: [c.kenmerk, c.aanbieder.naam],
+            contracten,
+            totaal,
+        )  # fmt: skip
+
+    def tabel_certificaten(self, limiet):
+        from ..kwaliteit_services import certificaten_die_verlopen
+
+        qs = certificaten_die_verlopen(
+            Certificaat.objects.visible_to(self.request.user, "inkoop.view_certificaat").filter(
+                aanbieder__in=self.lopend.values("aanbieder")
+            ),
+            self.vandaag,
+        ).select_related("aanbieder")
+        items, totaal, _ = eerste(qs, limiet)
+        return Tabel(
+            "certificaten", "certificaten", "eerst verlopend eerst",
+            ["Aanbieder", "Certificaat", "Geldig tot"],
+            lambda c: [c.aanbieder.naam, c.soort, c.geldig_tot],
+            items,
+            totaal,
+            lijst=reverse("inkoop:certificaat-list") + f"?signaal=aandacht&regio={self.object.pk}",
+            lijst_tekst="Naar de lijst met certificaten",
+        )  # fmt: skip
+
+    def tabel_meldingen(self, limiet):
+        qs = (
+            Melding.objects.visible_to(self.request.user, "inkoop.view_melding")
+            .filter(status=Melding.Status.OPEN, aanbieder__in=self.lopend.values("aanbieder"))
+            .select_related("aanbieder")
+            .order_by("datum", "pk")
         )
-        leden = Lidmaatschap.objects.active_on(vandaag).filter(
+        items, totaal, _ = eerste(qs, limiet)
+        return Tabel(
+            "meldingen", "meldingen", "oudste eerst",
+            ["Aanbieder", "Soort", "Datum"],
+            lambda m: [m.aanbieder.naam, m.get_soort_display(), m.datum],
+            items,
+            totaal,
+            lijst=reverse("inkoop:melding-list") + "?status=open",
+            lijst_tekst="Naar de lijst met calamiteiten en incidenten",
+        )  # fmt: skip
+
+    def tabel_spreiding(self, limiet):
+        # One row per member gemeente: bounded by the regio, so never cut.
+        from ..locatie_services import plaatsen_per_gemeente
+
+        user, regio = self.request.user, self.object
+        leden = Lidmaatschap.objects.active_on(self.vandaag).filter(
             regio=regio, domein=Domein.BESCHERMD_WONEN
         )
         locaties = Locatie.objects.visible_to(user, "inkoop.view_locatie").filter(
             gemeente__in=leden.values("gemeente")
         )
-        plaatsen = plaatsen_per_gemeente(locaties, vandaag)
         spreiding = spreiding_tegen_verdeelmodel(
-            plaatsen,
+            plaatsen_per_gemeente(locaties, self.vandaag),
             geldend_verdeelmodel(
                 Verdeelmodel.objects.visible_to(user, "financien.view_verdeelmodel").filter(
                     regio=regio
                 ),
-                jaar,
+                self.jaar(),
             ),
         )
-        from ..kwaliteit_services import certificaten_die_verlopen
-
-        certificaten = certificaten_die_verlopen(
-            Certificaat.objects.visible_to(user, "inkoop.view_certificaat")
-            .filter(aanbieder__contracten__in=lopend)
-            .distinct(),
-            vandaag,
-        ).select_related("aanbieder")
-        meldingen = (
-            Melding.objects.visible_to(user, "inkoop.view_melding")
-            .filter(status=Melding.Status.OPEN, aanbieder__contracten__in=lopend)
-            .distinct()
-        )
-        return {
-            "certificaten": (
-                ["Aanbieder", "Certificaat", "Geldig tot"],
-                [[c.aanbieder.naam, c.soort, c.geldig_tot] for c in certificaten],
-                None,
-            ),
-            "meldingen": (
-                ["Aanbieder", "Soort", "Datum"],
-                [
-                    [m.aanbieder.naam, m.get_soort_display(), m.datum]
-                    for m in meldingen.select_related("aanbieder").order_by("datum")
-                ],  # fmt: skip
-                None,
-            ),
-            "budget": (
-                ["Contract", "Aanbieder", "Bestedingsruimte", "Besteed", "Percentage", "Signaal"],
-                [
-                    [
-                        g.contract.kenmerk,
-                        g.contract.aanbieder.naam,
-                        g.bestedingsruimte,
-                        g.besteed,
-                        g.percentage,
-                        SIGNAAL_LABELS.get(g.signaal, ""),
-                    ]
-                    for g in gebruik
-                ],  # fmt: skip
-                gebruik,
-            ),
-            "besluiten": (
-                ["Datum", "Contract", "Aanbieder", "Wat"],
-                [
-                    [d, c.kenmerk, c.aanbieder.naam, wat]
-                    for d, c, wat in besluiten_binnenkort(lopend, vandaag)
-                ],  # fmt: skip
-                None,
-            ),
-            "te_laat": (
-                ["Contract", "Aanbieder"],
-                [[c.kenmerk, c.aanbieder.naam] for c in te_laat(lopend, vandaag)],
-                None,
-            ),
-            "wachtend": (
-                ["Rapportage", "Aanbieder", "Status", "Ingediend op"],
-                [
-                    [
-                        str(r),
-                        r.contract.aanbieder.naam,
-                        r.get_status_display(),
-                        r.ingediend_op.date() if r.ingediend_op else None,
-                    ]
-                    for r in wacht_op_beoordeling(rapportages).select_related("contract__aanbieder")
-                ],  # fmt: skip
-                None,
-            ),
-            "spreiding": (
-                [
-                    "Gemeente",
-                    "Plaatsen",
-                    "Aandeel plaatsen (%)",
-                    "Verdeelmodel (%)",
-                    "Verschil (%-punt)",
-                    "Advies",
-                ],  # fmt: skip
-                [
-                    [
-                        r.gemeente.naam,
-                        r.plaatsen,
-                        r.aandeel_plaatsen,
-                        r.aandeel_model,
-                        r.verschil,
-                        r.advies,
-                    ]
-                    for r in spreiding.regels
-                ],  # fmt: skip
-                spreiding,
-            ),
-        }
+        return Tabel(
+            "spreiding", "spreiding", "op gemeente",
+            ["Gemeente", "Plaatsen", "Aandeel plaatsen (%)", "Verdeelmodel (%)",
+             "Verschil (%-punt)", "Advies"],
+            lambda r: [r.gemeente.naam, r.plaatsen, r.aandeel_plaatsen, r.aandeel_model,
+                       r.verschil, r.advies],
+            spreiding.regels,
+            len(spreiding.regels),
+            extra={"spreiding": spreiding},
+        )  # fmt: skip
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
-        tabel, fmt = request.GET.get("export"), request.GET.get("formaat", "csv")
-        if tabel:
-            tabellen = self.tabellen()
-            if tabel not in tabellen or fmt not in FORMATS:
+        naam, fmt = request.GET.get("export"), request.GET.get("formaat", "csv")
+        if naam:
+            if naam not in self.tabelnamen or fmt not in FORMATS:
                 raise Http404
-            headers, rows, _ = tabellen[tabel]
-            name = f"{tabel}-{self.object.code}"
-            return export_response(fmt, name, headers, rows, request=request)
+            tabel = self.tabel(naam)  # every row
+            return export_response(
+                fmt, f"{naam}-{self.object.code}", tabel.kop, tabel.rijen, request=request
+            )
         return self.render_to_response(self.get_context_data())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        tabellen = self.tabellen()
-        gebruik = tabellen["budget"][2]
-        met_budget = [g for g in gebruik if g.percentage is not None][:12]
+        tabellen = self.tabellen(RIJEN, volledig=self.request.GET.get("alles", ""))
+        budget, spreiding = tabellen["budget"], tabellen["spreiding"].extra["spreiding"]
+        grafiek = budget.extra["grafiek"]
+        vandaag = datetime.date.today()
         context.update(
             jaar=self.jaar(),
-            jaren=range(datetime.date.today().year - 3, datetime.date.today().year + 2),
-            gebruik=gebruik,
-            signalen=sum(1 for g in gebruik if g.signaal),
-            besluiten=tabellen["besluiten"][1],
-            te_laat=tabellen["te_laat"][1],
-            wachtend=tabellen["wachtend"][1],
-            spreiding=tabellen["spreiding"][2],
-            certificaten=tabellen["certificaten"][1],
-            meldingen=tabellen["meldingen"][1],
+            jaren=range(vandaag.year - 3, vandaag.year + 2),
+            tabellen=tabellen,
+            rijen_per_tabel=RIJEN,
+            signalen=budget.extra["signalen"],
+            spreiding=spreiding,
             budget_chart={
                 "title": f"Besteding als % van de bestedingsruimte {self.jaar()}",
-                "categories": [g.contract.kenmerk for g in met_budget],
-                "series": {"Besteed (%)": [float(g.percentage) for g in met_budget]},
+                "categories": [g.contract.kenmerk for g in grafiek],
+                "series": {"Besteed (%)": [float(g.percentage) for g in grafiek]},
                 "unit": "%",
             },
             spreiding_chart={
                 "title": "Aandeel in de plaatsen en in het verdeelmodel (%)",
-                "categories": [r.gemeente.naam for r in tabellen["spreiding"][2].regels],
+                "categories": [r.gemeente.naam for r in spreiding.regels],
                 "series": {
-                    "Plaatsen (%)": [
-                        float(r.aandeel_plaatsen or 0) for r in tabellen["spreiding"][2].regels
-                    ],
-                    "Verdeelmodel (%)": [
-                        float(r.aandeel_model or 0) for r in tabellen["spreiding"][2].regels
-                    ],
+                    "Plaatsen (%)": [float(r.aandeel_plaatsen or 0) for r in spreiding.regels],
+                    "Verdeelmodel (%)": [float(r.aandeel_model or 0) for r in spreiding.regels],
                 },
                 "unit": "%",
             },
