@@ -49,12 +49,22 @@ def split_capability(capability: str) -> tuple[str, str]:
     return app_label, codename
 
 
+def _cache(user, naam: str) -> dict:
+    """A per-request cache on the user object. Through getattr/setattr, so that request.user (a
+    lazy object) and the User it wraps, which the permission backends get, share it."""
+    cache = getattr(user, naam, None)
+    if cache is None:
+        cache = {}
+        setattr(user, naam, cache)
+    return cache
+
+
 def toekenningen(user, on: datetime.date | None = None) -> tuple[tuple, ...]:
     """The user's active role grants on ``on`` as (gemeente, regio, aanbieder, capability) rows,
     one query per request: cached on the user object, where ``scope_for`` and the permission
     backend (``regio.roles.RolBackend``) both read them."""
     on = on or datetime.date.today()
-    cache = user.__dict__.setdefault("_regiozorg_toekenningen", {})
+    cache = _cache(user, "_regiozorg_toekenningen")
     if on not in cache:
         from .models import Roltoekenning
 
@@ -77,7 +87,7 @@ def toekenningen(user, on: datetime.date | None = None) -> tuple[tuple, ...]:
 def _leden(user, regios: frozenset[int], on: datetime.date) -> dict[int, set[int]]:
     """{regio: its member gemeenten on ``on``} for every regio the user holds a grant in, in one
     query per request (cached beside the grants)."""
-    cache = user.__dict__.setdefault("_regiozorg_leden", {})
+    cache = _cache(user, "_regiozorg_leden")
     if on not in cache:
         from .models import Lidmaatschap
 
@@ -99,7 +109,7 @@ def scope_for(user, capability: str, on: datetime.date | None = None) -> Scope:
         return EMPTY_SCOPE
     split_capability(capability)
     on = on or datetime.date.today()
-    cache = user.__dict__.setdefault("_regiozorg_scope_cache", {})
+    cache = _cache(user, "_regiozorg_scope_cache")
     if (capability, on) in cache:
         return cache[capability, on]
     rows = [(g, r, a) for g, r, a, cap in toekenningen(user, on) if cap == capability]

@@ -148,6 +148,7 @@ def test_dossier_list_query_count_is_flat(client, refdata, django_assert_max_num
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    client.get("/toegang/dossiers/")  # the session's first renewal (a write) is not the list's
     with CaptureQueriesContext(connection) as one:
         client.get("/toegang/dossiers/")
     for _ in range(20):

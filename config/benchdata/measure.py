@@ -298,6 +298,8 @@ def scoping(ctx: Context) -> list[Rij]:
     from regio.models import Regio, User
     from toegang.melding_services import OPEN
     from toegang.models import Aanmelding, Declaratie, Dossier, Melding, Toewijzing
+    from toegang.views.wachtlijst import urgentie_rang
+    from toegang.wachtlijst_services import OP_DE_LIJST
 
     grootste, regios, users = _gebruikers()
     consulent = users[f"consulent-{grootste[0]}-0"]
@@ -329,11 +331,17 @@ def scoping(ctx: Context) -> list[Rij]:
             )[:50],
         ),
         (
-            "wachtlijst (wachtend, by wachtend_sinds)",
+            "wachtlijst (the regio's list as the page asks it: on the list, by urgency and "
+            "waiting since, page of 25)",
             Aanmelding,
             ct,
             "toegang.view_aanmelding",
-            lambda qs: qs.filter(status="wachtend").order_by("wachtend_sinds", "pk")[:200],
+            lambda qs: (
+                qs.filter(regio=regio, status__in=OP_DE_LIJST)
+                .select_related("regio", "functie", "gemeente_herkomst")
+                .annotate(urgentie_rang=urgentie_rang())
+                .order_by("urgentie_rang", "wachtend_sinds", "aangemeld_op", "pk")[:25]
+            ),
         ),
         (
             "API toewijzingen gewijzigdSinds (page of 50)",

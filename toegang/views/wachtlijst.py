@@ -8,7 +8,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.views.generic import DetailView, FormView, ListView
@@ -117,8 +117,14 @@ class WachtlijstView(SearchSortMixin, ScopedViewMixin, ExportableListMixin, List
         if regio is None:  # e.g. a contractpartner whose regio's list the CT keeps
             return queryset.none().annotate(urgentie_rang=urgentie_rang())
         f = self.filter_form().cleaned_data
-        queryset = queryset.filter(regio=regio).select_related(
-            "regio", "functie", "gemeente_herkomst", "dossier__client__persoon"
+        # The client's name by a second query for the page's rows only: joined here, every
+        # aanmelding on the list would be joined to dossier, client and person before the sort.
+        queryset = (
+            queryset.filter(regio=regio)
+            .select_related("regio", "functie", "gemeente_herkomst")
+            .prefetch_related(
+                Prefetch("dossier", queryset=Dossier.objects.select_related("client__persoon"))
+            )
         )
         if f.get("status") == "aangemeld":
             queryset = queryset.filter(status=Aanmelding.Status.AANGEMELD)
