@@ -22,6 +22,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import BACKEND_SESSION_KEY, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -162,6 +163,15 @@ class SessieVerlengenMiddleware:
             if nu - session.get(self.SLEUTEL, 0) >= settings.REGIOZORG_SESSIE_VERLENGEN_NA:
                 session[self.SLEUTEL] = nu
         return response
+
+
+def _verlengd_bij_inloggen(sender, request, user, **kwargs):
+    """Logging in writes the session anyway: it counts as its renewal."""
+    if getattr(request, "session", None) is not None:
+        request.session[SessieVerlengenMiddleware.SLEUTEL] = int(time.time())
+
+
+user_logged_in.connect(_verlengd_bij_inloggen, dispatch_uid="regiozorg_sessie_verlengd")
 
 
 # --- django-axes hooks -------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from mozilla_django_oidc.views import (
 )
 
 from . import audit
+from .roles import AlleenRollen
 
 GEWEIGERD = (
     "U bent bij uw gemeente ingelogd, maar u heeft geen account in regiozorg. Vraag de "
@@ -24,7 +25,7 @@ GEWEIGERD = (
 MISLUKT = "Inloggen via de identiteitsprovider van uw gemeente is niet gelukt. Probeer het opnieuw."
 
 
-class GemeenteOIDCBackend(OIDCAuthenticationBackend):
+class GemeenteOIDCBackend(AlleenRollen, OIDCAuthenticationBackend):
     def gebruikersnaam(self, claims) -> str:
         return str(claims.get(settings.OIDC_GEBRUIKERSNAAM_CLAIM) or "").strip()
 

@@ -9,7 +9,7 @@ Roltoekenningen, so a role that ended no longer grants anything.
 
 from dataclasses import dataclass
 
-from django.contrib.auth.backends import BaseBackend
+from django.contrib.auth.backends import BaseBackend, ModelBackend
 
 
 @dataclass(frozen=True)
@@ -280,6 +280,24 @@ def sync_roles(using="default", **kwargs):
             )
         rol.standaard_toegekend = [*rol.standaard_toegekend, *nieuw]
         rol.save(update_fields=["standaard_toegekend"])
+
+
+class AlleenRollen:
+    """For a login backend built on django.contrib.auth's ModelBackend: none of its permissions.
+    A capability comes only from a role (``RolBackend``). Django's own user permissions and
+    groups are offered nowhere (not in the admin either), so reading them would cost two queries
+    on every request and could only ever add a grant outside the roles. A superuser keeps every
+    permission (``User.has_perm`` answers that before asking any backend)."""
+
+    def get_user_permissions(self, user_obj, obj=None):
+        return set()
+
+    def get_group_permissions(self, user_obj, obj=None):
+        return set()
+
+
+class WachtwoordBackend(AlleenRollen, ModelBackend):
+    """Login with username and password."""
 
 
 class RolBackend(BaseBackend):

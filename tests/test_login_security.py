@@ -501,7 +501,7 @@ def test_an_oidc_session_needs_no_second_factor(client, consulent, settings):
     settings.REGIOZORG_OTP_VERPLICHT = True
     client.force_login(consulent, backend=OIDC_BACKEND)
     assert client.get("/mijn-werk/").status_code == 200
-    client.force_login(consulent, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(consulent, backend="regio.roles.WachtwoordBackend")
     assert client.get("/mijn-werk/").status_code == 302
 
 
@@ -694,8 +694,14 @@ def test_pages_carry_the_security_headers_under_production_settings(client, prod
         risb = UserFactory(username="risb-headers")
         grant(risb, "contractmanager", regio="amersfoort")
         for url, user in (("/accounts/login/", None), ("/mijn-werk/", risb)):
-            if user:
-                client.force_login(user)
+            if user:  # a real login, so the server sets the session cookie
+                ingelogd = client.post(
+                    "/accounts/login/", {"username": user.username, "password": "demo"},
+                    secure=True,
+                )  # fmt: skip
+                assert ingelogd.status_code == 302
+                assert ingelogd.cookies["sessionid"]["secure"]
+                assert ingelogd.cookies["sessionid"]["httponly"]
             response = client.get(url, secure=True)
             assert response.status_code == 200, url
             assert response["Strict-Transport-Security"] == (
@@ -707,8 +713,6 @@ def test_pages_carry_the_security_headers_under_production_settings(client, prod
             csp = response["Content-Security-Policy"]
             assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
             assert "'unsafe-inline'" not in csp
-        assert client.cookies["sessionid"]["secure"]
-        assert client.cookies["sessionid"]["httponly"]
 
 
 # --- in the browser --------------------------------------------------------------------------

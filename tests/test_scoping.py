@@ -219,3 +219,28 @@ def test_a_meldings_copy_of_its_dossiers_gemeente_follows_the_dossier(refdata):
         verantwoordelijke_gemeente=Gemeente.objects.get(code="0308")
     )
     assert (zichtbaar(soest), zichtbaar(baarn)) == (0, 2)
+
+
+def test_capabilities_come_only_from_roles_and_cost_one_query(refdata):
+    from django.contrib.auth.models import Group, Permission
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from regio.models import User
+
+    user = UserFactory(username="los-recht")
+    recht = Permission.objects.get(content_type__app_label="toegang", codename="view_dossier")
+    user.user_permissions.add(recht)  # Django's own permissions and groups grant nothing
+    groep = Group.objects.create(name="los")
+    groep.permissions.add(recht)
+    user.groups.add(groep)
+    assert not User.objects.get(pk=user.pk).has_perm("toegang.view_dossier")
+
+    grant(user, "consulent", gemeente=SOEST)
+    user = User.objects.get(pk=user.pk)
+    with CaptureQueriesContext(connection) as queries:
+        assert user.has_perm("toegang.view_dossier")
+        assert not user.has_perm("financien.add_vereveningsrun")
+        assert Dossier.objects.visible_to(user, "toegang.view_dossier").query  # scope: no query
+    assert len(queries) == 1  # the grants, once per request, for permissions and scopes alike
+    assert UserFactory(username="super", is_superuser=True).has_perm("toegang.view_dossier")

@@ -93,7 +93,8 @@ AUTH_USER_MODEL = "regio.User"
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username+IP before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Password login; capabilities come only from roles (RolBackend).
+    "regio.roles.WachtwoordBackend",
     "regio.roles.RolBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
