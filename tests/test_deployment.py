@@ -153,6 +153,7 @@ def test_web_runs_gunicorn(services):
         f"web does not run gunicorn with config.wsgi; its command is {command!r}"
     )
     assert "8000" in command, f"web's gunicorn is not bound to port 8000: {command!r}"
+    assert "-c config/gunicorn.conf.py" in command, f"web's gunicorn lacks our config: {command!r}"
 
 
 def test_worker_runs_celery_worker(services):
@@ -306,6 +307,7 @@ def test_dockerfile_runs_gunicorn_on_8000():
     assert cmds and "gunicorn" in cmds[-1] and "config.wsgi:application" in cmds[-1], (
         f"the Dockerfile's CMD does not run gunicorn config.wsgi:application: {cmds!r}"
     )
+    assert '"-c", "config/gunicorn.conf.py"' in cmds[-1], f"CMD lacks our gunicorn config: {cmds!r}"
     exposed = " ".join(args for instruction, args in instructions if instruction == "EXPOSE")
     assert "8000" in exposed.split(), f"the Dockerfile does not EXPOSE 8000 (EXPOSE {exposed!r})"
 
@@ -364,3 +366,26 @@ def test_production_shares_one_cache_so_the_api_rate_limit_counts_across_process
     backend, location = json.loads(result.stdout.strip().splitlines()[-1])
     assert backend == "django.core.cache.backends.redis.RedisCache"
     assert location == "redis://redis:6379/0"
+
+
+def test_gunicorn_config_loads_and_freezes_the_imported_objects_in_each_worker():
+    import gc
+    import os
+    import runpy
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    checked = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "--check-config", "-c", "config/gunicorn.conf.py",
+         "config.wsgi:application"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert checked.returncode == 0, checked.stderr[-2000:]
+    config = runpy.run_path(str(ROOT / "config" / "gunicorn.conf.py"))
+    before = gc.get_freeze_count()
+    try:
+        config["post_worker_init"](None)
+        assert gc.get_freeze_count() > before + 10_000
+    finally:
+        gc.unfreeze()

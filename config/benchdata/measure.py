@@ -163,6 +163,8 @@ def gunicorn(ctx: Context):
             sys.executable,
             "-m",
             "gunicorn",
+            "-c",
+            "config/gunicorn.conf.py",
             "config.wsgi",
             "--workers",
             "2",
