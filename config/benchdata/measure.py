@@ -252,8 +252,9 @@ def profiel(verzoek: Verzoek) -> str:
     sql = sum(t for t, _ in tijden)
     traagste = max(tijden, default=(0.0, ""))
     return (
-        f"in-process {ms(totaal)}, of which {len(tijden)} queries {ms(sql)}; slowest "
-        f"{ms(traagste[0])}: `{traagste[1][:160]}…`"
+        f"in-process {ms(totaal)}, of which {len(tijden)} queries {ms(sql)} and "
+        f"{ms(max(totaal - sql, 0))} Python (building the SQL and the rows, the template); "
+        f"slowest query {ms(traagste[0])}: `{traagste[1][:160]}…`"
     )
 
 
