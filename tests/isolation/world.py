@@ -57,11 +57,10 @@ from regio.models import (
     JobRun,
     Lidmaatschap,
     Regio,
-    Rol,
-    Roltoekenning,
     User,
 )
 from regio.roles import ROLLEN
+from tests.factories import grant
 from toegang import wachtlijst_services as ws
 from toegang.models import (
     Aanmelding,
@@ -124,26 +123,15 @@ class Side:
         self.objects[name] = value
 
 
-def _grant(user, rol_code, *, gemeente=None, regio=None, aanbieder=None):
-    return Roltoekenning.objects.create(
-        user=user,
-        rol=Rol.objects.get(code=rol_code),
-        gemeente=gemeente,
-        regio=regio,
-        aanbieder=aanbieder,
-        begin=D(2020, 1, 1),
-    )
-
-
 def grant_role(user, rol_code: str, side: Side) -> None:
     """The role for the side's gemeente, regio or aanbieder, as its scope asks."""
     scope = next(r.scope for r in ROLLEN if r.code == rol_code)
     if scope == "gemeente":
-        _grant(user, rol_code, gemeente=side["gemeente"])
+        grant(user, rol_code, gemeente=side["gemeente"])
     elif scope in {"regio", "gemeente_of_regio"}:
-        _grant(user, rol_code, regio=side["regio"])
+        grant(user, rol_code, regio=side["regio"])
     elif scope == "aanbieder":
-        _grant(user, rol_code, aanbieder=side["aanbieder"])
+        grant(user, rol_code, aanbieder=side["aanbieder"])
     else:  # pragma: no cover - a new kind of scope must be taught here
         raise AssertionError(f"unknown scope {scope!r} of rol {rol_code}")
 
