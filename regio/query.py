@@ -84,6 +84,16 @@ def toekenningen(user, on: datetime.date | None = None) -> tuple[tuple, ...]:
     return cache[on]
 
 
+def capabilities(user, on: datetime.date | None = None) -> frozenset[str]:
+    """Every capability the user holds somewhere on ``on`` (the permission backend's answer),
+    derived once per request from ``toekenningen``."""
+    on = on or datetime.date.today()
+    cache = _cache(user, "_regiozorg_capabilities")
+    if on not in cache:
+        cache[on] = frozenset(capability for _, _, _, capability in toekenningen(user, on))
+    return cache[on]
+
+
 def _leden(user, regios: frozenset[int], on: datetime.date) -> dict[int, set[int]]:
     """{regio: its member gemeenten on ``on``} for every regio the user holds a grant in, in one
     query per request (cached beside the grants)."""

@@ -306,9 +306,9 @@ class RolBackend(BaseBackend):
     def get_group_permissions(self, user_obj, obj=None):
         if obj is not None or not user_obj.is_active or user_obj.is_anonymous:
             return set()
-        from .query import toekenningen
+        from .query import capabilities
 
-        return {capability for _, _, _, capability in toekenningen(user_obj)}
+        return capabilities(user_obj)
 
     def get_all_permissions(self, user_obj, obj=None):
         return self.get_group_permissions(user_obj, obj)
