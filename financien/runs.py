@@ -194,16 +194,9 @@ def mag_voor_regio(user, capability: str, regio) -> bool:
     return user is None or regio.pk in scope_for(user, capability).regio_ids
 
 
-@transaction.atomic
 def bereken_run(regio, jaar: int, *, user=None, job=None) -> Vereveningsrun:
     """Compute and store a concept run. Everything is written in one transaction, so a worker
     killed halfway leaves nothing; a job that is retried returns the run it already made."""
-    if not mag_voor_regio(user, START, regio):
-        raise PermissionDenied("Alleen wie voor de hele regio werkt, start een verevening.")
-    if job is not None:
-        bestaand = Vereveningsrun.objects.filter(job=job).first()
-        if bestaand is not None:
-            return bestaand
     return bereken_runs([regio], jaar, user=user, job=job)[0]
 
 
@@ -211,11 +204,16 @@ def bereken_run(regio, jaar: int, *, user=None, job=None) -> Vereveningsrun:
 def bereken_runs(regios, jaar: int, *, user=None, job=None) -> list[Vereveningsrun]:
     """A concept run for each of ``regios`` (e.g. every regio at the end of a year), in one
     transaction: all of them or none. The costs of all regio's are one statement; each regio
-    gets its own run, lines and audit row as if started alone."""
+    gets its own run, lines and audit row as if started alone. A job that is retried returns
+    the runs it already made."""
     regios = list(regios)
     for regio in regios:
         if not mag_voor_regio(user, START, regio):
             raise PermissionDenied("Alleen wie voor de hele regio werkt, start een verevening.")
+    if job is not None:
+        bestaand = list(Vereveningsrun.objects.filter(job=job).order_by("pk"))
+        if bestaand:
+            return bestaand
     # One run at a time per regio and year: a second start waits for the first (locks taken in
     # one order, so two batches cannot deadlock).
     list(Regio.objects.select_for_update().filter(pk__in=[r.pk for r in regios]).order_by("pk"))
