@@ -110,11 +110,15 @@ def test_report_upload_reader_refuses_or_reads_anything(inhoud, naam):
         assert all(isinstance(cel, str) for _, cellen in rijen for cel in cellen)
 
 
+# Built once: openpyxl stamps the save time into the workbook, so a workbook built per example
+# can differ in length between one example and its replay, and hypothesis then refuses the test
+# as flaky.
+RAPPORTAGE_XLSX = xlsx_bytes([["Product", "Aantal"], ["BW", 3], ["BT", 4]])
+
+
 @FUZZ
-@given(data=st.data())
-def test_report_upload_reader_survives_damaged_xlsx(data):
-    original = xlsx_bytes([["Product", "Aantal"], ["BW", 3], ["BT", 4]])
-    inhoud = data.draw(mutated(original))
+@given(inhoud=mutated(RAPPORTAGE_XLSX))
+def test_report_upload_reader_survives_damaged_xlsx(inhoud):
     try:
         _lees_rijen(SimpleUploadedFile("rapportage.xlsx", inhoud))
     except ImportMislukt as exc:
