@@ -1,8 +1,7 @@
 from django.contrib import admin
 
+from financien.models import Verdeelmodel, VerdeelmodelAandeel
 from regio.mixins import ScopedAdminMixin
-
-from .models import Verdeelmodel, VerdeelmodelAandeel
 
 
 class AandeelInline(ScopedAdminMixin, admin.TabularInline):

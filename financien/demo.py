@@ -15,13 +15,19 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from financien import runs
+from financien.models import (
+    Budget,
+    EersteBWStart,
+    Jaarparameters,
+    Kostenregel,
+    Vereveningsrun,
+    Voorschot,
+)
+from financien.verevening import GemeenteInvoer, voorschotten_naar_verdeelmodel
 from inkoop.models import Product
 from regio.models import Gemeente, Regio, User
 from toegang.models import Client
-
-from . import runs
-from .models import Budget, EersteBWStart, Jaarparameters, Kostenregel, Vereveningsrun, Voorschot
-from .verevening import GemeenteInvoer, voorschotten_naar_verdeelmodel
 
 D = datetime.date
 # 2020 BW clients (zin, pgb) per gemeente (DOMAIN.md); Bunschoten's pgb count is unknown (1).
@@ -84,7 +90,7 @@ def demo(rng: random.Random) -> int:
 
 
 def _verdeelmodel(regio) -> dict:
-    from .models import VerdeelmodelAandeel
+    from financien.models import VerdeelmodelAandeel
 
     return dict(
         VerdeelmodelAandeel.objects.filter(

@@ -12,11 +12,10 @@ import datetime
 
 from django.db import connection
 
+from financien.models import EersteBWStart
+from financien.taakgericht import tabellen
 from regio.models import Domein
 from toegang.models import Toewijzing
-
-from .models import EersteBWStart
-from .taakgericht import tabellen
 
 # The first day in BW care of each given client without an EersteBWStart: the earliest
 # ingangsdatum (ties: lowest id) of their non-ingetrokken toewijzingen of a BW-domein functie up

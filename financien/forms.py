@@ -11,11 +11,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from financien.models import Budget, Functiegewicht, Jaarparameters, Voorschot
+from financien.verevening import STRATEGIEEN, GemeenteInvoer, VereveningFout, VereveningInvoer
 from regio import audit
 from regio.models import Domein, Gemeente, Lidmaatschap
-
-from .models import Budget, Functiegewicht, Jaarparameters, Voorschot
-from .verevening import STRATEGIEEN, GemeenteInvoer, VereveningFout, VereveningInvoer
 
 NUL = Decimal("0")
 GELDFOUTEN = {

@@ -83,14 +83,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from financien.models import EersteBWStart, Jaarparameters, Kostenbron, Kostenregel
 from inkoop.models import Aanbieder, Product
 from regio import audit
 from regio.models import Domein, Gemeente, Lidmaatschap
 from toegang.client_services import normaliseer_bsn
 from toegang.models import Client, Persoon, bsn_hash
 from toegang.validators import validate_bsn
-
-from .models import EersteBWStart, Jaarparameters, Kostenbron, Kostenregel
 
 MAX_FOUTEN = 200
 IMPORT_BRONNEN = (Kostenbron.PGB, Kostenbron.HANDMATIG)

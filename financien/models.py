@@ -8,9 +8,7 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from regio.models import Gemeente, Regio
-
-from .query import (
+from financien.query import (
     KostenregelQuerySet,
     PerJaarparametersQuerySet,
     RegioJaarQuerySet,
@@ -18,6 +16,7 @@ from .query import (
     VerdeelmodelQuerySet,
     VereveningsregelQuerySet,
 )
+from regio.models import Gemeente, Regio
 
 
 class Verdeelmodel(models.Model):

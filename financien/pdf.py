@@ -8,11 +8,10 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
+from financien.models import Vereveningsrun
+from financien.runs import verevening_van
+from financien.verevening import STRATEGIEEN
 from regio.pdf import render_pdf
-
-from .models import Vereveningsrun
-from .runs import verevening_van
-from .verevening import STRATEGIEEN
 
 
 def logo_uri(gemeente) -> str:

@@ -22,12 +22,8 @@ from django.db import connection, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from regio import audit
-from regio.models import Regio
-from regio.query import Scope, scope_for
-
-from . import scenario
-from .models import (
+from financien import scenario
+from financien.models import (
     Jaarparameters,
     Kostenregel,
     Verdeelmodel,
@@ -36,8 +32,17 @@ from .models import (
     Vereveningsrun,
     Voorschot,
 )
-from .services import geldende_verdeelmodellen
-from .verevening import GemeenteInvoer, Verevening, VereveningFout, VereveningInvoer, bereken
+from financien.services import geldende_verdeelmodellen
+from financien.verevening import (
+    GemeenteInvoer,
+    Verevening,
+    VereveningFout,
+    VereveningInvoer,
+    bereken,
+)
+from regio import audit
+from regio.models import Regio
+from regio.query import Scope, scope_for
 
 START = "financien.add_vereveningsrun"
 VASTSTELLEN = "financien.stel_verevening_vast"
@@ -291,7 +296,7 @@ def vaststellen(run: Vereveningsrun, user) -> Vereveningsrun:
 def verevening_van(run: Vereveningsrun) -> Verevening:
     """The stored outcome of ``run`` (from its lines, not recomputed: a vastgestelde run reads
     the same next year, whatever the code does then)."""
-    from .verevening import GemeenteVerevening
+    from financien.verevening import GemeenteVerevening
 
     ingevoerd = {g["code"]: Decimal(g["aandeel"]) for g in run.invoer["gemeenten"]}
     # Sorted in Python like the calculation (the database's collation may order names otherwise).

@@ -23,7 +23,7 @@ import json
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from pathlib import Path
 
-from .verevening import (
+from financien.verevening import (
     REKENCONTEXT,
     STANDAARDSTRATEGIE,
     GemeenteInvoer,

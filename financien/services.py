@@ -8,10 +8,9 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from financien.models import Verdeelmodel, VerdeelmodelAandeel
 from regio import audit
 from regio.models import Domein, Lidmaatschap
-
-from .models import Verdeelmodel, VerdeelmodelAandeel
 
 TOLERANTIE = Decimal("0.05")
 

@@ -46,14 +46,13 @@ from typing import NamedTuple
 
 from django.db import connection, transaction
 
+from financien.models import EersteBWStart, Functiegewicht, Jaarparameters, Kostenbron, Kostenregel
+from financien.verevening import REKENCONTEXT, in_centen, in_euro
+from financien.verevening import grootste_rest as verevening_grootste_rest
 from inkoop.models import Bekostiging, Bestedingsruimte, Contract, Product
 from regio import audit
 from regio.models import Domein
 from toegang.models import BeschiktProduct, Toewijzing
-
-from .models import EersteBWStart, Functiegewicht, Jaarparameters, Kostenbron, Kostenregel
-from .verevening import REKENCONTEXT, in_centen, in_euro
-from .verevening import grootste_rest as verevening_grootste_rest
 
 # Weights have three decimals (Functiegewicht.gewicht): in thousandths they are integers.
 GEWICHT_SCHAAL = 1000
@@ -324,7 +323,7 @@ def toerekenen(contract: Contract, jaar: int, maand: int, *, user=None) -> Toere
             )  # fmt: skip
             for r in uitkomst.regels
         )
-        from .eerste_start import registreer_eerste_bw_start
+        from financien.eerste_start import registreer_eerste_bw_start
 
         uitkomst.eerste_bw_starts = registreer_eerste_bw_start(
             {r.client_id for r in rijen if r.domein == Domein.BESCHERMD_WONEN}, tot

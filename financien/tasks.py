@@ -17,11 +17,10 @@ from decimal import Decimal
 from celery import shared_task
 from django.utils import timezone
 
+from financien import taakgericht
 from inkoop.models import Bekostiging, Contract
 from regio.jobs import JobContext, job, start_job
 from regio.models import JobRun, Regio
-
-from . import taakgericht
 
 SOORT = "financien.taakgericht"
 CAPABILITY = "financien.add_kostenregel"
@@ -91,4 +90,4 @@ def taakgericht_maandelijks(peildatum: str | None = None) -> list[int]:
     return start_maandtoerekeningen(datetime.date.fromisoformat(peildatum) if peildatum else None)
 
 
-from . import verevening_tasks  # noqa: F401,E402  (registers the verevening job)
+from financien import verevening_tasks  # noqa: F401,E402  (registers the verevening job)

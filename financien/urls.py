@@ -1,4 +1,4 @@
-from .views import dashboard, imports, parameters, verevening
+from financien.views import dashboard, imports, parameters, verevening
 
 app_name = "financien"
 

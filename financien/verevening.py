@@ -58,7 +58,7 @@ from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 
-from .services import Aandelen, normaliseer
+from financien.services import Aandelen, normaliseer
 
 CENT = Decimal("0.01")
 NUL = Decimal("0")

@@ -8,10 +8,9 @@ again; a task that already stored its run returns that run.
 
 from __future__ import annotations
 
+from financien import runs
 from regio.jobs import JobContext, job
 from regio.models import Regio
-
-from . import runs
 
 SOORT = "financien.verevening"
 

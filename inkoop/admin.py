@@ -1,8 +1,7 @@
 from django.contrib import admin
 
+from inkoop.models import Aanbieder, Contactpersoon, Perceel, Product, Tarief
 from regio.mixins import ScopedAdminMixin
-
-from .models import Aanbieder, Contactpersoon, Perceel, Product, Tarief
 
 
 class ContactpersoonInline(ScopedAdminMixin, admin.TabularInline):

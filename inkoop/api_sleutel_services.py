@@ -17,11 +17,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from inkoop.models import Aanbieder, ApiSleutel
 from regio import audit
 from regio.models import Rol, Roltoekenning, User
 from regio.roles import AANBIEDERSYSTEEM
-
-from .models import Aanbieder, ApiSleutel
 
 TOKEN_PREFIX = "rz"
 PREFIX_BYTES = 4  # 8 hex characters: finds the row, not secret

@@ -10,9 +10,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from regio.models import Domein, Gemeente, Regio
-
-from .models import (
+from inkoop.models import (
     Aanbieder,
     Bekostiging,
     Bestedingsruimte,
@@ -23,6 +21,7 @@ from .models import (
     Tarief,
     Verlengingsoptie,
 )
+from regio.models import Domein, Gemeente, Regio
 
 D = datetime.date
 BW, BEG = Domein.BESCHERMD_WONEN, Domein.BEGELEIDING
@@ -233,7 +232,7 @@ LOCATIES = [
 def locaties(rng: random.Random, gemeld_door=None):
     """About 75 intramural places in regio Amersfoort from 2023 (50 herstel en groei in
     beschermd wonen, 25 stabilisatie en observatie), with the latest free places."""
-    from .models import Capaciteit, Locatie, VrijePlaatsenMelding
+    from inkoop.models import Capaciteit, Locatie, VrijePlaatsenMelding
 
     functies = {
         p.code: p
@@ -303,7 +302,7 @@ def rapportages(
 ):
     """Four quarters of reports in mixed review states for the current contracts; one
     Oldambt-Stadskanaal contract has not reported its last quarter (te laat)."""
-    from .models import Rapportage, Rapportageopmerking, Rapportageregel, Rapportagestap
+    from inkoop.models import Rapportage, Rapportageopmerking, Rapportageregel, Rapportagestap
 
     peildatum = peildatum or datetime.date.today()
     kwartalen = _laatste_kwartalen(peildatum, 4)
@@ -407,7 +406,7 @@ def verdeelmodellen():
 
 def kwaliteit(peildatum: datetime.date | None = None):
     """Certificates (one lapsing soon) and a few calamiteiten/incidenten of the contractpartner."""
-    from .models import Certificaat, Melding
+    from inkoop.models import Certificaat, Melding
 
     peildatum = peildatum or datetime.date.today()
     partner = Aanbieder.objects.get(agb_code="75810100")

@@ -1,9 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from regio.models import Gemeente, Lidmaatschap, Regio
-
-from .models import (
+from inkoop.models import (
     Aanbieder,
     Bestedingsruimte,
     Contactpersoon,
@@ -12,6 +10,7 @@ from .models import (
     Perceel,
     Verlengingsoptie,
 )
+from regio.models import Gemeente, Lidmaatschap, Regio
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 

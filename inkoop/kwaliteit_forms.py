@@ -8,10 +8,9 @@ import re
 from django import forms
 from django.utils import timezone
 
+from inkoop.locatie_forms import DatumInput, aanbieder_keuzes
+from inkoop.models import Aanbieder, Certificaat, Contract, Melding, Onderaanneming
 from toegang.validators import is_valid_bsn
-
-from .locatie_forms import DatumInput, aanbieder_keuzes
-from .models import Aanbieder, Certificaat, Contract, Melding, Onderaanneming
 
 _NEGEN_CIJFERS = re.compile(r"(?<!\d)\d{9}(?!\d)")
 

@@ -10,9 +10,8 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from inkoop.models import Certificaat, Melding
 from regio import audit
-
-from .models import Certificaat, Melding
 
 VERLOPEN = "verlopen"
 VERLOOPT_BINNENKORT = "verloopt binnenkort"

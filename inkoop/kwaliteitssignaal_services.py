@@ -12,11 +12,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from inkoop.models import Kwaliteitssignaal
 from regio import audit
 from regio.query import scope_for
 from toegang.validators import is_valid_bsn
-
-from .models import Kwaliteitssignaal
 
 MELDEN = "inkoop.add_kwaliteitssignaal"
 BEHANDELEN = "inkoop.change_kwaliteitssignaal"

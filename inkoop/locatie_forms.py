@@ -14,11 +14,10 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Exists, OuterRef, Q
 
+from inkoop.models import Aanbieder, Capaciteit, Contract, Locatie, Product
+from inkoop.validators import postcode_validator
 from regio.models import Gemeente
 from regio.query import scope_for
-
-from .models import Aanbieder, Capaciteit, Contract, Locatie, Product
-from .validators import postcode_validator
 
 
 class DatumInput(forms.DateInput):

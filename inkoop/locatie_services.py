@@ -10,10 +10,9 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from inkoop.models import Capaciteit, Locatie, VrijePlaatsenMelding
 from regio import audit
 from regio.models import Gemeente
-
-from .models import Capaciteit, Locatie, VrijePlaatsenMelding
 
 
 def capaciteit_op(locatie: Locatie, datum: datetime.date) -> int:

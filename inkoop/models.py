@@ -13,10 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from regio.iwmo import choices
-from regio.models import Domein, Gemeente, Regio, geen_overlap, period_constraints
-
-from .query import (
+from inkoop.query import (
     AanbiederQuerySet,
     CapaciteitQuerySet,
     CatalogusQuerySet,
@@ -29,13 +26,15 @@ from .query import (
     TariefQuerySet,
     VrijePlaatsenQuerySet,
 )
-from .validators import (
+from inkoop.validators import (
     agb_validator,
     kvk_validator,
     postcode_validator,
     productcode_validator,
     validate_productcategorie,
 )
+from regio.iwmo import choices
+from regio.models import Domein, Gemeente, Regio, geen_overlap, period_constraints
 
 
 class Bekostiging(models.TextChoices):

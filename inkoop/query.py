@@ -12,7 +12,7 @@ class AanbiederQuerySet(ScopedQuerySet):
     aanbieder_path = "pk"
 
     def scope_condition(self, scope: Scope) -> Q | None:
-        from .models import Contract
+        from inkoop.models import Contract
 
         path = self.aanbieder_path
         condition = (
@@ -52,7 +52,7 @@ class ContractQuerySet(ScopedQuerySet):
     contract_path = "pk"
 
     def scope_condition(self, scope: Scope) -> Q | None:
-        from .models import Contract
+        from inkoop.models import Contract
 
         path = "" if self.contract_path == "pk" else f"{self.contract_path}__"
         parts = []

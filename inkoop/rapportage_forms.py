@@ -5,8 +5,8 @@ import datetime
 from django import forms
 from django.forms import inlineformset_factory
 
-from .models import Contract, Rapportage, Rapportageregel
-from .rapportage_services import (
+from inkoop.models import Contract, Rapportage, Rapportageregel
+from inkoop.rapportage_services import (
     DIEN_IN,
     KENGETALLEN,
     MAX_BESTAND_BYTES,

@@ -22,11 +22,10 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from inkoop.models import Bestedingsruimte, Product, Rapportage, Rapportageregel, Rapportagestap
 from regio import audit
 from regio.aggregates import suppress
 from regio.query import mag
-
-from .models import Bestedingsruimte, Product, Rapportage, Rapportageregel, Rapportagestap
 
 Status = Rapportage.Status
 
@@ -204,7 +203,7 @@ def bewerking(rapportage: Rapportage, user, **toelichting):
 
 def plaats_opmerking(rapportage: Rapportage, onderdeel: str, tekst: str, user):
     """A reviewer's comment on one item; only while the report is being reviewed."""
-    from .models import Rapportageopmerking
+    from inkoop.models import Rapportageopmerking
 
     with transaction.atomic():
         locked = Rapportage.objects.select_for_update().get(pk=rapportage.pk)

@@ -20,10 +20,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from inkoop.models import Contract, Product, Tarief, Verlengingsoptie
 from regio import audit
 from regio.models import Lidmaatschap
-
-from .models import Contract, Product, Tarief, Verlengingsoptie
 
 
 def product_geldig_op(product: Product, datum: datetime.date) -> bool:
@@ -107,7 +106,7 @@ def met_budgetgebruik(contracts, jaar: int):
     a bestedingsruimte other than 0 or a report), that share rounded down to one decimal as shown
     (``budget_pct_getoond``), so a list can be ordered, counted and cut in SQL.
     ``als_budgetgebruik`` turns such a row into a Budgetgebruik."""
-    from .models import Bestedingsruimte, Rapportage
+    from inkoop.models import Bestedingsruimte, Rapportage
 
     # One per contract and year; .order_by() drops the model's ordering (a join per row).
     ruimte = (

@@ -1,4 +1,4 @@
-from .views import (
+from inkoop.views import (
     aanbieders,
     api_sleutels,
     contracten,

@@ -4,8 +4,8 @@ from django.contrib.auth.models import Group
 from django_celery_beat import admin as beat_admin
 from django_celery_beat import models as beat_models
 
-from .mixins import ReadOnlyAdminMixin, ScopedAdminMixin, SuperuserOnlyAdminMixin
-from .models import AuditEntry, Gemeente, JobRun, Lidmaatschap, Regio, Rol, Roltoekenning, User
+from regio.mixins import ReadOnlyAdminMixin, ScopedAdminMixin, SuperuserOnlyAdminMixin
+from regio.models import AuditEntry, Gemeente, JobRun, Lidmaatschap, Regio, Rol, Roltoekenning, User
 
 
 @admin.register(Gemeente)

@@ -9,7 +9,7 @@ class RegioConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import audit, login, roles  # noqa: F401  (login: superuser-only otp/axes admins)
+        from regio import audit, login, roles  # noqa: F401  (login: superuser-only otp/axes admins)
 
         post_migrate.connect(roles.sync_roles, sender=self)
         audit.connect_auth_signals()

@@ -171,7 +171,7 @@ def record(
     request=None,
     toelichting: dict | None = None,
 ):
-    from .models import AuditEntry
+    from regio.models import AuditEntry
 
     request = request if request is not None else _current_request.get()
     if actor is None and request is not None:

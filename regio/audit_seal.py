@@ -82,7 +82,7 @@ def _grens(nu: datetime.datetime) -> datetime.datetime:
 
 
 def _rows(**filters):
-    from .models import AuditEntry
+    from regio.models import AuditEntry
 
     return AuditEntry.objects.filter(**filters).order_by("id").values(*COLUMNS)
 
@@ -90,7 +90,7 @@ def _rows(**filters):
 def verzegel(*, alles: bool = False, nu: datetime.datetime | None = None) -> int:
     """Seals the unsealed rows older than the waiting time (all of them with ``alles``); returns
     the number of rows sealed. Safe to run twice at once: the second waits and seals nothing."""
-    from .models import AuditZegel
+    from regio.models import AuditZegel
 
     nu = nu or timezone.now()
     grens = nu if alles else _grens(nu)
@@ -153,7 +153,7 @@ def zegelnaam(zegel) -> str:
 def verifieer(*, nu: datetime.datetime | None = None) -> Verificatie:
     """Walks every seal in order and recomputes the chain from the rows; stops at the first
     broken link and says which row or seal it is."""
-    from .models import AuditZegel
+    from regio.models import AuditZegel
 
     uitslag = Verificatie()
     vorige_hash, verwacht_vanaf, vorige_zegel = GENESIS, None, None

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import audit_views
+from regio import audit_views
 
 app_name = "audit"
 

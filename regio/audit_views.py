@@ -21,14 +21,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import ListView, TemplateView
 
+from regio import audit
+from regio.exports import FORMATS, export_response
+from regio.lists import SearchSortMixin
+from regio.mixins import ScopedViewMixin
+from regio.models import AuditEntry
 from toegang.client_forms import BsnField
 from toegang.models import Dossier, Persoon, bsn_hash
-
-from . import audit
-from .exports import FORMATS, export_response
-from .lists import SearchSortMixin
-from .mixins import ScopedViewMixin
-from .models import AuditEntry
 
 CAPABILITY = "regio.view_auditentry"
 DATUM = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.http import HttpResponse
 
-from . import audit
+from regio import audit
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",

@@ -7,7 +7,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
-from .mixins import unscoped
+from regio.mixins import unscoped
 
 
 def _check(fn):

@@ -20,8 +20,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from .models import JobResultaat, JobRun
-from .query import regio_scope
+from regio.models import JobResultaat, JobRun
+from regio.query import regio_scope
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ def job(soort: str, naam: str, capability: str):
 
 def start_job(soort: str, *, user=None, regio=None, gemeente=None, **parameters) -> JobRun:
     """Create the JobRun and enqueue it after commit; the caller has checked the capability."""
-    from . import audit
+    from regio import audit
 
     definitie = JOBS[soort]
     run = JobRun.objects.create(

@@ -36,10 +36,10 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import audit
-from .api.problems import problem_response
-from .mixins import SuperuserOnlyAdminMixin
-from .roles import AANBIEDERSYSTEEM, ROLLEN
+from regio import audit
+from regio.api.problems import problem_response
+from regio.mixins import SuperuserOnlyAdminMixin
+from regio.roles import AANBIEDERSYSTEEM, ROLLEN
 
 OIDC_BACKEND = "regio.oidc.GemeenteOIDCBackend"
 HERSTELCODES_SESSIE = "regiozorg_herstelcodes"
@@ -69,7 +69,7 @@ def otp_verplicht(user) -> bool:
         return False
     if user.is_staff or user.is_superuser:
         return True
-    from .models import Roltoekenning
+    from regio.models import Roltoekenning
 
     return (
         Roltoekenning.objects.active_on(datetime.date.today())

@@ -17,8 +17,8 @@ from django.views.generic.edit import BaseDeleteView
 from rest_framework import permissions
 from rest_framework.exceptions import ValidationError
 
-from . import audit
-from .query import ScopedQuerySet
+from regio import audit
+from regio.query import ScopedQuerySet
 
 
 def is_scoped_model(model) -> bool:

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .query import (
+from regio.query import (
     DateRange,
     GemeenteQuerySet,
     JobRunQuerySet,

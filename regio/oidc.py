@@ -15,8 +15,8 @@ from mozilla_django_oidc.views import (
     OIDCAuthenticationRequestView,
 )
 
-from . import audit
-from .roles import AlleenRollen
+from regio import audit
+from regio.roles import AlleenRollen
 
 GEWEIGERD = (
     "U bent bij uw gemeente ingelogd, maar u heeft geen account in regiozorg. Vraag de "

@@ -66,7 +66,7 @@ def toekenningen(user, on: datetime.date | None = None) -> tuple[tuple, ...]:
     on = on or datetime.date.today()
     cache = _cache(user, "_regiozorg_toekenningen")
     if on not in cache:
-        from .models import Roltoekenning
+        from regio.models import Roltoekenning
 
         rows = (
             Roltoekenning.objects.active_on(on)
@@ -99,7 +99,7 @@ def _leden(user, regios: frozenset[int], on: datetime.date) -> dict[int, set[int
     query per request (cached beside the grants)."""
     cache = _cache(user, "_regiozorg_leden")
     if on not in cache:
-        from .models import Lidmaatschap
+        from regio.models import Lidmaatschap
 
         leden: dict[int, set[int]] = {r: set() for r in regios}
         rows = Lidmaatschap.objects.active_on(on).filter(regio_id__in=regios)
@@ -145,7 +145,7 @@ def mag(user, capability: str, obj) -> bool:
 def regio_scope(regio_id: int | None, gemeente_id: int | None = None, on=None) -> Scope:
     """The scope of work done for a regio (or one gemeente) without a user, e.g. a scheduled
     report: the regio itself and the gemeenten that are its members on ``on``."""
-    from .models import Lidmaatschap
+    from regio.models import Lidmaatschap
 
     gemeenten = {gemeente_id} if gemeente_id else set()
     if regio_id:
@@ -216,7 +216,7 @@ class RegioWideQuerySet(ScopedQuerySet):
     regio_path = "regio"
 
     def scope_condition(self, scope: Scope) -> Q | None:
-        from .models import Lidmaatschap
+        from regio.models import Lidmaatschap
 
         condition = None
         if scope.regio_ids:
@@ -276,7 +276,7 @@ class UserQuerySet(ScopedQuerySet):
     """Users are visible to a beheerder when they hold a role inside the beheerder's scope."""
 
     def scope_condition(self, scope: Scope) -> Q | None:
-        from .models import Roltoekenning
+        from regio.models import Roltoekenning
 
         if not (scope.gemeente_ids or scope.regio_ids):
             return None

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from .models import Gemeente, Lidmaatschap, Regio
+from regio.models import Gemeente, Lidmaatschap, Regio
 
 DATA = Path(__file__).resolve().parent / "data"
 

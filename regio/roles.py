@@ -261,7 +261,7 @@ def sync_roles(using="default", **kwargs):
     for app_config in apps.get_app_configs():
         create_permissions(app_config, verbosity=0, using=using)
 
-    from .models import Rol
+    from regio.models import Rol
 
     for definitie in ROLLEN:
         rol = Rol.objects.filter(code=definitie.code).first()
@@ -306,7 +306,7 @@ class RolBackend(BaseBackend):
     def get_group_permissions(self, user_obj, obj=None):
         if obj is not None or not user_obj.is_active or user_obj.is_anonymous:
             return set()
-        from .query import capabilities
+        from regio.query import capabilities
 
         return capabilities(user_obj)
 

@@ -3,7 +3,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from .models import Domein, Lidmaatschap, Rol, Roltoekenning
+from regio.models import Domein, Lidmaatschap, Rol, Roltoekenning
 
 
 def leden_per_jaar(regio, jaren: range) -> dict:

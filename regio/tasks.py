@@ -1,9 +1,9 @@
 import csv
 import io
 
-from . import audit_seal  # noqa: F401  (registers the Celery task "audit.verzegelen")
-from .jobs import job
-from .models import Lidmaatschap, Regio
+from regio import audit_seal  # noqa: F401  (registers the Celery task "audit.verzegelen")
+from regio.jobs import job
+from regio.models import Lidmaatschap, Regio
 
 CAPABILITY = "regio.view_regio"
 

@@ -8,13 +8,13 @@ from django.urls import reverse
 from django.views.generic import DetailView, TemplateView, View
 from django.views.generic.detail import SingleObjectMixin
 
-from . import audit
-from .jobs import JOBS, start_job
-from .mixins import ScopedViewMixin
-from .models import JobRun, Regio
-from .pdf import render_pdf
-from .services import leden_per_jaar, werkterreinen
-from .tasks import ledenoverzicht
+from regio import audit
+from regio.jobs import JOBS, start_job
+from regio.mixins import ScopedViewMixin
+from regio.models import JobRun, Regio
+from regio.pdf import render_pdf
+from regio.services import leden_per_jaar, werkterreinen
+from regio.tasks import ledenoverzicht
 
 
 class MijnWerkView(LoginRequiredMixin, TemplateView):

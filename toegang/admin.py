@@ -1,8 +1,7 @@
 from django.contrib import admin
 
 from regio.mixins import ScopedAdminMixin
-
-from .models import Dossier
+from toegang.models import Dossier
 
 
 @admin.register(Dossier)

@@ -11,9 +11,8 @@ from django.utils import timezone
 
 from inkoop.models import Bekostiging
 from regio.iwmo import choices
-
-from . import beschikking_services as services
-from .models import Aanvraag, Beschikking, Bezwaar
+from toegang import beschikking_services as services
+from toegang.models import Aanvraag, Beschikking, Bezwaar
 
 
 class DatumInput(forms.DateInput):

@@ -27,11 +27,10 @@ from regio.iwmo import codelijst
 from regio.models import Lidmaatschap
 from regio.pdf import render_pdf
 from regio.query import mag
-
-from . import termijnen
-from .client_services import postadres, postontvanger
-from .melding_services import melding_afsluiten
-from .models import (
+from toegang import termijnen
+from toegang.client_services import postadres, postontvanger
+from toegang.melding_services import melding_afsluiten
+from toegang.models import (
     Aanvraag,
     Beschikking,
     BeschiktProduct,

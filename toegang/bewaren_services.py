@@ -60,9 +60,8 @@ from django.utils import timezone
 
 from regio import audit
 from regio.models import IdempotentVerzoek
-
-from .melding_services import OPEN as OPEN_MELDING
-from .models import (
+from toegang.melding_services import OPEN as OPEN_MELDING
+from toegang.models import (
     Aanmelding,
     Aanvraag,
     Beschikking,
@@ -85,7 +84,7 @@ from .models import (
     Wachtstatusbericht,
     Zorgbeweging,
 )
-from .wachtlijst_services import OPEN as OPEN_AANMELDING
+from toegang.wachtlijst_services import OPEN as OPEN_AANMELDING
 
 Grondslag = Vernietigingsregel.Grondslag
 
@@ -275,7 +274,7 @@ def vernietig_dossier(dossier: Dossier, *, user=None, reden: str = "bewaartermij
         if d is None or d.vernietigd_op is not None:
             return False
         # Lock the client: the last of its dossiers to go takes the Persoon with it.
-        from .models import Client
+        from toegang.models import Client
 
         client = Client.objects.select_for_update().get(pk=d.client_id)
 

@@ -18,9 +18,8 @@ from django.utils import timezone
 
 from regio.jobs import JobContext, job, start_job
 from regio.models import Gemeente, JobRun
-
-from . import bewaren_services
-from .models import Dossier, Vernietigingslijst
+from toegang import bewaren_services
+from toegang.models import Dossier, Vernietigingslijst
 
 SOORT_LIJSTEN = "toegang.bewaartermijnen"
 SOORT_VERNIETIGEN = "toegang.vernietigen"

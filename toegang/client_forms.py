@@ -8,10 +8,9 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
 
 from regio.models import Gemeente
-
-from .client_services import normaliseer_bsn
-from .models import Adres, Dossier, Persoon, Relatie
-from .validators import validate_bsn
+from toegang.client_services import normaliseer_bsn
+from toegang.models import Adres, Dossier, Persoon, Relatie
+from toegang.validators import validate_bsn
 
 DATUM = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 NEDERLAND = "NL"

@@ -18,9 +18,8 @@ from django.db import IntegrityError, transaction
 
 from regio import audit
 from regio.models import Gemeente
-
-from .models import Adres, Client, Dossier, Persoon, Relatie
-from .validators import validate_bsn
+from toegang.models import Adres, Client, Dossier, Persoon, Relatie
+from toegang.validators import validate_bsn
 
 VIEW_DOSSIER = "toegang.view_dossier"
 ADD_DOSSIER = "toegang.add_dossier"

@@ -92,8 +92,7 @@ from regio import audit
 from regio.iwmo import codelijst
 from regio.models import Domein, Gemeente
 from regio.query import scope_for
-
-from .models import Declaratie, Declaratieregel, Toewijzing
+from toegang.models import Declaratie, Declaratieregel, Toewijzing
 
 ADD = "toegang.add_declaratie"
 CENT = Decimal("0.01")

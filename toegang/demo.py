@@ -8,9 +8,8 @@ import datetime
 import random
 
 from regio.models import Gemeente
-
-from .models import Adres, Client, Dossier, Persoon, Relatie, bsn_hash
-from .validators import is_valid_bsn
+from toegang.models import Adres, Client, Dossier, Persoon, Relatie, bsn_hash
+from toegang.validators import is_valid_bsn
 
 # Clients per verantwoordelijke gemeente.
 AANTALLEN = {"0307": 60, "0308": 15, "0313": 15, "0327": 15, "0267": 15, "0342": 15,
@@ -103,10 +102,9 @@ def zaken(
     from inkoop.models import Contract, Perceel
     from inkoop.services import contracten_voor
     from regio.models import User
-
-    from . import beschikking_services as beschikkingen
-    from . import melding_services as meldingen
-    from . import toewijzing_services as toewijzingen
+    from toegang import beschikking_services as beschikkingen
+    from toegang import melding_services as meldingen
+    from toegang import toewijzing_services as toewijzingen
 
     vandaag = vandaag or datetime.date.today()
     gebruikers = {u.username: u for u in User.objects.filter(username__startswith=("consulent-"))}

@@ -8,10 +8,9 @@ import datetime
 from django import forms
 
 from inkoop.models import Locatie, Product
-
-from .doorstroom_services import BESTEMMINGEN
-from .models import Zorgbeweging
-from .wachtlijst_forms import DATUM
+from toegang.doorstroom_services import BESTEMMINGEN
+from toegang.models import Zorgbeweging
+from toegang.wachtlijst_forms import DATUM
 
 
 class DirectPlaatsenForm(forms.Form):

@@ -23,9 +23,8 @@ from django.utils import timezone
 
 from inkoop.models import Locatie
 from regio import audit
-
-from . import wachtlijst_services as ws
-from .models import (
+from toegang import wachtlijst_services as ws
+from toegang.models import (
     Aanmelding,
     BuitenregionaalStatus,
     Plaatsing,
@@ -155,7 +154,7 @@ def direct_plaatsen(
 def _toewijzing_beeindigen(plaatsing: Plaatsing, datum: datetime.date, bestemming: str) -> str:
     """Shorten the plaatsing's toewijzing to ``datum`` (iWmo: an end is a new einddatum with a
     RedenWijziging, the number stays). Returns a note for the user."""
-    from .toewijzing_services import wijzig_einddatum
+    from toegang.toewijzing_services import wijzig_einddatum
 
     t = plaatsing.toewijzing
     if t is None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .melding_services import MAX_VERDAGING_WEKEN, consulenten_van, controleer_upload
-from .models import Document
+from toegang.melding_services import MAX_VERDAGING_WEKEN, consulenten_van, controleer_upload
+from toegang.models import Document
 
 
 class DatumInput(forms.DateInput):

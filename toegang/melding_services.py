@@ -24,9 +24,8 @@ from django.utils.formats import date_format
 from regio import audit
 from regio.models import Lidmaatschap, Roltoekenning, User
 from regio.pdf import render_pdf
-
-from . import termijnen
-from .models import Aanvraag, Document, Dossier, Melding, Opschorting, Persoon
+from toegang import termijnen
+from toegang.models import Aanvraag, Document, Dossier, Melding, Opschorting, Persoon
 
 OPEN = (Melding.Status.ONDERZOEK, Melding.Status.AANVRAAG)
 MAX_VERDAGING_WEKEN = 12

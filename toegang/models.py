@@ -21,8 +21,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from inkoop.validators import postcode_validator
 from regio.iwmo import choices
 from regio.models import INGANG_EINDE, Gemeente, Regio, geen_overlap, period_constraints
-
-from .query import (
+from toegang.query import (
     BeschiktProductQuerySet,
     DeclaratieQuerySet,
     DeclaratieregelQuerySet,
@@ -40,7 +39,7 @@ from .query import (
     VerzoekQuerySet,
     WachtlijstQuerySet,
 )
-from .validators import validate_bsn
+from toegang.validators import validate_bsn
 
 
 def bsn_hash(bsn: str) -> str:

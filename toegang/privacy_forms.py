@@ -5,8 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from regio.models import Gemeente
-
-from .client_forms import BsnField
+from toegang.client_forms import BsnField
 
 DATUM = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEKST = forms.Textarea(attrs={"rows": 4})

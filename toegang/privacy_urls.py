@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import privacy as v
+from toegang.views import privacy as v
 
 app_name = "privacy"
 

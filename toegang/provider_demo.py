@@ -11,14 +11,14 @@ import random
 from collections import defaultdict
 from decimal import ROUND_DOWN, Decimal
 
-from .models import Declaratie, Toewijzing, Zorgperiode
+from toegang.models import Declaratie, Toewijzing, Zorgperiode
 
 D = datetime.date
 
 
 def zorg_en_declaraties(rng: random.Random) -> tuple[int, int]:
     """Returns (zorgperioden, declaratieregels) made; nothing when there are zorgperioden."""
-    from . import declaratie_services, zorg_services
+    from toegang import declaratie_services, zorg_services
 
     if Zorgperiode.objects.exists():
         return 0, 0

@@ -75,7 +75,7 @@ class PersoonQuerySet(ScopedQuerySet):
     def scope_condition(self, scope):
         from django.db.models import Exists, OuterRef, Q
 
-        from .models import Dossier
+        from toegang.models import Dossier
 
         if not scope.gemeente_ids:
             return None

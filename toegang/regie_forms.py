@@ -9,9 +9,8 @@ from django import forms
 from inkoop.kwaliteitssignaal_services import BSN_FOUT, bevat_bsn
 from inkoop.models import Aanbieder, Kwaliteitssignaal, Locatie
 from regio.models import Regio
-
-from .models import Evaluatie, Trajectdoel
-from .wachtlijst_forms import DATUM
+from toegang.models import Evaluatie, Trajectdoel
+from toegang.wachtlijst_forms import DATUM
 
 
 class TrajectplanForm(forms.Form):

@@ -15,8 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, IntegerField, Value, When
 
 from regio import audit
-
-from .models import Evaluatie, Plaatsing, Trajectdoel, Trajectplan
+from toegang.models import Evaluatie, Plaatsing, Trajectdoel, Trajectplan
 
 EVALUATIE_INTERVAL = relativedelta(months=3)
 BINNENKORT_DAGEN = 30

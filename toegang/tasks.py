@@ -19,10 +19,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from regio.models import Notificatie, User
-
-from . import termijnen
-from .melding_services import OPEN
-from .models import Melding
+from toegang import termijnen
+from toegang.melding_services import OPEN
+from toegang.models import Melding
 
 CAPABILITY = "toegang.view_melding"
 TASK_NAME = "toegang.termijnen_signaleren"
@@ -91,11 +90,11 @@ VERLOOP_TASK_NAME = "toegang.beschikkingen_laten_verlopen"
 @shared_task(name=VERLOOP_TASK_NAME, acks_late=True)
 def beschikkingen_laten_verlopen(peildatum: str | None = None) -> int:
     """Daily: bekendgemaakte beschikkingen past their einddatum become 'verlopen'."""
-    from .beschikking_services import verloop_beschikkingen
+    from toegang.beschikking_services import verloop_beschikkingen
 
     return verloop_beschikkingen(datetime.date.fromisoformat(peildatum) if peildatum else None)
 
 
 # Celery autodiscovers only ``tasks`` modules: the waiting-list report job, the daily wachtstatus
 # updates and their schedules live in their own modules and are registered by importing them.
-from . import bewaren_tasks, wachtlijst_tasks, wachtstatus_tasks  # noqa: F401,E402
+from toegang import bewaren_tasks, wachtlijst_tasks, wachtstatus_tasks  # noqa: F401,E402

@@ -8,9 +8,8 @@ from django import forms
 
 from inkoop.models import Aanbieder
 from regio.iwmo import choices
-
-from .models import BeschiktProduct, Toewijzing
-from .toewijzing_services import (
+from toegang.models import BeschiktProduct, Toewijzing
+from toegang.toewijzing_services import (
     REDENEN_WIJZIGING,
     Omvang,
     aanbieders_met_contract,

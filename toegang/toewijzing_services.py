@@ -31,8 +31,7 @@ from inkoop.models import Aanbieder, Bekostiging, Contract
 from inkoop.services import contracten_voor
 from regio import audit
 from regio.iwmo import codelijst
-
-from .models import Beschikking, BeschiktProduct, Toewijzing, Toewijzingnummerreeks
+from toegang.models import Beschikking, BeschiktProduct, Toewijzing, Toewijzingnummerreeks
 
 REDEN_VERWIJDERD = "13"  # WMO002 "Verwijderd": withdrawn, sent in error (TR384)
 REDEN_VERLENGING = "04"  # WMO002 "Herbeoordeling: verlenging toewijzing"

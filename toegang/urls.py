@@ -1,4 +1,4 @@
-from .views import (
+from toegang.views import (
     beschikkingen,
     declaraties,
     doorstroom,

@@ -32,11 +32,10 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from regio import audit
-
-from . import bewaren_services as bewaren
-from .client_services import normaliseer_bsn
-from .melding_services import OPEN as OPEN_MELDING
-from .models import (
+from toegang import bewaren_services as bewaren
+from toegang.client_services import normaliseer_bsn
+from toegang.melding_services import OPEN as OPEN_MELDING
+from toegang.models import (
     Aanmelding,
     Beschikking,
     Dossier,
@@ -46,8 +45,8 @@ from .models import (
     Toewijzing,
     Verwijderverzoek,
 )
-from .validators import is_valid_bsn
-from .wachtlijst_services import OPEN as OPEN_AANMELDING
+from toegang.validators import is_valid_bsn
+from toegang.wachtlijst_services import OPEN as OPEN_AANMELDING
 
 ADD = "toegang.add_verwijderverzoek"
 CHANGE = "toegang.change_verwijderverzoek"

@@ -39,10 +39,9 @@ from regio import audit
 from regio.iwmo import codelijst
 from regio.models import Gemeente, Lidmaatschap
 from regio.query import scope_for
-
-from . import client_services
-from .models import BeschiktProduct, Dossier, Toewijzing, Verzoek
-from .toewijzing_services import (
+from toegang import client_services
+from toegang.models import BeschiktProduct, Dossier, Toewijzing, Verzoek
+from toegang.toewijzing_services import (
     Omvang,
     Wijziging,
     alleen_einddatum,

@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from regio.models import Domein, Lidmaatschap, Regio, User
-
-from .models import Aanmelding, Client, Dossier, Uitstroomreden, Wachtlijstgebeurtenis
+from toegang.models import Aanmelding, Client, Dossier, Uitstroomreden, Wachtlijstgebeurtenis
 
 AMERSFOORT_PERCEEL = "wmo-begeleiding-en-beschermd-wonen"
 AMERSFOORT_FUNCTIES = {"beschermd-wonen": 6, "beschermd-thuis": 3, "stabilisatie-en-observatie": 1}
@@ -263,7 +262,7 @@ def demo(rng: random.Random) -> int:
     plaatsingen(rng)
     regie()
     contractpartner_houdt_lijst_bij()
-    from . import wachtstatus_services
+    from toegang import wachtstatus_services
 
     wachtstatus_services.versturen()
     return aantal
@@ -274,9 +273,8 @@ def regie(regio_code: str = "amersfoort"):
     second placed client shows under "plan ontbreekt"), and an open quality signal to RISB."""
     from inkoop import kwaliteitssignaal_services
     from regio.models import User
-
-    from . import regie_services
-    from .models import Plaatsing, Trajectplan
+    from toegang import regie_services
+    from toegang.models import Plaatsing, Trajectplan
 
     ct = User.objects.filter(username=f"ct-{regio_code}").first()
     geplaatst = (
@@ -327,9 +325,8 @@ def plaatsingen(rng: random.Random, regio_code: str = "amersfoort", aantal: int 
     the same services the CT uses: two placed, one confirmed by the aanbieder, one reserved.
     Does nothing when the regio already has plaatsingen."""
     from regio.models import User
-
-    from . import wachtlijst_services as services
-    from .models import Plaatsing
+    from toegang import wachtlijst_services as services
+    from toegang.models import Plaatsing
 
     if Plaatsing.objects.filter(aanmelding__regio__code=regio_code).exists():
         return
@@ -358,8 +355,8 @@ def plaatsingen(rng: random.Random, regio_code: str = "amersfoort", aantal: int 
 def _personen(dossiers: list[Dossier], rng: random.Random):
     """Names and test BSNs (9999xxxxx, elfproef) for the clients the history had to add, so
     the CT's list shows people, not erased records."""
-    from .demo import ACHTERNAMEN, VOORNAMEN, test_bsns
-    from .models import Persoon, bsn_hash
+    from toegang.demo import ACHTERNAMEN, VOORNAMEN, test_bsns
+    from toegang.models import Persoon, bsn_hash
 
     bekend = set(Persoon.objects.values_list("bsn_hash", flat=True))
     vrij = (b for b in test_bsns() if bsn_hash(b) not in bekend)

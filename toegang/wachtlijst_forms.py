@@ -6,8 +6,7 @@ from django import forms
 
 from inkoop.models import Locatie, Product
 from regio.models import Gemeente, Lidmaatschap
-
-from .models import Aanmelding, Aanvraag, Beschikking, Uitstroomreden
+from toegang.models import Aanmelding, Aanvraag, Beschikking, Uitstroomreden
 
 DATUM = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -30,8 +30,7 @@ from inkoop.models import Contract, Locatie
 from inkoop.services import contracten_voor
 from regio import audit
 from regio.models import Domein, Lidmaatschap
-
-from .models import (
+from toegang.models import (
     Aanmelding,
     BeschiktProduct,
     BuitenregionaalStatus,
@@ -77,7 +76,7 @@ def wachtstatus_na_wijziging(aanmelding: Aanmelding, user) -> None:
     the change the user made."""
     from functools import partial
 
-    from . import wachtstatus_services
+    from toegang import wachtstatus_services
 
     transaction.on_commit(
         partial(wachtstatus_services.bijwerken, aanmelding.pk, user=user), robust=True
@@ -596,7 +595,7 @@ def toewijzen(plaatsing: Plaatsing, aanmelding: Aanmelding, datum: datetime.date
     contracten = contracten_voor(gemeente, bp.product, datum).filter(aanbieder=aanbieder)
     if not contracten.exists():
         return "Geen toewijzing gemaakt: de aanbieder heeft geen dekkend contract."
-    from .toewijzing_services import maak_toewijzing
+    from toegang.toewijzing_services import maak_toewijzing
 
     try:
         with transaction.atomic():
@@ -615,7 +614,7 @@ def plaatsen(plaatsing: Plaatsing, user, datum: datetime.date) -> tuple[Plaatsin
     contract, the toewijzing is created and linked; a Zorgbeweging instroom (via the list) is
     recorded. Returns the plaatsing and a note for the user (why no toewijzing was made, or
     empty)."""
-    from .doorstroom_services import instroom
+    from toegang.doorstroom_services import instroom
 
     plaatsing = _vergrendel_plaatsing(plaatsing)
     if plaatsing.status not in (Plaatsing.Status.GERESERVEERD, Plaatsing.Status.BEVESTIGD):

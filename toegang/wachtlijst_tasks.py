@@ -14,10 +14,9 @@ from django.utils import timezone
 
 from regio.jobs import JobContext, job, start_job
 from regio.models import JobRun, Regio
-
-from . import wachtlijstrapport
-from .models import Wachtlijstgebeurtenis
-from .query import wachtlijst_regios
+from toegang import wachtlijstrapport
+from toegang.models import Wachtlijstgebeurtenis
+from toegang.query import wachtlijst_regios
 
 SOORT = "toegang.wachtlijstrapport"
 CAPABILITY = wachtlijstrapport.CAPABILITY

@@ -21,8 +21,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from regio.query import Scope, regio_scope
-
-from .models import Uitstroomreden, Wachtlijstgebeurtenis
+from toegang.models import Uitstroomreden, Wachtlijstgebeurtenis
 
 CAPABILITY = "toegang.view_wachtlijstgebeurtenis"
 ONBEKEND = "onbekend"

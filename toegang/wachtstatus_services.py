@@ -38,9 +38,14 @@ from django.utils.formats import date_format
 
 from regio import audit
 from regio.models import Notificatie, Regio, User
-
-from .models import Aanmelding, Plaatsing, Uitstroomreden, Wachtlijstgebeurtenis, Wachtstatusbericht
-from .wachtlijst_services import OP_DE_LIJST, boven_norm, wachtdagen
+from toegang.models import (
+    Aanmelding,
+    Plaatsing,
+    Uitstroomreden,
+    Wachtlijstgebeurtenis,
+    Wachtstatusbericht,
+)
+from toegang.wachtlijst_services import OP_DE_LIJST, boven_norm, wachtdagen
 
 VIEW = "toegang.view_wachtstatusbericht"
 ADD = "toegang.add_wachtstatusbericht"

@@ -13,7 +13,7 @@ import datetime
 
 from celery import shared_task
 
-from . import wachtstatus_services
+from toegang import wachtstatus_services
 
 TASK_NAME = "toegang.wachtstatus_versturen"
 

@@ -33,8 +33,7 @@ from django.utils import timezone
 
 from regio import audit
 from regio.iwmo import codelijst
-
-from .models import Toewijzing, Zorgperiode
+from toegang.models import Toewijzing, Zorgperiode
 
 ADD = "toegang.add_zorgperiode"
 REDENEN_BEEINDIGING = "WMO588_Reden_beeindiging"

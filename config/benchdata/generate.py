@@ -23,7 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .copy import NU, Tabel, reset_sequences
+from config.benchdata.copy import NU, Tabel, reset_sequences
 
 D = datetime.date
 NATIONAAL = {

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .load import Verzoek, belasting, percentiel, serieel
+from config.benchdata.load import Verzoek, belasting, percentiel, serieel
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 

@@ -19,7 +19,7 @@ os.environ.setdefault("POSTGRES_HOST", _run.get("pg_host", str(VAR_DIR / "pg")))
 os.environ.setdefault("POSTGRES_PORT", str(_run.get("pg_port", 5432)))
 os.environ.setdefault("REDIS_URL", _run.get("redis_url", "redis://127.0.0.1:6390/0"))
 
-from .base import *  # noqa: E402,F403
+from config.settings.base import *  # noqa: E402,F403
 
 MEDIA_ROOT = VAR_DIR / "media"
 DEBUG = True

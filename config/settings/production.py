@@ -1,8 +1,7 @@
 """Production settings: everything from the environment (see README.md, "Omgevingsvariabelen")."""
 
 from config.env import env_bool, env_int, env_list
-
-from .base import *  # noqa: F403
+from config.settings.base import *  # noqa: F403
 
 DEBUG = False
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")

@@ -6,7 +6,7 @@ import os
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-secret")
 os.environ.setdefault("REGIOZORG_BSN_HASH_KEY", "test-only-bsn-hash-key")
 
-from .base import *  # noqa: E402,F403
+from config.settings.base import *  # noqa: E402,F403
 
 DEBUG = False
 ALLOWED_HOSTS = ["*"]

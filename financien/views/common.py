@@ -9,14 +9,13 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.views.generic.detail import SingleObjectMixin
 
+from financien import runs
+from financien.forms import bw_leden
+from financien.models import Jaarparameters
 from inkoop.models import Product
 from regio.mixins import ScopedViewMixin
 from regio.models import Domein
 from regio.query import regio_scope
-
-from .. import runs
-from ..forms import bw_leden
-from ..models import Jaarparameters
 
 __all__ = ["JaarMixin", "bw_leden", "bw_functies", "mag_regio"]
 

@@ -17,12 +17,11 @@ from django.db.models import Q, Sum
 from django.urls import path
 from django.views.generic import TemplateView
 
+from financien.models import Budget, Kostenregel, Vereveningsrun, Voorschot
+from financien.views.common import bw_leden
 from regio.mixins import ScopedViewMixin
 from regio.models import Domein, Gemeente, Lidmaatschap, Regio
 from regio.query import scope_for
-
-from ..models import Budget, Kostenregel, Vereveningsrun, Voorschot
-from .common import bw_leden
 
 VIEW = "financien.view_kostenregel"
 CENT = Decimal("0.01")

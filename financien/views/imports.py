@@ -12,11 +12,10 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.views.generic import FormView
 
+from financien import imports
+from financien.views.common import mag_regio
 from regio.mixins import ScopedViewMixin
 from regio.models import Regio
-
-from .. import imports
-from .common import mag_regio
 
 CAPABILITY = "financien.add_kostenregel"
 SOORTEN = {

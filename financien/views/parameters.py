@@ -14,11 +14,7 @@ from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.views.generic import CreateView, DetailView, FormView, ListView, UpdateView
 
-from regio.lists import SearchSortMixin
-from regio.mixins import ScopedViewMixin
-from regio.models import Regio
-
-from ..forms import (
+from financien.forms import (
     BudgetGemeenteForm,
     FunctiegewichtenForm,
     JaarparametersForm,
@@ -27,10 +23,18 @@ from ..forms import (
     VoorschottenForm,
     budgetten_opslaan,
 )
-from ..models import Budget, Functiegewicht, Jaarparameters, Verdeelmodel, Vereveningsrun
-from ..services import aandelen_van, geldend_verdeelmodel, verdeelmodel_vastleggen
-from ..verevening import STRATEGIEEN, GemeenteInvoer, VereveningFout, voorschotten_naar_verdeelmodel
-from .common import JaarMixin, bw_functies, bw_leden, mag_regio
+from financien.models import Budget, Functiegewicht, Jaarparameters, Verdeelmodel, Vereveningsrun
+from financien.services import aandelen_van, geldend_verdeelmodel, verdeelmodel_vastleggen
+from financien.verevening import (
+    STRATEGIEEN,
+    GemeenteInvoer,
+    VereveningFout,
+    voorschotten_naar_verdeelmodel,
+)
+from financien.views.common import JaarMixin, bw_functies, bw_leden, mag_regio
+from regio.lists import SearchSortMixin
+from regio.mixins import ScopedViewMixin
+from regio.models import Regio
 
 VIEW = "financien.view_jaarparameters"
 ADD = "financien.add_jaarparameters"

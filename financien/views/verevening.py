@@ -22,18 +22,17 @@ from django.utils import timezone
 from django.views.generic import DetailView, FormView
 from django.views.generic.detail import SingleObjectMixin
 
+from financien import runs
+from financien.models import Vereveningsregel, Vereveningsrun
+from financien.pdf import afrekening_pdf
+from financien.verevening import STRATEGIEEN
+from financien.verevening_tasks import SOORT
+from financien.views.common import JaarMixin, mag_regio
 from regio import audit
 from regio.jobs import start_job
 from regio.mixins import ScopedViewMixin
 from regio.models import Gemeente, JobRun
 from regio.query import scope_for
-
-from .. import runs
-from ..models import Vereveningsregel, Vereveningsrun
-from ..pdf import afrekening_pdf
-from ..verevening import STRATEGIEEN
-from ..verevening_tasks import SOORT
-from .common import JaarMixin, mag_regio
 
 VIEW = "financien.view_vereveningsrun"
 REGELS = "financien.view_vereveningsregel"

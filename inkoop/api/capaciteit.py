@@ -10,14 +10,13 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from inkoop.locatie_services import meld_vrije_plaatsen
+from inkoop.models import Locatie, VrijePlaatsenMelding
 from regio.api.idempotentie import IdempotentCreateMixin
 from regio.api.pagination import KeysetCursorPagination
 from regio.mixins import ScopedViewSetMixin
 from toegang.api.filters import gewijzigd_sinds
 from toegang.api.fouten import als_api_fout
-
-from ..locatie_services import meld_vrije_plaatsen
-from ..models import Locatie, VrijePlaatsenMelding
 
 MELD = "inkoop.add_vrijeplaatsenmelding"
 

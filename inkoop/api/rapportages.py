@@ -28,6 +28,9 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from inkoop import rapportage_services as services
+from inkoop.models import Rapportage
+from inkoop.rapportage_forms import RapportageAanmaakForm
 from regio import audit
 from regio.aggregates import DREMPEL
 from regio.api.idempotentie import IdempotentCreateMixin
@@ -36,10 +39,6 @@ from regio.mixins import ScopedViewSetMixin
 from regio.query import scope_for
 from toegang.api.filters import gewijzigd_sinds, keuze
 from toegang.api.fouten import als_api_fout
-
-from .. import rapportage_services as services
-from ..models import Rapportage
-from ..rapportage_forms import RapportageAanmaakForm
 
 # API name -> model field, in the template's order.
 KENGETALLEN_API = {

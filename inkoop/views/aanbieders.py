@@ -10,13 +10,12 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
+from inkoop.forms import AanbiederForm, ContactpersoonFormSet
+from inkoop.models import Aanbieder, Contract
 from regio import audit
 from regio.exports import ExportableListMixin
 from regio.lists import SearchSortMixin
 from regio.mixins import ScopedViewMixin
-
-from ..forms import AanbiederForm, ContactpersoonFormSet
-from ..models import Aanbieder, Contract
 
 
 class AanbiederListView(SearchSortMixin, ScopedViewMixin, ExportableListMixin, ListView):

@@ -12,12 +12,11 @@ from django.urls import path, reverse
 from django.views.generic import FormView, ListView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 
+from inkoop import api_sleutel_services as services
+from inkoop.models import Aanbieder, ApiSleutel
+from inkoop.views.locaties import OuderMixin
 from regio.lists import SearchSortMixin
 from regio.mixins import ScopedViewMixin
-
-from .. import api_sleutel_services as services
-from ..models import Aanbieder, ApiSleutel
-from .locaties import OuderMixin
 
 
 class ApiSleutelForm(forms.Form):

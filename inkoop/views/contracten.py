@@ -10,14 +10,13 @@ from django.urls import path, reverse
 from django.views.generic import CreateView, DetailView, FormView, ListView, UpdateView, View
 from django.views.generic.detail import SingleObjectMixin
 
+from inkoop.forms import BestedingsruimteForm, ContractDocumentForm, ContractForm
+from inkoop.models import Contract
+from inkoop.services import verlenging_besluiten
 from regio import audit
 from regio.exports import ExportableListMixin
 from regio.lists import SearchSortMixin
 from regio.mixins import ScopedViewMixin
-
-from ..forms import BestedingsruimteForm, ContractDocumentForm, ContractForm
-from ..models import Contract
-from ..services import verlenging_besluiten
 
 
 def contract_status(contract, peildatum):

@@ -20,12 +20,8 @@ from django.views.generic import DetailView
 
 from financien.models import Verdeelmodel
 from financien.services import geldend_verdeelmodel
-from regio.exports import FORMATS, export_response
-from regio.mixins import ScopedViewMixin
-from regio.models import Domein, Lidmaatschap, Regio
-
-from ..models import Certificaat, Contract, Locatie, Melding, Product, Rapportage, Tarief
-from ..services import (
+from inkoop.models import Certificaat, Contract, Locatie, Melding, Product, Rapportage, Tarief
+from inkoop.services import (
     HEEFT_BUDGETSIGNAAL,
     HOOGSTE_GEBRUIK_EERST,
     als_budgetgebruik,
@@ -34,6 +30,9 @@ from ..services import (
     met_budgetgebruik,
     spreiding_tegen_verdeelmodel,
 )
+from regio.exports import FORMATS, export_response
+from regio.mixins import ScopedViewMixin
+from regio.models import Domein, Lidmaatschap, Regio
 
 SIGNAAL_LABELS = {
     "drempel": "Signaaldrempel bereikt",
@@ -168,7 +167,7 @@ class DashboardView(ScopedViewMixin, DetailView):
         )  # fmt: skip
 
     def tabel_wachtend(self, limiet):
-        from ..rapportage_services import wacht_op_beoordeling
+        from inkoop.rapportage_services import wacht_op_beoordeling
 
         rapportages = Rapportage.objects.visible_to(
             self.request.user, "inkoop.view_rapportage"
@@ -187,7 +186,7 @@ class DashboardView(ScopedViewMixin, DetailView):
         )  # fmt: skip
 
     def tabel_te_laat(self, limiet):
-        from ..rapportage_services import te_laat
+        from inkoop.rapportage_services import te_laat
 
         qs = (
             te_laat(self.lopend, self.vandaag)
@@ -204,7 +203,7 @@ class DashboardView(ScopedViewMixin, DetailView):
         )  # fmt: skip
 
     def tabel_certificaten(self, limiet):
-        from ..kwaliteit_services import certificaten_die_verlopen
+        from inkoop.kwaliteit_services import certificaten_die_verlopen
 
         qs = certificaten_die_verlopen(
             Certificaat.objects.visible_to(self.request.user, "inkoop.view_certificaat").filter(
@@ -243,7 +242,7 @@ class DashboardView(ScopedViewMixin, DetailView):
 
     def tabel_spreiding(self, limiet):
         # One row per member gemeente: bounded by the regio, so never cut.
-        from ..locatie_services import plaatsen_per_gemeente
+        from inkoop.locatie_services import plaatsen_per_gemeente
 
         user, regio = self.request.user, self.object
         leden = Lidmaatschap.objects.active_on(self.vandaag).filter(

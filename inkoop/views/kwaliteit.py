@@ -15,13 +15,13 @@ from django.utils import timezone
 from django.views.generic import CreateView, DetailView, FormView, ListView, UpdateView
 from django.views.generic.detail import SingleObjectMixin
 
-from regio.exports import ExportableListMixin
-from regio.lists import as_int, sorteerlinks
-from regio.mixins import ScopedViewMixin
-from regio.models import Regio
-
-from ..kwaliteit_forms import CertificaatForm, MeldingAfhandelForm, MeldingForm, OnderaannemingForm
-from ..kwaliteit_services import (
+from inkoop.kwaliteit_forms import (
+    CertificaatForm,
+    MeldingAfhandelForm,
+    MeldingForm,
+    OnderaannemingForm,
+)
+from inkoop.kwaliteit_services import (
     GELDIG,
     SIGNAALDAGEN,
     VERLOOPT_BINNENKORT,
@@ -33,8 +33,12 @@ from ..kwaliteit_services import (
     met_signaal,
     met_vervangen,
 )
-from ..models import Aanbieder, Certificaat, Contract, Melding, Onderaanneming
-from .locaties import OuderMixin
+from inkoop.models import Aanbieder, Certificaat, Contract, Melding, Onderaanneming
+from inkoop.views.locaties import OuderMixin
+from regio.exports import ExportableListMixin
+from regio.lists import as_int, sorteerlinks
+from regio.mixins import ScopedViewMixin
+from regio.models import Regio
 
 AFHANDELEN = "inkoop.handel_melding_af"
 

@@ -19,15 +19,14 @@ from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.views.generic import CreateView, DetailView, FormView, ListView, UpdateView
 
+from inkoop.locatie_forms import CapaciteitForm, LocatieForm, VrijePlaatsenForm
+from inkoop.locatie_services import capaciteit_per_maand, meld_vrije_plaatsen
+from inkoop.models import Aanbieder, Capaciteit, Locatie, Product, VrijePlaatsenMelding
 from regio.exports import ExportableListMixin
 from regio.lists import as_int, sorteerlinks
 from regio.mixins import ScopedViewMixin
 from regio.models import Gemeente
 from regio.query import mag
-
-from ..locatie_forms import CapaciteitForm, LocatieForm, VrijePlaatsenForm
-from ..locatie_services import capaciteit_per_maand, meld_vrije_plaatsen
-from ..models import Aanbieder, Capaciteit, Locatie, Product, VrijePlaatsenMelding
 
 OVERLAP = "Deze locatie heeft in die periode al een capaciteit."
 

@@ -15,14 +15,15 @@ from django.utils import timezone
 from django.views.generic import CreateView, DetailView, ListView, View
 from django.views.generic.detail import SingleObjectMixin
 
-from regio import audit
-from regio.exports import FORMATS, export_response
-from regio.mixins import ScopedViewMixin
-from regio.query import mag
-
-from .. import rapportage_services as services
-from ..models import Aanbieder, Rapportage, Rapportageopmerking, Rapportageregel, Rapportagestap
-from ..rapportage_forms import (
+from inkoop import rapportage_services as services
+from inkoop.models import (
+    Aanbieder,
+    Rapportage,
+    Rapportageopmerking,
+    Rapportageregel,
+    Rapportagestap,
+)
+from inkoop.rapportage_forms import (
     KengetallenForm,
     OpmerkingForm,
     OvergangForm,
@@ -30,6 +31,10 @@ from ..rapportage_forms import (
     RegelFormSet,
     UploadForm,
 )
+from regio import audit
+from regio.exports import FORMATS, export_response
+from regio.mixins import ScopedViewMixin
+from regio.query import mag
 
 Status = Rapportage.Status
 VIEW = "inkoop.view_rapportage"

@@ -13,12 +13,11 @@ from django.urls import path, reverse
 from django.views.generic import DetailView, FormView, ListView, View
 from django.views.generic.detail import SingleObjectMixin
 
+from inkoop import kwaliteitssignaal_services as ks
+from inkoop.models import Aanbieder, Kwaliteitssignaal
 from regio.lists import as_int, sorteerlinks
 from regio.mixins import ScopedViewMixin
 from regio.query import mag
-
-from .. import kwaliteitssignaal_services as ks
-from ..models import Aanbieder, Kwaliteitssignaal
 
 VIEW = "inkoop.view_kwaliteitssignaal"
 

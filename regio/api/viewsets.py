@@ -1,9 +1,8 @@
 from rest_framework import viewsets
 
+from regio.api.serializers import GemeenteSerializer
 from regio.mixins import ScopedViewSetMixin
 from regio.models import Gemeente
-
-from .serializers import GemeenteSerializer
 
 
 class GemeenteViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from .world import JAAR, Side
+from tests.isolation.world import JAAR, Side
 
 
 class Unclassified(Exception):

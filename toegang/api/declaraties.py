@@ -24,9 +24,8 @@ from regio.api.pagination import KeysetCursorPagination
 from regio.iwmo import choices, codelijst
 from regio.mixins import ScopedViewSetMixin
 from regio.query import scope_for
-
-from .. import declaratie_services
-from ..models import Declaratie, Declaratieregel
+from toegang import declaratie_services
+from toegang.models import Declaratie, Declaratieregel
 
 VIEW = "toegang.view_declaratie"
 ADD = "toegang.add_declaratie"

@@ -10,10 +10,9 @@ from rest_framework import viewsets
 
 from regio.api.pagination import KeysetCursorPagination
 from regio.mixins import ScopedViewSetMixin
+from toegang.api.filters import gemeentecode, gewijzigd_sinds, keuze
+from toegang.api.serializers import ToewijzingSerializer
 from toegang.models import Toewijzing, Zorgperiode
-
-from .filters import gemeentecode, gewijzigd_sinds, keuze
-from .serializers import ToewijzingSerializer
 
 LIJST_PARAMETERS = [
     OpenApiParameter(

@@ -16,10 +16,9 @@ from inkoop.models import Aanbieder
 from regio.api.idempotentie import IdempotentCreateMixin
 from regio.mixins import ScopedViewSetMixin
 from regio.query import scope_for
-
-from ..models import Verzoek
-from ..verzoek_services import ADD, indienen
-from .zorg import service_fouten, toewijzing_of_404
+from toegang.api.zorg import service_fouten, toewijzing_of_404
+from toegang.models import Verzoek
+from toegang.verzoek_services import ADD, indienen
 
 VIEW = "toegang.view_verzoek"
 STATUSSEN = [s.value for s in Verzoek.Status]

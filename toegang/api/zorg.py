@@ -19,10 +19,9 @@ from rest_framework.response import Response
 
 from regio.api.idempotentie import IdempotentCreateMixin
 from regio.mixins import ScopedViewSetMixin
-
-from ..models import Toewijzing, Zorgperiode
-from ..zorg_services import ADD, start_zorg, stop_zorg, verwijder_start, verwijder_stop
-from .fouten import als_api_fout
+from toegang.api.fouten import als_api_fout
+from toegang.models import Toewijzing, Zorgperiode
+from toegang.zorg_services import ADD, start_zorg, stop_zorg, verwijder_start, verwijder_stop
 
 EERSTE, VERWIJDEREN = "1", "3"
 STATUS_AANLEVERING = [

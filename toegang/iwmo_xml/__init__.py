@@ -2,9 +2,9 @@
 (copied from ``shared/iwmo/xsd``), writing WMO301/WMO319 and importing WMO305, 307, 315, 317 and
 323 through the same services as the REST API. Command: ``python manage.py iwmo``."""
 
-from .export import antwoord, wmo301_berichten, wmo319_bericht
-from .importeren import importeer
-from .schema import Fout, OngeldigBericht, valideer
+from toegang.iwmo_xml.export import antwoord, wmo301_berichten, wmo319_bericht
+from toegang.iwmo_xml.importeren import importeer
+from toegang.iwmo_xml.schema import Fout, OngeldigBericht, valideer
 
 __all__ = [
     "Fout",

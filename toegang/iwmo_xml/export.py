@@ -30,9 +30,8 @@ from lxml import etree
 from regio import audit
 from regio.models import Gemeente
 from regio.query import regio_scope
-
-from ..models import Toewijzing, UitgaandBericht, Verzoek
-from .schema import NS_BASIS, namespace, schema
+from toegang.iwmo_xml.schema import NS_BASIS, namespace, schema
+from toegang.models import Toewijzing, UitgaandBericht, Verzoek
 
 BERICHTCODE = {"301": "414", "319": "482"}
 XSD_VERSIE = "1.0.0"

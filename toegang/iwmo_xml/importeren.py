@@ -46,10 +46,9 @@ from inkoop.models import Aanbieder
 from regio.iwmo import codelijst
 from regio.models import Gemeente
 from regio.query import scope_for
-
-from ..models import Toewijzing, Zorgperiode
-from ..validators import is_valid_bsn
-from .schema import Fout, OngeldigBericht, lees, valideer_schema
+from toegang.iwmo_xml.schema import Fout, OngeldigBericht, lees, valideer_schema
+from toegang.models import Toewijzing, Zorgperiode
+from toegang.validators import is_valid_bsn
 
 CAPABILITY = {
     "305": "toegang.add_zorgperiode",
@@ -501,7 +500,7 @@ def _zorg_code(r: Record, t: Toewijzing) -> str:
 
 
 def _pas_zorg_toe(b: Bericht, r: Record, user) -> tuple[list[str], list[str]]:
-    from .. import zorg_services
+    from toegang import zorg_services
 
     t = _toewijzing(b, user, r.sleutel["toewijzingNummer"])
     client = b.doc.getroot().find("{*}Client")
@@ -534,7 +533,7 @@ def _verzoek_code(exc: ValidationError, wijziging: bool) -> str:
 
 
 def _pas_verzoek_toe(b: Bericht, r: Record, user) -> tuple[list[str], list[str]]:
-    from .. import verzoek_services
+    from toegang import verzoek_services
 
     referentie = r.sleutel["referentieAanbieder"]
     client = b.doc.getroot().find("{*}Client")
@@ -571,7 +570,7 @@ def _pas_verzoek_toe(b: Bericht, r: Record, user) -> tuple[list[str], list[str]]
 
 
 def _pas_declaratie_toe(b: Bericht, r: Record, user) -> list[dict]:
-    from .. import declaratie_services
+    from toegang import declaratie_services
 
     nummer = r.sleutel["declaratieNummer"]
     try:

@@ -9,8 +9,7 @@ from django.urls import reverse
 from django.views.generic.detail import SingleObjectMixin
 
 from regio.mixins import ScopedViewMixin
-
-from ..models import Aanmelding, Plaatsing
+from toegang.models import Aanmelding, Plaatsing
 
 
 class AanmeldingMixin(ScopedViewMixin, SingleObjectMixin):

@@ -18,16 +18,15 @@ from regio import audit
 from regio.lists import SearchSortMixin
 from regio.mixins import ScopedViewMixin
 from regio.query import mag
-
-from .. import beschikking_services as services
-from ..beschikking_forms import (
+from toegang import beschikking_services as services
+from toegang.beschikking_forms import (
     BeschikkingKopForm,
     BevestigForm,
     BezwaarForm,
     product_formset,
     regels_uit,
 )
-from ..models import Beschikking, Bezwaar, Dossier
+from toegang.models import Beschikking, Bezwaar, Dossier
 
 Status = Beschikking.Status
 

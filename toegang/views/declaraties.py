@@ -24,8 +24,7 @@ from django.views.generic import DetailView, ListView
 from regio.iwmo import codelijst
 from regio.lists import SearchSortMixin
 from regio.mixins import ScopedViewMixin
-
-from ..models import Declaratie, Declaratieregel
+from toegang.models import Declaratie, Declaratieregel
 
 VIEW = "toegang.view_declaratie"
 VIEW_REGEL = "toegang.view_declaratieregel"

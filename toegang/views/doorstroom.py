@@ -17,20 +17,19 @@ from inkoop.models import Locatie, Product
 from regio.exports import FORMATS, export_response
 from regio.mixins import ScopedViewMixin
 from regio.query import mag as mag_voor
-
-from .. import doorstroom_services as ds
-from .. import wachtlijst_services as ws
-from ..doorstroom_forms import (
+from toegang import doorstroom_services as ds
+from toegang import wachtlijst_services as ws
+from toegang.doorstroom_forms import (
     BeeindigenForm,
     BuitenregionaalAanvraagForm,
     BuitenregionaalBeoordelingForm,
     DirectPlaatsenForm,
     MonitoringForm,
 )
-from ..models import Aanmelding, BuitenregionaalStatus, Plaatsing, Zorgbeweging
-from ..query import wachtlijst_regios
-from .aanmelding_basis import AanmeldingMixin, PlaatsingMixin
-from .dossiers import voeg_fouten_toe
+from toegang.models import Aanmelding, BuitenregionaalStatus, Plaatsing, Zorgbeweging
+from toegang.query import wachtlijst_regios
+from toegang.views.aanmelding_basis import AanmeldingMixin, PlaatsingMixin
+from toegang.views.dossiers import voeg_fouten_toe
 
 VIEW = "toegang.view_zorgbeweging"
 ADD = "toegang.add_zorgbeweging"
@@ -66,7 +65,7 @@ class DirectPlaatsenView(AanmeldingMixin, FormView):
         return {"datum": vandaag()}
 
     def get_form_kwargs(self):
-        from .wachtlijst import regio_locaties
+        from toegang.views.wachtlijst import regio_locaties
 
         a, user = self.aanmelding(), self.request.user
         locaties = Locatie.objects.none()

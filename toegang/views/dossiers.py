@@ -18,8 +18,7 @@ from django.views.generic.detail import SingleObjectMixin
 from regio import audit
 from regio.lists import SearchSortMixin
 from regio.mixins import ScopedViewMixin
-
-from ..client_forms import (
+from toegang.client_forms import (
     AdresFormSet,
     BrpAdresForm,
     BsnZoekForm,
@@ -29,7 +28,7 @@ from ..client_forms import (
     PersoonForm,
     RelatieFormSet,
 )
-from ..client_services import (
+from toegang.client_services import (
     gemeenten_voor_nieuw_dossier,
     lijkt_op_bsn,
     open_dossier,
@@ -40,7 +39,7 @@ from ..client_services import (
     wijzig_persoon,
     zoek_op_bsn,
 )
-from ..models import (
+from toegang.models import (
     Aanvraag,
     Adres,
     Beschikking,
@@ -52,7 +51,7 @@ from ..models import (
     Relatie,
     Toewijzing,
 )
-from ..toewijzing_services import omvang_tekst, toewijsbaar
+from toegang.toewijzing_services import omvang_tekst, toewijsbaar
 
 
 def optional_url(name: str, *args) -> str | None:

@@ -27,9 +27,8 @@ from inkoop.models import Product
 from regio import audit
 from regio.mixins import ScopedViewMixin
 from regio.query import mag
-
-from .. import melding_services as services
-from ..melding_forms import (
+from toegang import melding_services as services
+from toegang.melding_forms import (
     AanvraagForm,
     DocumentUploadForm,
     MeldingForm,
@@ -38,7 +37,7 @@ from ..melding_forms import (
     OpschortingStartForm,
     VerdagingForm,
 )
-from ..models import Document, Dossier, Melding
+from toegang.models import Document, Dossier, Melding
 
 VIEW_MELDING = "toegang.view_melding"
 

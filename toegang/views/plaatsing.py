@@ -13,12 +13,11 @@ from django.urls import path
 from django.views.generic import FormView, View
 
 from inkoop.models import Locatie
-
-from .. import wachtlijst_services as ws
-from ..wachtlijst_forms import DatumForm, ReserveringForm
-from . import aanmelding_basis as basis
-from .aanmelding_basis import AanmeldingMixin
-from .wachtlijst import regio_locaties
+from toegang import wachtlijst_services as ws
+from toegang.views import aanmelding_basis as basis
+from toegang.views.aanmelding_basis import AanmeldingMixin
+from toegang.views.wachtlijst import regio_locaties
+from toegang.wachtlijst_forms import DatumForm, ReserveringForm
 
 CHANGE = "toegang.change_plaatsing"
 ADD = "toegang.add_plaatsing"
@@ -94,7 +93,7 @@ class PlaatsenView(PlaatsingMixin, FormView):
                 self.plaatsing(), self.request.user, form.cleaned_data["datum"]
             )
         except ValidationError as exc:
-            from .dossiers import voeg_fouten_toe
+            from toegang.views.dossiers import voeg_fouten_toe
 
             voeg_fouten_toe(form, exc)
             return self.form_invalid(form)

@@ -23,13 +23,12 @@ from regio.lists import SearchSortMixin, sorteerlinks
 from regio.mixins import ScopedViewMixin
 from regio.models import Gemeente
 from regio.query import mag
-
-from .. import bewaren_services as bewaren
-from .. import bewaren_tasks
-from .. import verwijder_services as verwijder
-from ..models import Dossier, Vernietigingslijst, Vernietigingsregel, Verwijderverzoek
-from ..privacy_forms import BevestigForm, RedenForm, ToelichtingForm, VerwijderverzoekForm
-from .dossiers import voeg_fouten_toe
+from toegang import bewaren_services as bewaren
+from toegang import bewaren_tasks
+from toegang import verwijder_services as verwijder
+from toegang.models import Dossier, Vernietigingslijst, Vernietigingsregel, Verwijderverzoek
+from toegang.privacy_forms import BevestigForm, RedenForm, ToelichtingForm, VerwijderverzoekForm
+from toegang.views.dossiers import voeg_fouten_toe
 
 VIEW_LIJST = "toegang.view_vernietigingslijst"
 KEUR_GOED = "toegang.keur_vernietiging_goed"

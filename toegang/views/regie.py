@@ -22,11 +22,10 @@ from regio.lists import SearchSortMixin
 from regio.mixins import ScopedViewMixin
 from regio.models import Regio
 from regio.query import mag
-
-from .. import regie_services as rs
-from ..models import Evaluatie, Plaatsing, Trajectdoel, Trajectplan
-from ..query import wachtlijst_regios
-from ..regie_forms import (
+from toegang import regie_services as rs
+from toegang.models import Evaluatie, Plaatsing, Trajectdoel, Trajectplan
+from toegang.query import wachtlijst_regios
+from toegang.regie_forms import (
     EvaluatieFilterForm,
     EvaluatiePlanForm,
     EvaluatieVastleggenForm,
@@ -34,7 +33,7 @@ from ..regie_forms import (
     TrajectdoelForm,
     TrajectplanForm,
 )
-from .dossiers import voeg_fouten_toe
+from toegang.views.dossiers import voeg_fouten_toe
 
 VIEW_PLAN = "toegang.view_trajectplan"
 ADD_PLAN = "toegang.add_trajectplan"

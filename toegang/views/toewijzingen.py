@@ -17,10 +17,14 @@ from inkoop.models import Aanbieder, Contract
 from regio.exports import ExportableListMixin
 from regio.lists import SearchSortMixin
 from regio.mixins import ScopedViewMixin
-
-from ..models import Beschikking, BeschiktProduct, Dossier, Toewijzing, Zorgperiode
-from ..toewijzing_forms import EinddatumForm, ToewijzingFilterForm, ToewijzingForm, WijzigingForm
-from ..toewijzing_services import (
+from toegang.models import Beschikking, BeschiktProduct, Dossier, Toewijzing, Zorgperiode
+from toegang.toewijzing_forms import (
+    EinddatumForm,
+    ToewijzingFilterForm,
+    ToewijzingForm,
+    WijzigingForm,
+)
+from toegang.toewijzing_services import (
     Wijziging,
     controleer_wijziging,
     gevolg_voor_oude,
@@ -33,7 +37,7 @@ from ..toewijzing_services import (
     vervang,
     wijzig_einddatum,
 )
-from .dossiers import voeg_fouten_toe
+from toegang.views.dossiers import voeg_fouten_toe
 
 VIEW = "toegang.view_toewijzing"
 ADD = "toegang.add_toewijzing"

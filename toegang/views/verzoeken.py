@@ -18,12 +18,11 @@ from django.views.generic.detail import SingleObjectMixin
 from regio.iwmo import choices, codelijst
 from regio.lists import SearchSortMixin
 from regio.mixins import ScopedViewMixin
-
-from ..models import Toewijzing, Verzoek
-from ..toewijzing_services import omvang_tekst
-from ..verzoek_services import afwijzen, catalogus_producten, dekkend_product, honoreren
-from .dossiers import voeg_fouten_toe
-from .werkvoorraad import TolerantePaginaMixin, open_verzoeken
+from toegang.models import Toewijzing, Verzoek
+from toegang.toewijzing_services import omvang_tekst
+from toegang.verzoek_services import afwijzen, catalogus_producten, dekkend_product, honoreren
+from toegang.views.dossiers import voeg_fouten_toe
+from toegang.views.werkvoorraad import TolerantePaginaMixin, open_verzoeken
 
 VIEW = "toegang.view_verzoek"
 CHANGE = "toegang.change_verzoek"
@@ -247,8 +246,7 @@ class AntwoordBerichtView(ScopedViewMixin, SingleObjectMixin, View):
 
     def post(self, request, *args, **kwargs):
         from regio import audit
-
-        from ..iwmo_xml import antwoord
+        from toegang.iwmo_xml import antwoord
 
         verzoek = self.get_object()
         if verzoek.status == Verzoek.Status.INGEDIEND:

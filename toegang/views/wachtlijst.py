@@ -20,20 +20,26 @@ from regio.exports import ExportableListMixin
 from regio.lists import SearchSortMixin
 from regio.mixins import ScopedViewMixin
 from regio.models import Domein, Lidmaatschap, Regio
-
-from .. import wachtlijst_services as ws
-from ..models import Aanmelding, Aanvraag, Beschikking, Dossier, Plaatsing, Wachtlijstgebeurtenis
-from ..query import wachtlijst_regios
-from ..wachtlijst_forms import (
+from toegang import wachtlijst_services as ws
+from toegang.models import (
+    Aanmelding,
+    Aanvraag,
+    Beschikking,
+    Dossier,
+    Plaatsing,
+    Wachtlijstgebeurtenis,
+)
+from toegang.query import wachtlijst_regios
+from toegang.views import doorstroom, regie, wachtstatus
+from toegang.views.aanmelding_basis import AanmeldingMixin
+from toegang.views.dossiers import voeg_fouten_toe
+from toegang.wachtlijst_forms import (
     AanmeldForm,
     BeoordelingForm,
     DatumForm,
     UitstroomForm,
     WachtlijstFilterForm,
 )
-from . import doorstroom, regie, wachtstatus
-from .aanmelding_basis import AanmeldingMixin
-from .dossiers import voeg_fouten_toe
 
 VIEW = "toegang.view_aanmelding"
 CHANGE = "toegang.change_aanmelding"

@@ -16,10 +16,9 @@ from django.views.generic import DetailView, ListView
 from regio.jobs import start_job
 from regio.mixins import ScopedViewMixin
 from regio.models import JobRun, Regio
-
-from .. import wachtlijstrapport
-from ..query import wachtlijst_regios
-from ..wachtlijst_tasks import SOORT
+from toegang import wachtlijstrapport
+from toegang.query import wachtlijst_regios
+from toegang.wachtlijst_tasks import SOORT
 
 CAPABILITY = wachtlijstrapport.CAPABILITY
 

@@ -16,11 +16,10 @@ from django.views.generic.detail import SingleObjectMixin
 from regio import audit
 from regio.mixins import ScopedViewMixin
 from regio.pdf import render_pdf
-
-from .. import wachtstatus_services as wss
-from ..client_services import postadres, postontvanger
-from ..models import Aanmelding, Wachtstatusbericht
-from .aanmelding_basis import AanmeldingMixin
+from toegang import wachtstatus_services as wss
+from toegang.client_services import postadres, postontvanger
+from toegang.models import Aanmelding, Wachtstatusbericht
+from toegang.views.aanmelding_basis import AanmeldingMixin
 
 LAATSTE = 10
 

@@ -26,10 +26,9 @@ from inkoop.models import Product
 from regio.lists import SearchSortMixin, as_int
 from regio.mixins import ScopedViewMixin
 from regio.models import Gemeente, Notificatie, User
-
-from .. import termijnen
-from ..melding_services import OPEN
-from ..models import (
+from toegang import termijnen
+from toegang.melding_services import OPEN
+from toegang.models import (
     Aanvraag,
     Beschikking,
     BeschiktProduct,

@@ -4,8 +4,7 @@ Prints the counts, or every error (row and column, never a BSN) and exits non-ze
 file writes nothing. ``--jaar`` chooses whose vereveningsparameters give the cut-over."""
 
 from financien.imports import importeer_conversie
-
-from .importeer_kostenregels import Command as ImportCommand
+from financien.management.commands.importeer_kostenregels import Command as ImportCommand
 
 
 class Command(ImportCommand):
