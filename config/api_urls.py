@@ -6,13 +6,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
-from inkoop.api.capaciteit import VrijePlaatsenViewSet
-from inkoop.api.rapportages import RapportageViewSet
+from inkoop.locaties.api import VrijePlaatsenViewSet
+from inkoop.rapportages.api import RapportageViewSet
 from regio.api.viewsets import GemeenteViewSet
-from toegang.api.declaraties import DeclaratieViewSet
-from toegang.api.toewijzingen import ToewijzingViewSet
-from toegang.api.verzoeken import VerzoekOmToewijzingViewSet, VerzoekOmWijzigingViewSet
-from toegang.api.zorg import StartZorgViewSet, StopZorgViewSet
+from toegang.toewijzingen.api.declaraties import DeclaratieViewSet
+from toegang.toewijzingen.api.toewijzingen import ToewijzingViewSet
+from toegang.toewijzingen.api.verzoeken import VerzoekOmToewijzingViewSet, VerzoekOmWijzigingViewSet
+from toegang.toewijzingen.api.zorg import StartZorgViewSet, StopZorgViewSet
 
 
 class SchemaView(SpectacularAPIView):

@@ -304,7 +304,7 @@ def run_benchmarks() -> list[tuple[str, str, str]]:
     """(what, figure, goal) rows."""
     import random
 
-    from inkoop import demo as inkoop_demo
+    from demo import inkoop as inkoop_demo
     from regio import referentiedata
     from regio.models import Regio
 
@@ -312,7 +312,8 @@ def run_benchmarks() -> list[tuple[str, str, str]]:
     inkoop_demo.catalogus()
     rows = []
 
-    from toegang import wachtlijst_demo, wachtlijstrapport
+    from demo import wachtlijst as wachtlijst_demo
+    from toegang.wachtlijst import rapport as wachtlijstrapport
 
     started = time.perf_counter()
     wachtlijst_demo.geschiedenis(random.Random(20261127), regio_code="amersfoort", maanden=24)
@@ -411,9 +412,9 @@ def werkvoorraad_1000() -> tuple[str, str, str]:
     from django.test import Client
 
     from regio.models import Gemeente, Rol, Roltoekenning, User
+    from regio.validators import is_valid_bsn
     from toegang.models import Client as Clientsleutel
     from toegang.models import Dossier, Melding, Persoon, bsn_hash
-    from toegang.validators import is_valid_bsn
 
     soest = Gemeente.objects.get(code="0342")
     user = User.objects.create_user("bench-consulent", password=None)

@@ -169,7 +169,7 @@ class Launcher:
 
     @staticmethod
     def banner(port: int, seconds: float):
-        from regio.demo_users import DEMO_USERS
+        from demo.gebruikers import DEMO_USERS
 
         print(f"\nregiozorg draait op http://127.0.0.1:{port}/  (gestart in {seconds:.1f} s)")
         print("Demo-logins (wachtwoord: demo):")

@@ -53,7 +53,7 @@ urlpatterns = [
     path("", include("regio.urls")),
     path("toegang/", include("toegang.urls")),
     path("privacy/audit/", include("regio.audit_urls")),
-    path("privacy/", include("toegang.privacy_urls")),
+    path("privacy/", include("toegang.privacy.urls")),
     path("inkoop/", include("inkoop.urls")),
     path("financien/", include("financien.urls")),
     path("api/v1/", include(("config.api_urls", "api"), namespace="api")),

@@ -87,9 +87,9 @@ from financien.models import EersteBWStart, Jaarparameters, Kostenbron, Kostenre
 from inkoop.models import Aanbieder, Product
 from regio import audit
 from regio.models import Domein, Gemeente, Lidmaatschap
-from toegang.client_services import normaliseer_bsn
+from regio.validators import validate_bsn
+from toegang.dossiers.services import normaliseer_bsn
 from toegang.models import Client, Persoon, bsn_hash
-from toegang.validators import validate_bsn
 
 MAX_FOUTEN = 200
 IMPORT_BRONNEN = (Kostenbron.PGB, Kostenbron.HANDMATIG)

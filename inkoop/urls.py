@@ -1,13 +1,8 @@
-from inkoop.views import (
-    aanbieders,
-    api_sleutels,
-    contracten,
-    dashboard,
-    kwaliteit,
-    locaties,
-    rapportages,
-    signalen,
-)
+from inkoop.apisleutels import views as api_sleutels
+from inkoop.contracten.views import aanbieders, contracten, dashboard
+from inkoop.kwaliteit.views import kwaliteit, signalen
+from inkoop.locaties import views as locaties
+from inkoop.rapportages import views as rapportages
 
 app_name = "inkoop"
 

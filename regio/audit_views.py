@@ -26,7 +26,7 @@ from regio.exports import FORMATS, export_response
 from regio.lists import SearchSortMixin
 from regio.mixins import ScopedViewMixin
 from regio.models import AuditEntry
-from toegang.client_forms import BsnField
+from toegang.dossiers.forms import BsnField
 from toegang.models import Dossier, Persoon, bsn_hash
 
 CAPABILITY = "regio.view_auditentry"

@@ -8,7 +8,7 @@ from toegang.models import Client, Dossier, Persoon
 
 def valid_bsn(n: int) -> str:
     """The n-th 9-digit number (from 100000000 up) that passes the elfproef."""
-    from toegang.validators import is_valid_bsn
+    from regio.validators import is_valid_bsn
 
     candidate = 100_000_000 + n * 37
     while not is_valid_bsn(str(candidate)):

@@ -17,7 +17,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.test import APIClient, APIRequestFactory, force_authenticate
 
-from inkoop import api_sleutel_services as sleutels
+from inkoop.apisleutels import services as sleutels
 from inkoop.models import (
     ApiSleutel,
     Capaciteit,

@@ -34,7 +34,7 @@ def wsgi_binnen_de_test():
 
 @pytest.fixture
 def token(refdata, wsgi_binnen_de_test):
-    from inkoop.api_sleutel_services import maak
+    from inkoop.apisleutels.services import maak
     from tests.factories import AanbiederFactory, ContractFactory, UserFactory, grant
 
     aanbieder = AanbiederFactory(naam="Schemathesis Zorg")

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from inkoop import api_sleutel_services as sleutels
+from inkoop.apisleutels import services as sleutels
 from regio.models import AuditEntry, Rol
 from regio.roles import BEHEERDER
 from tests.factories import (
@@ -28,7 +28,7 @@ from tests.factories import (
     beschikt_product as beschikt,
 )
 from toegang.models import Adres, Toewijzing, Zorgperiode
-from toegang.toewijzing_services import Omvang, maak_toewijzing
+from toegang.toewijzingen.services import Omvang, maak_toewijzing
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,10 @@ import pytest
 from django.db import connection, transaction
 
 from config.benchdata.generate import aantallen, genereer
-from inkoop import api_sleutel_services as sleutels
+from inkoop.apisleutels import services as sleutels
 from regio.models import User
+from regio.validators import is_valid_bsn
 from toegang.models import Aanmelding, Dossier, Persoon, Toewijzing, bsn_hash
-from toegang.validators import is_valid_bsn
 
 pytestmark = pytest.mark.django_db
 

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from demo import inkoop as inkoop_demo
 from financien import imports
 from financien.imports import (
     Veldfout,
@@ -27,7 +28,6 @@ from financien.imports import (
     peildatum_conversie,
 )
 from financien.models import EersteBWStart, Jaarparameters, Kostenregel
-from inkoop import demo as inkoop_demo
 from regio.models import AuditEntry
 from tests.factories import AanbiederFactory, PersoonFactory, UserFactory, gemeente, regio
 from toegang.models import Client, Persoon

@@ -4,9 +4,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from demo import inkoop as inkoop_demo
 from financien.models import Verdeelmodel
 from financien.services import aandelen_van, normaliseer, verdeelmodel_vastleggen
-from inkoop import demo as inkoop_demo
 from inkoop.models import Capaciteit, Locatie
 from regio.models import Gemeente, Regio
 from tests.factories import AanbiederFactory, ContractFactory, UserFactory, grant

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from inkoop import api_sleutel_services as services
+from inkoop.apisleutels import services
 from inkoop.models import ApiSleutel
 from regio.models import AuditEntry, Rol, Roltoekenning
 from regio.roles import BEHEERDER

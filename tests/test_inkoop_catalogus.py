@@ -8,9 +8,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from inkoop import demo as inkoop_demo
+from demo import inkoop as inkoop_demo
+from inkoop.contracten.services import contracten_voor, tarief_op, verlenging_besluiten
 from inkoop.models import Aanbieder, Contract, Perceel, Product, Tarief, Verlengingsoptie
-from inkoop.services import contracten_voor, tarief_op, verlenging_besluiten
 from regio.models import AuditEntry, Gemeente, Regio
 from tests.factories import AanbiederFactory, ContractFactory, UserFactory, grant
 

@@ -9,10 +9,10 @@ from decimal import Decimal
 
 import pytest
 
+from inkoop.contracten.services import besluit_wat, besluiten_binnenkort, budgetgebruik
+from inkoop.contracten.views.dashboard import GRAFIEK_CONTRACTEN, RIJEN
 from inkoop.models import Bestedingsruimte, Certificaat, Contract, Melding, Rapportage
 from inkoop.models import Verlengingsoptie as Optie
-from inkoop.services import besluit_wat, besluiten_binnenkort, budgetgebruik
-from inkoop.views.dashboard import GRAFIEK_CONTRACTEN, RIJEN
 from tests.factories import AanbiederFactory, ContractFactory, UserFactory, grant
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from inkoop.kwaliteit_services import (
+from inkoop.kwaliteit.services import (
     GELDIG,
     VERLOOPT_BINNENKORT,
     VERLOPEN,

@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from inkoop.locatie_forms import CapaciteitForm
-from inkoop.locatie_services import (
+from inkoop.locaties.forms import CapaciteitForm
+from inkoop.locaties.services import (
     capaciteit_op,
     meld_vrije_plaatsen,
     plaatsen_per_gemeente,

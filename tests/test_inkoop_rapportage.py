@@ -18,7 +18,6 @@ from django.urls import reverse
 from freezegun import freeze_time
 from openpyxl import Workbook, load_workbook
 
-from inkoop import rapportage_services as services
 from inkoop.models import (
     Bestedingsruimte,
     Contract,
@@ -26,7 +25,8 @@ from inkoop.models import (
     Rapportageopmerking,
     Rapportageregel,
 )
-from inkoop.rapportage_services import ImportMislukt, importeer, overgang, plausibiliteit
+from inkoop.rapportages import services
+from inkoop.rapportages.services import ImportMislukt, importeer, overgang, plausibiliteit
 from regio.models import AuditEntry, Gemeente
 from tests.factories import (
     AanbiederFactory,

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from inkoop import rapportage_services as services
 from inkoop.models import Bestedingsruimte, Rapportage, Rapportageregel
+from inkoop.rapportages import services
 from regio.models import Gemeente
 from tests.browser import collect_csp_violations
 from tests.browser import login as login_as

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from inkoop import kwaliteitssignaal_services as ks
+from inkoop.kwaliteit import signalen as ks
 from inkoop.models import Kwaliteitssignaal
 from regio.models import AuditEntry
 from tests.factories import AanbiederFactory, UserFactory, grant, valid_bsn
@@ -226,7 +226,7 @@ def test_risb_of_another_regio_gets_404(client, opzet):
 
 
 def test_ct_sees_on_the_plan_page_how_risb_handled_its_signal(client, opzet):
-    from toegang import regie_services as rs
+    from toegang.wachtlijst import regie as rs
 
     p = geplaatst(opzet)
     plan = rs.trajectplan_opstellen(p, opzet.ct, p.geplaatst_op + datetime.timedelta(days=3))

@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from inkoop import demo as inkoop_demo
+from demo import inkoop as inkoop_demo
+from inkoop.contracten.services import budget_signaal, budgetgebruik
 from inkoop.models import (
     Aanbieder,
     Bestedingsruimte,
@@ -17,7 +18,6 @@ from inkoop.models import (
     Rapportage,
     Verlengingsoptie,
 )
-from inkoop.services import budget_signaal, budgetgebruik
 from regio.models import AuditEntry, Regio
 from tests.factories import AanbiederFactory, ContractFactory, UserFactory, grant
 

@@ -1,6 +1,7 @@
-"""iWmo XML (toegang.iwmo_xml): the hardened parser, WMO301/WMO319 export valid against the XSDs
-with unique BerichtIdentificatie, the validate/export/import command, every invalid message
-refused whole with nothing applied, and the round trip export → WMO305 → care started."""
+"""iWmo XML (toegang.toewijzingen.iwmo_xml): the hardened parser, WMO301/WMO319 export valid
+against the XSDs with unique BerichtIdentificatie, the validate/export/import command, every
+invalid message refused whole with nothing applied, and the round trip export → WMO305 →
+care started."""
 
 import datetime
 import json
@@ -29,9 +30,6 @@ from tests.factories import (
 from tests.factories import (
     beschikt_product as beschikt,
 )
-from toegang.iwmo_xml import OngeldigBericht, importeer, valideer, wmo301_berichten
-from toegang.iwmo_xml import export as iwmo_export
-from toegang.iwmo_xml.schema import NS_BASIS, lees, namespace, schema
 from toegang.models import (
     Adres,
     Declaratie,
@@ -40,7 +38,10 @@ from toegang.models import (
     Verzoek,
     Zorgperiode,
 )
-from toegang.toewijzing_services import Omvang, maak_toewijzing, wijzig_einddatum
+from toegang.toewijzingen.iwmo_xml import OngeldigBericht, importeer, valideer, wmo301_berichten
+from toegang.toewijzingen.iwmo_xml import export as iwmo_export
+from toegang.toewijzingen.iwmo_xml.schema import NS_BASIS, lees, namespace, schema
+from toegang.toewijzingen.services import Omvang, maak_toewijzing, wijzig_einddatum
 
 pytestmark = pytest.mark.django_db
 
@@ -406,7 +407,7 @@ def test_export_command_writes_the_files(opzet, tmp_path, capsys):
 
 
 def _verzoek(opzet, referentie="VOT-1"):
-    from toegang import verzoek_services
+    from toegang.toewijzingen import verzoeken as verzoek_services
 
     return verzoek_services.indienen(
         opzet.aanbieder, soort="toewijzing", referentie=referentie, user=opzet.systeem,
@@ -418,7 +419,7 @@ def _verzoek(opzet, referentie="VOT-1"):
 
 
 def test_wmo319_for_a_refused_verzoek(opzet):
-    from toegang import verzoek_services
+    from toegang.toewijzingen import verzoeken as verzoek_services
 
     verzoek = _verzoek(opzet)
     in_onderzoek = etree.fromstring(iwmo_export.wmo319_bericht(verzoek))
@@ -437,7 +438,7 @@ def test_wmo319_for_a_refused_verzoek(opzet):
 
 
 def test_an_honoured_verzoek_is_answered_with_wmo301_with_the_referentie(opzet):
-    from toegang import verzoek_services
+    from toegang.toewijzingen import verzoeken as verzoek_services
 
     verzoek = _verzoek(opzet)
     [nieuw] = verzoek_services.honoreren(verzoek, opzet.consulent)

@@ -98,8 +98,8 @@ def verevening_klaar(run):
 
 
 def wachtlijstrapport(user):
-    from inkoop import demo as inkoop_demo
-    from toegang import wachtlijst_demo
+    from demo import inkoop as inkoop_demo
+    from demo import wachtlijst as wachtlijst_demo
 
     inkoop_demo.catalogus()
     wachtlijst_demo.geschiedenis(random.Random(3), "amersfoort", maanden=4)
@@ -192,8 +192,8 @@ def bewaartermijnen_klaar(run):
 
 
 def vernietigen(user):
-    from toegang import bewaren_services
     from toegang.models import Dossier
+    from toegang.privacy import bewaren as bewaren_services
 
     _oude_dossiers(3, met_document=True)
     grant(user, "privacyfunctionaris", gemeente="0307")
@@ -228,18 +228,18 @@ SOORTEN = {
     ),
     "financien.verevening": (verevening, "financien.runs:regio_gemeenten", verevening_klaar),
     "toegang.wachtlijstrapport": (
-        wachtlijstrapport, "toegang.wachtlijstrapport:als_pdf", wachtlijstrapport_klaar,
+        wachtlijstrapport, "toegang.wachtlijst.rapport:als_pdf", wachtlijstrapport_klaar,
     ),
     "financien.taakgericht": (
         taakgericht, "financien.taakgericht:grootste_rest", taakgericht_klaar,
     ),
     # Paused mid-transaction: the list is written, its regels not yet committed.
     "toegang.bewaartermijnen": (
-        bewaartermijnen, "toegang.bewaren_services:_uit_annotaties", bewaartermijnen_klaar,
+        bewaartermijnen, "toegang.privacy.bewaren:_uit_annotaties", bewaartermijnen_klaar,
     ),
     # Paused inside the first dossier's destruction: rows blanked, files not yet deleted.
     "toegang.vernietigen": (
-        vernietigen, "toegang.bewaren_services:_verwijder_bestanden", vernietigen_klaar,
+        vernietigen, "toegang.privacy.bewaren:_verwijder_bestanden", vernietigen_klaar,
     ),
 }  # fmt: skip
 

@@ -14,11 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from inkoop.rapportage_services import ImportMislukt, _lees_rijen
+from inkoop.rapportages.services import ImportMislukt, _lees_rijen
 from tests.factories import UserFactory
-from toegang.iwmo_xml.importeren import lees_bericht
-from toegang.iwmo_xml.schema import OngeldigBericht
-from toegang.melding_services import controleer_upload
+from toegang.meldingen.services import controleer_upload
+from toegang.toewijzingen.iwmo_xml.importeren import lees_bericht
+from toegang.toewijzingen.iwmo_xml.schema import OngeldigBericht
 
 DATA = Path(__file__).parent / "data"
 VOORBEELD = (DATA / "iwmo_wmo305_voorbeeld.xml").read_bytes()

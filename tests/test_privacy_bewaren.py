@@ -30,8 +30,6 @@ from tests.factories import (
     regio,
     valid_bsn,
 )
-from toegang import bewaren_services as bewaren
-from toegang import bewaren_tasks
 from toegang.models import (
     Adres,
     Beschikking,
@@ -45,6 +43,8 @@ from toegang.models import (
     Vernietigingslijst,
     Zorgbeweging,
 )
+from toegang.privacy import bewaren
+from toegang.privacy import tasks as bewaren_tasks
 
 D = datetime.date
 VANDAAG = datetime.date.today()
@@ -455,8 +455,6 @@ def sporen(tabellen: dict[str, str], bestanden: dict[str, bytes]) -> list[str]:
 def client_met_alles():
     """A client with everything the application can hold about a person, the BSN and the name
     written into every free-text field and file."""
-    from toegang import wachtlijst_services as ws
-    from toegang.iwmo_xml.export import wmo301_berichten
     from toegang.models import (
         Aanmelding,
         Aanvraag,
@@ -471,6 +469,8 @@ def client_met_alles():
         Verzoek,
         Wachtstatusbericht,
     )
+    from toegang.toewijzingen.iwmo_xml.export import wmo301_berichten
+    from toegang.wachtlijst import services as ws
 
     o = wachtlijst_opzet()
     over = f"{NAAM} (BSN {BSN})"
@@ -594,7 +594,7 @@ def verevening_invoer(o):
 
 
 def wachtlijstcijfers(o):
-    from toegang import wachtlijstrapport
+    from toegang.wachtlijst import rapport as wachtlijstrapport
 
     r = wachtlijstrapport.rapport(o.regio, D(2024, 3, 1), maanden=3)
     return [(x.maand, x.functie, x.instroom, x.uitstroom, x.stand_eind) for x in r.regels]

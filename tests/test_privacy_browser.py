@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 from tests.browser import collect_csp_violations, login
 from tests.factories import UserFactory, gemeente, grant
 from tests.test_privacy_bewaren import Opzet, gesloten, toegekend
-from toegang import bewaren_services as bewaren
 from toegang.models import Dossier, Vernietigingslijst
+from toegang.privacy import bewaren
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

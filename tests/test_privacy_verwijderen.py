@@ -11,8 +11,8 @@ from django.urls import reverse
 from regio.models import AuditEntry
 from tests.factories import UserFactory, dossier_in, gemeente, grant, valid_bsn
 from tests.test_privacy_bewaren import JAREN, VANDAAG, Opzet, gesloten, melding, toegekend
-from toegang import verwijder_services as verwijder
 from toegang.models import Dossier, Persoon, Verwijderverzoek
+from toegang.privacy import verwijderen as verwijder
 
 pytestmark = pytest.mark.django_db
 
@@ -190,7 +190,7 @@ def test_the_list_is_sorted_by_deadline_and_marks_overdue_and_near_ones(opzet, c
 
 
 def test_a_request_for_data_already_destroyed_is_answered_as_carried_out(opzet):
-    from toegang import bewaren_services
+    from toegang.privacy import bewaren as bewaren_services
 
     d = dossier_in("0307")
     user = officer()

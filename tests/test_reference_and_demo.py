@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
 from regio.models import Domein, Gemeente, Lidmaatschap, Regio, Roltoekenning, User
+from regio.validators import is_valid_bsn, validate_bsn
 from toegang.models import Dossier, Persoon, bsn_hash
-from toegang.validators import is_valid_bsn, validate_bsn
 
 ROOT = Path(__file__).resolve().parents[1]
 

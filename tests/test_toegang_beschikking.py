@@ -14,11 +14,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.urls import get_resolver, reverse
 
-from inkoop import demo as inkoop_demo
+from demo import inkoop as inkoop_demo
 from inkoop.models import Perceel, Product
 from regio.models import AuditEntry, Gemeente, Regio
 from tests.factories import UserFactory, consulent, dossier_in, grant
-from toegang import beschikking_services as services
+from toegang.beschikkingen import services
 from toegang.models import Aanvraag, Adres, Beschikking, BeschiktProduct, Document, Melding, Relatie
 
 D = datetime.date
@@ -865,7 +865,7 @@ def test_letterhead_logo_is_embedded(dossier, soest_a, soest_b):
 
 
 def test_vaststellen_closes_the_melding_of_the_aanvraag(dossier, soest_a, soest_b):
-    from toegang import melding_services
+    from toegang.meldingen import services as melding_services
     from toegang.models import Melding
 
     melding = melding_services.melding_registreren(
@@ -885,7 +885,7 @@ def test_vaststellen_closes_the_melding_of_the_aanvraag(dossier, soest_a, soest_
 def test_the_expiry_job_is_scheduled_daily_in_the_database():
     from django_celery_beat.models import PeriodicTask
 
-    from toegang import tasks
+    from toegang.beschikkingen import tasks
 
     taak = PeriodicTask.objects.get(task=tasks.VERLOOP_TASK_NAME)
     assert taak.enabled and taak.crontab.hour == "1" and taak.crontab.minute == "30"

@@ -8,12 +8,12 @@ from django.core.exceptions import ValidationError
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from regio.models import AuditEntry
+from regio.validators import is_valid_bsn, validate_bsn
 from tests.factories import UserFactory, dossier_in, gemeente, grant
-from toegang.client_forms import BsnZoekForm
-from toegang.client_services import lijkt_op_bsn, registreer_client, zoek_op_bsn
+from toegang.dossiers.forms import BsnZoekForm
+from toegang.dossiers.services import lijkt_op_bsn, registreer_client, zoek_op_bsn
+from toegang.dossiers.views import optional_url
 from toegang.models import Adres, Client, Dossier, Melding, Persoon, Relatie
-from toegang.validators import is_valid_bsn, validate_bsn
-from toegang.views.dossiers import optional_url
 
 pytestmark = pytest.mark.django_db
 

@@ -19,9 +19,9 @@ from tests.factories import (
     grant,
     regio,
 )
-from toegang import wachtlijst_services as ws
 from toegang.models import Aanmelding, Wachtlijstgebeurtenis
 from toegang.query import wachtlijst_regios
+from toegang.wachtlijst import services as ws
 
 pytestmark = pytest.mark.django_db
 
@@ -140,8 +140,8 @@ def test_contractpartner_works_in_the_same_screens(opzet, client):
 
 
 def test_contractpartner_makes_the_report_of_its_contract(opzet):
-    from toegang import wachtlijstrapport
-    from toegang.wachtlijst_tasks import wachtlijstrapportage
+    from toegang.wachtlijst import rapport as wachtlijstrapport
+    from toegang.wachtlijst.tasks import wachtlijstrapportage
 
     run = JobRun.objects.create(
         soort="toegang.wachtlijstrapport", regio=opzet.regio, gestart_door=opzet.medewerker,

@@ -27,9 +27,9 @@ from tests.factories import (
     dossier_in,
     grant,
 )
-from toegang.declaratie_services import bedrag_van, indienen
 from toegang.models import Declaratie, Declaratieregel
-from toegang.toewijzing_services import Omvang, maak_toewijzing, trek_in
+from toegang.toewijzingen.declaraties import bedrag_van, indienen
+from toegang.toewijzingen.services import Omvang, maak_toewijzing, trek_in
 
 pytestmark = pytest.mark.django_db
 

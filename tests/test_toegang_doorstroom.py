@@ -22,9 +22,6 @@ from tests.factories import (
 )
 from tests.test_toegang_wachtlijst import Opzet as WachtlijstOpzet
 from tests.test_toegang_wachtlijst import locatie
-from toegang import doorstroom_services as ds
-from toegang import wachtlijst_services as ws
-from toegang import wachtlijstrapport
 from toegang.models import (
     Aanmelding,
     Plaatsing,
@@ -32,6 +29,9 @@ from toegang.models import (
     Wachtlijstgebeurtenis,
     Zorgbeweging,
 )
+from toegang.wachtlijst import doorstroom as ds
+from toegang.wachtlijst import rapport as wachtlijstrapport
+from toegang.wachtlijst import services as ws
 
 D = datetime.date
 VANDAAG = datetime.date.today()

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from inkoop import demo as inkoop_demo
+from demo import inkoop as inkoop_demo
 from inkoop.models import Perceel, Product
 from tests.browser import collect_csp_violations, login
 from tests.factories import consulent, dossier_in

@@ -1,4 +1,4 @@
-"""Melding → onderzoek → aanvraag (toegang.melding_services and the meldingen screens): every
+"""Melding → onderzoek → aanvraag (toegang.meldingen.services and the meldingen screens): every
 step recomputes and stores the next deadline and is audited; suspension, one extension before
 expiry, withdrawal; the verslag as a PDF letter to the client or the vertegenwoordiger; document
 upload checked by content; a melding or dossier of another gemeente answers 404."""
@@ -16,8 +16,8 @@ from freezegun import freeze_time
 
 from regio.models import AuditEntry
 from tests.factories import UserFactory, consulent, dossier_in
-from toegang import melding_services as services
 from toegang import termijnen
+from toegang.meldingen import services
 from toegang.models import Aanvraag, Adres, Document, Melding, Relatie
 
 D = datetime.date
@@ -130,7 +130,7 @@ def test_onderzoek_and_verslag_to_the_vertegenwoordiger(dossier, soest):
     # The letter goes to the mentor, about the client.
     context = services.verslag_context(melding, user=soest, verstuurd_op=D(2026, 3, 10))
     assert context["aan"].naam == "Mila Mentorsma" and context["aan"].is_relatie
-    html = render_to_string("toegang/melding_verslag_pdf.html", context)
+    html = render_to_string("toegang/meldingen/melding_verslag_pdf.html", context)
     assert "Mila Mentorsma" in html and "Postbus 99" in html
     assert f"Betreft</th><td>{persoon.naam}" in html
     assert "Mevrouw redt het huishouden niet meer." in html
@@ -514,7 +514,7 @@ def test_two_consulenten_registering_the_aanvraag_at_once(dossier, soest):
 
 @pytest.mark.django_db
 def test_aanvraag_form_records_the_requested_functies(client, dossier, soest):
-    from inkoop import demo as inkoop_demo
+    from demo import inkoop as inkoop_demo
     from inkoop.models import Product
 
     inkoop_demo.catalogus()

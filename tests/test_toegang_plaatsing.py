@@ -11,13 +11,13 @@ from django.urls import reverse
 
 from tests.factories import UserFactory, beschikt_product, grant
 from tests.test_toegang_wachtlijst import VANDAAG, Opzet, locatie, wachtend
-from toegang import wachtlijst_services as ws
 from toegang.models import (
     Aanmelding,
     Plaatsing,
     Toewijzing,
     Wachtlijstgebeurtenis,
 )
+from toegang.wachtlijst import services as ws
 
 D = datetime.date
 

@@ -21,9 +21,9 @@ from tests.factories import (
 )
 from tests.test_toegang_wachtlijst import Opzet as WachtlijstOpzet
 from tests.test_toegang_wachtlijst import locatie as wachtlijst_locatie
-from toegang import regie_services as rs
-from toegang import wachtlijst_services as ws
 from toegang.models import Aanmelding, Evaluatie, Trajectdoel, Trajectplan
+from toegang.wachtlijst import regie as rs
+from toegang.wachtlijst import services as ws
 
 pytestmark = pytest.mark.django_db
 

@@ -25,7 +25,7 @@ from tests.factories import (
     beschikt_product as beschikt,
 )
 from toegang.models import Toewijzing, Toewijzingnummerreeks
-from toegang.toewijzing_services import (
+from toegang.toewijzingen.services import (
     Omvang,
     Wijziging,
     maak_toewijzing,

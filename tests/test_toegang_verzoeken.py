@@ -29,8 +29,8 @@ from tests.factories import (
     beschikt_product as beschikt,
 )
 from toegang.models import Toewijzing, Verzoek
-from toegang.toewijzing_services import Omvang, maak_toewijzing
-from toegang.verzoek_services import afwijzen, honoreren, indienen
+from toegang.toewijzingen.services import Omvang, maak_toewijzing
+from toegang.toewijzingen.verzoeken import afwijzen, honoreren, indienen
 
 pytestmark = pytest.mark.django_db
 
@@ -535,7 +535,7 @@ def test_honour_a_verzoek_om_wijziging_on_screen(opzet, client):
 
 
 def test_the_answer_downloads_as_an_iwmo_message_valid_against_its_schema(opzet, client):
-    from toegang.iwmo_xml import valideer
+    from toegang.toewijzingen.iwmo_xml import valideer
 
     verzoek = opzet.vot()
     client.force_login(opzet.consulent)

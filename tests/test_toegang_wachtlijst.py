@@ -19,8 +19,8 @@ from tests.factories import (
     grant,
     regio,
 )
-from toegang import wachtlijst_services as ws
 from toegang.models import Aanmelding, Wachtlijstgebeurtenis
+from toegang.wachtlijst import services as ws
 
 pytestmark = pytest.mark.django_db
 

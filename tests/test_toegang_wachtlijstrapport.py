@@ -15,16 +15,16 @@ from django.urls import include, path
 
 import config.urls
 import toegang.urls
-from inkoop import demo as inkoop_demo
+from demo import inkoop as inkoop_demo
+from demo.wachtlijst import geschiedenis
 from inkoop.models import Product
 from regio.models import JobRun, Regio
 from tests.factories import UserFactory, dossier_in, grant
 from tests.wachten import wait_for
-from toegang import wachtlijstrapport
 from toegang.models import Aanmelding, Wachtlijstgebeurtenis
-from toegang.views import wachtlijstrapport as rapport_views
-from toegang.wachtlijst_demo import geschiedenis
-from toegang.wachtlijst_tasks import SOORT, start_maandrapporten
+from toegang.wachtlijst import rapport as wachtlijstrapport
+from toegang.wachtlijst.tasks import SOORT, start_maandrapporten
+from toegang.wachtlijst.views import rapport as rapport_views
 
 D = datetime.date
 

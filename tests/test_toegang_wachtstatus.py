@@ -24,9 +24,9 @@ from tests.factories import (
     grant,
     regio,
 )
-from toegang import wachtlijst_services as ws
-from toegang import wachtstatus_services as wss
 from toegang.models import Aanmelding, Aanvraag, Adres, Melding, Wachtstatusbericht
+from toegang.wachtlijst import services as ws
+from toegang.wachtlijst import wachtstatus as wss
 
 pytestmark = pytest.mark.django_db
 
@@ -456,7 +456,7 @@ def test_pdf_scope_another_regio_and_the_team_bericht_answer_404(client, opzet):
 def test_migration_schedules_the_daily_task_once_and_reverses():
     from django_celery_beat.models import PeriodicTask
 
-    from toegang.wachtstatus_tasks import TASK_NAME
+    from toegang.wachtlijst.tasks import TASK_NAME
 
     migratie = importlib.import_module("toegang.migrations.0012_wachtstatus_plan")
     taak = PeriodicTask.objects.get(name=migratie.NAAM)
@@ -475,7 +475,7 @@ def test_migration_schedules_the_daily_task_once_and_reverses():
 def test_toegang_tasks_registers_the_task_with_celery():
     import toegang.tasks
 
-    assert hasattr(toegang.tasks, "wachtstatus_tasks")
+    assert hasattr(toegang.tasks.wachtlijst, "wachtstatus_versturen")
 
 
 def zonder_haak(monkeypatch, stap):
@@ -518,7 +518,7 @@ def test_concurrent_runs_send_each_bericht_once(refdata, monkeypatch):
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_the_task_runs_in_a_real_celery_worker(refdata, celery_worker_thread, monkeypatch):
-    from toegang.wachtstatus_tasks import TASK_NAME, wachtstatus_versturen
+    from toegang.wachtlijst.tasks import TASK_NAME, wachtstatus_versturen
 
     assert TASK_NAME in celery_worker_thread.tasks
     opzet = Opzet()

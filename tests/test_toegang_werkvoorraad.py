@@ -24,6 +24,7 @@ from tests.factories import (
     valid_bsn,
 )
 from toegang import termijnen
+from toegang.meldingen.tasks import TASK_NAME, signaleer_termijnen, termijnen_signaleren
 from toegang.models import (
     Beschikking,
     BeschiktProduct,
@@ -33,7 +34,6 @@ from toegang.models import (
     Persoon,
     bsn_hash,
 )
-from toegang.tasks import TASK_NAME, signaleer_termijnen, termijnen_signaleren
 
 D = datetime.date
 VANDAAG = "2026-03-10"  # a Tuesday; five working days on is Tuesday 17 March
@@ -320,7 +320,7 @@ def test_notificaties_page_shows_only_own_and_marks_read(client, soest, collega)
 
 @pytest.mark.django_db
 def test_functie_filter_uses_the_functies_of_the_aanvraag(client, soest):
-    from inkoop import demo as inkoop_demo
+    from demo import inkoop as inkoop_demo
     from inkoop.models import Product
     from toegang.models import Aanvraag
 

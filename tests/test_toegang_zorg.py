@@ -25,10 +25,10 @@ from tests.factories import (
 from tests.factories import (
     beschikt_product as beschikt,
 )
-from toegang import zorg_services
 from toegang.models import Zorgperiode
-from toegang.toewijzing_services import maak_toewijzing, trek_in
-from toegang.zorg_services import start_zorg, stop_zorg, verwijder_start, verwijder_stop
+from toegang.toewijzingen import zorg as zorg_services
+from toegang.toewijzingen.services import maak_toewijzing, trek_in
+from toegang.toewijzingen.zorg import start_zorg, stop_zorg, verwijder_start, verwijder_stop
 
 pytestmark = pytest.mark.django_db
 

@@ -21,6 +21,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from inkoop.validators import postcode_validator
 from regio.iwmo import choices
 from regio.models import INGANG_EINDE, Gemeente, Regio, geen_overlap, period_constraints
+from regio.validators import validate_bsn
 from toegang.query import (
     BeschiktProductQuerySet,
     DeclaratieQuerySet,
@@ -39,7 +40,6 @@ from toegang.query import (
     VerzoekQuerySet,
     WachtlijstQuerySet,
 )
-from toegang.validators import validate_bsn
 
 
 def bsn_hash(bsn: str) -> str:

@@ -1,18 +1,10 @@
-from toegang.views import (
-    beschikkingen,
-    declaraties,
-    doorstroom,
-    dossiers,
-    meldingen,
-    plaatsing,
-    regie,
-    toewijzingen,
-    verzoeken,
-    wachtlijst,
-    wachtlijstrapport,
-    wachtstatus,
-    werkvoorraad,
-)
+from toegang.beschikkingen import views as beschikkingen
+from toegang.dossiers import views as dossiers
+from toegang.meldingen import views as meldingen
+from toegang.toewijzingen.views import declaraties, toewijzingen, verzoeken
+from toegang.wachtlijst.views import doorstroom, plaatsing, regie, wachtlijst, wachtstatus
+from toegang.wachtlijst.views import rapport as wachtlijstrapport
+from toegang.werkvoorraad import views as werkvoorraad
 
 app_name = "toegang"
 

@@ -160,7 +160,7 @@ STRATEN = [
     "Parkweg",
 ]
 BW_FUNCTIES = ("beschermd-wonen", "beschermd-thuis")
-# The catalogue each BW region gets (cloned from inkoop.demo.CATALOGUS).
+# The catalogue each BW region gets (cloned from demo.inkoop.CATALOGUS).
 PERCELEN = ("wmo-begeleiding-en-beschermd-wonen", "begeleiding-2023")
 
 
@@ -303,7 +303,7 @@ class Generator:
         )
 
     def catalogus(self):
-        from inkoop.demo import CATALOGUS
+        from demo.inkoop import CATALOGUS
         from inkoop.models import Perceel, Product, Tarief
 
         t = time.perf_counter()
@@ -545,7 +545,7 @@ class Generator:
     def gebruikers(self):
         from django.contrib.auth.hashers import make_password
 
-        from inkoop.api_sleutel_services import TOKEN_PREFIX, hash_geheim
+        from inkoop.apisleutels.services import TOKEN_PREFIX, hash_geheim
         from inkoop.models import ApiSleutel
         from regio.models import Roltoekenning, User
 

@@ -301,10 +301,10 @@ def scoping(ctx: Context) -> list[Rij]:
 
     from inkoop.models import Contract
     from regio.models import Regio, User
-    from toegang.melding_services import OPEN
+    from toegang.meldingen.services import OPEN
     from toegang.models import Aanmelding, Declaratie, Dossier, Melding, Toewijzing
-    from toegang.views.wachtlijst import urgentie_rang
-    from toegang.wachtlijst_services import OP_DE_LIJST
+    from toegang.wachtlijst.services import OP_DE_LIJST
+    from toegang.wachtlijst.views.wachtlijst import urgentie_rang
 
     grootste, regios, users = _gebruikers()
     consulent = users[f"consulent-{grootste[0]}-0"]
@@ -490,7 +490,7 @@ def wachtlijstrapport(ctx: Context) -> list[Rij]:
     from django.db.models import Count
 
     from regio.models import Regio
-    from toegang import wachtlijstrapport as rapport
+    from toegang.wachtlijst import rapport
 
     tot = ctx.anker
     van = (tot - datetime.timedelta(days=730)).replace(day=1)
@@ -522,7 +522,7 @@ def wachtlijstrapport(ctx: Context) -> list[Rij]:
 
 def pdf(ctx: Context) -> list[Rij]:
     from regio.pdf import render_pdf
-    from toegang.beschikking_services import brief_context
+    from toegang.beschikkingen.services import brief_context
     from toegang.models import Beschikking
 
     beschikkingen = list(
@@ -532,7 +532,7 @@ def pdf(ctx: Context) -> list[Rij]:
     )
 
     def een(b):
-        return render_pdf("toegang/brief_beschikking.html", brief_context(b, ctx.anker))
+        return render_pdf("toegang/beschikkingen/brief_beschikking.html", brief_context(b, ctx.anker))
 
     een(beschikkingen[0])  # warm-up (fonts)
     tijden = [_timed(lambda b=b: een(b)) for b in beschikkingen[1:11]]
@@ -553,8 +553,8 @@ def wmo301(ctx: Context) -> list[Rij]:
     from django.db.models import Count
 
     from regio.models import Gemeente
-    from toegang.iwmo_xml.export import wmo301_berichten
     from toegang.models import Toewijzing
+    from toegang.toewijzingen.iwmo_xml.export import wmo301_berichten
 
     tellingen = (
         Toewijzing.objects.values("gemeente")

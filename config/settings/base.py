@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "toegang",
     "inkoop",
     "financien",
+    # Demo data (`manage.py demo`): above the apps, refuses to run outside dev settings.
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -225,7 +227,7 @@ REGIOZORG_API_RATE = env("REGIOZORG_API_RATE", "120/min")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # First, so an unauthenticated call answers 401 with WWW-Authenticate: Bearer.
-        "regio.api.auth.ApiSleutelAuthentication",
+        "inkoop.apisleutels.auth.ApiSleutelAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_THROTTLE_CLASSES": ["regio.api.throttle.ApiSleutelRateThrottle"],

@@ -31,7 +31,7 @@ from financien.models import (
     Vereveningsrun,
     Voorschot,
 )
-from inkoop import api_sleutel_services
+from inkoop.apisleutels import services as api_sleutel_services
 from inkoop.models import (
     Aanbieder,
     Bestedingsruimte,
@@ -60,8 +60,8 @@ from regio.models import (
     User,
 )
 from regio.roles import ROLLEN
+from regio.validators import is_valid_bsn
 from tests.factories import grant
-from toegang import wachtlijst_services as ws
 from toegang.models import (
     Aanmelding,
     Aanvraag,
@@ -87,7 +87,7 @@ from toegang.models import (
     Wachtstatusbericht,
     Zorgperiode,
 )
-from toegang.validators import is_valid_bsn
+from toegang.wachtlijst import services as ws
 
 D = datetime.date
 VANDAAG = datetime.date.today()

@@ -1,5 +1,5 @@
 """The daily job that notifies consulenten about deadlines within five working days
-(toegang.tasks.termijnen_signaleren), as a celery beat schedule in the database."""
+(toegang.meldingen.tasks.termijnen_signaleren), as a celery beat schedule in the database."""
 
 from django.db import migrations
 from django.utils import timezone

@@ -1,5 +1,5 @@
 """The daily job that lets bekendgemaakte beschikkingen past their einddatum expire
-(toegang.tasks.beschikkingen_laten_verlopen), scheduled like the deadline job of 0004."""
+(toegang.beschikkingen.tasks.beschikkingen_laten_verlopen), scheduled like the deadline job of 0004."""
 
 from importlib import import_module
 

@@ -1,4 +1,4 @@
-"""The monthly waiting-list report (toegang.wachtlijst_tasks.wachtlijstrapport_maandelijks):
+"""The monthly waiting-list report (toegang.wachtlijst.tasks.wachtlijstrapport_maandelijks):
 on the 1st of every month at 05:00 it starts the report of the previous month for every regio
 with a list. Scheduled like the deadline job of 0004."""
 

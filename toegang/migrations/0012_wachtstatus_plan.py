@@ -1,4 +1,4 @@
-"""The daily wachtstatus run (toegang.wachtstatus_tasks.wachtstatus_versturen), scheduled like
+"""The daily wachtstatus run (toegang.wachtlijst.tasks.wachtstatus_versturen), scheduled like
 the deadline job of 0004: letters to waiting clients and notices to their lokaal team."""
 
 from importlib import import_module

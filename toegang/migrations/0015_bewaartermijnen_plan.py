@@ -1,4 +1,4 @@
-"""The monthly retention run (toegang.bewaren_tasks.bewaartermijnen_maandelijks), scheduled
+"""The monthly retention run (toegang.privacy.tasks.bewaartermijnen_maandelijks), scheduled
 like the deadline job of 0004: per gemeente a destruction list of the dossiers past retention,
 for the privacy officer to approve."""
 

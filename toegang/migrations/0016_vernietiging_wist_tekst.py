@@ -1,6 +1,6 @@
 from django.db import migrations
 
-# Destruction of a dossier (toegang.bewaren_services.vernietig_dossier) must be able to wipe the
+# Destruction of a dossier (toegang.privacy.bewaren.vernietig_dossier) must be able to wipe the
 # free text of a vastgestelde beschikking's motivering and of a zorgbeweging's toelichting, which
 # the database otherwise keeps immutable. It is allowed only inside a transaction that set
 # ``SET LOCAL regiozorg.vernietiging = 'aan'``, and only as an UPDATE that empties that one column

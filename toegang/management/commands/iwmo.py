@@ -1,4 +1,4 @@
-"""``python manage.py iwmo`` — iWmo XML messages (toegang.iwmo_xml):
+"""``python manage.py iwmo`` — iWmo XML messages (toegang.toewijzingen.iwmo_xml):
 
 - ``iwmo validate FILE``: ``OK`` or the errors (line, element, message); exit 0 or 1. Any
   message type whose XSD is in ``toegang/iwmo_xml/xsd/``.
@@ -24,8 +24,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from inkoop.models import ApiSleutel
 from regio.models import Gemeente, User
-from toegang.iwmo_xml import OngeldigBericht, importeer, valideer, wmo301_berichten
-from toegang.iwmo_xml.schema import lees
+from toegang.toewijzingen.iwmo_xml import OngeldigBericht, importeer, valideer, wmo301_berichten
+from toegang.toewijzingen.iwmo_xml.schema import lees
 
 
 def _datum(waarde: str | None, optie: str) -> datetime.date | None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from regio.models import Regio
-from toegang import wachtlijstrapport
+from toegang.wachtlijst import rapport as wachtlijstrapport
 
 
 class Command(BaseCommand):

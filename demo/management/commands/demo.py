@@ -1,0 +1,104 @@
+"""Demo data: reproducible (fixed seed), idempotent and fast (bulk inserts).
+
+Later issues add their own data here, each in a function that skips what already exists.
+"""
+
+import datetime
+import random
+import time
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+
+from demo import aanbieders as provider_demo
+from demo import financien as financien_demo
+from demo import inkoop as inkoop_demo
+from demo import toegang as toegang_demo
+from demo import wachtlijst as wachtlijst_demo
+from demo.gebruikers import DEMO_ROLLEN
+from inkoop.models import Aanbieder
+from regio import referentiedata
+from regio.models import Gemeente, Regio, Rol, Roltoekenning, User
+
+SEED = 20261127
+DEMO_PASSWORD = "demo"
+
+
+class Command(BaseCommand):
+    help = "Laadt reproduceerbare demodata (alleen met dev-instellingen)."
+
+    def handle(self, *args, **options):
+        started = time.monotonic()
+        if not settings.REGIOZORG_DEMO_PASSWORDS:
+            raise CommandError("Demodata met wachtwoord 'demo' kan alleen met dev-instellingen.")
+        with transaction.atomic():
+            referentiedata.load()
+            # One generator per part, so that a part that skips (already loaded) does not shift
+            # the numbers of the next part: the same seed gives the same data every run.
+            inkoop_demo.catalogus()
+            inkoop_demo.verdeelmodellen()
+            aanbieders = inkoop_demo.aanbieders_en_contracten(random.Random(SEED + 1))["aanbieders"]
+            users = self.users()
+            inkoop_demo.kwaliteit()
+            inkoop_demo.locaties(
+                random.Random(SEED + 2), gemeld_door=User.objects.get(username="aanbieder-demo")
+            )
+            inkoop_demo.rapportages(
+                random.Random(SEED + 3),
+                aanbieder_user=User.objects.get(username="aanbieder-demo"),
+                risb_users={
+                    "amersfoort": User.objects.get(username="risb-amersfoort"),
+                    "oldambt-stadskanaal": User.objects.get(username="risb-oldambt-stadskanaal"),
+                },
+            )
+            toegang_demo.briefhoofden()
+            nieuwe_dossiers = toegang_demo.clienten(random.Random(SEED))
+            toegang_demo.zaken(nieuwe_dossiers, random.Random(SEED + 4))
+            wachtlijst_demo.demo(random.Random(SEED + 5))
+            financien_demo.demo(random.Random(SEED + 6))
+            # Statistics for what was just loaded: with the counts of an empty database the
+            # planner chooses nested loops over every table (seconds per query afterwards).
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+            perioden, declaratieregels = provider_demo.zorg_en_declaraties(random.Random(SEED + 7))
+            sleutels = provider_demo.api_sleutels()
+            dossiers = len(nieuwe_dossiers)
+        self.stdout.write(
+            f"Demodata klaar: {users} gebruikers, {aanbieders} aanbieders, "
+            f"{dossiers} nieuwe dossiers, {perioden} zorgperioden, {declaratieregels} "
+            f"declaratieregels ({time.monotonic() - started:.1f} s)."
+        )
+        for aanbieder, token in sleutels:
+            # Shown once (only its hash is stored); dev settings only, like the demo passwords.
+            self.stdout.write(f"API-sleutel {aanbieder}: {token}")
+
+    def users(self) -> int:
+        rollen = {r.code: r for r in Rol.objects.all()}
+        gemeenten = {g.code: g for g in Gemeente.objects.all()}
+        regios = {r.code: r for r in Regio.objects.all()}
+        wachtwoord = make_password(DEMO_PASSWORD)
+        usernames = set()
+        for username, rol_code, (kind, where), _ in DEMO_ROLLEN:
+            user, created = User.objects.get_or_create(
+                username=username, defaults={"is_staff": rol_code == "functioneel-beheerder"}
+            )
+            if created:
+                # One hash for all demo users: hashing "demo" nineteen times costs seconds.
+                user.password = wachtwoord
+                user.save(update_fields=["password"])
+            usernames.add(username)
+            if kind == "gemeente":
+                target = {"gemeente": gemeenten[where]}
+            elif kind == "regio":
+                target = {"regio": regios[where]}
+            else:
+                target = {"aanbieder": Aanbieder.objects.get(agb_code=where)}
+            Roltoekenning.objects.get_or_create(
+                user=user,
+                rol=rollen[rol_code],
+                **target,
+                defaults={"begin": datetime.date(2020, 1, 1)},
+            )
+        return len(usernames)

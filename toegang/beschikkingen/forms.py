@@ -1,0 +1,258 @@
+"""Forms of the beschikking screens: heading, products (a formset), confirmations, bezwaar.
+
+Choice fields offer only what the user may see (the dossier's aanvragen, the perceel's products
+through the scoping layer); the rules themselves live in toegang.beschikkingen.services.
+"""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+
+from inkoop.models import Bekostiging
+from regio.iwmo import choices
+from toegang.beschikkingen import services
+from toegang.models import Aanvraag, Beschikking, Bezwaar
+
+
+class DatumInput(forms.DateInput):
+    """The browser's date picker; it sends and expects ISO dates."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def _datumveld(label, required=True, help_text=""):
+    return forms.DateField(label=label, required=required, widget=DatumInput(), help_text=help_text)
+
+
+class PerceelKeuze(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        periode = services.periode_label(obj.begin, obj.einde)
+        return f"{obj.naam} — {obj.regio.naam} ({obj.get_bekostiging_display()}, {periode})"
+
+
+class AanvraagKeuze(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"Aanvraag van {obj.ontvangen_op:%d-%m-%Y}" + (
+            f": {obj.omschrijving[:60]}" if obj.omschrijving else ""
+        )
+
+
+class BeschikkingKopForm(forms.Form):
+    """The heading of a beschikking. ``perceel`` only when it is created."""
+
+    perceel = PerceelKeuze(queryset=None, label="Perceel")
+    aanvraag = AanvraagKeuze(
+        queryset=None,
+        required=False,
+        label="Aanvraag",
+        empty_label="(geen aanvraag: ambtshalve besluit)",
+    )
+    besluit = forms.ChoiceField(label="Besluit", choices=Beschikking.Besluit.choices)
+    ingangsdatum = _datumveld("Ingangsdatum")
+    einddatum = _datumveld("Einddatum", required=False, help_text="Leeg: voor onbepaalde tijd.")
+    motivering = forms.CharField(
+        label="Motivering",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Waarom dit besluit: de feiten, de afweging en de regels (Awb 3:46). "
+        "De motivering staat in de brief aan de cliënt.",
+    )
+
+    def __init__(self, *args, dossier, user, met_perceel=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if met_perceel:
+            self.fields["perceel"].queryset = services.percelen_voor(dossier, user)
+        else:
+            del self.fields["perceel"]
+        self.fields["aanvraag"].queryset = (
+            Aanvraag.objects.visible_to(user, "toegang.view_aanvraag")
+            .filter(dossier=dossier)
+            .order_by("-ontvangen_op")
+        )
+
+    def clean_motivering(self):
+        tekst = self.cleaned_data["motivering"].strip()
+        if not tekst:
+            raise forms.ValidationError("Een beschikking heeft een motivering nodig.")
+        return tekst
+
+    def clean(self):
+        cleaned = super().clean()
+        begin, einde = cleaned.get("ingangsdatum"), cleaned.get("einddatum")
+        if begin and einde and einde < begin:
+            self.add_error("einddatum", "De einddatum ligt vóór de ingangsdatum.")
+        return cleaned
+
+
+TOEGEKEND = [("ja", "Toegekend"), ("nee", "Afgewezen")]
+
+
+class ProductForm(forms.Form):
+    """One product or functie of a beschikking. Under taakgerichte bekostiging there is no
+    omvang (iWmo taakgericht), so those fields are left out."""
+
+    product = forms.ModelChoiceField(queryset=None, label="Product of functie")
+    toegekend = forms.ChoiceField(label="Besluit voor dit product", choices=TOEGEKEND, initial="ja")
+    ingangsdatum = _datumveld(
+        "Ingangsdatum", required=False, help_text="Leeg: de ingangsdatum van de beschikking."
+    )
+    einddatum = _datumveld(
+        "Einddatum", required=False, help_text="Leeg: de einddatum van de beschikking."
+    )
+    volume = forms.DecimalField(
+        label="Volume", required=False, max_digits=10, decimal_places=2, min_value=0
+    )
+    eenheid = forms.ChoiceField(
+        label="Eenheid", required=False, choices=[("", "—"), *choices("WJ756_Eenheid")]
+    )
+    frequentie = forms.ChoiceField(
+        label="Frequentie", required=False, choices=[("", "—"), *choices("WMO757_Frequentie")]
+    )
+
+    def __init__(self, *args, producten, taakgericht, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = producten
+        self.fields["product"].label_from_instance = _productlabel
+        if taakgericht:
+            for veld in ("volume", "eenheid", "frequentie"):
+                del self.fields[veld]
+
+    def regel(self) -> services.ProductRegel:
+        data = self.cleaned_data
+        return services.ProductRegel(
+            product=data["product"],
+            toegekend=data["toegekend"] == "ja",
+            ingangsdatum=data.get("ingangsdatum"),
+            einddatum=data.get("einddatum"),
+            volume=data.get("volume"),
+            eenheid=data.get("eenheid") or "",
+            frequentie=data.get("frequentie") or "",
+        )
+
+
+def _productlabel(product):
+    code = f", {product.productcode}" if product.productcode else ""
+    return f"{product.naam} ({product.get_soort_display().lower()}{code})"
+
+
+ProductFormSet = forms.formset_factory(
+    ProductForm, extra=2, can_delete=True, max_num=30, validate_max=True
+)
+
+
+def product_initial(beschikking) -> list[dict]:
+    """The stored products as form rows; dates equal to the beschikking's period stay empty, so
+    they follow when the period changes."""
+    rijen = []
+    for bp in beschikking.producten.select_related("product"):
+        rijen.append(
+            {
+                "product": bp.product,
+                "toegekend": "ja" if bp.toegekend else "nee",
+                "ingangsdatum": None
+                if bp.ingangsdatum == beschikking.ingangsdatum
+                else bp.ingangsdatum,
+                "einddatum": None if bp.einddatum == beschikking.einddatum else bp.einddatum,
+                "volume": bp.volume,
+                "eenheid": bp.eenheid,
+                "frequentie": bp.frequentie,
+            }
+        )
+    return rijen
+
+
+def product_formset(beschikking, user, data=None):
+    return ProductFormSet(
+        data,
+        prefix="producten",
+        initial=product_initial(beschikking),
+        form_kwargs={
+            "producten": services.producten_voor(beschikking, user),
+            "taakgericht": beschikking.perceel.bekostiging == Bekostiging.TAAKGERICHT,
+        },
+    )
+
+
+def regels_uit(formset, kop: dict, beschikking) -> tuple[list, list[str]]:
+    """The products of a valid formset, checked by the service's rules; errors are put on the
+    fields of the forms, errors about the combination are returned."""
+    formulieren = [
+        f
+        for f in formset.forms
+        if f.cleaned_data.get("product") and not f.cleaned_data.get("DELETE")
+    ]
+    regels = [f.regel() for f in formulieren]
+    algemeen = services.controleer_regels(
+        beschikking.perceel,
+        beschikking.dossier.verantwoordelijke_gemeente,
+        kop["ingangsdatum"],
+        kop.get("einddatum"),
+        regels,
+    )
+    for formulier, regel in zip(formulieren, regels, strict=True):
+        for veld, teksten in regel.fouten.items():
+            for tekst in teksten:
+                formulier.add_error(veld if veld in formulier.fields else None, tekst)
+    return regels, algemeen
+
+
+class BevestigForm(forms.Form):
+    """The confirmation of a step; ``intrekken`` asks reason and date, ``terugsturen`` a note."""
+
+    def __init__(self, *args, actie, **kwargs):
+        super().__init__(*args, **kwargs)
+        if actie == "intrekken":
+            self.fields["reden"] = forms.CharField(
+                label="Reden van de intrekking",
+                widget=forms.Textarea(attrs={"rows": 4}),
+                help_text="Deze reden wordt vastgelegd bij de beschikking.",
+            )
+            self.fields["ingetrokken_op"] = _datumveld(
+                "Ingetrokken met ingang van", help_text="De datum waarop de intrekking ingaat."
+            )
+            self.initial.setdefault("ingetrokken_op", timezone.localdate())
+        elif actie == "terugsturen":
+            self.fields["opmerking"] = forms.CharField(
+                label="Opmerking voor de opsteller",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+
+    def clean_reden(self):
+        reden = self.cleaned_data["reden"].strip()
+        if not reden:
+            raise forms.ValidationError("Geef de reden van de intrekking.")
+        return reden
+
+
+class BezwaarForm(forms.Form):
+    """Register a bezwaar, or (``bijwerken``) also record its outcome."""
+
+    ontvangen_op = _datumveld("Bezwaarschrift ontvangen op")
+    uitkomst = forms.ChoiceField(
+        label="Uitkomst",
+        required=False,
+        choices=[("", "— nog niet beslist —"), *Bezwaar.Uitkomst.choices],
+    )
+    besloten_op = _datumveld("Beslist op", required=False)
+    toelichting = forms.CharField(
+        label="Toelichting", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args, bijwerken=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not bijwerken:
+            del self.fields["uitkomst"]
+            del self.fields["besloten_op"]
+            self.initial.setdefault("ontvangen_op", timezone.localdate())
+
+    def clean_ontvangen_op(self):
+        datum = self.cleaned_data["ontvangen_op"]
+        if datum > timezone.localdate():
+            raise forms.ValidationError("Deze datum ligt in de toekomst.")
+        if datum < datetime.date(2000, 1, 1):
+            raise forms.ValidationError("Controleer het jaar.")
+        return datum

@@ -1,0 +1,514 @@
+"""beschikkingen screens of the toegang workplace: draft on a dossier, edit the concept with its
+products, the detail with the steps the user may take (each behind a confirm page), the stored
+letter, and the bezwaar against it.
+
+Views stay thin: every rule (who may, which status, four-eyes, overlap) is in
+toegang.beschikkingen.services, which is what the tests exercise.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.generic import DetailView, ListView, View
+from django.views.generic.detail import SingleObjectMixin
+
+from regio import audit
+from regio.lists import SearchSortMixin
+from regio.mixins import ScopedViewMixin
+from regio.query import mag
+from toegang.beschikkingen import services
+from toegang.beschikkingen.forms import (
+    BeschikkingKopForm,
+    BevestigForm,
+    BezwaarForm,
+    product_formset,
+    regels_uit,
+)
+from toegang.models import Beschikking, Bezwaar, Dossier
+
+Status = Beschikking.Status
+
+
+def _fouten(exc: ValidationError) -> list[str]:
+    return list(exc.messages)
+
+
+class BeschikkingListView(SearchSortMixin, ScopedViewMixin, ListView):
+    """The beschikkingen of the user's gemeenten; ``?status=ter_accordering`` is the approver's
+    worklist, ``?mijn=1`` what the user drafted."""
+
+    model = Beschikking
+    capability = services.VIEW
+    paginate_by = 25
+    template_name = "toegang/beschikkingen/beschikking_list.html"
+    search_fields = (
+        "dossier__client__persoon__geslachtsnaam__icontains",
+        "dossier__client__persoon__voornamen__icontains",
+    )
+    sortable = {
+        "nummer": "pk",
+        "-nummer": "-pk",
+        "ingang": "ingangsdatum",
+        "-ingang": "-ingangsdatum",
+        "status": "status",
+        "-status": "-status",
+    }
+    default_sort = "-pk"
+
+    def filter_queryset(self, queryset):
+        queryset = queryset.select_related(
+            "dossier__verantwoordelijke_gemeente", "dossier__client__persoon", "perceel",
+            "opgesteld_door",
+        )  # fmt: skip
+        status = self.request.GET.get("status")
+        if status in Status.values:
+            queryset = queryset.filter(status=status)
+        if self.request.GET.get("mijn") == "1":
+            queryset = queryset.filter(opgesteld_door=self.request.user)
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            statussen=Status.choices,
+            status=self.request.GET.get("status", ""),
+            mijn=self.request.GET.get("mijn") == "1",
+            **kwargs,
+        )
+
+
+class ScopedObjectPageMixin(ScopedViewMixin, SingleObjectMixin):
+    """A page about one object (a dossier for a new child, a beschikking, a bezwaar): it comes
+    through the scoping layer (404 outside the user's scope), and rendering through
+    get_context_data audits the read."""
+
+    def render(self, template, **context):
+        return render(self.request, template, self.get_context_data(**context))
+
+
+class BeschikkingCreateView(ScopedObjectPageMixin, View):
+    """Draft a new concept beschikking on a dossier: first the heading, then the products."""
+
+    model = Dossier
+    capability = services.ADD
+    template_name = "toegang/beschikkingen/beschikking_form.html"
+
+    def get_queryset(self):
+        return (
+            super().get_queryset().select_related("verantwoordelijke_gemeente", "client__persoon")
+        )
+
+    def form(self, data=None):
+        initial = {}
+        aanvraag = self.request.GET.get("aanvraag", "")
+        if aanvraag.isdigit():
+            initial["aanvraag"] = int(aanvraag)
+        return BeschikkingKopForm(
+            data, dossier=self.object, user=self.request.user, initial=initial
+        )
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return self.render(self.template_name, form=self.form(), dossier=self.object)
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = self.form(request.POST)
+        if form.is_valid():
+            try:
+                beschikking = services.maak_concept(self.object, request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _fouten_op_form(form, exc)
+            else:
+                messages.success(
+                    request,
+                    f"Concept-beschikking {beschikking.pk} is aangemaakt. Voeg nu de producten "
+                    "of functies toe.",
+                )
+                return redirect("toegang:beschikking-edit", pk=beschikking.pk)
+        return self.render(self.template_name, form=form, dossier=self.object)
+
+
+def _fouten_op_form(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for veld, fouten in exc.message_dict.items():
+            form.add_error(veld if veld in form.fields else None, fouten)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class BeschikkingQuerysetMixin:
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related(
+                "dossier__verantwoordelijke_gemeente", "dossier__client__persoon",
+                "perceel__regio", "opgesteld_door", "geaccordeerd_door", "aanvraag", "brief",
+                "vorige",
+            )
+        )  # fmt: skip
+
+
+class BeschikkingDetailView(BeschikkingQuerysetMixin, ScopedViewMixin, DetailView):
+    model = Beschikking
+    capability = services.VIEW
+    template_name = "toegang/beschikkingen/beschikking_detail.html"
+    context_object_name = "beschikking"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        b = self.object
+        user = self.request.user
+        acties = services.toegestane_acties(b, user)
+        context.update(
+            producten=[
+                {
+                    "bp": bp,
+                    "periode": services.periode_label(bp.ingangsdatum, bp.einddatum),
+                    "omvang": services.omvang_label(bp.volume, bp.eenheid, bp.frequentie),
+                    "categorie": services.categorie_label(bp.productcategorie),
+                }
+                for bp in b.producten.select_related("product")
+            ],
+            periode=services.periode_label(b.ingangsdatum, b.einddatum),
+            acties=[{"actie": a, "label": services.ACTIES[a]} for a in acties],
+            mag_bewerken=b.status == Status.CONCEPT and mag(user, services.CHANGE, b),
+            vier_ogen=services.vier_ogen(b),
+            vier_ogen_weigering=services.weigering_vier_ogen(b, user)
+            if b.status == Status.TER_ACCORDERING
+            else None,
+            volgende=Beschikking.objects.visible_to(user, services.VIEW).filter(vorige=b).first(),
+            geschiedenis=services.geschiedenis(b),
+            bezwaren=Bezwaar.objects.visible_to(user, "toegang.view_bezwaar").filter(beschikking=b),
+            mag_bezwaar=b.bekendgemaakt_op is not None and mag(user, services.ADD_BEZWAAR, b),
+            mag_bezwaar_bijwerken=user.has_perm(services.CHANGE_BEZWAAR),
+            bezwaartermijn_einde=services.bezwaartermijn_einde(b.bekendgemaakt_op)
+            if b.bekendgemaakt_op
+            else None,
+        )
+        return context
+
+
+class BeschikkingEditView(BeschikkingQuerysetMixin, ScopedObjectPageMixin, View):
+    """Edit a concept: the heading and, in one formset, its products or functies."""
+
+    model = Beschikking
+    capability = services.CHANGE
+    template_name = "toegang/beschikkingen/beschikking_edit.html"
+
+    def forms(self, data=None):
+        b = self.object
+        kop = BeschikkingKopForm(
+            data,
+            dossier=b.dossier,
+            user=self.request.user,
+            met_perceel=False,
+            initial={
+                "aanvraag": b.aanvraag_id,
+                "besluit": b.besluit,
+                "ingangsdatum": b.ingangsdatum,
+                "einddatum": b.einddatum,
+                "motivering": b.motivering,
+            },
+        )
+        return kop, product_formset(b, self.request.user, data)
+
+    def niet_bewerkbaar(self):
+        messages.error(
+            self.request,
+            f"Beschikking {self.object.pk} heeft status ‘{self.object.get_status_display()}’ en "
+            "kan niet worden bewerkt. Een vastgestelde beschikking wijzigt u met een nieuwe "
+            "versie.",
+        )
+        return redirect("toegang:beschikking-detail", pk=self.object.pk)
+
+    def show(self, kop, formset, algemeen=()):
+        return self.render(
+            self.template_name,
+            beschikking=self.object,
+            kop_form=kop,
+            formset=formset,
+            algemene_fouten=list(algemeen),
+            taakgericht=self.object.perceel.bekostiging == "taakgericht",
+        )
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if self.object.status != Status.CONCEPT:
+            return self.niet_bewerkbaar()
+        return self.show(*self.forms())
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if self.object.status != Status.CONCEPT:
+            return self.niet_bewerkbaar()
+        kop, formset = self.forms(request.POST)
+        if not (kop.is_valid() and formset.is_valid()):
+            return self.show(kop, formset)
+        regels, algemeen = regels_uit(formset, kop.cleaned_data, self.object)
+        if algemeen or any(f.errors for f in formset.forms):
+            return self.show(kop, formset, algemeen)
+        try:
+            services.bewaar_concept(self.object, request.user, regels=regels, **kop.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(_fouten(exc)))
+            return redirect("toegang:beschikking-detail", pk=self.object.pk)
+        messages.success(request, "Het concept is opgeslagen.")
+        if "verder" in request.POST:
+            return redirect("toegang:beschikking-edit", pk=self.object.pk)
+        return redirect("toegang:beschikking-detail", pk=self.object.pk)
+
+
+class BeschikkingActieView(BeschikkingQuerysetMixin, ScopedObjectPageMixin, View):
+    """GET: the confirm page of a step; POST: take it (the service checks who may)."""
+
+    model = Beschikking
+    capability = services.VIEW
+    template_name = "toegang/beschikkingen/beschikking_actie.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if kwargs["actie"] not in services.ACTIES:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def show(self, form):
+        actie = self.kwargs["actie"]
+        b = self.object
+        return self.render(
+            self.template_name,
+            beschikking=b,
+            actie=actie,
+            actie_label=services.ACTIES[actie],
+            form=form,
+            periode=services.periode_label(b.ingangsdatum, b.einddatum),
+            vier_ogen=services.vier_ogen(b),
+        )
+
+    def weiger(self, tekst):
+        messages.error(self.request, tekst)
+        return redirect("toegang:beschikking-detail", pk=self.object.pk)
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        actie = kwargs["actie"]
+        if actie not in services.toegestane_acties(self.object, request.user):
+            reden = (
+                services.weigering_vier_ogen(self.object, request.user)
+                if actie == "vaststellen"
+                else None
+            )
+            return self.weiger(
+                reden or "Deze stap is voor u bij deze beschikking nu niet mogelijk."
+            )
+        return self.show(BevestigForm(actie=actie))
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        actie = kwargs["actie"]
+        form = BevestigForm(request.POST, actie=actie)
+        if not form.is_valid():
+            return self.show(form)
+        b, user = self.object, request.user
+        try:
+            if actie == "indienen":
+                services.dien_in(b, user)
+                tekst = "De beschikking is ter accordering aangeboden."
+            elif actie == "terugsturen":
+                services.stuur_terug(b, user, form.cleaned_data.get("opmerking", ""))
+                tekst = "De beschikking is teruggezet naar concept."
+            elif actie == "vaststellen":
+                services.stel_vast(b, user)
+                tekst = "De beschikking is geaccordeerd en vastgesteld."
+            elif actie == "bekendmaken":
+                services.maak_bekend(b, user)
+                tekst = "De beschikking is bekendgemaakt; de brief is opgeslagen bij het dossier."
+            elif actie == "wijzigen":
+                nieuw = services.wijzig(b, user)
+                messages.success(
+                    request,
+                    f"Concept-beschikking {nieuw.pk} is aangemaakt als nieuwe versie van "
+                    f"beschikking {b.pk}. Die blijft van kracht tot de nieuwe is vastgesteld.",
+                )
+                return redirect("toegang:beschikking-edit", pk=nieuw.pk)
+            elif actie == "intrekken":
+                services.trek_in(
+                    b, user,
+                    reden=form.cleaned_data["reden"],
+                    ingetrokken_op=form.cleaned_data["ingetrokken_op"],
+                )  # fmt: skip
+                tekst = "De beschikking is ingetrokken."
+            else:  # verwijderen
+                dossier_id = b.dossier_id
+                services.verwijder_concept(b, user)
+                messages.success(request, f"Concept-beschikking {b.pk} is verwijderd.")
+                return redirect("toegang:dossier-detail", pk=dossier_id)
+        except ValidationError as exc:
+            if actie == "intrekken" and hasattr(exc, "error_dict"):
+                _fouten_op_form(form, exc)
+                return self.show(form)
+            return self.weiger(" ".join(_fouten(exc)))
+        messages.success(request, tekst)
+        return redirect("toegang:beschikking-detail", pk=b.pk)
+
+
+class BeschikkingBriefView(ScopedViewMixin, SingleObjectMixin, View):
+    """The stored letter, never rendered again; every download is audited."""
+
+    model = Beschikking
+    capability = services.VIEW
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("brief")
+
+    def get(self, request, *args, **kwargs):
+        beschikking = self.get_object()
+        if beschikking.brief_id is None:
+            raise Http404("Deze beschikking heeft nog geen brief.")
+        try:
+            inhoud = services.lees_brief(beschikking)
+        except ValidationError as exc:
+            audit.record(
+                "export", objects=[beschikking.brief], resultaat="error",
+                toelichting={"beschikking": beschikking.pk, "fout": "sha256"},
+            )  # fmt: skip
+            messages.error(request, " ".join(_fouten(exc)))
+            return redirect("toegang:beschikking-detail", pk=beschikking.pk)
+        naam = services.brief_bestandsnaam(beschikking)
+        audit.record(
+            "export",
+            objects=[beschikking.brief],
+            toelichting={"beschikking": beschikking.pk, "sha256": beschikking.brief.sha256},
+        )
+        response = HttpResponse(inhoud, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{naam}"'
+        return response
+
+
+class BezwaarCreateView(BeschikkingQuerysetMixin, ScopedObjectPageMixin, View):
+    """Register a bezwaar against a bekendgemaakte beschikking."""
+
+    model = Beschikking
+    capability = services.ADD_BEZWAAR
+    template_name = "toegang/beschikkingen/beschikking_bezwaar_form.html"
+
+    def show(self, form):
+        b = self.object
+        return self.render(
+            self.template_name,
+            beschikking=b,
+            form=form,
+            bezwaar=None,
+            bezwaartermijn_einde=services.bezwaartermijn_einde(b.bekendgemaakt_op)
+            if b.bekendgemaakt_op
+            else None,
+        )
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if self.object.bekendgemaakt_op is None:
+            messages.error(request, "Bezwaar is pas mogelijk als de beschikking is bekendgemaakt.")
+            return redirect("toegang:beschikking-detail", pk=self.object.pk)
+        return self.show(BezwaarForm())
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = BezwaarForm(request.POST)
+        if form.is_valid():
+            try:
+                bezwaar = services.registreer_bezwaar(
+                    self.object, request.user, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                _fouten_op_form(form, exc)
+            else:
+                termijn = "binnen" if bezwaar.tijdig else "na afloop van"
+                messages.success(
+                    request,
+                    f"Het bezwaar is geregistreerd; het kwam {termijn} de bezwaartermijn binnen. "
+                    f"Beslissen uiterlijk op {bezwaar.beslistermijn_einde:%d-%m-%Y}.",
+                )
+                return redirect("toegang:beschikking-detail", pk=self.object.pk)
+        return self.show(form)
+
+
+class BezwaarUpdateView(ScopedObjectPageMixin, View):
+    """Correct a bezwaar or record the beslissing op bezwaar."""
+
+    model = Bezwaar
+    capability = services.CHANGE_BEZWAAR
+    template_name = "toegang/beschikkingen/beschikking_bezwaar_form.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("beschikking__dossier__client__persoon")
+
+    def show(self, form):
+        b = self.object.beschikking
+        return self.render(
+            self.template_name,
+            beschikking=b,
+            bezwaar=self.object,
+            form=form,
+            bezwaartermijn_einde=services.bezwaartermijn_einde(b.bekendgemaakt_op),
+        )
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        bezwaar = self.object
+        return self.show(
+            BezwaarForm(
+                bijwerken=True,
+                initial={
+                    "ontvangen_op": bezwaar.ontvangen_op,
+                    "uitkomst": bezwaar.uitkomst,
+                    "besloten_op": bezwaar.besloten_op,
+                    "toelichting": bezwaar.toelichting,
+                },
+            )
+        )
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = BezwaarForm(request.POST, bijwerken=True)
+        if form.is_valid():
+            try:
+                services.werk_bezwaar_bij(self.object, request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _fouten_op_form(form, exc)
+            else:
+                messages.success(request, "Het bezwaar is bijgewerkt.")
+                return redirect("toegang:beschikking-detail", pk=self.object.beschikking_id)
+        return self.show(form)
+
+
+urlpatterns = [
+    path("beschikkingen/", BeschikkingListView.as_view(), name="beschikking-list"),
+    path(
+        "dossiers/<int:pk>/beschikkingen/nieuw/",
+        BeschikkingCreateView.as_view(),
+        name="beschikking-create",
+    ),
+    path("beschikkingen/<int:pk>/", BeschikkingDetailView.as_view(), name="beschikking-detail"),
+    path(
+        "beschikkingen/<int:pk>/bewerken/",
+        BeschikkingEditView.as_view(),
+        name="beschikking-edit",
+    ),
+    path(
+        "beschikkingen/<int:pk>/stap/<str:actie>/",
+        BeschikkingActieView.as_view(),
+        name="beschikking-actie",
+    ),
+    path(
+        "beschikkingen/<int:pk>/brief/",
+        BeschikkingBriefView.as_view(),
+        name="beschikking-brief",
+    ),
+    path(
+        "beschikkingen/<int:pk>/bezwaar/nieuw/",
+        BezwaarCreateView.as_view(),
+        name="bezwaar-create",
+    ),
+    path("bezwaren/<int:pk>/", BezwaarUpdateView.as_view(), name="bezwaar-update"),
+]

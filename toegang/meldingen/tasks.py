@@ -1,0 +1,84 @@
+"""Scheduled jobs of the toegang workplace.
+
+``termijnen_signaleren`` runs daily (celery beat, the PeriodicTask made by migration
+toegang 0004): every consulent gets an in-app Notificatie for each open case assigned to them
+whose next deadline falls within ``SIGNAAL_WERKDAGEN`` working days (or has already passed).
+Cases are read through the scoping layer with the consulent's own capability, so a consulent
+is only told about cases of their own gemeenten, even if assigned to one elsewhere. The
+Notificatie's ``sleutel`` (melding and deadline) makes a rerun, or a redelivered task, create
+nothing twice; a deadline that moves (an aanvraag, a suspension) is notified again.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from celery import shared_task
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from regio.models import Notificatie, User
+from toegang import termijnen
+from toegang.meldingen.services import OPEN
+from toegang.models import Melding
+
+CAPABILITY = "toegang.view_melding"
+TASK_NAME = "toegang.termijnen_signaleren"
+
+
+def _tekst(melding: Melding, peildatum: datetime.date) -> str:
+    soort = "onderzoekstermijn" if melding.status == Melding.Status.ONDERZOEK else "beslistermijn"
+    einde = date_format(melding.volgende_termijn, "j F Y")
+    gemeente = melding.dossier.verantwoordelijke_gemeente.naam
+    # No client name: a notification outlives an erasure of the person's data.
+    if melding.volgende_termijn < peildatum:
+        return f"Melding {melding.pk} ({gemeente}): de {soort} is verlopen op {einde}."
+    return f"Melding {melding.pk} ({gemeente}): de {soort} verloopt op {einde}."
+
+
+def signaleer_termijnen(peildatum: datetime.date | None = None) -> dict:
+    """Create the deadline notifications for ``peildatum`` (default today); returns counts."""
+    peildatum = peildatum or timezone.localdate()
+    grens = termijnen.plus_werkdagen(peildatum, termijnen.SIGNAAL_WERKDAGEN)
+    bijna = {"status__in": OPEN, "volgende_termijn__lte": grens}
+    consulent_ids = (
+        Melding.objects.filter(**bijna, consulent__isnull=False)
+        .values_list("consulent_id", flat=True)
+        .distinct()
+    )
+    aangemaakt = 0
+    for consulent in User.objects.filter(pk__in=consulent_ids, is_active=True).order_by("pk"):
+        meldingen = (
+            Melding.objects.visible_to(consulent, CAPABILITY)
+            .filter(**bijna, consulent=consulent)
+            .select_related("dossier__verantwoordelijke_gemeente")
+        )
+        nieuw = [
+            Notificatie(
+                user=consulent,
+                tekst=_tekst(melding, peildatum)[:300],
+                url=reverse("toegang:melding-detail", args=[melding.pk]),
+                sleutel=f"termijn:melding:{melding.pk}:{melding.volgende_termijn.isoformat()}",
+            )
+            for melding in meldingen
+        ]
+        if not nieuw:
+            continue
+        bestaand = set(
+            Notificatie.objects.filter(
+                user=consulent, sleutel__in=[n.sleutel for n in nieuw]
+            ).values_list("sleutel", flat=True)
+        )
+        # ignore_conflicts: two runs at the same time still make each notice once.
+        Notificatie.objects.bulk_create(
+            [n for n in nieuw if n.sleutel not in bestaand], ignore_conflicts=True
+        )
+        aangemaakt += sum(1 for n in nieuw if n.sleutel not in bestaand)
+    return {"peildatum": peildatum.isoformat(), "notificaties": aangemaakt}
+
+
+@shared_task(name=TASK_NAME, acks_late=True)
+def termijnen_signaleren(peildatum: str | None = None) -> dict:
+    """Celery beat entry point; ``peildatum`` (ISO date) only for reruns and tests."""
+    return signaleer_termijnen(datetime.date.fromisoformat(peildatum) if peildatum else None)

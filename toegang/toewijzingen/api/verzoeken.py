@@ -1,0 +1,218 @@
+"""Verzoeken om toewijzing (iWmo WMO315) and om wijziging (WMO317) by an aanbieder's system, and
+the gemeente's answer on GET (WMO319 semantics: gehonoreerd with the new ToewijzingNummers, or
+afgewezen with RedenAfwijzingVerzoek). The BSN goes in the POST body only and is not echoed."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+
+from inkoop.models import Aanbieder
+from regio.api.idempotentie import IdempotentCreateMixin
+from regio.mixins import ScopedViewSetMixin
+from regio.query import scope_for
+from toegang.models import Verzoek
+from toegang.toewijzingen.api.zorg import service_fouten, toewijzing_of_404
+from toegang.toewijzingen.verzoeken import ADD, indienen
+
+VIEW = "toegang.view_verzoek"
+STATUSSEN = [s.value for s in Verzoek.Status]
+LEEG = {"empty": "Vraag ten minste één product aan."}
+
+
+class GevraagdProductSerializer(serializers.Serializer):
+    """One requested product (iWmo AangevraagdProduct)."""
+
+    productcategorie = serializers.CharField(max_length=2, help_text="iWmo-codelijst WMO020.")
+    productcode = serializers.CharField(
+        max_length=5, required=False, allow_blank=True, default="",
+        help_text="Productcode uit het contract; leeg bij een taakgerichte functie.",
+    )  # fmt: skip
+    volume = serializers.IntegerField(
+        min_value=1, required=False, allow_null=True, default=None,
+        help_text="Alleen bij P×Q; leeg bij taakgerichte bekostiging.",
+    )  # fmt: skip
+    eenheid = serializers.CharField(
+        max_length=2, required=False, allow_blank=True, default="",
+        help_text="iWmo-codelijst WJ756.",
+    )  # fmt: skip
+    frequentie = serializers.CharField(
+        max_length=1, required=False, allow_blank=True, default="",
+        help_text="iWmo-codelijst WMO757.",
+    )  # fmt: skip
+    ingangsdatum = serializers.DateField()
+    einddatum = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class VerzoekOmToewijzingInvoerSerializer(serializers.Serializer):
+    referentieAanbieder = serializers.CharField(
+        max_length=36, help_text="Eigen referentie van de aanbieder; uniek per aanbieder."
+    )
+    bsn = serializers.CharField(max_length=11, write_only=True, help_text="BSN van de cliënt.")
+    gemeente = serializers.RegexField(
+        r"^\d{4}$", help_text="CBS-gemeentecode van de gemeente die het dossier heeft."
+    )
+    producten = serializers.ListField(
+        child=GevraagdProductSerializer(), allow_empty=False, error_messages=LEEG
+    )
+
+
+class VerzoekOmWijzigingInvoerSerializer(serializers.Serializer):
+    referentieAanbieder = serializers.CharField(
+        max_length=36, help_text="Eigen referentie van de aanbieder; uniek per aanbieder."
+    )
+    toewijzingNummer = serializers.IntegerField(min_value=0, max_value=999_999_999)
+    gemeente = serializers.RegexField(r"^\d{4}$", help_text="CBS-code van de toewijzende gemeente.")
+    redenVerzoek = serializers.CharField(max_length=1, help_text="iWmo-codelijst WJ758.")
+    producten = serializers.ListField(
+        child=GevraagdProductSerializer(), allow_empty=False, error_messages=LEEG,
+        help_text="Precies één product: de gewenste toewijzing.",
+    )  # fmt: skip
+
+
+class VerzoekAntwoordSerializer(serializers.Serializer):
+    """A verzoek with the gemeente's answer."""
+
+    id = serializers.IntegerField(read_only=True)
+    referentieAanbieder = serializers.CharField(source="referentie", read_only=True)
+    gemeente = serializers.CharField(source="gemeente.code", read_only=True)
+    producten = GevraagdProductSerializer(many=True, read_only=True)
+    ontvangenOp = serializers.DateTimeField(source="ontvangen_op", read_only=True)
+    status = serializers.CharField(read_only=True, help_text="ingediend, gehonoreerd of afgewezen.")
+    redenAfwijzing = serializers.CharField(
+        source="reden_afwijzing", read_only=True, help_text="iWmo-codelijst WJ759."
+    )
+    toelichting = serializers.CharField(source="toelichting_antwoord", read_only=True)
+    beantwoordOp = serializers.DateTimeField(
+        source="beantwoord_op", read_only=True, allow_null=True
+    )
+    toewijzingen = serializers.SerializerMethodField(
+        help_text="De ToewijzingNummers die het honoreren opleverde."
+    )
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_toewijzingen(self, verzoek):
+        return [t.nummer for t in verzoek.nieuwe_toewijzingen.all()]
+
+
+class VerzoekOmWijzigingAntwoordSerializer(VerzoekAntwoordSerializer):
+    toewijzingNummer = serializers.IntegerField(source="toewijzing.nummer", read_only=True)
+    redenVerzoek = serializers.CharField(source="reden", read_only=True)
+
+
+class VerzoekPagination(PageNumberPagination):
+    page_size = 50
+
+
+def eigen_aanbieder(user) -> Aanbieder:
+    """The aanbieder whose system calls: a credential holds its role for exactly one."""
+    ids = scope_for(user, ADD).aanbieder_ids
+    if len(ids) != 1:
+        raise PermissionDenied("Deze gebruiker dient verzoeken in voor geen of meer aanbieders.")
+    return Aanbieder.objects.get(pk=next(iter(ids)))
+
+
+STATUS_PARAMETER = OpenApiParameter(
+    "status", OpenApiTypes.STR, enum=STATUSSEN, required=False,
+    description="Alleen verzoeken met deze status.",
+)  # fmt: skip
+
+
+class VerzoekViewSet(
+    IdempotentCreateMixin, ScopedViewSetMixin, mixins.ListModelMixin,
+    mixins.RetrieveModelMixin, viewsets.GenericViewSet,
+):  # fmt: skip
+    queryset = Verzoek.objects.all()
+    capabilities = {"default": VIEW, "create": ADD}
+    query_params = frozenset({"page", "status"})
+    pagination_class = VerzoekPagination
+    soort = ""
+
+    def get_queryset(self):
+        queryset = (
+            super()
+            .get_queryset()
+            .filter(soort=self.soort)
+            .select_related("gemeente", "toewijzing")
+            .prefetch_related("nieuwe_toewijzingen")
+            .order_by("-ontvangen_op", "-pk")
+        )
+        gekozen = self.request.query_params.get("status")
+        if gekozen is not None:
+            if gekozen not in STATUSSEN:
+                raise DRFValidationError({"status": f"Kies uit {', '.join(STATUSSEN)}."})
+            queryset = queryset.filter(status=gekozen)
+        return queryset
+
+    def antwoord(self, verzoek):
+        verzoek = self.get_queryset().get(pk=verzoek.pk)
+        return Response(self.get_serializer(verzoek).data, status=status.HTTP_201_CREATED)
+
+
+class VerzoekOmToewijzingViewSet(VerzoekViewSet):
+    """Verzoeken om toewijzing (WMO315) of the caller's aanbieder, with the gemeente's answer."""
+
+    serializer_class = VerzoekAntwoordSerializer
+    soort = Verzoek.Soort.TOEWIJZING
+
+    @extend_schema(parameters=[STATUS_PARAMETER])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        request=VerzoekOmToewijzingInvoerSerializer,
+        responses={201: VerzoekAntwoordSerializer},
+        description="De cliënt wordt herkend aan BSN en gemeente (die een dossier van de cliënt "
+        "moet hebben); elk product moet in de catalogus van de regio staan en onder een "
+        "contract van de aanbieder vallen. De gemeente beantwoordt het verzoek later.",
+    )
+    def create(self, request, *args, **kwargs):
+        invoer = VerzoekOmToewijzingInvoerSerializer(data=request.data)
+        invoer.is_valid(raise_exception=True)
+        data = invoer.validated_data
+        with service_fouten():
+            verzoek = indienen(
+                eigen_aanbieder(request.user), soort=Verzoek.Soort.TOEWIJZING,
+                referentie=data["referentieAanbieder"],
+                producten=[dict(p) for p in data["producten"]], user=request.user,
+                bsn=data["bsn"], gemeente=data["gemeente"],
+            )  # fmt: skip
+        return self.antwoord(verzoek)
+
+
+class VerzoekOmWijzigingViewSet(VerzoekViewSet):
+    """Verzoeken om wijziging (WMO317) of the caller's toewijzingen, with the gemeente's answer."""
+
+    serializer_class = VerzoekOmWijzigingAntwoordSerializer
+    soort = Verzoek.Soort.WIJZIGING
+
+    @extend_schema(parameters=[STATUS_PARAMETER])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        request=VerzoekOmWijzigingInvoerSerializer,
+        responses={201: VerzoekOmWijzigingAntwoordSerializer},
+        description="Vraagt een wijziging van één eigen toewijzing (toewijzingNummer en "
+        "gemeente) met redenVerzoek (WJ758) en precies één product: de gewenste toewijzing.",
+    )
+    def create(self, request, *args, **kwargs):
+        invoer = VerzoekOmWijzigingInvoerSerializer(data=request.data)
+        invoer.is_valid(raise_exception=True)
+        data = invoer.validated_data
+        aanbieder = eigen_aanbieder(request.user)
+        toewijzing = toewijzing_of_404(
+            request.user, "toegang.view_toewijzing", data["gemeente"], data["toewijzingNummer"]
+        )
+        with service_fouten():
+            verzoek = indienen(
+                aanbieder, soort=Verzoek.Soort.WIJZIGING, referentie=data["referentieAanbieder"],
+                producten=[dict(p) for p in data["producten"]], user=request.user,
+                toewijzing=toewijzing, reden=data["redenVerzoek"],
+            )  # fmt: skip
+        return self.antwoord(verzoek)

@@ -1,0 +1,195 @@
+"""Start zorg and stop zorg (iWmo WMO305 / WMO307 semantics) by an aanbieder's system.
+
+A toewijzing is named as in iWmo: its ToewijzingNummer (unique per gemeente) and the gemeente's
+CBS code. One the caller may not report on (another aanbieder's) answers 404.
+StatusAanlevering 1 delivers, 3 deletes an earlier delivery with the same key (the begindatum);
+2 (changed) does not exist in iWmo: a correction is a delete followed by a new delivery.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework.response import Response
+
+from regio.api.fouten import als_api_fout
+from regio.api.idempotentie import IdempotentCreateMixin
+from regio.mixins import ScopedViewSetMixin
+from toegang.models import Toewijzing, Zorgperiode
+from toegang.toewijzingen.zorg import ADD, start_zorg, stop_zorg, verwijder_start, verwijder_stop
+
+EERSTE, VERWIJDEREN = "1", "3"
+STATUS_AANLEVERING = [
+    (EERSTE, "1 Eerste aanlevering"),
+    (VERWIJDEREN, "3 Verwijderen aanlevering"),
+]
+
+# Service (model) field names → the API's camelCase names.
+VELDEN = {
+    "toewijzing": "toewijzingNummer",
+    "reden_beeindiging": "redenBeeindiging",
+    "reden": "redenVerzoek",
+    "referentie": "referentieAanbieder",
+    "reden_afwijzing": "redenAfwijzing",
+}
+
+
+@contextmanager
+def service_fouten(velden=None):
+    """A service's Django ValidationError as DRF's, keyed by the API's field names, so the
+    problem+json handler names the field."""
+    try:
+        yield
+    except DjangoValidationError as exc:
+        raise als_api_fout(exc, {**VELDEN, **(velden or {})}) from None
+
+
+def toewijzing_of_404(user, capability: str, gemeente: str, nummer: int) -> Toewijzing:
+    """The toewijzing with this ToewijzingNummer at this gemeente, if ``user`` may see it for
+    ``capability``; otherwise 404 (another aanbieder's toewijzing is not even said to exist)."""
+    toewijzing = (
+        Toewijzing.objects.visible_to(user, capability)
+        .filter(gemeente__code=gemeente, nummer=nummer)
+        .select_related("gemeente", "beschikt_product__beschikking__dossier")
+        .first()
+    )
+    if toewijzing is None:
+        raise NotFound("Toewijzing niet gevonden.")
+    return toewijzing
+
+
+class ToewijzingSleutelSerializer(serializers.Serializer):
+    toewijzingNummer = serializers.IntegerField(
+        min_value=0, max_value=999_999_999, help_text="ToewijzingNummer (iWmo)."
+    )
+    gemeente = serializers.RegexField(
+        r"^\d{4}$", help_text="CBS-gemeentecode van de toewijzende gemeente, bijv. 0307."
+    )
+
+
+class StartZorgSerializer(ToewijzingSleutelSerializer):
+    """WMO305: start zorg, or its deletion (statusAanlevering 3)."""
+
+    begindatum = serializers.DateField(help_text="Begindatum van de zorg (JJJJ-MM-DD).")
+    statusAanlevering = serializers.ChoiceField(
+        choices=STATUS_AANLEVERING, help_text="1 = eerste aanlevering, 3 = verwijderen."
+    )
+
+
+class StopZorgSerializer(ToewijzingSleutelSerializer):
+    """WMO307: stop zorg, or its deletion (statusAanlevering 3)."""
+
+    begindatum = serializers.DateField(
+        help_text="Begindatum van de start die deze stop beëindigt (de sleutel, ongewijzigd)."
+    )
+    einddatum = serializers.DateField(
+        required=False, help_text="Einddatum van de zorg; verplicht bij statusAanlevering 1."
+    )
+    redenBeeindiging = serializers.CharField(
+        required=False, allow_blank=True, max_length=2,
+        help_text="Reden beëindiging (iWmo-codelijst WMO588); verplicht bij statusAanlevering 1.",
+    )  # fmt: skip
+    statusAanlevering = serializers.ChoiceField(
+        choices=STATUS_AANLEVERING, help_text="1 = eerste aanlevering, 3 = verwijderen."
+    )
+
+    def validate(self, attrs):
+        if attrs["statusAanlevering"] == EERSTE:
+            fouten = {}
+            if attrs.get("einddatum") is None:
+                fouten["einddatum"] = "Vul de einddatum in."
+            if not attrs.get("redenBeeindiging"):
+                fouten["redenBeeindiging"] = "Vul de reden beëindiging in (WMO588)."
+            if fouten:
+                raise DRFValidationError(fouten)
+        return attrs
+
+
+class ZorgperiodeAntwoordSerializer(serializers.Serializer):
+    """A zorgperiode as it stands after the request."""
+
+    toewijzingNummer = serializers.IntegerField(source="toewijzing.nummer", read_only=True)
+    gemeente = serializers.CharField(source="toewijzing.gemeente.code", read_only=True)
+    begindatum = serializers.DateField(read_only=True)
+    einddatum = serializers.DateField(read_only=True, allow_null=True)
+    redenBeeindiging = serializers.CharField(source="reden_beeindiging", read_only=True)
+    gestartOp = serializers.DateTimeField(source="gestart_op", read_only=True)
+    gestoptOp = serializers.DateTimeField(source="gestopt_op", read_only=True, allow_null=True)
+    verwijderdOp = serializers.DateTimeField(
+        source="verwijderd_op", read_only=True, allow_null=True,
+        help_text="Gezet wanneer de start (en daarmee de periode) is verwijderd.",
+    )  # fmt: skip
+
+
+class ZorgViewSet(IdempotentCreateMixin, ScopedViewSetMixin, viewsets.GenericViewSet):
+    queryset = Zorgperiode.objects.all()
+    capabilities = {"default": ADD}
+    query_params = frozenset()
+
+    def toewijzing(self, data) -> Toewijzing:
+        return toewijzing_of_404(self.request.user, ADD, data["gemeente"], data["toewijzingNummer"])
+
+    def antwoord(self, periode, statuscode):
+        periode = Zorgperiode.objects.select_related("toewijzing__gemeente").get(pk=periode.pk)
+        return Response(ZorgperiodeAntwoordSerializer(periode).data, status=statuscode)
+
+
+class StartZorgViewSet(ZorgViewSet):
+    """Start zorg (WMO305) on one of the caller's toewijzingen."""
+
+    serializer_class = StartZorgSerializer
+
+    @extend_schema(
+        operation_id="start_zorg",
+        request=StartZorgSerializer,
+        responses={201: ZorgperiodeAntwoordSerializer, 200: ZorgperiodeAntwoordSerializer},
+        description="statusAanlevering 1: de zorg is gestart (201). statusAanlevering 3: de "
+        "eerdere start met deze begindatum wordt verwijderd (200); een gestopte periode eerst "
+        "de stop verwijderen. Perioden van één toewijzing mogen elkaar niet overlappen.",
+    )
+    def create(self, request, *args, **kwargs):
+        invoer = self.get_serializer(data=request.data)
+        invoer.is_valid(raise_exception=True)
+        data = invoer.validated_data
+        toewijzing = self.toewijzing(data)
+        with service_fouten():
+            if data["statusAanlevering"] == EERSTE:
+                periode = start_zorg(toewijzing, data["begindatum"], user=request.user)
+                return self.antwoord(periode, status.HTTP_201_CREATED)
+            periode = verwijder_start(toewijzing, data["begindatum"], user=request.user)
+        return self.antwoord(periode, status.HTTP_200_OK)
+
+
+class StopZorgViewSet(ZorgViewSet):
+    """Stop zorg (WMO307) of a started period on one of the caller's toewijzingen."""
+
+    serializer_class = StopZorgSerializer
+
+    @extend_schema(
+        operation_id="stop_zorg",
+        request=StopZorgSerializer,
+        responses={201: ZorgperiodeAntwoordSerializer, 200: ZorgperiodeAntwoordSerializer},
+        description="statusAanlevering 1: de zorg die op begindatum startte is gestopt op "
+        "einddatum, met redenBeeindiging (201). statusAanlevering 3: de stop wordt verwijderd "
+        "en de periode loopt weer (200). Een gestopte periode opnieuw stoppen kan niet: "
+        "verwijder eerst de stop.",
+    )
+    def create(self, request, *args, **kwargs):
+        invoer = self.get_serializer(data=request.data)
+        invoer.is_valid(raise_exception=True)
+        data = invoer.validated_data
+        toewijzing = self.toewijzing(data)
+        with service_fouten():
+            if data["statusAanlevering"] == EERSTE:
+                periode = stop_zorg(
+                    toewijzing, data["begindatum"], data["einddatum"], data["redenBeeindiging"],
+                    user=request.user,
+                )  # fmt: skip
+                return self.antwoord(periode, status.HTTP_201_CREATED)
+            periode = verwijder_stop(toewijzing, data["begindatum"], user=request.user)
+        return self.antwoord(periode, status.HTTP_200_OK)

@@ -1,0 +1,449 @@
+"""Verzoeken of aanbieders (iWmo WMO315 verzoek om toewijzing, WMO317 verzoek om wijziging) and
+the gemeente's answer (WMO319 semantics), for the REST API, the iWmo XML import and the web.
+
+Rules (shared/iwmo/README.md, issue 8):
+- a verzoek om toewijzing identifies the client by BSN (elfproef) and the gemeente (CBS code);
+  the client needs a dossier at that gemeente. Whether the person is known elsewhere is never
+  told: unknown and "no dossier here" give the same answer. The person is found through
+  ``client_services.zoek_op_bsn`` (the one BSN lookup, audited without the BSN);
+- a verzoek om wijziging names one of the aanbieder's own active toewijzingen, a RedenVerzoek
+  (WJ758) and exactly one product: the wanted terms of that toewijzing;
+- each requested product exists in the catalogue of a regio the gemeente is a member of (for
+  the product's domein) on its ingangsdatum: productcategorie and productcode of
+  ``inkoop.Product`` (a taakgerichte functie has only a categorie, and no omvang); the aanbieder
+  holds a contract covering the gemeente and the product then
+  (``inkoop.contracten.services.contracten_voor``);
+- ``referentie`` (ReferentieAanbieder) is unique per aanbieder (TR347);
+- the gemeente answers once (row lock): honoured, which makes the toewijzing(en) through
+  ``toewijzing_services`` (a verzoek om wijziging: a new version of the toewijzing, or only a
+  new einddatum when nothing else changes), or refused with a RedenAfwijzingVerzoek (WJ759).
+
+Honouring never invents a beschikking: a toewijzing needs a toegekend, active beschikt product
+of a vastgestelde beschikking whose period covers the requested one. When there is none, the
+consulent is told so (per product) and can first issue a beschikking in the dossier, or refuse.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from inkoop.contracten.services import contracten_voor
+from inkoop.models import Aanbieder, Bekostiging, Product
+from regio import audit
+from regio.iwmo import codelijst
+from regio.models import Gemeente, Lidmaatschap
+from regio.query import scope_for
+from toegang.dossiers import services as client_services
+from toegang.models import BeschiktProduct, Dossier, Toewijzing, Verzoek
+from toegang.toewijzingen.services import (
+    Omvang,
+    Wijziging,
+    alleen_einddatum,
+    maak_toewijzing,
+    toewijsbare_producten,
+    vervang,
+    wijzig_einddatum,
+)
+
+ADD = "toegang.add_verzoek"
+CHANGE = "toegang.change_verzoek"
+REDEN_DOOR_AANBIEDER = "12"  # WMO002 "Geinitieerd door de aanbieder"
+_PRODUCTCODE = re.compile(r"^[0-9A-Z]{5}$")
+
+
+def _d(value: datetime.date | None) -> str:
+    return value.strftime("%d-%m-%Y") if value else "onbepaalde tijd"
+
+
+def _datum(value) -> datetime.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        raise ValueError from None
+
+
+# --- products ----------------------------------------------------------------------------------
+
+
+def catalogus_producten(gemeente: Gemeente, categorie: str, code: str, datum: datetime.date):
+    """Products of the catalogue of the regio's the gemeente is a member of (for the product's
+    domein) on ``datum`` with these iWmo codes and valid then."""
+    leden = Lidmaatschap.objects.active_on(datum).filter(gemeente=gemeente)
+    lid = Q(pk__in=[])
+    for regio_id, domein in leden.values_list("regio_id", "domein"):
+        lid |= Q(perceel__regio_id=regio_id, domein=domein)
+    return (
+        Product.objects.filter(lid, productcategorie=categorie, productcode=code)
+        .filter(begin__lte=datum)
+        .filter(Q(einde__isnull=True) | Q(einde__gte=datum))
+        .select_related("perceel")
+        .order_by("perceel__naam", "naam")
+    )
+
+
+def _controleer_product(aanbieder, gemeente, i: int, p: dict, fouten: dict) -> dict | None:
+    """Check one requested product; returns it normalised (dates as ISO strings, volume as an
+    integer) or records errors under ``producten.<i>.<veld>``."""
+    eigen: dict[str, list[str]] = {}
+
+    def fout(veld, tekst):
+        eigen.setdefault(f"producten.{i}.{veld}", []).append(tekst)
+
+    if not isinstance(p, dict):
+        fouten[f"producten.{i}"] = ["Een gevraagd product is een object met velden."]
+        return None
+    categorie = str(p.get("productcategorie") or "").strip()
+    code = str(p.get("productcode") or "").strip()
+    eenheid = str(p.get("eenheid") or "").strip()
+    frequentie = str(p.get("frequentie") or "").strip()
+    if categorie not in codelijst("WMO020_Productcategorie"):
+        fout("productcategorie", "Geef een productcategorie uit de iWmo-codelijst WMO020.")
+    if code and not _PRODUCTCODE.match(code):
+        fout("productcode", "Een productcode bestaat uit 5 cijfers of hoofdletters.")
+    try:
+        ingang = _datum(p.get("ingangsdatum"))
+        if ingang is None:
+            fout("ingangsdatum", "Vul de ingangsdatum in.")
+    except ValueError:
+        ingang = None
+        fout("ingangsdatum", "Geef een datum als JJJJ-MM-DD.")
+    try:
+        eind = _datum(p.get("einddatum"))
+    except ValueError:
+        eind = None
+        fout("einddatum", "Geef een datum als JJJJ-MM-DD.")
+    if ingang and eind and eind < ingang:
+        fout("einddatum", "De einddatum ligt vóór de ingangsdatum.")
+    volume = p.get("volume")
+    if volume in (None, ""):
+        volume = None
+    else:
+        try:
+            getal = Decimal(str(volume))
+        except InvalidOperation:
+            getal = None
+        if getal is None or getal <= 0 or getal != getal.to_integral_value():
+            fout("volume", "Het volume is een heel getal groter dan 0 (iWmo Volume).")
+            volume = None
+        else:
+            volume = int(getal)
+    if eenheid and eenheid not in codelijst("WJ756_Eenheid"):
+        fout("eenheid", "Geef een eenheid uit de iWmo-codelijst WJ756.")
+    if frequentie and frequentie not in codelijst("WMO757_Frequentie"):
+        fout("frequentie", "Geef een frequentie uit de iWmo-codelijst WMO757.")
+    if eigen:
+        fouten.update(eigen)
+        return None
+
+    producten = list(catalogus_producten(gemeente, categorie, code, ingang))
+    omschrijving = f"productcategorie {categorie}" + (f", productcode {code}" if code else "")
+    if not producten:
+        fout(
+            "productcode" if code else "productcategorie",
+            f"Er is geen product met {omschrijving} in de catalogus van de regio van gemeente "
+            f"{gemeente.naam} op {_d(ingang)}.",
+        )
+        fouten.update(eigen)
+        return None
+    if not any(
+        contracten_voor(gemeente, product, ingang).filter(aanbieder=aanbieder).exists()
+        for product in producten
+    ):
+        fout(
+            "productcode" if code else "productcategorie",
+            f"{aanbieder.naam} heeft geen contract voor {omschrijving} in gemeente "
+            f"{gemeente.naam} op {_d(ingang)}.",
+        )
+        fouten.update(eigen)
+        return None
+    taak = all(product.perceel.bekostiging == Bekostiging.TAAKGERICHT for product in producten)
+    heeft_omvang = volume is not None or eenheid or frequentie
+    if taak and heeft_omvang:
+        fout("volume", "Onder taakgerichte bekostiging heeft een gevraagd product geen omvang.")
+    elif not taak and not (volume is not None and eenheid and frequentie):
+        fout("volume", "Een P×Q-product heeft een omvang: volume, eenheid en frequentie.")
+    if eigen:
+        fouten.update(eigen)
+        return None
+    return {
+        "productcategorie": categorie,
+        "productcode": code,
+        "volume": volume,
+        "eenheid": eenheid,
+        "frequentie": frequentie,
+        "ingangsdatum": ingang.isoformat(),
+        "einddatum": eind.isoformat() if eind else None,
+    }
+
+
+def _controleer_producten(aanbieder, gemeente, producten) -> list[dict]:
+    if not isinstance(producten, list | tuple) or not producten:
+        raise ValidationError({"producten": "Vraag ten minste één product aan."})
+    fouten: dict[str, list[str]] = {}
+    schoon = [
+        _controleer_product(aanbieder, gemeente, i, p, fouten) for i, p in enumerate(producten)
+    ]
+    if fouten:
+        raise ValidationError(fouten)
+    return schoon
+
+
+# --- indienen -----------------------------------------------------------------------------------
+
+
+def _eis_aanbieder(user, aanbieder: Aanbieder) -> None:
+    if user is not None and aanbieder.pk not in scope_for(user, ADD).aanbieder_ids:
+        raise PermissionDenied
+
+
+def _dossier_voor_bsn(user, bsn, gemeente: Gemeente) -> Dossier:
+    try:
+        gevonden = client_services.zoek_op_bsn(user, client_services.normaliseer_bsn(bsn or ""))
+    except ValidationError as exc:
+        raise ValidationError({"bsn": exc.messages}) from None
+    dossier = None
+    if gevonden.persoon is not None:
+        # The aanbieder's system may not see the dossier; the gemeente it names receives the
+        # verzoek when it has one for this person. Unknown and "not here" answer alike.
+        dossier = Dossier.objects.filter(
+            client_id=gevonden.persoon.client_id, verantwoordelijke_gemeente=gemeente
+        ).first()
+    if dossier is None:
+        raise ValidationError(
+            {"bsn": f"Gemeente {gemeente.naam} heeft geen dossier van de cliënt met dit BSN."}
+        )
+    return dossier
+
+
+def _gemeente(gemeente) -> Gemeente:
+    if isinstance(gemeente, Gemeente):
+        return gemeente
+    code = str(gemeente or "").strip()
+    found = Gemeente.objects.filter(code=code).first() if code else None
+    if found is None:
+        raise ValidationError(
+            {"gemeente": "Geef de CBS-code (4 cijfers) van een bekende gemeente."}
+        )
+    return found
+
+
+def indienen(
+    aanbieder: Aanbieder, *, soort: str, referentie: str, producten: list[dict], user,
+    bron: str = "api", bsn: str | None = None, gemeente=None,
+    toewijzing: Toewijzing | None = None, reden: str = "",
+) -> Verzoek:  # fmt: skip
+    """Store a verzoek om toewijzing (``soort`` "toewijzing": ``bsn`` and ``gemeente``, a
+    Gemeente or CBS code) or om wijziging (``soort`` "wijziging": ``toewijzing`` and ``reden``,
+    WJ758) after the checks above; ValidationError keyed by field, in Dutch."""
+    _eis_aanbieder(user, aanbieder)
+    referentie = (referentie or "").strip()
+    if not referentie or len(referentie) > 36:
+        raise ValidationError({"referentie": "Geef een referentie van 1 tot 36 tekens."})
+    if soort not in Verzoek.Soort.values:
+        raise ValidationError({"soort": "Een verzoek is om toewijzing of om wijziging."})
+    if Verzoek.objects.filter(aanbieder=aanbieder, referentie=referentie).exists():
+        raise ValidationError({"referentie": "Deze referentie is door de aanbieder al gebruikt."})
+
+    if soort == Verzoek.Soort.TOEWIJZING:
+        gemeente = _gemeente(gemeente)
+        dossier = _dossier_voor_bsn(user, bsn, gemeente)
+        reden = ""
+        toewijzing = None
+    else:
+        if toewijzing is None or toewijzing.aanbieder_id != aanbieder.pk:
+            raise ValidationError({"toewijzing": "Noem een toewijzing van deze aanbieder."})
+        if toewijzing.status != Toewijzing.Status.ACTIEF:
+            raise ValidationError(
+                {
+                    "toewijzing": f"Toewijzing {toewijzing.nummer} is "
+                    f"{toewijzing.get_status_display().lower()}: vraag een nieuwe toewijzing aan."
+                }
+            )
+        if reden not in codelijst("WJ758_Reden_verzoek"):
+            raise ValidationError({"reden": "Kies een reden verzoek uit de iWmo-codelijst WJ758."})
+        if isinstance(producten, list | tuple) and len(producten) != 1:
+            raise ValidationError(
+                {"producten": "Een verzoek om wijziging vraagt precies één product: de gewenste "
+                 "toewijzing."}
+            )  # fmt: skip
+        dossier = toewijzing.beschikt_product.beschikking.dossier
+        gemeente = dossier.verantwoordelijke_gemeente
+    schoon = _controleer_producten(aanbieder, gemeente, producten)
+
+    try:
+        with transaction.atomic():
+            verzoek = Verzoek.objects.create(
+                soort=soort, aanbieder=aanbieder, gemeente=gemeente, dossier=dossier,
+                toewijzing=toewijzing, referentie=referentie, reden=reden, producten=schoon,
+                bron=bron,
+            )  # fmt: skip
+            audit.record(
+                "create", objects=[verzoek], actor=user,
+                toelichting={"soort": soort, "bron": bron,
+                             "toewijzing": toewijzing.nummer if toewijzing else None},
+            )  # fmt: skip
+    except IntegrityError:
+        # The same referentie at the same moment (verzoek_referentie_uniek_per_aanbieder).
+        raise ValidationError(
+            {"referentie": "Deze referentie is door de aanbieder al gebruikt."}
+        ) from None
+    return verzoek
+
+
+# --- the gemeente's answer ------------------------------------------------------------------------
+
+
+def _vergrendel(verzoek: Verzoek, user) -> Verzoek:
+    if (
+        user is not None
+        and not Verzoek.objects.visible_to(user, CHANGE).filter(pk=verzoek.pk).exists()
+    ):
+        raise PermissionDenied
+    v = (
+        Verzoek.objects.select_for_update(of=("self",))
+        .select_related("aanbieder", "gemeente", "dossier", "toewijzing")
+        .get(pk=verzoek.pk)
+    )
+    if v.status != Verzoek.Status.INGEDIEND:
+        raise ValidationError(
+            f"Dit verzoek is al beantwoord: {v.get_status_display().lower()} op "
+            f"{timezone.localtime(v.beantwoord_op):%d-%m-%Y %H:%M}."
+        )
+    return v
+
+
+def dekkend_product(dossier: Dossier, p: dict, *, voorkeur: BeschiktProduct | None = None):
+    """The toegekend, active beschikt product of a vastgestelde beschikking in ``dossier`` with
+    the requested product's codes whose period covers the requested one; None when there is
+    none (honouring then has to say so)."""
+    ingang = _datum(p["ingangsdatum"])
+    eind = _datum(p.get("einddatum"))
+    qs = toewijsbare_producten(BeschiktProduct.objects.filter(beschikking__dossier=dossier)).filter(
+        product__productcategorie=p["productcategorie"],
+        product__productcode=p.get("productcode") or "",
+        ingangsdatum__lte=ingang,
+    )
+    if eind is None:
+        qs = qs.filter(Q(einddatum__isnull=True) | Q(einddatum__gte=ingang))
+    else:
+        qs = qs.filter(Q(einddatum__isnull=True) | Q(einddatum__gte=eind))
+    qs = qs.select_related("product__perceel", "beschikking__dossier__verantwoordelijke_gemeente")
+    if voorkeur is not None and qs.filter(pk=voorkeur.pk).exists():
+        return qs.get(pk=voorkeur.pk)
+    return qs.order_by("-ingangsdatum", "pk").first()
+
+
+def product_omschrijving(p: dict) -> str:
+    tekst = f"productcategorie {p['productcategorie']}"
+    if p.get("productcode"):
+        tekst += f", productcode {p['productcode']}"
+    return f"{tekst} vanaf {_d(_datum(p['ingangsdatum']))}"
+
+
+def _omvang(bp: BeschiktProduct, p: dict) -> Omvang:
+    if bp.product.perceel.bekostiging == Bekostiging.TAAKGERICHT:
+        return Omvang()
+    volume = p.get("volume")
+    return Omvang(
+        Decimal(volume) if volume is not None else None, p.get("eenheid") or "",
+        p.get("frequentie") or "",
+    )  # fmt: skip
+
+
+def _met_product(i: int, p: dict, exc: ValidationError) -> ValidationError:
+    """A toewijzing service's error, told per requested product."""
+    return ValidationError(
+        {f"producten.{i}": [f"{product_omschrijving(p)}: {m}" for m in exc.messages]}
+    )
+
+
+def honoreren(verzoek: Verzoek, user) -> list[Toewijzing]:
+    """The gemeente honours the verzoek: each requested product becomes a toewijzing of the
+    beschikt product that covers it (a verzoek om wijziging: the named toewijzing's new version,
+    or its new einddatum). All or nothing; answered once."""
+    with transaction.atomic():
+        v = _vergrendel(verzoek, user)
+        fouten: dict[str, list[str]] = {}
+        dekking = []
+        oud = v.toewijzing
+        for i, p in enumerate(v.producten):
+            bp = dekkend_product(v.dossier, p, voorkeur=oud.beschikt_product if oud else None)
+            if bp is None:
+                fouten[f"producten.{i}"] = [
+                    f"Geen vastgestelde beschikking in dit dossier dekt {product_omschrijving(p)}"
+                    f"{' tot en met ' + _d(_datum(p['einddatum'])) if p.get('einddatum') else ''}."
+                    " Stel eerst een beschikking vast en honoreer daarna, of wijs het verzoek af."
+                ]
+            dekking.append(bp)
+        if fouten:
+            raise ValidationError(fouten)
+
+        nieuw: list[Toewijzing] = []
+        for i, (p, bp) in enumerate(zip(v.producten, dekking, strict=True)):
+            ingang, eind = _datum(p["ingangsdatum"]), _datum(p.get("einddatum"))
+            try:
+                if oud is None:
+                    nieuw.append(
+                        maak_toewijzing(user, bp, v.aanbieder, ingang, eind, _omvang(bp, p))
+                    )
+                    continue
+                w = Wijziging(
+                    beschikt_product=bp, aanbieder=v.aanbieder, ingangsdatum=ingang,
+                    einddatum=eind or bp.einddatum, omvang=_omvang(bp, p),
+                    reden=REDEN_DOOR_AANBIEDER,
+                )  # fmt: skip
+                if alleen_einddatum(oud, w):
+                    nieuw.append(wijzig_einddatum(user, oud, w.einddatum, REDEN_DOOR_AANBIEDER))
+                else:
+                    nieuw.append(vervang(user, oud, w))
+            except ValidationError as exc:
+                raise _met_product(i, p, exc) from None
+        v.status = Verzoek.Status.GEHONOREERD
+        v.beantwoord_door = user
+        v.beantwoord_op = timezone.now()
+        v.save(update_fields=["status", "beantwoord_door", "beantwoord_op"])
+        v.nieuwe_toewijzingen.set(nieuw)
+        audit.record(
+            "change", objects=[v], actor=user,
+            toelichting={"status": "gehonoreerd", "toewijzingen": [t.nummer for t in nieuw]},
+        )  # fmt: skip
+    return nieuw
+
+
+def afwijzen(verzoek: Verzoek, user, reden_afwijzing: str, toelichting: str = "") -> Verzoek:
+    """The gemeente refuses the verzoek with a RedenAfwijzingVerzoek (WJ759)."""
+    if reden_afwijzing not in codelijst("WJ759_Reden_afwijzing_verzoek"):
+        raise ValidationError(
+            {"reden_afwijzing": "Kies een reden van afwijzing uit de iWmo-codelijst WJ759."}
+        )
+    with transaction.atomic():
+        v = _vergrendel(verzoek, user)
+        v.status = Verzoek.Status.AFGEWEZEN
+        v.reden_afwijzing = reden_afwijzing
+        v.toelichting_antwoord = (toelichting or "").strip()
+        v.beantwoord_door = user
+        v.beantwoord_op = timezone.now()
+        v.save(
+            update_fields=[
+                "status", "reden_afwijzing", "toelichting_antwoord", "beantwoord_door",
+                "beantwoord_op",
+            ]
+        )  # fmt: skip
+        audit.record(
+            "change", objects=[v], actor=user,
+            toelichting={"status": "afgewezen", "reden_afwijzing": reden_afwijzing},
+        )  # fmt: skip
+    return v

@@ -1,0 +1,327 @@
+"""Forms of the Centrale Toegang's waiting list: filters, beoordeling, dates and reasons."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+
+from inkoop.kwaliteit.signalen import BSN_FOUT, bevat_bsn
+from inkoop.models import Aanbieder, Kwaliteitssignaal, Locatie, Product
+from regio.models import Gemeente, Lidmaatschap, Regio
+from toegang.models import (
+    Aanmelding,
+    Aanvraag,
+    Beschikking,
+    Evaluatie,
+    Trajectdoel,
+    Uitstroomreden,
+    Zorgbeweging,
+)
+from toegang.wachtlijst.doorstroom import BESTEMMINGEN
+
+DATUM = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def functies_van(regio):
+    """The functies (BW, BT, time-out) of the regio's inkoop: products of its BW perceel."""
+    return Product.objects.filter(perceel__regio=regio, domein="beschermd_wonen").order_by("naam")
+
+
+def gemeenten_van(regio):
+    leden = Lidmaatschap.objects.filter(regio=regio).values("gemeente")
+    return Gemeente.objects.filter(pk__in=leden).order_by("naam")
+
+
+class WachtlijstFilterForm(forms.Form):
+    q = forms.CharField(label="Zoeken (naam)", required=False)
+    regio = forms.ChoiceField(label="Regio", required=False)
+    functie = forms.ModelChoiceField(
+        queryset=Product.objects.none(), required=False, empty_label="Alle functies"
+    )
+    arrangement = forms.TypedChoiceField(
+        choices=[("", "Alle arrangementen"), (1, "1"), (2, "2"), (3, "3")],
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    herkomst = forms.ModelChoiceField(
+        label="Gemeente van herkomst",
+        queryset=Gemeente.objects.none(),
+        required=False,
+        empty_label="Alle gemeenten",
+    )
+    urgentie = forms.ChoiceField(
+        choices=[("", "Alle"), *Aanmelding.Urgentie.choices], required=False
+    )
+    status = forms.ChoiceField(
+        choices=[("", "Op de wachtlijst"), ("aangemeld", "Aangemeld (beoordeling)")],
+        required=False,
+    )
+    boven_norm = forms.BooleanField(label="Alleen boven de norm", required=False)
+
+    def __init__(self, *args, regios, regio=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["regio"].choices = [(r.code, r.naam) for r in regios]
+        if regio is not None:
+            self.fields["functie"].queryset = functies_van(regio)
+            self.fields["herkomst"].queryset = gemeenten_van(regio)
+
+
+class BeoordelingForm(forms.ModelForm):
+    class Meta:
+        model = Aanmelding
+        fields = [
+            "functie", "arrangement", "urgentie", "urgentie_reden", "gemeente_herkomst",
+            "voorkeur_gemeente", "voorkeur_aanbieder", "voorkeur_locatie", "gender", "huisdieren",
+            "rolstoeltoegankelijk", "uitsluitingen", "bijzonderheden", "overbruggingszorg",
+        ]  # fmt: skip
+        labels = {
+            "urgentie_reden": "Reden van de urgentie",
+            "gemeente_herkomst": "Gemeente van herkomst",
+        }
+
+    def __init__(self, *args, aanbieders, locaties, **kwargs):
+        super().__init__(*args, **kwargs)
+        regio = self.instance.regio
+        self.fields["functie"].queryset = functies_van(regio)
+        self.fields["functie"].required = True
+        gemeenten = gemeenten_van(regio)
+        self.fields["gemeente_herkomst"].queryset = gemeenten
+        self.fields["voorkeur_gemeente"].queryset = gemeenten
+        self.fields["voorkeur_aanbieder"].queryset = aanbieders
+        self.fields["voorkeur_locatie"].queryset = locaties
+        self.fields["uitsluitingen"].queryset = locaties
+        self.fields["uitsluitingen"].required = False
+
+
+class DatumForm(forms.Form):
+    datum = forms.DateField(widget=DATUM)
+
+
+class UitstroomForm(DatumForm):
+    reden = forms.ChoiceField(label="Reden", choices=[("", "— kies —"), *Uitstroomreden.choices])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Geplaatst goes through a plaatsing (it makes the toewijzing).
+        self.fields["reden"].choices = [
+            c for c in self.fields["reden"].choices if c[0] != Uitstroomreden.GEPLAATST
+        ]
+
+
+class ReserveringForm(forms.Form):
+    locatie = forms.ModelChoiceField(queryset=Locatie.objects.none())
+
+    def __init__(self, *args, locaties, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["locatie"].queryset = locaties
+
+
+class AanmeldForm(forms.Form):
+    """Registration with the Centrale Toegang by the lokaal team (or the crisis route)."""
+
+    route = forms.ChoiceField(choices=Aanmelding.Route.choices)
+    aangemeld_op = forms.DateField(label="Aangemeld op", widget=DATUM)
+    aanvraag = forms.ModelChoiceField(
+        queryset=Aanvraag.objects.none(), required=False, empty_label="— geen —"
+    )
+    beschikking = forms.ModelChoiceField(
+        queryset=Beschikking.objects.none(),
+        required=False,
+        empty_label="— geen —",
+        help_text="Bij de crisisroute mag de beschikking later volgen.",
+    )
+
+    def __init__(self, *args, aanvragen, beschikkingen, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["aanvraag"].queryset = aanvragen
+        self.fields["beschikking"].queryset = beschikkingen
+
+
+class DirectPlaatsenForm(forms.Form):
+    locatie = forms.ModelChoiceField(
+        queryset=Locatie.objects.none(),
+        empty_label="— kies —",
+        error_messages={"invalid_choice": "Kies een locatie uit de lijst."},
+    )
+    datum = forms.DateField(label="Geplaatst op", widget=DATUM)
+
+    def __init__(self, *args, locaties, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["locatie"].queryset = locaties
+        self.fields["locatie"].label_from_instance = lambda loc: (
+            f"{loc.naam} ({loc.aanbieder.naam}, {loc.gemeente.naam})"
+        )
+
+
+class BeeindigenForm(forms.Form):
+    """Doorstroom or uitstroom from care; ``soort`` picks the destinations on offer."""
+
+    datum = forms.DateField(widget=DATUM)
+    bestemming = forms.ChoiceField(label="Naar")
+    naar_functie = forms.ModelChoiceField(
+        label="Nieuwe functie",
+        queryset=Product.objects.none(),
+        required=False,
+        empty_label="— geen —",
+        help_text="Optioneel: de functie uit de inkoop van de regio waarin de cliënt verder gaat.",
+    )
+    toelichting = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, soort, functies, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(Zorgbeweging.Bestemming.choices)
+        self.fields["bestemming"].choices = [("", "— kies —")] + [
+            (b, labels[b]) for b in BESTEMMINGEN[soort]
+        ]
+        self.fields["naar_functie"].queryset = functies
+
+
+class BuitenregionaalAanvraagForm(forms.Form):
+    reden = forms.CharField(
+        label="Reden van de buitenregionale plaatsing",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Geef de reden van de buitenregionale plaatsing."},
+    )
+
+
+class BuitenregionaalBeoordelingForm(forms.Form):
+    besluit = forms.ChoiceField(
+        label="Besluit",
+        choices=[("", "— kies —"), ("goedkeuren", "Goedkeuren"), ("afwijzen", "Afwijzen")],
+        error_messages={"required": "Kies goedkeuren of afwijzen."},
+    )
+    toelichting = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Geef een toelichting bij uw beoordeling."},
+    )
+
+
+class MonitoringForm(forms.Form):
+    regio = forms.ChoiceField(label="Regio", required=False)
+    jaar = forms.IntegerField(label="Jaar", required=False, min_value=2000, max_value=2100)
+
+    def __init__(self, *args, regios, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["regio"].choices = [(r.code, r.naam) for r in regios]
+
+    def gekozen_jaar(self) -> int:
+        if self.is_valid() and self.cleaned_data.get("jaar"):
+            return self.cleaned_data["jaar"]
+        return datetime.date.today().year
+
+
+class TrajectplanForm(forms.Form):
+    opgesteld_op = forms.DateField(label="Opgesteld op", widget=DATUM)
+    client_akkoord_op = forms.DateField(
+        label="Akkoord cliënt op",
+        widget=DATUM,
+        required=False,
+        help_text="Het plan is samen met de cliënt gemaakt; leeg zolang de cliënt niet akkoord is.",
+    )
+    aanbieder_akkoord_op = forms.DateField(
+        label="Akkoord aanbieder op", widget=DATUM, required=False
+    )
+    toelichting = forms.CharField(
+        label="Toelichting", widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    eerste_evaluatie = forms.DateField(
+        label="Eerste evaluatie op",
+        widget=DATUM,
+        required=False,
+        help_text="Voorstel: drie maanden na de plaatsing. Leeg laten kan; plan hem dan later.",
+    )
+
+    def __init__(self, *args, nieuw=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not nieuw:
+            del self.fields["eerste_evaluatie"]
+
+
+class TrajectdoelForm(forms.Form):
+    leefgebied = forms.ChoiceField(
+        label="Leefgebied", choices=[("", "— kies —"), *Trajectdoel.Leefgebied.choices]
+    )
+    omschrijving = forms.CharField(
+        label="Doel",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Wat wil de cliënt bereiken?",
+    )
+    streefdatum = forms.DateField(label="Streefdatum", widget=DATUM, required=False)
+    status = forms.ChoiceField(
+        label="Status", choices=Trajectdoel.Status.choices, initial=Trajectdoel.Status.LOPEND
+    )
+
+
+class EvaluatiePlanForm(forms.Form):
+    gepland_op = forms.DateField(label="Evaluatie gepland op", widget=DATUM)
+
+
+class EvaluatieVastleggenForm(forms.Form):
+    uitgevoerd_op = forms.DateField(label="Gehouden op", widget=DATUM)
+    uitkomst = forms.ChoiceField(
+        label="Uitkomst", choices=[("", "— kies —"), *Evaluatie.Uitkomst.choices]
+    )
+    verslag = forms.CharField(label="Verslag", widget=forms.Textarea(attrs={"rows": 6}))
+    volgende_op = forms.DateField(
+        label="Volgende evaluatie op",
+        widget=DATUM,
+        required=False,
+        help_text="Voorstel: drie maanden later. Leeg laten als er geen volgende evaluatie komt.",
+    )
+
+
+class KwaliteitssignaalForm(forms.Form):
+    """A signal about the aanbieder of a plaatsing (the aanbieder is fixed by the plaatsing)."""
+
+    locatie = forms.ModelChoiceField(
+        label="Locatie",
+        queryset=Locatie.objects.none(),
+        required=False,
+        empty_label="— de aanbieder in het algemeen —",
+    )
+    onderwerp = forms.ChoiceField(
+        label="Onderwerp", choices=[("", "— kies —"), *Kwaliteitssignaal.Onderwerp.choices]
+    )
+    omschrijving = forms.CharField(
+        label="Omschrijving",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Wat is er gezien of gehoord? Noem geen naam of BSN van een cliënt.",
+    )
+
+    def __init__(self, *args, locaties, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["locatie"].queryset = locaties
+
+    def clean_omschrijving(self):
+        tekst = self.cleaned_data["omschrijving"]
+        if bevat_bsn(tekst):
+            raise forms.ValidationError(BSN_FOUT, code="bsn")
+        return tekst
+
+
+TERMIJNEN = [
+    ("", "Alle open evaluaties"),
+    ("te_laat", "Te laat"),
+    ("binnen_30", "Binnen 30 dagen"),
+]
+
+
+class EvaluatieFilterForm(forms.Form):
+    q = forms.CharField(label="Zoeken (naam)", required=False)
+    regio = forms.ModelChoiceField(
+        label="Regio", queryset=Regio.objects.none(), required=False, empty_label="Alle regio's"
+    )
+    aanbieder = forms.ModelChoiceField(
+        label="Aanbieder",
+        queryset=Aanbieder.objects.none(),
+        required=False,
+        empty_label="Alle aanbieders",
+    )
+    termijn = forms.ChoiceField(label="Termijn", choices=TERMIJNEN, required=False)
+
+    def __init__(self, *args, regios, aanbieders, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["regio"].queryset = regios
+        self.fields["aanbieder"].queryset = aanbieders

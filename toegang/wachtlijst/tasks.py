@@ -1,0 +1,91 @@
+"""The waiting-list report as a job (a JobRun with progress, CSV and PDF as result files), and
+the monthly schedule (celery beat, the PeriodicTask made by migration toegang 0009) that starts
+it for every regio with a list, for the previous month, as a system run without a starter.
+
+Imported from ``toegang.tasks`` (Celery autodiscovers only ``tasks`` modules).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from celery import shared_task
+from django.utils import timezone
+
+from regio.jobs import JobContext, job, start_job
+from regio.models import JobRun, Regio
+from toegang.models import Wachtlijstgebeurtenis
+from toegang.query import wachtlijst_regios
+from toegang.wachtlijst import rapport as wachtlijstrapport
+from toegang.wachtlijst import wachtstatus as wachtstatus_services
+
+SOORT = "toegang.wachtlijstrapport"
+CAPABILITY = wachtlijstrapport.CAPABILITY
+MAANDELIJKS_TASK_NAME = "toegang.wachtlijstrapport_maandelijks"
+
+
+@job(SOORT, "Wachtlijstrapportage", capability=CAPABILITY)
+def wachtlijstrapportage(ctx: JobContext, regio_id: int, maand: str, maanden: int = 12):
+    """Compute the report for ``maand`` (YYYY-MM) with the trend over ``maanden`` months."""
+    ctx.progress(5, "Regio en gegevens ophalen")
+    if ctx.run.gestart_door_id:
+        # A regio role, or the contractpartner keeping the list (toegang.query).
+        regio = wachtlijst_regios(ctx.run.gestart_door, CAPABILITY).get(pk=regio_id)
+    else:
+        regio = ctx.scoped(Regio, CAPABILITY).get(pk=regio_id)
+    eerste = wachtlijstrapport.parse_maand(maand)
+    ctx.progress(15, "Cijfers berekenen")
+    rapport = wachtlijstrapport.rapport(
+        regio, eerste, maanden, scope=ctx.scoped(Wachtlijstgebeurtenis, CAPABILITY)
+    )
+    ctx.progress(50, "CSV maken")
+    naam = f"wachtlijstrapport-{regio.code}-{maand}"
+    ctx.add_file(f"{naam}.csv", wachtlijstrapport.als_csv(rapport).encode("utf-8"), "text/csv")
+    ctx.progress(65, "PDF maken")
+    ctx.add_file(f"{naam}.pdf", wachtlijstrapport.als_pdf(rapport), "application/pdf")
+    ctx.progress(95, "Afronden")
+    regels = rapport.van_maand()
+    return {
+        "maand": maand,
+        "regels": len(rapport.regels),
+        "stand_eind": sum(r.stand_eind for r in regels),
+        "aantal_boven_norm": sum(r.aantal_boven_norm for r in regels),
+    }
+
+
+def vorige_maand(peildatum: datetime.date) -> str:
+    return f"{wachtlijstrapport.plus_maanden(peildatum.replace(day=1), -1):%Y-%m}"
+
+
+def start_maandrapporten(peildatum: datetime.date | None = None) -> list[int]:
+    """Start the report for the month before ``peildatum`` for every regio with events; a regio
+    that already has a scheduled run for that month (a redelivered task) gets none again."""
+    maand = vorige_maand(peildatum or timezone.localdate())
+    regio_ids = Wachtlijstgebeurtenis.objects.values_list("regio_id", flat=True).distinct()
+    gestart = []
+    for regio in Regio.objects.filter(pk__in=regio_ids).order_by("code"):
+        bestaat = JobRun.objects.filter(
+            soort=SOORT, regio=regio, gestart_door__isnull=True, parameters__maand=maand
+        ).exists()
+        if bestaat:
+            continue
+        run = start_job(SOORT, user=None, regio=regio, regio_id=regio.pk, maand=maand, maanden=12)
+        gestart.append(run.pk)
+    return gestart
+
+
+@shared_task(name=MAANDELIJKS_TASK_NAME, acks_late=True)
+def wachtlijstrapport_maandelijks(peildatum: str | None = None) -> list[int]:
+    """Celery beat entry point (1st of the month); ``peildatum`` (ISO) only for reruns/tests."""
+    return start_maandrapporten(datetime.date.fromisoformat(peildatum) if peildatum else None)
+
+
+TASK_NAME = "toegang.wachtstatus_versturen"
+
+
+@shared_task(name=TASK_NAME, acks_late=True)
+def wachtstatus_versturen(peildatum: str | None = None) -> dict:
+    """Celery beat entry point; ``peildatum`` (ISO date) only for reruns and tests."""
+    return wachtstatus_services.versturen(
+        datetime.date.fromisoformat(peildatum) if peildatum else None
+    )
