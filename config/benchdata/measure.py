@@ -532,7 +532,9 @@ def pdf(ctx: Context) -> list[Rij]:
     )
 
     def een(b):
-        return render_pdf("toegang/beschikkingen/brief_beschikking.html", brief_context(b, ctx.anker))
+        return render_pdf(
+            "toegang/beschikkingen/brief_beschikking.html", brief_context(b, ctx.anker)
+        )
 
     een(beschikkingen[0])  # warm-up (fonts)
     tijden = [_timed(lambda b=b: een(b)) for b in beschikkingen[1:11]]

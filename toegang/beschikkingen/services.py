@@ -821,7 +821,9 @@ def maak_bekend(beschikking: Beschikking, user) -> Beschikking:
             _weiger_status(locked, "alleen een vastgestelde beschikking wordt bekendgemaakt.")
         _eis(user, locked, CHANGE)
         vandaag = timezone.localdate()
-        pdf = render_pdf("toegang/beschikkingen/brief_beschikking.html", brief_context(locked, vandaag))
+        pdf = render_pdf(
+            "toegang/beschikkingen/brief_beschikking.html", brief_context(locked, vandaag)
+        )
         document = Document(
             dossier_id=locked.dossier_id,
             soort=Document.Soort.BESCHIKKING,

@@ -1,0 +1,159 @@
+"""The beschikking (the formal decision), the products it grants and the bezwaar against it."""
+
+from django.conf import settings
+from django.db import models
+
+from regio.iwmo import choices
+from regio.models import INGANG_EINDE, geen_overlap, period_constraints
+from toegang.dossiers.models import Client, Dossier
+from toegang.meldingen.models import Aanvraag, Document
+from toegang.query import (
+    BeschiktProductQuerySet,
+    PerDossierQuerySet,
+)
+
+
+class Beschikking(models.Model):
+    """The formal decision (Awb besluit) on an aanvraag, per perceel. A vastgestelde beschikking
+    is never edited: a change is a new version referring to the old one (``vorige``); the
+    database refuses updates of its content."""
+
+    class Status(models.TextChoices):
+        CONCEPT = "concept", "Concept"
+        TER_ACCORDERING = "ter_accordering", "Ter accordering"
+        VASTGESTELD = "vastgesteld", "Vastgesteld"
+        BEKENDGEMAAKT = "bekendgemaakt", "Bekendgemaakt"
+        GEWIJZIGD = "gewijzigd", "Gewijzigd (vervangen)"
+        INGETROKKEN = "ingetrokken", "Ingetrokken"
+        VERLOPEN = "verlopen", "Verlopen"
+
+    class Besluit(models.TextChoices):
+        TOEKENNING = "toekenning", "Toekenning"
+        GEDEELTELIJK = "gedeeltelijk", "Gedeeltelijke toekenning"
+        AFWIJZING = "afwijzing", "Afwijzing"
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="beschikkingen")
+    aanvraag = models.ForeignKey(
+        Aanvraag, on_delete=models.PROTECT, null=True, blank=True, related_name="beschikkingen"
+    )
+    perceel = models.ForeignKey("inkoop.Perceel", on_delete=models.PROTECT, related_name="+")
+    vorige = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="volgende"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.CONCEPT)
+    besluit = models.CharField(max_length=12, choices=Besluit.choices)
+    motivering = models.TextField()
+    ingangsdatum = models.DateField()
+    einddatum = models.DateField(null=True, blank=True)
+    opgesteld_door = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    geaccordeerd_door = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    vastgesteld_op = models.DateTimeField(null=True, blank=True)
+    bekendgemaakt_op = models.DateField(null=True, blank=True)
+    ingetrokken_op = models.DateField(null=True, blank=True)
+    intrekkingsreden = models.TextField(blank=True)
+    brief = models.OneToOneField(
+        Document, on_delete=models.PROTECT, null=True, blank=True, related_name="beschikking"
+    )
+    aangemaakt_op = models.DateTimeField(auto_now_add=True)
+
+    objects = PerDossierQuerySet.as_manager()
+    audit_reads = True
+
+    VASTGELEGD = ("vastgesteld", "bekendgemaakt", "gewijzigd", "ingetrokken", "verlopen")
+
+    class Meta:
+        verbose_name = "beschikking"
+        verbose_name_plural = "beschikkingen"
+        ordering = ["-ingangsdatum", "-pk"]
+        permissions = [("accordeer_beschikking", "Kan beschikkingen accorderen (vier ogen)")]
+        constraints = [
+            *period_constraints("beschikking", **INGANG_EINDE),
+            models.CheckConstraint(
+                condition=~models.Q(status__in=["vastgesteld", "bekendgemaakt"])
+                | models.Q(vastgesteld_op__isnull=False),
+                name="beschikking_vastgesteld_heeft_datum",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Beschikking {self.pk} ({self.get_status_display()})"
+
+
+class BeschiktProduct(models.Model):
+    """What a beschikking grants (or refuses): a functie, interventieniveau, arrangement or a
+    P×Q product with omvang, for a period. ``client``, ``productcategorie`` and ``actief`` are
+    copied from the beschikking and product so that PostgreSQL can refuse overlapping grants
+    for one client and productcategorie by different beschikkingen (the service names the other
+    beschikking first); within one beschikking several functies of a categorie may run together.
+    """
+
+    beschikking = models.ForeignKey(Beschikking, on_delete=models.CASCADE, related_name="producten")
+    product = models.ForeignKey("inkoop.Product", on_delete=models.PROTECT, related_name="+")
+    toegekend = models.BooleanField(default=True)
+    ingangsdatum = models.DateField()
+    einddatum = models.DateField(null=True, blank=True)
+    volume = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    eenheid = models.CharField(max_length=2, blank=True, choices=choices("WJ756_Eenheid"))
+    frequentie = models.CharField(max_length=1, blank=True, choices=choices("WMO757_Frequentie"))
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+", editable=False)
+    productcategorie = models.CharField(max_length=2, editable=False)
+    actief = models.BooleanField(default=False, editable=False)
+
+    objects = BeschiktProductQuerySet.as_manager()
+    audit_reads = True
+
+    class Meta:
+        verbose_name = "beschikt product"
+        verbose_name_plural = "beschikte producten"
+        ordering = ["ingangsdatum", "pk"]
+        constraints = [
+            *period_constraints("beschiktproduct", **INGANG_EINDE),
+            geen_overlap(
+                "beschiktproduct_geen_overlap",
+                ("client", "productcategorie"),
+                "Deze cliënt heeft in die periode al een beschikt product in deze "
+                "productcategorie.",
+                ongelijk=("beschikking",),
+                begin="ingangsdatum",
+                einde="einddatum",
+                condition=models.Q(actief=True, toegekend=True),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.product} ({'toegekend' if self.toegekend else 'afgewezen'})"
+
+
+class Bezwaar(models.Model):
+    """An objection against a beschikking (Awb 6:7: within 6 weeks after bekendmaking)."""
+
+    class Uitkomst(models.TextChoices):
+        GEGROND = "gegrond", "Gegrond"
+        DEELS_GEGROND = "deels_gegrond", "Deels gegrond"
+        ONGEGROND = "ongegrond", "Ongegrond"
+        NIET_ONTVANKELIJK = "niet_ontvankelijk", "Niet-ontvankelijk"
+        INGETROKKEN = "ingetrokken", "Ingetrokken"
+
+    beschikking = models.ForeignKey(Beschikking, on_delete=models.PROTECT, related_name="bezwaren")
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="+")
+    ontvangen_op = models.DateField()
+    tijdig = models.BooleanField(editable=False, default=True)
+    beslistermijn_einde = models.DateField(editable=False, null=True)
+    uitkomst = models.CharField(max_length=20, choices=Uitkomst.choices, blank=True)
+    besloten_op = models.DateField(null=True, blank=True)
+    toelichting = models.TextField(blank=True)
+
+    objects = PerDossierQuerySet.as_manager()
+    audit_reads = True
+
+    class Meta:
+        verbose_name = "bezwaar"
+        verbose_name_plural = "bezwaren"
+        ordering = ["-ontvangen_op"]
+
+    def __str__(self):
+        return f"Bezwaar van {self.ontvangen_op:%d-%m-%Y}"
