@@ -32,6 +32,7 @@ from financien.verevening import (
     voorschotten_naar_verdeelmodel,
 )
 from financien.views.common import JaarMixin, bw_functies, bw_leden, mag_regio
+from regio.forms import fouten_op_formulier
 from regio.lists import SearchSortMixin
 from regio.mixins import ScopedViewMixin
 from regio.models import Regio
@@ -373,7 +374,7 @@ class VerdeelmodelView(JaarMixin, FormView):
                 bron=form.cleaned_data["bron"],
             )  # fmt: skip
         except ValidationError as exc:
-            form.add_error(None, exc.messages)
+            fouten_op_formulier(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, f"Het verdeelmodel {p.jaar} is opgeslagen.")
         return HttpResponseRedirect(jaar_url(p))

@@ -29,6 +29,7 @@ from financien.verevening import STRATEGIEEN
 from financien.verevening_tasks import SOORT
 from financien.views.common import JaarMixin, mag_regio
 from regio import audit
+from regio.forms import fouten_op_formulier
 from regio.jobs import start_job
 from regio.mixins import ScopedViewMixin
 from regio.models import Gemeente, JobRun
@@ -264,7 +265,7 @@ class VaststellenView(RunMixin, FormView):
         try:
             runs.vaststellen(run, self.request.user)
         except ValidationError as exc:
-            form.add_error(None, exc.messages)
+            fouten_op_formulier(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, f"De verevening {run.regio.naam} {run.jaar} is vastgesteld.")
         return redirect("financien:run", pk=run.pk)

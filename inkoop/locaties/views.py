@@ -23,6 +23,7 @@ from inkoop.locaties.forms import CapaciteitForm, LocatieForm, VrijePlaatsenForm
 from inkoop.locaties.services import capaciteit_per_maand, meld_vrije_plaatsen
 from inkoop.models import Aanbieder, Capaciteit, Locatie, Product, VrijePlaatsenMelding
 from regio.exports import ExportableListMixin
+from regio.forms import fouten_op_formulier
 from regio.lists import as_int, sorteerlinks
 from regio.mixins import ScopedViewMixin
 from regio.models import Gemeente
@@ -383,7 +384,7 @@ class VrijePlaatsenView(OuderMixin, ScopedViewMixin, FormView):
         try:
             meld_vrije_plaatsen(self.parent, form.cleaned_data["vrije_plaatsen"], self.request.user)
         except ValidationError as error:
-            form.add_error(None, error)
+            fouten_op_formulier(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "De vrije plaatsen zijn gemeld.")
         return redirect("inkoop:locatie-detail", pk=self.parent.pk)

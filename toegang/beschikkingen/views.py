@@ -15,6 +15,7 @@ from django.views.generic import DetailView, ListView, View
 from django.views.generic.detail import SingleObjectMixin
 
 from regio import audit
+from regio.forms import fouten_op_formulier
 from regio.lists import SearchSortMixin
 from regio.mixins import ScopedViewMixin
 from regio.query import mag
@@ -119,7 +120,7 @@ class BeschikkingCreateView(ScopedObjectPageMixin, View):
             try:
                 beschikking = services.maak_concept(self.object, request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _fouten_op_form(form, exc)
+                fouten_op_formulier(form, exc)
             else:
                 messages.success(
                     request,
@@ -128,14 +129,6 @@ class BeschikkingCreateView(ScopedObjectPageMixin, View):
                 )
                 return redirect("toegang:beschikking-edit", pk=beschikking.pk)
         return self.render(self.template_name, form=form, dossier=self.object)
-
-
-def _fouten_op_form(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for veld, fouten in exc.message_dict.items():
-            form.add_error(veld if veld in form.fields else None, fouten)
-    else:
-        form.add_error(None, exc.messages)
 
 
 class BeschikkingQuerysetMixin:
@@ -346,7 +339,7 @@ class BeschikkingActieView(BeschikkingQuerysetMixin, ScopedObjectPageMixin, View
                 return redirect("toegang:dossier-detail", pk=dossier_id)
         except ValidationError as exc:
             if actie == "intrekken" and hasattr(exc, "error_dict"):
-                _fouten_op_form(form, exc)
+                fouten_op_formulier(form, exc)
                 return self.show(form)
             return self.weiger(" ".join(_fouten(exc)))
         messages.success(request, tekst)
@@ -421,7 +414,7 @@ class BezwaarCreateView(BeschikkingQuerysetMixin, ScopedObjectPageMixin, View):
                     self.object, request.user, **form.cleaned_data
                 )
             except ValidationError as exc:
-                _fouten_op_form(form, exc)
+                fouten_op_formulier(form, exc)
             else:
                 termijn = "binnen" if bezwaar.tijdig else "na afloop van"
                 messages.success(
@@ -475,7 +468,7 @@ class BezwaarUpdateView(ScopedObjectPageMixin, View):
             try:
                 services.werk_bezwaar_bij(self.object, request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _fouten_op_form(form, exc)
+                fouten_op_formulier(form, exc)
             else:
                 messages.success(request, "Het bezwaar is bijgewerkt.")
                 return redirect("toegang:beschikking-detail", pk=self.object.beschikking_id)

@@ -16,6 +16,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 
 from regio import audit
+from regio.forms import fouten_op_formulier
 from regio.lists import SearchSortMixin
 from regio.mixins import ScopedViewMixin
 from toegang.dossiers.forms import (
@@ -61,15 +62,6 @@ def optional_url(name: str, *args) -> str | None:
         return reverse(name, args=args)
     except NoReverseMatch:
         return None
-
-
-def voeg_fouten_toe(form, exc: ValidationError):
-    """Put a service's ValidationError on the form: at the field where the form has it."""
-    if hasattr(exc, "error_dict"):
-        for veld, fouten in exc.message_dict.items():
-            form.add_error(veld if veld in form.fields else None, fouten)
-    else:
-        form.add_error(None, exc.messages)
 
 
 class DossierListView(SearchSortMixin, ScopedViewMixin, ListView):
@@ -405,7 +397,7 @@ class ClientRegistreerView(ScopedViewMixin, TemplateView):
                     geopend_op=data["geopend_op"],
                 )  # fmt: skip
         except ValidationError as exc:
-            voeg_fouten_toe(dossier_form, exc)
+            fouten_op_formulier(dossier_form, exc)
             return self.opnieuw(forms)
         dossier = registratie.dossier
         if registratie.bestaand_dossier:
@@ -481,7 +473,7 @@ class PersoonWijzigView(DossierOnderdeelMixin, FormView):
         try:
             wijzig_persoon(self.request.user, self.persoon(), form.cleaned_data)
         except ValidationError as exc:
-            voeg_fouten_toe(form, exc)
+            fouten_op_formulier(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, "De persoonsgegevens zijn opgeslagen.")
         return HttpResponseRedirect(self.get_success_url())

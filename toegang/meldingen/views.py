@@ -25,6 +25,7 @@ from django.views.generic.detail import SingleObjectMixin
 
 from inkoop.models import Product
 from regio import audit
+from regio.forms import fouten_op_formulier
 from regio.mixins import ScopedViewMixin
 from regio.query import mag
 from toegang.meldingen import services
@@ -40,15 +41,6 @@ from toegang.meldingen.forms import (
 from toegang.models import Document, Dossier, Melding
 
 VIEW_MELDING = "toegang.view_melding"
-
-
-def fouten_bij_formulier(form, error: ValidationError):
-    """Put a service's Dutch errors at the form's fields (or above the form)."""
-    if hasattr(error, "error_dict"):
-        for veld, lijst in error.error_dict.items():
-            form.add_error(veld if veld in form.fields else None, lijst)
-    else:
-        form.add_error(None, error)
 
 
 class DossierKindMixin:
@@ -112,7 +104,7 @@ class MeldingCreateView(DossierKindMixin, ScopedViewMixin, FormView):
                 tijdelijke_voorziening=data["tijdelijke_voorziening"],
             )
         except ValidationError as error:
-            fouten_bij_formulier(form, error)
+            fouten_op_formulier(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -205,7 +197,7 @@ class MeldingActieView(MeldingQuerysetMixin, ScopedViewMixin, SingleObjectMixin,
         try:
             self.uitvoeren(form.cleaned_data)
         except ValidationError as error:
-            fouten_bij_formulier(form, error)
+            fouten_op_formulier(form, error)
             return self.form_invalid(form)
         messages.success(self.request, self.succes)
         return redirect("toegang:melding-detail", pk=self.object.pk)
@@ -363,7 +355,7 @@ class VerdagingView(MeldingActieView):
                 reden=data["reden"],
             )
         except ValidationError as error:
-            fouten_bij_formulier(form, error)
+            fouten_op_formulier(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -422,7 +414,7 @@ class DocumentUploadView(DossierKindMixin, ScopedViewMixin, FormView):
                 soort=data["soort"],
             )
         except ValidationError as error:
-            fouten_bij_formulier(form, error)
+            fouten_op_formulier(form, error)
             return self.form_invalid(form)
         messages.success(self.request, f"{document.naam} is aan het dossier toegevoegd.")
         if self.melding is not None:

@@ -19,11 +19,11 @@ from django.utils import timezone
 from django.views.generic import DetailView, FormView, ListView
 from django.views.generic.detail import SingleObjectMixin
 
+from regio.forms import fouten_op_formulier
 from regio.lists import SearchSortMixin, sorteerlinks
 from regio.mixins import ScopedViewMixin
 from regio.models import Gemeente
 from regio.query import mag
-from toegang.dossiers.views import voeg_fouten_toe
 from toegang.models import Dossier, Vernietigingslijst, Vernietigingsregel, Verwijderverzoek
 from toegang.privacy import bewaren
 from toegang.privacy import tasks as bewaren_tasks
@@ -151,7 +151,7 @@ class BevestigMixin:
         try:
             melding, url = self.voer_uit(form)
         except ValidationError as exc:
-            voeg_fouten_toe(form, exc)
+            fouten_op_formulier(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, melding)
         return HttpResponseRedirect(url or self.detail_url())
@@ -314,7 +314,7 @@ class VerzoekRegistrerenView(ScopedViewMixin, FormView):
                 dossiers=Dossier.objects.visible_to(self.request.user, ADD_VERZOEK),
             )  # fmt: skip
         except ValidationError as exc:
-            voeg_fouten_toe(form, exc)
+            fouten_op_formulier(form, exc)
             return self.form_invalid(form)
         messages.success(
             self.request,

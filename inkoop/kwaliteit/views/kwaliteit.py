@@ -36,6 +36,7 @@ from inkoop.kwaliteit.services import (
 from inkoop.locaties.views import OuderMixin
 from inkoop.models import Aanbieder, Certificaat, Contract, Melding, Onderaanneming
 from regio.exports import ExportableListMixin
+from regio.forms import fouten_op_formulier
 from regio.lists import as_int, sorteerlinks
 from regio.mixins import ScopedViewMixin
 from regio.models import Regio
@@ -327,7 +328,7 @@ class MeldingAfhandelenView(ScopedViewMixin, SingleObjectMixin, FormView):
             else:
                 melding_opvolging_vastleggen(self.object, data["opvolging"], self.request.user)
         except ValidationError as error:
-            form.add_error(None, error)
+            fouten_op_formulier(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request,

@@ -15,6 +15,7 @@ from django.views.generic.detail import SingleObjectMixin
 
 from inkoop.kwaliteit import signalen as ks
 from inkoop.models import Aanbieder, Kwaliteitssignaal
+from regio.forms import fouten_op_formulier
 from regio.lists import as_int, sorteerlinks
 from regio.mixins import ScopedViewMixin
 from regio.query import mag
@@ -182,11 +183,7 @@ class SignaalAfhandelenView(SignaalActieMixin, FormView):
         try:
             ks.afhandelen(self.object, self.request.user, form.cleaned_data["afhandeling"])
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for veld, fouten in exc.message_dict.items():
-                    form.add_error(veld if veld in form.fields else None, fouten)
-            else:
-                form.add_error(None, exc.messages)
+            fouten_op_formulier(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, "Het signaal is afgehandeld.")
         return HttpResponseRedirect(self.detail_url())

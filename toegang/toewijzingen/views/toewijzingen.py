@@ -15,9 +15,9 @@ from django.views.generic.detail import SingleObjectMixin
 
 from inkoop.models import Aanbieder, Contract
 from regio.exports import ExportableListMixin
+from regio.forms import fouten_op_formulier
 from regio.lists import SearchSortMixin
 from regio.mixins import ScopedViewMixin
-from toegang.dossiers.views import voeg_fouten_toe
 from toegang.models import Beschikking, BeschiktProduct, Dossier, Toewijzing, Zorgperiode
 from toegang.toewijzingen.forms import (
     EinddatumForm,
@@ -260,7 +260,7 @@ class ToewijzingCreateView(ScopedViewMixin, SingleObjectMixin, FormView):
                 data["einddatum"], form.omvang(), contracten=contracten(self.request.user),
             )  # fmt: skip
         except ValidationError as exc:
-            voeg_fouten_toe(form, exc)
+            fouten_op_formulier(form, exc)
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -322,7 +322,7 @@ class EinddatumView(ToewijzingWijzigMixin, FormView):
                 form.cleaned_data["reden_wijziging"], contracten=contracten(self.request.user),
             )  # fmt: skip
         except ValidationError as exc:
-            voeg_fouten_toe(form, exc)
+            fouten_op_formulier(form, exc)
             return self.form_invalid(form)
         messages.success(
             self.request, f"De einddatum van toewijzing {t.nummer} is gewijzigd (zelfde nummer)."
@@ -369,7 +369,7 @@ class WijzigView(ToewijzingWijzigMixin, FormView):
             else:
                 controleer_wijziging(t, w, contracten=contracten(user))
         except ValidationError as exc:
-            voeg_fouten_toe(form, exc)
+            fouten_op_formulier(form, exc)
             return self.form_invalid(form)
         if actie != "bevestig":
             status, einde = gevolg_voor_oude(t, w)

@@ -15,10 +15,10 @@ from django.urls import path, reverse
 from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 from django.views.generic.detail import SingleObjectMixin
 
+from regio.forms import fouten_op_formulier
 from regio.iwmo import choices, codelijst
 from regio.lists import SearchSortMixin
 from regio.mixins import ScopedViewMixin
-from toegang.dossiers.views import voeg_fouten_toe
 from toegang.models import Toewijzing, Verzoek
 from toegang.toewijzingen.services import omvang_tekst
 from toegang.toewijzingen.verzoeken import afwijzen, catalogus_producten, dekkend_product, honoreren
@@ -229,7 +229,7 @@ class AfwijzenView(VerzoekAntwoordMixin, FormView):
                 self.verzoek(), self.request.user, data["reden_afwijzing"], data["toelichting"]
             )
         except ValidationError as exc:
-            voeg_fouten_toe(form, exc)
+            fouten_op_formulier(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, "Het verzoek is afgewezen.")
         return HttpResponseRedirect(self.detail_url())

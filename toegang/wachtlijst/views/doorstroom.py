@@ -15,9 +15,9 @@ from django.views.generic import FormView, ListView
 
 from inkoop.models import Locatie, Product
 from regio.exports import FORMATS, export_response
+from regio.forms import fouten_op_formulier
 from regio.mixins import ScopedViewMixin
 from regio.query import mag as mag_voor
-from toegang.dossiers.views import voeg_fouten_toe
 from toegang.models import Aanmelding, BuitenregionaalStatus, Plaatsing, Zorgbeweging
 from toegang.query import wachtlijst_regios
 from toegang.wachtlijst import doorstroom as ds
@@ -89,7 +89,7 @@ class DirectPlaatsenView(AanmeldingMixin, FormView):
                 a, form.cleaned_data["locatie"], self.request.user, form.cleaned_data["datum"]
             )
         except ValidationError as exc:
-            voeg_fouten_toe(form, exc)
+            fouten_op_formulier(form, exc)
             return self.form_invalid(form)
         tekst = f"De directe plaatsing op {plaatsing.locatie.naam} is vastgelegd."
         if plaatsing.toewijzing_id:
@@ -149,7 +149,7 @@ class BeeindigenView(PlaatsingMixin, FormView):
             else:
                 ds.controleer_beeindiging(p, *args)
         except ValidationError as exc:
-            voeg_fouten_toe(form, exc)
+            fouten_op_formulier(form, exc)
             return self.form_invalid(form)
         if actie != "bevestig":
             return self.render_to_response(
@@ -196,7 +196,7 @@ class BuitenregionaalAanvragenView(AanmeldingMixin, FormView):
                 self.aanmelding(), self.request.user, form.cleaned_data["reden"]
             )
         except ValidationError as exc:
-            voeg_fouten_toe(form, exc)
+            fouten_op_formulier(form, exc)
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -232,7 +232,7 @@ class BuitenregionaalBeoordelenView(AanmeldingMixin, FormView):
                 data["toelichting"],
             )  # fmt: skip
         except ValidationError as exc:
-            voeg_fouten_toe(form, exc)
+            fouten_op_formulier(form, exc)
             return self.form_invalid(form)
         messages.success(
             self.request,

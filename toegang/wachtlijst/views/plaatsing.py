@@ -13,6 +13,7 @@ from django.urls import path
 from django.views.generic import FormView, View
 
 from inkoop.models import Locatie
+from regio.forms import fouten_op_formulier
 from toegang.wachtlijst import services as ws
 from toegang.wachtlijst.forms import DatumForm, ReserveringForm
 from toegang.wachtlijst.views import basis
@@ -93,9 +94,7 @@ class PlaatsenView(PlaatsingMixin, FormView):
                 self.plaatsing(), self.request.user, form.cleaned_data["datum"]
             )
         except ValidationError as exc:
-            from toegang.dossiers.views import voeg_fouten_toe
-
-            voeg_fouten_toe(form, exc)
+            fouten_op_formulier(form, exc)
             return self.form_invalid(form)
         tekst = f"De cliënt is geplaatst op {plaatsing.locatie.naam}."
         if plaatsing.toewijzing_id:

@@ -18,11 +18,11 @@ from inkoop.kwaliteit import signalen as ks
 from inkoop.models import Aanbieder, Kwaliteitssignaal, Locatie
 from regio import audit
 from regio.exports import ExportableListMixin
+from regio.forms import fouten_op_formulier
 from regio.lists import SearchSortMixin
 from regio.mixins import ScopedViewMixin
 from regio.models import Regio
 from regio.query import mag
-from toegang.dossiers.views import voeg_fouten_toe
 from toegang.models import Evaluatie, Plaatsing, Trajectdoel, Trajectplan
 from toegang.query import wachtlijst_regios
 from toegang.wachtlijst import regie as rs
@@ -172,7 +172,7 @@ class RegieFormMixin:
         try:
             volgende = self.bewaar(form.cleaned_data)
         except ValidationError as exc:
-            voeg_fouten_toe(form, exc)
+            fouten_op_formulier(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, self.succes)
         return HttpResponseRedirect(volgende)

@@ -17,10 +17,10 @@ from django.views.generic.detail import SingleObjectMixin
 from inkoop.models import Aanbieder, Locatie
 from regio import audit
 from regio.exports import ExportableListMixin
+from regio.forms import fouten_op_formulier
 from regio.lists import SearchSortMixin
 from regio.mixins import ScopedViewMixin
 from regio.models import Domein, Lidmaatschap, Regio
-from toegang.dossiers.views import voeg_fouten_toe
 from toegang.models import (
     Aanmelding,
     Aanvraag,
@@ -253,7 +253,7 @@ class BeoordelenView(AanmeldingMixin, FormView):
                 **{k: data[k] for k in ws.VOORKEUREN},
             )  # fmt: skip
         except ValidationError as exc:
-            voeg_fouten_toe(form, exc)
+            fouten_op_formulier(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, "De beoordeling is opgeslagen.")
         return HttpResponseRedirect(self.detail_url())
@@ -272,7 +272,7 @@ class OpWachtlijstView(AanmeldingMixin, FormView):
         try:
             ws.op_wachtlijst(self.aanmelding(), self.request.user, form.cleaned_data["datum"])
         except ValidationError as exc:
-            voeg_fouten_toe(form, exc)
+            fouten_op_formulier(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, "De cliënt staat op de wachtlijst.")
         return HttpResponseRedirect(self.detail_url())
@@ -301,7 +301,7 @@ class VanDeLijstView(AanmeldingMixin, FormView):
                 form.cleaned_data["datum"],
             )  # fmt: skip
         except ValidationError as exc:
-            voeg_fouten_toe(form, exc)
+            fouten_op_formulier(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, "De cliënt is van de wachtlijst gehaald.")
         return HttpResponseRedirect(self.detail_url())
@@ -372,7 +372,7 @@ class AanmeldenView(ScopedViewMixin, SingleObjectMixin, FormView):
                 beschikking=form.cleaned_data["beschikking"],
             )  # fmt: skip
         except ValidationError as exc:
-            voeg_fouten_toe(form, exc)
+            fouten_op_formulier(form, exc)
             return self.form_invalid(form)
         messages.success(
             self.request, f"De cliënt is aangemeld bij de Centrale Toegang {regio.naam}."
