@@ -19,13 +19,14 @@ run: $(BIN)/python
 	$(BIN)/python -m config.launcher
 
 ## The whole test suite (throw-away PostgreSQL and Valkey, real Celery worker, headless Chromium).
-test: $(BIN)/python
+test: lint
 	@mkdir -p -m 700 $(XDG_RUNTIME_DIR)
-	$(BIN)/ruff check . && $(BIN)/ruff format --check -q .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## ruff (lint and format) and import-linter (the layers, docs/ARCHITECTURE.md).
 lint: $(BIN)/python
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check . && $(BIN)/ruff format --check -q .
+	$(BIN)/lint-imports --no-logo --no-cache
 
 format: $(BIN)/python
 	$(BIN)/ruff check --fix . && $(BIN)/ruff format .

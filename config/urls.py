@@ -52,7 +52,7 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url="/static/favicon.svg", permanent=True)),
     path("", include("regio.urls")),
     path("toegang/", include("toegang.urls")),
-    path("privacy/audit/", include("regio.audit_urls")),
+    path("privacy/audit/", include("toegang.privacy.audit_urls")),
     path("privacy/", include("toegang.privacy.urls")),
     path("inkoop/", include("inkoop.urls")),
     path("financien/", include("financien.urls")),

@@ -253,6 +253,14 @@ class Kostenregel(models.Model):
     periode_einde = models.DateField()
     bedrag = models.DecimalField(max_digits=12, decimal_places=2)
     vastgelegd_op = models.DateTimeField(auto_now_add=True)
+    # The accepted line of a declaratie this cost comes from (bron declaratie).
+    declaratieregel = models.OneToOneField(
+        "toegang.Declaratieregel",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="kostenregel",
+    )
 
     objects = KostenregelQuerySet.as_manager()
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from financien.models import Verdeelmodel, VerdeelmodelAandeel
+from inkoop.contracten.services import Verdeelsleutel
 from regio import audit
 from regio.models import Domein, Lidmaatschap
 
@@ -82,3 +83,17 @@ def geldende_verdeelmodellen(verdeelmodellen, jaar: int) -> dict[int, Verdeelmod
     """{regio id: its verdeelmodel of ``jaar``, or else the newest one before it}, one query."""
     geldend = verdeelmodellen.filter(jaar__lte=jaar).order_by("regio_id", "-jaar")
     return {m.regio_id: m for m in geldend.distinct("regio_id")}
+
+
+def verdeelsleutel(user, regio, jaar: int) -> Verdeelsleutel | None:
+    """The verdeelmodel of ``regio`` that holds for ``jaar`` as far as ``user`` may see it, for
+    the inkoop dashboard's spreiding (provided to ``inkoop.contracten.services.verdeelsleutel``
+    by ``FinancienConfig.ready``)."""
+    model = geldend_verdeelmodel(
+        Verdeelmodel.objects.visible_to(user, "financien.view_verdeelmodel").filter(regio=regio),
+        jaar,
+    )
+    if model is None:
+        return None
+    aandelen = aandelen_van(model)
+    return Verdeelsleutel(str(model), aandelen.fracties, aandelen.genormaliseerd)

@@ -38,9 +38,10 @@ def _broker():
 
 
 def _worker():
-    from config.celery import app
+    # The project's Celery app (config.celery), which config/__init__.py makes the current one.
+    from celery import current_app
 
-    replies = app.control.ping(timeout=1.0)
+    replies = current_app.control.ping(timeout=1.0)
     if not replies:
         raise RuntimeError("geen worker antwoordde op ping")
     return {"workers": sorted(name for reply in replies for name in reply)}

@@ -528,13 +528,14 @@ def client_met_alles():
     declaratie = Declaratie.objects.create(
         aanbieder=o.aanbieder, gemeente=gemeente("0307"), nummer="D1", bron="api"
     )
-    Declaratieregel.objects.create(
+    k.declaratieregel = Declaratieregel.objects.create(
         declaratie=declaratie, aanbieder=o.aanbieder, referentie="r1", toewijzing=t,
         toewijzingnummer=4711, productcategorie="15", periode_begin=D(2025, 3, 1),
         periode_einde=D(2025, 3, 31), volume=Decimal("31"), eenheid="14",
         bedrag=Decimal("2500.00"), debet_credit="D", status="toegekend",
-        retourcodes=["0200"], kostenregel=k,
+        retourcodes=["0200"],
     )  # fmt: skip
+    k.save()
     Verzoek.objects.create(
         soort="toewijzing", aanbieder=o.aanbieder, gemeente=gemeente("0307"), dossier=d,
         referentie="vz-1", producten=[{"productcategorie": "15", "ingangsdatum": "2024-02-01"}],

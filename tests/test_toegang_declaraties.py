@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -194,8 +195,8 @@ def test_refused_lines_get_no_kostenregel_and_the_others_still_do(opzet):
         ("R-1", "toegekend", ["0200"]),
         ("R-2", "afgewezen", ["0611"]),
     ]
-    assert declaratie.regels.get(referentie="R-2").kostenregel is None
-    assert Kostenregel.objects.count() == 1
+    assert not Kostenregel.objects.filter(declaratieregel__referentie="R-2").exists()
+    assert Kostenregel.objects.get().declaratieregel.referentie == "R-1"
 
 
 def test_a_bw_product_records_the_first_bw_start(opzet):
@@ -678,3 +679,31 @@ def test_web_list_and_detail_are_scoped(opzet, client):
     assert client.get(reverse("toegang:declaratie-detail", args=[declaratie.pk])).status_code == 404
     leeg = client.get(reverse("toegang:declaratie-list"))
     assert "Er zijn nog geen declaraties" in leeg.content.decode()
+
+
+# --- the link between a line and its kostenregel, across the migration that moved it ----------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_that_moved_the_kostenregel_link_keeps_every_link(opzet):
+    """financien 0006/0007 and toegang 0019 moved the link from the declaratieregel (toegang
+    pointing up at financien) to the kostenregel: backwards every link returns to the old column,
+    forwards every one comes back, nothing lost or crossed."""
+    t = opzet.toewijzing()
+    declaratie = opzet.declareer(regel(t, "R-1"), regel(t, "R-2", maand=(2025, 4), volume="12"))
+    paren = sorted(declaratie.regels.values_list("pk", "kostenregel__pk"))
+    assert len(paren) == 2 and all(k for _, k in paren)
+    executor = MigrationExecutor(connection)
+    laatste = executor.loader.graph.leaf_nodes()
+    try:
+        executor.migrate(
+            [("financien", "0005_kostenregel_dekkende_index"),
+             ("toegang", "0018_toewijzing_aanbieder_gewijzigd")]
+        )  # fmt: skip
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id, kostenregel_id FROM toegang_declaratieregel ORDER BY id")
+            assert cursor.fetchall() == paren
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(laatste)
+    assert sorted(Declaratieregel.objects.values_list("pk", "kostenregel__pk")) == paren

@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce
 
 from inkoop.models import Contract, Product, Tarief, Verlengingsoptie
 from regio import audit
+from regio.haken import Haak
 from regio.models import Lidmaatschap
 
 
@@ -207,6 +208,24 @@ def besluit_wat(contract: Contract) -> str:
 SPREIDING_MARGE = Decimal("1.0")  # percentage points within which a gemeente is in balance
 
 
+@dataclass(frozen=True)
+class Verdeelsleutel:
+    """A regio's shares of the BW money per gemeente for a year (financien's verdeelmodel, as
+    the spreiding compares places with it); reads as the verdeelmodel it comes from."""
+
+    omschrijving: str
+    fracties: dict  # Gemeente -> Decimal fraction, summing to 1
+    genormaliseerd: bool  # the shares as entered did not add up to exactly 100%
+
+    def __str__(self):
+        return self.omschrijving
+
+
+# (user, regio, jaar) -> the Verdeelsleutel the user may see, or None. Provided by financien,
+# which inkoop does not import (regio.haken); without it there is no verdeelmodel to compare.
+verdeelsleutel = Haak("inkoop.verdeelsleutel")
+
+
 @dataclass
 class Spreidingsregel:
     gemeente: object
@@ -220,16 +239,14 @@ class Spreidingsregel:
 @dataclass
 class Spreiding:
     regels: list
-    verdeelmodel: object
+    verdeelmodel: Verdeelsleutel | None
     genormaliseerd: bool
 
 
-def spreiding_tegen_verdeelmodel(plaatsen, verdeelmodel) -> Spreiding:
+def spreiding_tegen_verdeelmodel(plaatsen, sleutel: Verdeelsleutel | None) -> Spreiding:
     """Each gemeente's share of the places against its share in the verdeelmodel: where to
     build up (fewer places than its share) and where to scale down (seed 000)."""
-    from financien.services import aandelen_van
-
-    aandelen = aandelen_van(verdeelmodel) if verdeelmodel is not None else None
+    aandelen = sleutel
     per_gemeente = dict(plaatsen)
     gemeenten = set(per_gemeente) | set(aandelen.fracties if aandelen else ())
     totaal = sum(per_gemeente.values())
@@ -253,4 +270,4 @@ def spreiding_tegen_verdeelmodel(plaatsen, verdeelmodel) -> Spreiding:
         else:
             advies = "in balans"
         regels.append(Spreidingsregel(gemeente, n, eigen, model, verschil, advies))
-    return Spreiding(regels, verdeelmodel, bool(aandelen and aandelen.genormaliseerd))
+    return Spreiding(regels, sleutel, bool(aandelen and aandelen.genormaliseerd))

@@ -1,7 +1,7 @@
 """Rate limit per API credential (``REGIOZORG_API_RATE``, e.g. ``120/min``).
 
-Keyed on the credential (``request.auth``, an ApiSleutel); a web session is keyed on its user.
-Anonymous requests are not throttled here (they are refused by authentication). The 429 is
+Keyed on the credential (``request.auth``, an ApiSleutel of inkoop); a web session is keyed on
+its user. Anonymous requests are not throttled here (they are refused by authentication). The 429 is
 problem+json with ``Retry-After`` (regio.api.problems).
 """
 
@@ -38,9 +38,9 @@ class ApiSleutelRateThrottle(SimpleRateThrottle):
         return getattr(settings, "REGIOZORG_API_RATE", None) or super().get_rate()
 
     def get_cache_key(self, request, view):
-        from inkoop.models import ApiSleutel
-
-        if isinstance(request.auth, ApiSleutel):
+        # The credential the authentication put on the request (an aanbieder's ApiSleutel,
+        # inkoop.apisleutels.auth); a session carries none.
+        if getattr(request.auth, "pk", None) is not None:
             ident = f"sleutel-{request.auth.pk}"
         elif request.user and request.user.is_authenticated:
             ident = f"user-{request.user.pk}"

@@ -3,7 +3,7 @@ iWmo XML import.
 
 ``indienen`` first checks the structure of the whole declaratie; a malformed one is refused
 whole (``ValidationError``, nothing stored). Then every line is checked on its own and stored
-either *toegekend* (retourcodes ``["0200"]``, with its ``financien.Kostenregel``) or *afgewezen*
+either *toegekend* (retourcodes ``["0200"]``, booked as a cost by financien) or *afgewezen*
 (with its WJ001 retourcodes), all in one transaction.
 
 Structure errors (the whole declaratie is refused)
@@ -60,11 +60,9 @@ within the toewijzing, m = days in the month), exact (fractions, no rounding):
 partial month); ``6`` totaal binnen geldigheidsduur (and a missing frequentie): V minus
 everything accepted on the toewijzing so far.
 
-An accepted line gets a ``financien.Kostenregel`` (bron declaratie, regio of the contract, the
-period's year, the toewijzing's client and gemeente as gemeente van herkomst, the product as
-functie, negative for credit); its ``referentie`` is ``<AGB-code>:<ReferentieNummer>`` because
-kostenregels are unique per regio and ReferentieNummers only per aanbieder. A BW product whose
-client has no ``EersteBWStart`` gets one (``financien.eerste_start``).
+The accepted lines are handed, in the same transaction, to ``declaratieregels_toegekend``: a hook
+(``regio.haken``) that financien provides, since toegang does not import it. It books each line
+as a ``Kostenregel`` and records a BW client's first start (``financien.kosten``).
 
 Concurrency: the aanbieder's row is locked first (its declaraties take turns: DeclaratieNummer
 and ReferentieNummer stay unique), then the toewijzingen named, in id order, so two declaraties
@@ -84,13 +82,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
 
-from financien.eerste_start import registreer_eerste_bw_start
-from financien.models import Kostenbron, Kostenregel
 from inkoop.contracten.services import tarief_op
 from inkoop.models import Aanbieder, Bekostiging
 from regio import audit
+from regio.haken import Haak
 from regio.iwmo import codelijst
-from regio.models import Domein, Gemeente
+from regio.models import Gemeente
 from regio.query import scope_for
 from toegang.models import Declaratie, Declaratieregel, Toewijzing
 
@@ -110,6 +107,10 @@ VERPLICHT = (
     "periode_einde", "volume", "eenheid", "bedrag", "debet_credit",
 )  # fmt: skip
 _REFERENTIE = re.compile(r"^\S(.*\S)?$")
+
+# (accepted Declaratieregels, with their toewijzing loaded) -> None, inside indienen's transaction.
+# Provided by financien (FinancienConfig.ready): the money of every accepted line is booked there.
+declaratieregels_toegekend = Haak("toegang.declaratieregels_toegekend", verplicht=True)
 
 
 @dataclass
@@ -458,23 +459,6 @@ def _vergrendel_toewijzingen(aanbieder, gemeente, nummers, user) -> dict[int, To
     return {t.nummer: t for t in gevonden.values()}
 
 
-def _kostenregel(aanbieder, r: Regel, t: Toewijzing) -> Kostenregel:
-    bedrag = r.bedrag if r.debet_credit == DEBET else -r.bedrag
-    return Kostenregel.objects.create(
-        regio_id=t.contract.regio_id,
-        jaar=r.periode_begin.year,
-        client_id=t.beschikt_product.client_id,
-        gemeente_herkomst_id=t.gemeente_id,
-        functie=t.beschikt_product.product,
-        aanbieder=aanbieder,
-        bron=Kostenbron.DECLARATIE,
-        referentie=f"{aanbieder.agb_code}:{r.referentie}",
-        periode_begin=r.periode_begin,
-        periode_einde=r.periode_einde,
-        bedrag=bedrag,
-    )
-
-
 def indienen(
     aanbieder: Aanbieder, *, gemeente, nummer: str, regels: list[dict], user, bron: str = "api"
 ) -> Declaratie:
@@ -495,8 +479,7 @@ def indienen(
         declaratie = Declaratie.objects.create(
             aanbieder=aanbieder, gemeente=gemeente, nummer=nummer, bron=bron
         )
-        bw_clients, laatste_dag = set(), None
-        toegekend = 0
+        toegekend = []
         for r in gelezen:
             t = toewijzingen.get(r.toewijzingnummer)
             codes, tarief = beoordeel(aanbieder, r, t)
@@ -519,15 +502,11 @@ def indienen(
                 status=AFGEWEZEN if codes else TOEGEKEND,
                 retourcodes=codes or ["0200"],
             )
-            if not codes:
-                toegekend += 1
-                regel.kostenregel = _kostenregel(aanbieder, r, t)
-                if t.beschikt_product.product.domein == Domein.BESCHERMD_WONEN:
-                    bw_clients.add(t.beschikt_product.client_id)
-                    laatste_dag = max(laatste_dag or r.periode_einde, r.periode_einde)
             regel.save()
-        if bw_clients:
-            registreer_eerste_bw_start(bw_clients, laatste_dag)
+            if not codes:
+                toegekend.append(regel)
+        if toegekend:
+            declaratieregels_toegekend(toegekend)
         audit.record(
             "create",
             objects=[declaratie],
@@ -536,8 +515,8 @@ def indienen(
                 "declaratienummer": nummer,
                 "bron": bron,
                 "regels": len(gelezen),
-                "toegekend": toegekend,
-                "afgewezen": len(gelezen) - toegekend,
+                "toegekend": len(toegekend),
+                "afgewezen": len(gelezen) - len(toegekend),
             },
         )
     return declaratie

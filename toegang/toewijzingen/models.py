@@ -255,7 +255,8 @@ class Declaratie(models.Model):
 class Declaratieregel(models.Model):
     """One prestatie of a declaratie: a toewijzing, one calendar month, volume and amount; debet
     or credit (a credit refers to the earlier debit line). Refused lines keep their WJ001
-    retourcodes; an accepted line has code 0200 and its kostenregel."""
+    retourcodes; an accepted line has code 0200 and is booked by financien
+    (``Kostenregel.declaratieregel``, reverse ``kostenregel``)."""
 
     class Status(models.TextChoices):
         TOEGEKEND = "toegekend", "Toegekend"
@@ -283,9 +284,6 @@ class Declaratieregel(models.Model):
     debet_credit = models.CharField(max_length=1, choices=choices("COD043_Indicatie_debet_credit"))
     status = models.CharField(max_length=10, choices=Status.choices)
     retourcodes = ArrayField(models.CharField(max_length=4), default=list, blank=True)
-    kostenregel = models.OneToOneField(
-        "financien.Kostenregel", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
 
     objects = DeclaratieregelQuerySet.as_manager()
 

@@ -18,8 +18,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.generic import DetailView
 
-from financien.models import Verdeelmodel
-from financien.services import geldend_verdeelmodel
 from inkoop.contracten.services import (
     HEEFT_BUDGETSIGNAAL,
     HOOGSTE_GEBRUIK_EERST,
@@ -28,6 +26,7 @@ from inkoop.contracten.services import (
     besluiten_binnenkort,
     met_budgetgebruik,
     spreiding_tegen_verdeelmodel,
+    verdeelsleutel,
 )
 from inkoop.models import Certificaat, Contract, Locatie, Melding, Product, Rapportage, Tarief
 from regio.exports import FORMATS, export_response
@@ -253,12 +252,7 @@ class DashboardView(ScopedViewMixin, DetailView):
         )
         spreiding = spreiding_tegen_verdeelmodel(
             plaatsen_per_gemeente(locaties, self.vandaag),
-            geldend_verdeelmodel(
-                Verdeelmodel.objects.visible_to(user, "financien.view_verdeelmodel").filter(
-                    regio=regio
-                ),
-                self.jaar(),
-            ),
+            verdeelsleutel(user, regio, self.jaar()),
         )
         return Tabel(
             "spreiding", "spreiding", "op gemeente",
