@@ -102,6 +102,7 @@ def zaken(
     from inkoop.contracten.services import contracten_voor
     from inkoop.models import Contract, Perceel
     from regio.models import User
+    from toegang.beschikkingen import producten as beschikking_producten
     from toegang.beschikkingen import services as beschikkingen
     from toegang.meldingen import services as meldingen
     from toegang.toewijzingen import services as toewijzingen
@@ -163,14 +164,15 @@ def zaken(
             if gemeente.code == "0267" and codes != ["beschermd-wonen"]:
                 codes = ["beschermd-thuis"]  # Nijkerk: BW and BT only
             regels = [
-                beschikkingen.ProductRegel(product=perceel.producten.get(code=c)) for c in codes
+                beschikking_producten.ProductRegel(product=perceel.producten.get(code=c))
+                for c in codes
             ]
         else:
             perceel = percelen["begeleiding-2023"]
             product = perceel.producten.get(
                 code=rng.choice(["begeleiding-individueel-regulier", "begeleiding-groep"])
             )
-            regels = [beschikkingen.ProductRegel(
+            regels = [beschikking_producten.ProductRegel(
                 product=product, volume=Decimal(rng.choice([2, 3, 4, 6])), eenheid=product.eenheid,
                 frequentie="2",
             )]  # fmt: skip

@@ -18,7 +18,8 @@ from demo import inkoop as inkoop_demo
 from inkoop.models import Perceel, Product
 from regio.models import AuditEntry, Gemeente, Regio
 from tests.factories import UserFactory, consulent, dossier_in, grant
-from toegang.beschikkingen import services
+from toegang.beschikkingen import bezwaar as bezwaren
+from toegang.beschikkingen import producten, services
 from toegang.models import Aanvraag, Adres, Beschikking, BeschiktProduct, Document, Melding, Relatie
 
 D = datetime.date
@@ -72,7 +73,7 @@ def product(code, perceel_code=WBBW, regio="amersfoort"):
 
 
 def regel(code, toegekend=True, perceel_code=WBBW, regio="amersfoort", **kwargs):
-    return services.ProductRegel(
+    return producten.ProductRegel(
         product=product(code, perceel_code, regio), toegekend=toegekend, **kwargs
     )
 
@@ -306,7 +307,7 @@ def test_pxq_products_need_omvang_and_plus_a_maximum_duration(oldambt):
     )  # fmt: skip
     bp = b.producten.get()
     assert (bp.volume, bp.eenheid, bp.frequentie) == (Decimal(3), "04", "2")  # eenheid: product's
-    assert services.omvang_label(bp.volume, bp.eenheid, bp.frequentie) == "3 uur per week"
+    assert producten.omvang_label(bp.volume, bp.eenheid, bp.frequentie) == "3 uur per week"
     with pytest.raises(ValidationError) as exc:  # plus: at most 6 months
         concept(
             d, user, perceel=p,
@@ -611,31 +612,31 @@ def test_tampered_letter_is_not_served(dossier, soest_a, soest_b, client):
     ],
 )
 def test_bezwaartermijn_and_beslistermijn(bekendgemaakt, termijn_einde, beslissen):
-    assert services.bezwaartermijn_einde(bekendgemaakt) == termijn_einde
-    assert services.beslistermijn_bezwaar(bekendgemaakt) == beslissen
+    assert bezwaren.bezwaartermijn_einde(bekendgemaakt) == termijn_einde
+    assert bezwaren.beslistermijn_bezwaar(bekendgemaakt) == beslissen
 
 
 def test_bezwaar_registered_after_bekendmaking_with_computed_terms(dossier, soest_a, soest_b):
     b = vastgesteld(dossier, soest_a, soest_b)
     with pytest.raises(ValidationError):
-        services.registreer_bezwaar(b, soest_a, ontvangen_op=D(2026, 3, 1))
+        bezwaren.registreer_bezwaar(b, soest_a, ontvangen_op=D(2026, 3, 1))
     services.maak_bekend(b, soest_b)
     Beschikking.objects.filter(pk=b.pk).update(bekendgemaakt_op=D(2026, 3, 7))
     b = vers(b)
     with pytest.raises(ValidationError) as exc:
-        services.registreer_bezwaar(b, soest_a, ontvangen_op=D(2026, 3, 1))
+        bezwaren.registreer_bezwaar(b, soest_a, ontvangen_op=D(2026, 3, 1))
     assert "ontvangen_op" in exc.value.message_dict
-    op_tijd = services.registreer_bezwaar(b, soest_a, ontvangen_op=D(2026, 4, 20))
+    op_tijd = bezwaren.registreer_bezwaar(b, soest_a, ontvangen_op=D(2026, 4, 20))
     assert op_tijd.tijdig and op_tijd.beslistermijn_einde == D(2026, 6, 1)
     assert op_tijd.dossier == dossier
-    te_laat = services.registreer_bezwaar(b, soest_a, ontvangen_op=D(2026, 4, 21))
+    te_laat = bezwaren.registreer_bezwaar(b, soest_a, ontvangen_op=D(2026, 4, 21))
     assert not te_laat.tijdig
     with pytest.raises(ValidationError) as exc:
-        services.werk_bezwaar_bij(
+        bezwaren.werk_bezwaar_bij(
             op_tijd, soest_b, ontvangen_op=D(2026, 4, 20), uitkomst="ongegrond"
         )
     assert "besloten_op" in exc.value.message_dict
-    services.werk_bezwaar_bij(
+    bezwaren.werk_bezwaar_bij(
         op_tijd, soest_b, ontvangen_op=D(2026, 4, 20), uitkomst="ongegrond",
         besloten_op=D(2026, 5, 28),
     )  # fmt: skip
@@ -897,7 +898,7 @@ def test_the_expiry_job_is_scheduled_daily_in_the_database():
 def test_open_bezwaren_are_in_the_werkvoorraad(client, dossier, soest_a, soest_b, baarn):
     b = vastgesteld(dossier, soest_a, soest_b)
     services.maak_bekend(b, soest_a)
-    bezwaar = services.registreer_bezwaar(vers(b), soest_a, ontvangen_op=vers(b).bekendgemaakt_op)
+    bezwaar = bezwaren.registreer_bezwaar(vers(b), soest_a, ontvangen_op=vers(b).bekendgemaakt_op)
     client.force_login(soest_a)
     html = client.get("/toegang/werkvoorraad/bezwaren/").content.decode()
     assert f"/toegang/bezwaren/{bezwaar.pk}/" in html and dossier.client.persoon.naam in html

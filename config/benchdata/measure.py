@@ -522,7 +522,7 @@ def wachtlijstrapport(ctx: Context) -> list[Rij]:
 
 def pdf(ctx: Context) -> list[Rij]:
     from regio.pdf import render_pdf
-    from toegang.beschikkingen.services import brief_context
+    from toegang.beschikkingen.brief import brief_context
     from toegang.models import Beschikking
 
     beschikkingen = list(

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from inkoop.models import Bekostiging
 from regio.iwmo import choices
-from toegang.beschikkingen import services
+from toegang.beschikkingen import producten
 from toegang.models import Aanvraag, Beschikking, Bezwaar
 
 
@@ -30,7 +30,7 @@ def _datumveld(label, required=True, help_text=""):
 
 class PerceelKeuze(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        periode = services.periode_label(obj.begin, obj.einde)
+        periode = producten.periode_label(obj.begin, obj.einde)
         return f"{obj.naam} — {obj.regio.naam} ({obj.get_bekostiging_display()}, {periode})"
 
 
@@ -64,7 +64,7 @@ class BeschikkingKopForm(forms.Form):
     def __init__(self, *args, dossier, user, met_perceel=True, **kwargs):
         super().__init__(*args, **kwargs)
         if met_perceel:
-            self.fields["perceel"].queryset = services.percelen_voor(dossier, user)
+            self.fields["perceel"].queryset = producten.percelen_voor(dossier, user)
         else:
             del self.fields["perceel"]
         self.fields["aanvraag"].queryset = (
@@ -120,9 +120,9 @@ class ProductForm(forms.Form):
             for veld in ("volume", "eenheid", "frequentie"):
                 del self.fields[veld]
 
-    def regel(self) -> services.ProductRegel:
+    def regel(self) -> producten.ProductRegel:
         data = self.cleaned_data
-        return services.ProductRegel(
+        return producten.ProductRegel(
             product=data["product"],
             toegekend=data["toegekend"] == "ja",
             ingangsdatum=data.get("ingangsdatum"),
@@ -170,7 +170,7 @@ def product_formset(beschikking, user, data=None):
         prefix="producten",
         initial=product_initial(beschikking),
         form_kwargs={
-            "producten": services.producten_voor(beschikking, user),
+            "producten": producten.producten_voor(beschikking, user),
             "taakgericht": beschikking.perceel.bekostiging == Bekostiging.TAAKGERICHT,
         },
     )
@@ -185,7 +185,7 @@ def regels_uit(formset, kop: dict, beschikking) -> tuple[list, list[str]]:
         if f.cleaned_data.get("product") and not f.cleaned_data.get("DELETE")
     ]
     regels = [f.regel() for f in formulieren]
-    algemeen = services.controleer_regels(
+    algemeen = producten.controleer_regels(
         beschikking.perceel,
         beschikking.dossier.verantwoordelijke_gemeente,
         kop["ingangsdatum"],

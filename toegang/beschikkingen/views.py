@@ -19,7 +19,8 @@ from regio.forms import fouten_op_formulier
 from regio.lists import SearchSortMixin
 from regio.mixins import ScopedViewMixin
 from regio.query import mag
-from toegang.beschikkingen import services
+from toegang.beschikkingen import bezwaar as bezwaren
+from toegang.beschikkingen import brief, producten, services
 from toegang.beschikkingen.forms import (
     BeschikkingKopForm,
     BevestigForm,
@@ -159,13 +160,13 @@ class BeschikkingDetailView(BeschikkingQuerysetMixin, ScopedViewMixin, DetailVie
             producten=[
                 {
                     "bp": bp,
-                    "periode": services.periode_label(bp.ingangsdatum, bp.einddatum),
-                    "omvang": services.omvang_label(bp.volume, bp.eenheid, bp.frequentie),
-                    "categorie": services.categorie_label(bp.productcategorie),
+                    "periode": producten.periode_label(bp.ingangsdatum, bp.einddatum),
+                    "omvang": producten.omvang_label(bp.volume, bp.eenheid, bp.frequentie),
+                    "categorie": producten.categorie_label(bp.productcategorie),
                 }
                 for bp in b.producten.select_related("product")
             ],
-            periode=services.periode_label(b.ingangsdatum, b.einddatum),
+            periode=producten.periode_label(b.ingangsdatum, b.einddatum),
             acties=[{"actie": a, "label": services.ACTIES[a]} for a in acties],
             mag_bewerken=b.status == Status.CONCEPT and mag(user, services.CHANGE, b),
             vier_ogen=services.vier_ogen(b),
@@ -177,7 +178,7 @@ class BeschikkingDetailView(BeschikkingQuerysetMixin, ScopedViewMixin, DetailVie
             bezwaren=Bezwaar.objects.visible_to(user, "toegang.view_bezwaar").filter(beschikking=b),
             mag_bezwaar=b.bekendgemaakt_op is not None and mag(user, services.ADD_BEZWAAR, b),
             mag_bezwaar_bijwerken=user.has_perm(services.CHANGE_BEZWAAR),
-            bezwaartermijn_einde=services.bezwaartermijn_einde(b.bekendgemaakt_op)
+            bezwaartermijn_einde=bezwaren.bezwaartermijn_einde(b.bekendgemaakt_op)
             if b.bekendgemaakt_op
             else None,
         )
@@ -275,7 +276,7 @@ class BeschikkingActieView(BeschikkingQuerysetMixin, ScopedObjectPageMixin, View
             actie=actie,
             actie_label=services.ACTIES[actie],
             form=form,
-            periode=services.periode_label(b.ingangsdatum, b.einddatum),
+            periode=producten.periode_label(b.ingangsdatum, b.einddatum),
             vier_ogen=services.vier_ogen(b),
         )
 
@@ -360,7 +361,7 @@ class BeschikkingBriefView(ScopedViewMixin, SingleObjectMixin, View):
         if beschikking.brief_id is None:
             raise Http404("Deze beschikking heeft nog geen brief.")
         try:
-            inhoud = services.lees_brief(beschikking)
+            inhoud = brief.lees_brief(beschikking)
         except ValidationError as exc:
             audit.record(
                 "export", objects=[beschikking.brief], resultaat="error",
@@ -368,7 +369,7 @@ class BeschikkingBriefView(ScopedViewMixin, SingleObjectMixin, View):
             )  # fmt: skip
             messages.error(request, " ".join(_fouten(exc)))
             return redirect("toegang:beschikking-detail", pk=beschikking.pk)
-        naam = services.brief_bestandsnaam(beschikking)
+        naam = brief.brief_bestandsnaam(beschikking)
         audit.record(
             "export",
             objects=[beschikking.brief],
@@ -393,7 +394,7 @@ class BezwaarCreateView(BeschikkingQuerysetMixin, ScopedObjectPageMixin, View):
             beschikking=b,
             form=form,
             bezwaar=None,
-            bezwaartermijn_einde=services.bezwaartermijn_einde(b.bekendgemaakt_op)
+            bezwaartermijn_einde=bezwaren.bezwaartermijn_einde(b.bekendgemaakt_op)
             if b.bekendgemaakt_op
             else None,
         )
@@ -410,7 +411,7 @@ class BezwaarCreateView(BeschikkingQuerysetMixin, ScopedObjectPageMixin, View):
         form = BezwaarForm(request.POST)
         if form.is_valid():
             try:
-                bezwaar = services.registreer_bezwaar(
+                bezwaar = bezwaren.registreer_bezwaar(
                     self.object, request.user, **form.cleaned_data
                 )
             except ValidationError as exc:
@@ -443,7 +444,7 @@ class BezwaarUpdateView(ScopedObjectPageMixin, View):
             beschikking=b,
             bezwaar=self.object,
             form=form,
-            bezwaartermijn_einde=services.bezwaartermijn_einde(b.bekendgemaakt_op),
+            bezwaartermijn_einde=bezwaren.bezwaartermijn_einde(b.bekendgemaakt_op),
         )
 
     def get(self, request, *args, **kwargs):
@@ -466,7 +467,7 @@ class BezwaarUpdateView(ScopedObjectPageMixin, View):
         form = BezwaarForm(request.POST, bijwerken=True)
         if form.is_valid():
             try:
-                services.werk_bezwaar_bij(self.object, request.user, **form.cleaned_data)
+                bezwaren.werk_bezwaar_bij(self.object, request.user, **form.cleaned_data)
             except ValidationError as exc:
                 fouten_op_formulier(form, exc)
             else:
