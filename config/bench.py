@@ -347,7 +347,9 @@ def verevening_1m() -> list[tuple[str, str, str]]:
     aandelen = {"0307": "56.52", "0308": "6.35", "0313": "4.66", "0327": "7.45",
                 "0267": "9.47", "0342": "12.08", "0351": "3.48"}  # fmt: skip
     gemeenten = {g.code: g for g in Gemeente.objects.filter(code__in=aandelen)}
-    verdeelmodel_vastleggen(regio, 2026, {gemeenten[c]: Decimal(p) for c, p in aandelen.items()})
+    verdeelmodel_vastleggen(
+        regio, 2026, {gemeenten[c]: Decimal(p) for c, p in aandelen.items()}, user=None
+    )
     Jaarparameters.objects.create(
         regio=regio, jaar=2026, peildatum_nieuw=datetime.date(2022, 1, 1),
         alpha=Decimal("0.5"), centrumgemeentebudget=Decimal("900000000.00"),

@@ -401,7 +401,9 @@ def verdeelmodellen():
     }
     for jaar in (2021, 2022, 2023, 2024, 2025, 2026):
         if not Verdeelmodel.objects.filter(regio=regio, jaar=jaar).exists():
-            verdeelmodel_vastleggen(regio, jaar, percentages, bron="Startnotitie OMNV (2021)")
+            verdeelmodel_vastleggen(
+                regio, jaar, percentages, bron="Startnotitie OMNV (2021)", user=None
+            )
 
 
 def kwaliteit(peildatum: datetime.date | None = None):

@@ -17,7 +17,7 @@ import json
 from collections import defaultdict
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -42,7 +42,7 @@ from financien.verevening import (
 )
 from regio import audit
 from regio.models import Regio
-from regio.query import Scope, scope_for
+from regio.query import Scope, mag, vereis
 
 START = "financien.add_vereveningsrun"
 VASTSTELLEN = "financien.stel_verevening_vast"
@@ -195,8 +195,9 @@ def _snapshot(invoer: VereveningInvoer) -> tuple[dict, str]:
 
 
 def mag_voor_regio(user, capability: str, regio) -> bool:
-    """A verevening is the regio's business: only a regio-wide role may start or fix one."""
-    return user is None or regio.pk in scope_for(user, capability).regio_ids
+    """A verevening is the regio's business: only a regio-wide role may start or fix one (a
+    Regio is in scope of the regio roles only, ``regio.query.RegioQuerySet``)."""
+    return user is None or mag(user, capability, regio)
 
 
 def bereken_run(regio, jaar: int, *, user=None, job=None) -> Vereveningsrun:
@@ -213,8 +214,10 @@ def bereken_runs(regios, jaar: int, *, user=None, job=None) -> list[Vereveningsr
     the runs it already made."""
     regios = list(regios)
     for regio in regios:
-        if not mag_voor_regio(user, START, regio):
-            raise PermissionDenied("Alleen wie voor de hele regio werkt, start een verevening.")
+        vereis(
+            user, START, regio, "Alleen wie voor de hele regio werkt, start een verevening.",
+            openbaar=True,
+        )  # fmt: skip
     if job is not None:
         bestaand = list(Vereveningsrun.objects.filter(job=job).order_by("pk"))
         if bestaand:
@@ -265,8 +268,10 @@ def vaststellen(run: Vereveningsrun, user) -> Vereveningsrun:
     """Fix a concept run (by someone other than who started it); the previous vastgestelde run
     of the regio and year becomes 'vervangen' and points at this one."""
     run = Vereveningsrun.objects.select_for_update().get(pk=run.pk)
-    if not mag_voor_regio(user, VASTSTELLEN, run.regio):
-        raise PermissionDenied("Alleen wie voor de hele regio werkt, stelt een verevening vast.")
+    vereis(
+        user, VASTSTELLEN, run.regio,
+        "Alleen wie voor de hele regio werkt, stelt een verevening vast.", openbaar=True,
+    )  # fmt: skip
     if run.status != Vereveningsrun.Status.CONCEPT:
         raise ValidationError("Alleen een concept kan worden vastgesteld.")
     if run.gestart_door_id is not None and run.gestart_door_id == user.pk:

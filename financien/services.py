@@ -12,6 +12,7 @@ from financien.models import Verdeelmodel, VerdeelmodelAandeel
 from inkoop.contracten.services import Verdeelsleutel
 from regio import audit
 from regio.models import Domein, Lidmaatschap
+from regio.query import vereis
 
 TOLERANTIE = Decimal("0.05")
 
@@ -45,11 +46,11 @@ def aandelen_van(verdeelmodel: Verdeelmodel) -> Aandelen:
 
 
 @transaction.atomic
-def verdeelmodel_vastleggen(
-    regio, jaar: int, percentages: dict, *, user=None, bron=""
-) -> Verdeelmodel:
+def verdeelmodel_vastleggen(regio, jaar: int, percentages: dict, *, user, bron="") -> Verdeelmodel:
     """Store (or replace) the verdeelmodel of ``regio`` for ``jaar``: every share belongs to a
-    BW member of the regio on 1 January of that year, and the shares add up to 100 ± 0.05."""
+    BW member of the regio on 1 January of that year, and the shares add up to 100 ± 0.05.
+    A regio's business: ``user`` holds the capability for the regio itself."""
+    vereis(user, "financien.change_verdeelmodel", regio, openbaar=True)
     leden = set(
         Lidmaatschap.objects.active_on(datetime.date(jaar, 1, 1))
         .filter(regio=regio, domein=Domein.BESCHERMD_WONEN)

@@ -14,8 +14,10 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.postgres.fields import DateRangeField
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
 
 
 class DateRange(models.Func):
@@ -140,6 +142,44 @@ def mag(user, capability: str, obj) -> bool:
     """Whether ``user`` holds ``capability`` for this one object (its scope, not anywhere)."""
     manager = type(obj)._default_manager
     return manager.visible_to(user, capability).filter(pk=obj.pk).exists()
+
+
+WEIGERING = "U heeft geen rol die dit hier mag."
+
+
+def vereis(
+    user, capability: str, obj, melding: str = "", *, zichtbaar: str | None = None,
+    openbaar: bool = False,
+) -> None:  # fmt: skip
+    """The one check a service that changes ``obj`` makes of its caller (the acting ``user``).
+
+    - ``user`` holds ``capability`` for ``obj`` (its scope, ``mag``): go on.
+    - ``user`` may not even see ``obj`` (under ``zichtbaar``; by default the model's own view
+      capability): ``Http404``, as a scoped view or endpoint answers, so its existence stays
+      secret. Not for an ``openbaar`` object (a Gemeente or Regio: the tenants themselves are
+      public knowledge).
+    - otherwise ``PermissionDenied`` with ``melding``: the user may see ``obj`` but not do this
+      to it (403 in a view, problem+json 403 in the API).
+    - ``user`` None is a system caller (a scheduled job, a management command, the iWmo XML
+      import) that vouches for itself. Services reachable from a request take ``user`` without
+      a default, so no entry point gets this by forgetting to pass one.
+    """
+    if user is None or mag(user, capability, obj):
+        return
+    if not openbaar:
+        meta = type(obj)._meta
+        zichtbaar = zichtbaar or f"{meta.app_label}.view_{meta.model_name}"
+        if zichtbaar == capability or not mag(user, zichtbaar, obj):
+            raise Http404
+    raise PermissionDenied(melding or WEIGERING)
+
+
+def vereis_namens(user, capability: str, aanbieder, melding: str = "") -> None:
+    """For what an aanbieder's system does as that aanbieder (a declaratie, a verzoek, an iWmo
+    message): ``user`` holds ``capability`` for the aanbieder itself, not merely for a gemeente
+    it has a contract with. ``user`` None: a system caller, as in ``vereis``."""
+    if user is not None and aanbieder.pk not in scope_for(user, capability).aanbieder_ids:
+        raise PermissionDenied(melding or "U handelt niet namens deze aanbieder.")
 
 
 def regio_scope(regio_id: int | None, gemeente_id: int | None = None, on=None) -> Scope:

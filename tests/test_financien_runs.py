@@ -67,7 +67,7 @@ def amersfoort(refdata):
     Amersfoort) making T = 12,000,000.00; plus costs that must not count."""
     r = regio("amersfoort")
     verdeelmodel_vastleggen(
-        r, 2026, {gemeente(c): Decimal(p) for c, p in AANDELEN.items()}, bron="test"
+        r, 2026, {gemeente(c): Decimal(p) for c, p in AANDELEN.items()}, bron="test", user=None
     )
     parameters = Jaarparameters.objects.create(
         regio=r, jaar=2026, peildatum_nieuw=D(2022, 1, 1), alpha=Decimal("0.5"),
@@ -125,7 +125,9 @@ def test_a_batch_of_regions_gives_each_the_run_it_would_get_alone_all_or_nothing
     # new there, though under Amersfoort's cut-over (2022) they would be. The amounts prove each
     # regio's own cut-over and costs are used, though the batch reads all costs in one statement.
     groningen = regio("groningen")
-    verdeelmodel_vastleggen(groningen, 2026, {gemeente("0014"): Decimal("100")}, bron="test")
+    verdeelmodel_vastleggen(
+        groningen, 2026, {gemeente("0014"): Decimal("100")}, bron="test", user=None
+    )
     Jaarparameters.objects.create(
         regio=groningen, jaar=2026, peildatum_nieuw=D(2026, 4, 1), alpha=Decimal("0.5"),
         centrumgemeentebudget=Decimal("0.00"),

@@ -50,17 +50,19 @@ def test_vastleggen_checks_membership_and_replaces_whole(amersfoort_2021):
     regio = Regio.objects.get(code="amersfoort")
     veenendaal = Gemeente.objects.get(code="0345")
     with pytest.raises(ValidationError, match="geen lid van Amersfoort.*Veenendaal"):
-        verdeelmodel_vastleggen(regio, 2022, {**amersfoort_2021, veenendaal: Decimal("0")})
+        verdeelmodel_vastleggen(
+            regio, 2022, {**amersfoort_2021, veenendaal: Decimal("0")}, user=None
+        )
     assert not Verdeelmodel.objects.exists()
-    verdeelmodel_vastleggen(regio, 2021, {**amersfoort_2021, veenendaal: Decimal("0")})
-    model = verdeelmodel_vastleggen(regio, 2021, amersfoort_2021)
+    verdeelmodel_vastleggen(regio, 2021, {**amersfoort_2021, veenendaal: Decimal("0")}, user=None)
+    model = verdeelmodel_vastleggen(regio, 2021, amersfoort_2021, user=None)
     assert model.aandelen.count() == 7 and Verdeelmodel.objects.count() == 1
     assert aandelen_van(model).genormaliseerd
 
 
 def test_dashboard_advises_where_to_build_up_and_scale_down(client, amersfoort_2021):
     regio = Regio.objects.get(code="amersfoort")
-    verdeelmodel_vastleggen(regio, 2021, amersfoort_2021)
+    verdeelmodel_vastleggen(regio, 2021, amersfoort_2021, user=None)
     contract = ContractFactory(aanbieder=AanbiederFactory())
     locatie = Locatie.objects.create(
         aanbieder=contract.aanbieder, naam="Alles in Amersfoort", straat="Eemweg",
@@ -81,7 +83,7 @@ def test_dashboard_advises_where_to_build_up_and_scale_down(client, amersfoort_2
 
 
 def test_verdeelmodel_is_scoped_per_regio(amersfoort_2021):
-    verdeelmodel_vastleggen(Regio.objects.get(code="amersfoort"), 2021, amersfoort_2021)
+    verdeelmodel_vastleggen(Regio.objects.get(code="amersfoort"), 2021, amersfoort_2021, user=None)
     groningen = UserFactory(username="fin-groningen")
     grant(groningen, "financien", regio="groningen")
     soest = UserFactory(username="fin-soest")

@@ -82,7 +82,7 @@ def amersfoort(parameters, functie):
     """DOMAIN.md's worked example as stored data (T = 12,000,000.00; R = 2,500,000.00)."""
     r = parameters.regio
     verdeelmodel_vastleggen(
-        r, 2026, {gemeente(c): Decimal(p) for c, p in AANDELEN.items()}, bron="test"
+        r, 2026, {gemeente(c): Decimal(p) for c, p in AANDELEN.items()}, bron="test", user=None
     )
     for code, bedrag in VOORSCHOT.items():
         Voorschot.objects.create(parameters=parameters, gemeente=gemeente(code), bedrag=bedrag)
@@ -267,7 +267,7 @@ def test_another_regio_gets_404_everywhere(client, amersfoort, regio_fin, gronin
 @pytest.mark.django_db
 def test_voorschotten_split_by_the_verdeelmodel_then_saved(client, parameters, regio_fin):
     verdeelmodel_vastleggen(
-        parameters.regio, 2026, {gemeente(c): Decimal(p) for c, p in AANDELEN.items()}
+        parameters.regio, 2026, {gemeente(c): Decimal(p) for c, p in AANDELEN.items()}, user=None
     )
     as_user(client, regio_fin)
     body = client.get(f"{JAAR}voorschotten/").content.decode()

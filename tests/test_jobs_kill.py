@@ -71,7 +71,9 @@ def verevening(user):
 
     regio = Regio.objects.get(code="amersfoort")
     aandelen = {"0307": "60", "0342": "40"}
-    verdeelmodel_vastleggen(regio, 2026, {gemeente(c): Decimal(p) for c, p in aandelen.items()})
+    verdeelmodel_vastleggen(
+        regio, 2026, {gemeente(c): Decimal(p) for c, p in aandelen.items()}, user=None
+    )
     Jaarparameters.objects.create(
         regio=regio, jaar=2026, peildatum_nieuw=D(2022, 1, 1), alpha=Decimal("0.5"),
         centrumgemeentebudget=Decimal("1000.00"),

@@ -197,11 +197,11 @@ def test_a_client_at_two_gemeenten_keeps_the_person_until_the_last_dossier_goes(
     )
     assert voorbij() == {amersfoort}  # Leusden's dossier is open
 
-    assert bewaren.vernietig_dossier(amersfoort) is True
+    assert bewaren.vernietig_dossier(amersfoort, user=None) is True
     assert Persoon.objects.filter(client=client).exists()  # still needed in Leusden
-    assert bewaren.vernietig_dossier(amersfoort) is False  # idempotent
+    assert bewaren.vernietig_dossier(amersfoort, user=None) is False  # idempotent
     Dossier.objects.filter(pk=leusden.pk).update(status="gesloten")
-    bewaren.vernietig_dossier(leusden)
+    bewaren.vernietig_dossier(leusden, user=None)
     assert not Persoon.objects.filter(client=client).exists()
     assert Dossier.objects.filter(client=client, vernietigd_op__isnull=False).count() == 2
 
@@ -280,7 +280,7 @@ def test_approve_exclude_and_carry_out_a_list(opzet):
     assert "reden" in fout.value.message_dict
     bewaren.regel_uitzonderen(r2, user=officer, reden="Lopende WOO-procedure.")
     with pytest.raises(ValidationError):
-        bewaren.lijst_uitvoeren(lijst)  # not approved yet
+        bewaren.lijst_uitvoeren(lijst, user=None)  # not approved yet
     bewaren.goedkeuren(lijst, user=officer)
     lijst.refresh_from_db()
     assert lijst.beoordeeld_door == officer and lijst.beoordeeld_op is not None
@@ -299,7 +299,7 @@ def test_approve_exclude_and_carry_out_a_list(opzet):
     assert not Persoon.objects.filter(client=d1.client).exists()
     assert Persoon.objects.filter(client=d2.client).exists()
     assert Persoon.objects.filter(client=d3.client).exists()
-    assert bewaren.lijst_uitvoeren(lijst) == {"vernietigd": 0, "overgeslagen": 0}
+    assert bewaren.lijst_uitvoeren(lijst, user=None) == {"vernietigd": 0, "overgeslagen": 0}
     assert AuditEntry.objects.filter(actie="delete", object_type="toegang.dossier").count() == 1
 
     # Next month d2 comes back, still excluded with the earlier reason.
@@ -585,7 +585,10 @@ def verevening_invoer(o):
 
     if not Jaarparameters.objects.filter(regio=o.regio, jaar=2025).exists():
         verdeelmodel_vastleggen(
-            o.regio, 2025, {gemeente("0307"): Decimal("60"), gemeente("0342"): Decimal("40")}
+            o.regio,
+            2025,
+            {gemeente("0307"): Decimal("60"), gemeente("0342"): Decimal("40")},
+            user=None,
         )
         Jaarparameters.objects.create(
             regio=o.regio, jaar=2025, peildatum_nieuw=D(2022, 1, 1), alpha=Decimal("0.5"),
@@ -646,7 +649,7 @@ def test_destruction_leaves_no_trace_of_the_person_and_keeps_history(refdata):
 def test_screens_of_a_destroyed_dossier_still_render(refdata, client):
     """History stays reachable for those who may see it, without the person."""
     o, d = client_met_alles()
-    bewaren.vernietig_dossier(d)
+    bewaren.vernietig_dossier(d, user=None)
     client.force_login(o.consulent)
     from toegang.models import Aanmelding, Melding, Toewijzing, Verzoek
 

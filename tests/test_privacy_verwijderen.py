@@ -195,7 +195,7 @@ def test_a_request_for_data_already_destroyed_is_answered_as_carried_out(opzet):
     d = dossier_in("0307")
     user = officer()
     verzoek = verzoek_voor(user, d)
-    bewaren_services.vernietig_dossier(d)
+    bewaren_services.vernietig_dossier(d, user=None)
     verwijder.uitvoeren(
         verzoek, user=user, dossiers=Dossier.objects.visible_to(user, verwijder.CHANGE)
     )

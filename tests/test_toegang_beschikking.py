@@ -10,14 +10,16 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.http import Http404
 from django.urls import get_resolver, reverse
 
 from demo import inkoop as inkoop_demo
 from inkoop.models import Perceel, Product
 from regio.models import AuditEntry, Gemeente, Regio
 from tests.factories import UserFactory, consulent, dossier_in, grant
+from tests.rollen import rol_met
 from toegang.beschikkingen import bezwaar as bezwaren
 from toegang.beschikkingen import producten, services
 from toegang.models import Aanvraag, Adres, Beschikking, BeschiktProduct, Document, Melding, Relatie
@@ -181,22 +183,29 @@ def test_who_may_do_what(dossier, soest_a, soest_b, baarn):
     b = concept(dossier, soest_a)
     assert services.toegestane_acties(b, baarn) == []
     assert services.toegestane_acties(b, aanbieder_user) == []
+    # A beschikking of another gemeente is invisible to Baarn's consulent: not found (404), as
+    # its page answers, before anything about its status is said.
     for stap in (services.dien_in, services.verwijder_concept):
-        with pytest.raises(ValidationError) as exc:
+        with pytest.raises(Http404):
             stap(b, baarn)
-        assert exc.value.code == "niet_toegestaan"
     services.dien_in(b, soest_a)
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(Http404):
         services.stel_vast(b, baarn)
-    assert exc.value.code == "niet_toegestaan"
-    with pytest.raises(ValidationError):
+    with pytest.raises(Http404):
         concept(dossier, baarn)  # a Soest dossier is not Baarn's to decide on
     services.stel_vast(b, soest_b)
     for stap in (services.maak_bekend, services.wijzig):
-        with pytest.raises(ValidationError):
+        with pytest.raises(Http404):
             stap(b, baarn)
-    with pytest.raises(ValidationError):
+    with pytest.raises(Http404):
         services.trek_in(b, baarn, reden="x", ingetrokken_op=D(2026, 6, 1))
+    # Someone who may see Soest's beschikkingen but not decide on them: refused (403).
+    rol_met("alleen-lezen-beschikking", "toegang.view_beschikking", "toegang.view_dossier")
+    lezer = UserFactory(username="alleen-lezen")
+    grant(lezer, "alleen-lezen-beschikking", gemeente="0342")
+    with pytest.raises(PermissionDenied) as exc:
+        services.trek_in(b, lezer, reden="x", ingetrokken_op=D(2026, 6, 1))
+    assert str(exc.value) == "U mag beschikkingen van deze gemeente niet accorderen."
     # A step from the wrong status is refused, whoever asks.
     with pytest.raises(ValidationError) as exc:
         services.dien_in(b, soest_a)

@@ -7,6 +7,7 @@ import threading
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.http import Http404
 from django.urls import reverse
 
 from regio.models import AuditEntry
@@ -171,14 +172,15 @@ def test_four_eyes_reason_and_capability(opzet, django_user_model):
     with pytest.raises(ValidationError) as fout:
         ds.buitenregionaal_beoordelen(a, opzet.ct, True, "Zelf akkoord.")
     assert "zelf aangevraagd" in " ".join(fout.value.messages)
-    # Without the capability, or of another regio: refused.
+    # Without the capability: refused (403); of another regio: not even found (404).
     consulent = UserFactory(username="cons-door")
     grant(consulent, "consulent", gemeente="0307")
     groningen = UserFactory(username="ct-gron-door")
     grant(groningen, "centrale-toegang", regio="groningen")
-    for user in (consulent, groningen):
-        with pytest.raises(PermissionDenied):
-            ds.buitenregionaal_beoordelen(a, user, True, "Akkoord.")
+    with pytest.raises(PermissionDenied):
+        ds.buitenregionaal_beoordelen(a, consulent, True, "Akkoord.")
+    with pytest.raises(Http404):
+        ds.buitenregionaal_beoordelen(a, groningen, True, "Akkoord.")
     with pytest.raises(ValidationError) as fout:
         ds.buitenregionaal_beoordelen(a, opzet.collega, False, "")
     assert "toelichting" in fout.value.message_dict

@@ -348,16 +348,17 @@ def test_numbers_unique_under_concurrent_creation(refdata):
 
 
 def test_the_services_ask_the_scoping_layer_too(opzet):
-    from django.core.exceptions import PermissionDenied
+    """A consulent of Baarn does not even find Soest's products and toewijzingen (404)."""
+    from django.http import Http404
 
     baarn = UserFactory(username="consulent-baarn-svc")
     grant(baarn, "consulent", gemeente=BAARN)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Http404):
         maak_toewijzing(baarn, opzet.bp, opzet.aanbieder, D(2025, 2, 1))
     t = opzet.toewijzing()
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Http404):
         trek_in(baarn, t)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Http404):
         wijzig_einddatum(baarn, t, D(2025, 6, 30), "05")
     t.refresh_from_db()
     assert (t.status, t.einddatum) == ("actief", D(2025, 12, 31))

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from rest_framework.test import APIClient
 
 from regio.models import AuditEntry
@@ -272,10 +273,12 @@ def test_refused_with_a_reason_and_answered_once(opzet):
 
 def test_only_a_consulent_of_the_gemeente_answers(opzet):
     verzoek = opzet.vot()
-    for user in (opzet.baarn, opzet.systeem):
-        with pytest.raises(PermissionDenied):
+    # The aanbieder's own system sees its verzoek but cannot answer it (403); a consulent of
+    # another gemeente does not even find it (404).
+    for user, weigering in ((opzet.systeem, PermissionDenied), (opzet.baarn, Http404)):
+        with pytest.raises(weigering):
             honoreren(verzoek, user)
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(weigering):
             afwijzen(verzoek, user, "1")
 
 

@@ -1086,7 +1086,7 @@ class Generator:
             deel = (Decimal(100) / len(leden)).quantize(Decimal("0.01"))
             shares = {gemeenten[g]: deel for g in leden}
             shares[gemeenten[leden[0]]] += Decimal(100) - deel * len(leden)
-            verdeelmodel_vastleggen(regio, jaar, shares)
+            verdeelmodel_vastleggen(regio, jaar, shares, user=None)
             Jaarparameters.objects.get_or_create(
                 regio=regio,
                 jaar=jaar,

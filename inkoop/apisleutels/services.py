@@ -13,13 +13,14 @@ import hashlib
 import hmac
 import secrets
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from inkoop.models import Aanbieder, ApiSleutel
 from regio import audit
 from regio.models import Rol, Roltoekenning, User
+from regio.query import vereis
 from regio.roles import AANBIEDERSYSTEEM
 
 TOKEN_PREFIX = "rz"
@@ -81,8 +82,7 @@ def maak(aanbieder: Aanbieder, naam: str, user) -> tuple[ApiSleutel, str]:
         raise ValidationError({"naam": "Geef de sleutel een naam, bijvoorbeeld het systeem."})
     if len(naam) > ApiSleutel._meta.get_field("naam").max_length:
         raise ValidationError({"naam": "De naam is te lang (ten hoogste 100 tekens)."})
-    if not Aanbieder.objects.visible_to(user, MAAK).filter(pk=aanbieder.pk).exists():
-        raise PermissionDenied("U mag voor deze aanbieder geen API-sleutels maken.")
+    vereis(user, MAAK, aanbieder, "U mag voor deze aanbieder geen API-sleutels maken.")
     geheim = secrets.token_urlsafe(GEHEIM_BYTES)
     with transaction.atomic():
         prefix = _nieuw_prefix()
@@ -121,8 +121,7 @@ def maak(aanbieder: Aanbieder, naam: str, user) -> tuple[ApiSleutel, str]:
 def intrekken(sleutel: ApiSleutel, user) -> ApiSleutel:
     """Revoke ``sleutel`` now: it no longer authenticates, its technical user is deactivated and
     its Roltoekenning ends. Revoking twice is refused (ValidationError)."""
-    if not ApiSleutel.objects.visible_to(user, TREK_IN).filter(pk=sleutel.pk).exists():
-        raise PermissionDenied("U mag deze API-sleutel niet intrekken.")
+    vereis(user, TREK_IN, sleutel, "U mag deze API-sleutel niet intrekken.")
     with transaction.atomic():
         locked = ApiSleutel.objects.select_for_update().get(pk=sleutel.pk)
         if locked.ingetrokken_op is not None:

@@ -24,6 +24,7 @@ from inkoop.models import Contract, Product, Tarief, Verlengingsoptie
 from regio import audit
 from regio.haken import Haak
 from regio.models import Lidmaatschap
+from regio.query import vereis
 
 
 def product_geldig_op(product: Product, datum: datetime.date) -> bool:
@@ -58,8 +59,9 @@ def tarief_op(product: Product, datum: datetime.date) -> Tarief | None:
 
 
 @transaction.atomic
-def verlenging_besluiten(optie: Verlengingsoptie, benut: bool, *, user=None) -> Contract:
+def verlenging_besluiten(optie: Verlengingsoptie, benut: bool, *, user) -> Contract:
     """Record the decision on an extension option and move the contract's end accordingly."""
+    vereis(user, "inkoop.change_contract", optie.contract)
     optie.benut = benut
     optie.save(update_fields=["benut"])
     contract = Contract.objects.select_for_update().get(pk=optie.contract_id)

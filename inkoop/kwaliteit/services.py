@@ -12,11 +12,14 @@ from django.utils import timezone
 
 from inkoop.models import Certificaat, Melding
 from regio import audit
+from regio.query import vereis
 
 VERLOPEN = "verlopen"
 VERLOOPT_BINNENKORT = "verloopt binnenkort"
 GELDIG = "geldig"
 SIGNAALDAGEN = 90
+
+AFHANDELEN = "inkoop.handel_melding_af"  # follow up and close a calamiteit or incident
 
 
 def certificaat_signaal(
@@ -73,6 +76,7 @@ def certificaten_die_verlopen(qs, peildatum: datetime.date, dagen: int = SIGNAAL
 @transaction.atomic
 def melding_opvolging_vastleggen(melding: Melding, opvolging: str, user) -> Melding:
     """Record the follow-up of an open melding without closing it."""
+    vereis(user, AFHANDELEN, melding)
     melding = Melding.objects.select_for_update().get(pk=melding.pk)
     if melding.status != Melding.Status.OPEN:
         raise ValidationError("Deze melding is al afgehandeld en kan niet meer worden gewijzigd.")
@@ -89,6 +93,7 @@ def melding_afhandelen(melding: Melding, opvolging: str, user, datum: datetime.d
     The follow-up is required (what was done about it is the point of the review); the date
     lies between the date of the melding and today. Raises ValidationError keyed by field.
     """
+    vereis(user, AFHANDELEN, melding)
     melding = Melding.objects.select_for_update().get(pk=melding.pk)
     if melding.status != Melding.Status.OPEN:
         raise ValidationError("Deze melding is al afgehandeld.")

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from inkoop.models import Kwaliteitssignaal
 from regio import audit
-from regio.query import scope_for
+from regio.query import scope_for, vereis
 from regio.validators import is_valid_bsn
 
 MELDEN = "inkoop.add_kwaliteitssignaal"
@@ -55,8 +55,10 @@ def mag_melden(user, regio) -> bool:
 
 @transaction.atomic
 def melden(user, regio, aanbieder, onderwerp: str, omschrijving: str, locatie=None):
-    if not mag_melden(user, regio):
-        raise PermissionDenied("U kunt in deze regio geen kwaliteitssignaal doorgeven.")
+    vereis(
+        user, MELDEN, regio, "U kunt in deze regio geen kwaliteitssignaal doorgeven.",
+        openbaar=True,
+    )  # fmt: skip
     fouten = {}
     if onderwerp not in Kwaliteitssignaal.Onderwerp.values:
         fouten["onderwerp"] = "Kies een onderwerp."
@@ -82,13 +84,15 @@ def melden(user, regio, aanbieder, onderwerp: str, omschrijving: str, locatie=No
     return signaal
 
 
-def _vergrendel(signaal: Kwaliteitssignaal) -> Kwaliteitssignaal:
+def _vergrendel(signaal: Kwaliteitssignaal, user, capability: str) -> Kwaliteitssignaal:
+    """The signal, locked, once ``user`` may do this to it (``regio.query.vereis``)."""
+    vereis(user, capability, signaal)
     return Kwaliteitssignaal.objects.select_for_update().get(pk=signaal.pk)
 
 
 @transaction.atomic
 def in_behandeling_nemen(signaal: Kwaliteitssignaal, user) -> Kwaliteitssignaal:
-    signaal = _vergrendel(signaal)
+    signaal = _vergrendel(signaal, user, BEHANDELEN)
     if signaal.status != Kwaliteitssignaal.Status.OPEN:
         raise ValidationError(
             f"Dit signaal is al {signaal.get_status_display().lower()}; dat kan niet meer."
@@ -102,7 +106,7 @@ def in_behandeling_nemen(signaal: Kwaliteitssignaal, user) -> Kwaliteitssignaal:
 @transaction.atomic
 def afhandelen(signaal: Kwaliteitssignaal, user, afhandeling: str) -> Kwaliteitssignaal:
     """Close the signal; how it was handled is required (the database insists too)."""
-    signaal = _vergrendel(signaal)
+    signaal = _vergrendel(signaal, user, AFHANDELEN)
     if signaal.status == Kwaliteitssignaal.Status.AFGEHANDELD:
         raise ValidationError("Dit signaal is al afgehandeld.")
     signaal.afhandeling = _controleer_tekst(

@@ -3,7 +3,6 @@ list matches on the newest report), through inkoop.locaties.services like the we
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -13,7 +12,6 @@ from rest_framework.response import Response
 from inkoop.locaties.services import meld_vrije_plaatsen
 from inkoop.models import Locatie, VrijePlaatsenMelding
 from regio.api.filters import gewijzigd_sinds
-from regio.api.fouten import als_api_fout
 from regio.api.idempotentie import IdempotentCreateMixin
 from regio.api.pagination import KeysetCursorPagination
 from regio.mixins import ScopedViewSetMixin
@@ -53,6 +51,8 @@ class VrijePlaatsenViewSet(
 ):
     """Vrije plaatsen per locatie, gemeld door de aanbieder; de nieuwste melding telt."""
 
+    api_veldnamen = {"vrije_plaatsen": "vrijePlaatsen"}
+
     queryset = VrijePlaatsenMelding.objects.all()
     serializer_class = VrijePlaatsenSerializer
     capabilities = {"default": "inkoop.view_vrijeplaatsenmelding", "create": MELD}
@@ -83,9 +83,6 @@ class VrijePlaatsenViewSet(
         )
         if locatie is None:
             raise ValidationError({"locatie": "Onbekende locatie."})
-        try:
-            melding = meld_vrije_plaatsen(locatie, data["vrije_plaatsen"], request.user)
-        except DjangoValidationError as exc:
-            raise als_api_fout(exc, {"vrije_plaatsen": "vrijePlaatsen"}) from None
+        melding = meld_vrije_plaatsen(locatie, data["vrije_plaatsen"], request.user)
         # meld_vrije_plaatsen writes the audit row itself.
         return Response(self.get_serializer(melding).data, status=status.HTTP_201_CREATED)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from inkoop.models import Capaciteit, Locatie, VrijePlaatsenMelding
 from regio import audit
 from regio.models import Gemeente
+from regio.query import vereis
 
 
 def capaciteit_op(locatie: Locatie, datum: datetime.date) -> int:
@@ -58,6 +59,7 @@ def meld_vrije_plaatsen(locatie: Locatie, aantal: int, user) -> VrijePlaatsenMel
     places is a typing error, and the waiting list would match clients to places that do not
     exist. Raises ValidationError (keyed by field) with a Dutch message.
     """
+    vereis(user, "inkoop.add_vrijeplaatsenmelding", locatie)
     # Lock the location so a capacity change and a report cannot cross each other.
     locatie = Locatie.objects.select_for_update().get(pk=locatie.pk)
     if not locatie.actief:

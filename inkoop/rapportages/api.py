@@ -34,9 +34,9 @@ from inkoop.rapportages.forms import RapportageAanmaakForm
 from regio import audit
 from regio.aggregates import DREMPEL
 from regio.api.filters import gewijzigd_sinds, keuze
-from regio.api.fouten import als_api_fout
 from regio.api.idempotentie import IdempotentCreateMixin
 from regio.api.pagination import KeysetCursorPagination
+from regio.api.problems import als_api_fout
 from regio.mixins import ScopedViewSetMixin
 from regio.query import scope_for
 

@@ -1,5 +1,17 @@
-"""API errors as application/problem+json (RFC 9457), with ``invalidParams`` per field."""
+"""API errors as application/problem+json (RFC 9457), with ``invalidParams`` per field.
 
+The one way from a service's refusal to the API's answer: a viewset lets the service's Django
+``ValidationError`` (400, each field under the API's name: the viewset's ``api_veldnamen``, a
+mapping or a function of the service's field name) and ``PermissionDenied`` (403, with the
+service's Dutch reason) propagate; ``Http404`` answers 404 as DRF does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler
 
@@ -35,7 +47,34 @@ def _invalid_params(detail, prefix=""):
     return params
 
 
+def als_api_fout(
+    exc: DjangoValidationError, veldnamen: Mapping[str, str] | Callable[[str], str] | None = None
+) -> exceptions.ValidationError:
+    """A service's ValidationError as DRF's: field errors keep their field (renamed to the API's
+    name by ``veldnamen``), the others become nonFieldErrors; the codes stay."""
+    if veldnamen is None:
+        hernoem = str
+    elif callable(veldnamen):
+        hernoem = veldnamen
+    else:
+        hernoem = lambda veld: veldnamen.get(veld, veld)  # noqa: E731
+    fouten = exc.error_dict if hasattr(exc, "error_dict") else {"__all__": exc.error_list}
+    detail: dict[str, list] = {}
+    for veld, lijst in fouten.items():
+        naam = "nonFieldErrors" if veld == "__all__" else hernoem(veld)
+        detail.setdefault(naam, []).extend(
+            exceptions.ErrorDetail(str(bericht), code=fout.code or "invalid")
+            for fout in lijst
+            for bericht in fout.messages
+        )
+    return exceptions.ValidationError(detail)
+
+
 def problem_exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = als_api_fout(exc, getattr(context.get("view"), "api_veldnamen", None))
+    elif isinstance(exc, DjangoPermissionDenied) and exc.args:
+        exc = exceptions.PermissionDenied(str(exc))
     response = exception_handler(exc, context)
     if response is None:
         return None

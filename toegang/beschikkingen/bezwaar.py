@@ -15,7 +15,6 @@ from toegang.beschikkingen.producten import datum
 from toegang.beschikkingen.services import (
     ADD_BEZWAAR,
     CHANGE_BEZWAAR,
-    WEIGERING,
     eis,
     vergrendel,
     weiger_status,
@@ -74,9 +73,9 @@ def registreer_bezwaar(
     decision term are computed."""
     with transaction.atomic():
         locked = vergrendel(beschikking)
+        eis(user, locked, ADD_BEZWAAR)
         if locked.bekendgemaakt_op is None:
             weiger_status(locked, "bezwaar is pas mogelijk na de bekendmaking.")
-        eis(user, locked, ADD_BEZWAAR)
         _controleer_bezwaar(locked, ontvangen_op, "", None)
         bezwaar = Bezwaar(
             beschikking=locked,
@@ -106,8 +105,7 @@ def werk_bezwaar_bij(
         raise ValidationError({"uitkomst": "Kies een uitkomst uit de lijst."})
     with transaction.atomic():
         locked = Bezwaar.objects.select_for_update().get(pk=bezwaar.pk)
-        if not Bezwaar.objects.visible_to(user, CHANGE_BEZWAAR).filter(pk=locked.pk).exists():
-            raise ValidationError(WEIGERING[CHANGE_BEZWAAR], code="niet_toegestaan")
+        eis(user, locked, CHANGE_BEZWAAR)
         beschikking = locked.beschikking
         _controleer_bezwaar(beschikking, ontvangen_op, uitkomst, besloten_op)
         locked.ontvangen_op = ontvangen_op

@@ -22,7 +22,7 @@ from django.utils import timezone
 from inkoop.models import Perceel
 from regio import audit
 from regio.pdf import render_pdf
-from regio.query import mag
+from regio.query import mag, vereis
 from toegang.beschikkingen.brief import brief_bestandsnaam, brief_context
 from toegang.beschikkingen.producten import (
     ProductRegel,
@@ -86,15 +86,13 @@ WEIGERING = {
 }
 
 
-# --- dates ---------------------------------------------------------------------------------------
-
-
 # --- who may do what -----------------------------------------------------------------------------
 
 
-def eis(user, beschikking: Beschikking, capability: str):
-    if not mag(user, capability, beschikking):
-        raise ValidationError(WEIGERING[capability], code="niet_toegestaan")
+def eis(user, obj, capability: str):
+    """``user`` must hold ``capability`` for this beschikking (or dossier, or bezwaar):
+    ``regio.query.vereis`` with the Dutch reason of this capability."""
+    vereis(user, capability, obj, WEIGERING[capability])
 
 
 def vier_ogen(beschikking: Beschikking) -> bool:
@@ -195,9 +193,8 @@ def maak_concept(
     """A new concept beschikking on ``dossier`` for ``perceel``, drafted by ``user``."""
     regels = list(regels)
     with transaction.atomic():
-        dossier = Dossier.objects.visible_to(user, ADD).filter(pk=dossier.pk).first()
-        if dossier is None:
-            raise ValidationError(WEIGERING[ADD], code="niet_toegestaan")
+        eis(user, dossier, ADD)
+        dossier = Dossier.objects.get(pk=dossier.pk)
         if dossier.status != Dossier.Status.OPEN:
             raise ValidationError("Het dossier is gesloten.", code="dossier_gesloten")
         if not percelen_voor(dossier, user).filter(pk=perceel.pk).exists():
@@ -256,11 +253,11 @@ def bewaar_concept(
     regels = list(regels)
     with transaction.atomic():
         locked = vergrendel(beschikking)
+        eis(user, locked, CHANGE)
         if locked.status != Status.CONCEPT:
             weiger_status(
                 locked, "alleen een concept kan worden bewerkt. Wijzig haar met een nieuwe versie."
             )
-        eis(user, locked, CHANGE)
         kop = controleer_kop(locked.dossier, locked.perceel, aanvraag, ingangsdatum, einddatum)
         if kop:
             raise ValidationError(kop)
@@ -322,9 +319,9 @@ def dien_in(beschikking: Beschikking, user) -> Beschikking:
     """concept → ter accordering."""
     with transaction.atomic():
         locked = vergrendel(beschikking)
+        eis(user, locked, CHANGE)
         if locked.status != Status.CONCEPT:
             weiger_status(locked, "alleen een concept kan ter accordering worden aangeboden.")
-        eis(user, locked, CHANGE)
         _volledig(locked)
         locked.status = Status.TER_ACCORDERING
         locked.save(update_fields=["status"])
@@ -336,9 +333,9 @@ def stuur_terug(beschikking: Beschikking, user, toelichting: str = "") -> Beschi
     """ter accordering → concept (the approver sends it back, or the drafter takes it back)."""
     with transaction.atomic():
         locked = vergrendel(beschikking)
+        eis(user, locked, CHANGE)
         if locked.status != Status.TER_ACCORDERING:
             weiger_status(locked, "alleen een beschikking ter accordering gaat terug naar concept.")
-        eis(user, locked, CHANGE)
         locked.status = Status.CONCEPT
         locked.save(update_fields=["status"])
         _stap(
@@ -393,6 +390,7 @@ def stel_vast(beschikking: Beschikking, user) -> Beschikking:
     same productcategorie is refused, naming the other beschikking."""
     with transaction.atomic():
         locked = vergrendel(beschikking)
+        eis(user, locked, ACCORDEER)
         van = locked.status
         if van == Status.CONCEPT and vier_ogen(locked):
             weiger_status(
@@ -401,7 +399,6 @@ def stel_vast(beschikking: Beschikking, user) -> Beschikking:
             )
         if van not in (Status.CONCEPT, Status.TER_ACCORDERING):
             weiger_status(locked, "zij is al vastgesteld of niet meer van kracht.")
-        eis(user, locked, ACCORDEER)
         reden = weigering_vier_ogen(locked, user)
         if reden:
             raise ValidationError(reden, code="vier_ogen")
@@ -456,9 +453,9 @@ def maak_bekend(beschikking: Beschikking, user) -> Beschikking:
     SHA-256, and never rendered again (downloads serve the stored file)."""
     with transaction.atomic():
         locked = vergrendel(beschikking)
+        eis(user, locked, CHANGE)
         if locked.status != Status.VASTGESTELD or locked.brief_id:
             weiger_status(locked, "alleen een vastgestelde beschikking wordt bekendgemaakt.")
-        eis(user, locked, CHANGE)
         vandaag = timezone.localdate()
         pdf = render_pdf(
             "toegang/beschikkingen/brief_beschikking.html", brief_context(locked, vandaag)
@@ -494,9 +491,9 @@ def wijzig(beschikking: Beschikking, user) -> Beschikking:
     content copied. The old one stays in force until the new one is vastgesteld."""
     with transaction.atomic():
         locked = vergrendel(beschikking)
+        eis(user, locked, ADD)
         if locked.status not in IN_WERKING:
             weiger_status(locked, "alleen een beschikking die van kracht is kan worden gewijzigd.")
-        eis(user, locked, ADD)
         bestaand = Beschikking.objects.filter(vorige=locked).first()
         if bestaand is not None:
             raise ValidationError(
@@ -536,11 +533,11 @@ def trek_in(
         raise ValidationError({"reden": "Geef de reden van de intrekking."})
     with transaction.atomic():
         locked = vergrendel(beschikking)
+        eis(user, locked, ACCORDEER)
         if locked.status not in IN_WERKING:
             weiger_status(
                 locked, "alleen een beschikking die van kracht is kan worden ingetrokken."
             )
-        eis(user, locked, ACCORDEER)
         van = locked.status
         locked.status = Status.INGETROKKEN
         locked.ingetrokken_op = ingetrokken_op
@@ -555,9 +552,9 @@ def verwijder_concept(beschikking: Beschikking, user):
     """A concept is not yet a decision and may be thrown away."""
     with transaction.atomic():
         locked = vergrendel(beschikking)
+        eis(user, locked, CHANGE)
         if locked.status != Status.CONCEPT:
             weiger_status(locked, "alleen een concept kan worden verwijderd.")
-        eis(user, locked, CHANGE)
         audit.record("delete", objects=[locked], actor=user, toelichting={"stap": "verwijderd"})
         locked.delete()
 

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 
 from regio import audit
 from regio.models import Gemeente
+from regio.query import vereis
 from regio.validators import validate_bsn
 from toegang.models import Adres, Client, Dossier, Persoon, Relatie
 
@@ -99,10 +100,10 @@ def zoek_op_bsn(user, bsn: str) -> BsnZoekresultaat:
 
 
 def _controleer_gemeente(user, gemeente: Gemeente):
-    if not gemeenten_voor_nieuw_dossier(user).filter(pk=gemeente.pk).exists():
-        raise ValidationError(
-            {"verantwoordelijke_gemeente": "U kunt bij deze gemeente geen dossier openen."}
-        )
+    vereis(
+        user, ADD_DOSSIER, gemeente, "U kunt bij deze gemeente geen dossier openen.",
+        openbaar=True,
+    )  # fmt: skip
 
 
 @dataclass
@@ -155,8 +156,10 @@ def registreer_client(
     bsn = normaliseer_bsn(bsn)
     validate_bsn(bsn)
     _controleer_gemeente(user, gemeente)
-    if not user.has_perm(ADD_PERSOON):
-        raise ValidationError("U mag geen nieuwe personen registreren.")
+    vereis(
+        user, ADD_PERSOON, gemeente, "U mag bij deze gemeente geen nieuwe personen registreren.",
+        openbaar=True,
+    )  # fmt: skip
     bestaand = Persoon.objects.find_by_bsn(bsn)
     if bestaand is not None:
         return open_dossier(
@@ -196,7 +199,8 @@ def registreer_client(
 
 
 def wijzig_persoon(user, persoon: Persoon, gegevens: dict) -> Persoon:
-    """Save the iWmo details of ``persoon`` (the caller fetched it through ``visible_to``)."""
+    """Save the iWmo details of ``persoon``."""
+    vereis(user, "toegang.change_persoon", persoon)
     with transaction.atomic():
         for naam, waarde in gegevens.items():
             setattr(persoon, naam, waarde)
@@ -207,6 +211,7 @@ def wijzig_persoon(user, persoon: Persoon, gegevens: dict) -> Persoon:
 
 
 def wijzig_herkomst(user, dossier: Dossier, gemeente_herkomst: Gemeente | None) -> Dossier:
+    vereis(user, "toegang.change_dossier", dossier)
     with transaction.atomic():
         dossier.gemeente_herkomst = gemeente_herkomst
         dossier.save(update_fields=["gemeente_herkomst"])
@@ -216,6 +221,7 @@ def wijzig_herkomst(user, dossier: Dossier, gemeente_herkomst: Gemeente | None) 
 
 def sla_adressen_op(user, persoon: Persoon, formset) -> None:
     """Save an address formset of ``persoon`` (validated by the caller)."""
+    vereis(user, "toegang.change_adres", persoon)
     with transaction.atomic():
         opgeslagen = formset.save(commit=False)
         verwijderd = list(formset.deleted_objects)
@@ -232,6 +238,7 @@ def sla_relaties_op(user, persoon: Persoon, formset) -> None:
     """Save a relatie formset of ``persoon``. At most one relatie receives the letters; when that
     moves from one relatie to another in one go, the one that stops is saved first (the database
     allows one postontvanger per person at any moment)."""
+    vereis(user, "toegang.change_relatie", persoon)
     try:
         with transaction.atomic():
             opgeslagen = formset.save(commit=False)

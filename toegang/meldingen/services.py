@@ -24,6 +24,7 @@ from django.utils.formats import date_format
 from regio import audit
 from regio.models import Lidmaatschap, Roltoekenning, User
 from regio.pdf import render_pdf
+from regio.query import vereis
 from toegang import termijnen
 from toegang.models import Aanvraag, Document, Dossier, Melding, Opschorting, Persoon
 
@@ -141,7 +142,9 @@ def _niet_voor(waarde, grens, veld: str, fouten: dict, wat: str):
         fouten[veld] = f"Deze datum ligt vóór {wat} ({datum(grens)})."
 
 
-def _vergrendeld(melding: Melding) -> Melding:
+def _vergrendeld(melding: Melding, user, capability: str) -> Melding:
+    """The melding, locked, once ``user`` may do this to it (``regio.query.vereis``)."""
+    vereis(user, capability, melding)
     return (
         Melding.objects.select_for_update(of=("self",))
         .select_related("dossier__verantwoordelijke_gemeente")
@@ -207,6 +210,7 @@ def melding_registreren(
         and not consulenten_van(dossier.verantwoordelijke_gemeente).filter(pk=consulent.pk).exists()
     ):
         fouten["consulent"] = "Deze medewerker is geen consulent van deze gemeente."
+    vereis(user, "toegang.add_melding", dossier)
     if fouten:
         raise ValidationError(fouten)
     with transaction.atomic():
@@ -229,7 +233,7 @@ def melding_registreren(
 
 def consulent_toewijzen(melding: Melding, consulent, *, user) -> Melding:
     with transaction.atomic():
-        melding = _vergrendeld(melding)
+        melding = _vergrendeld(melding, user, "toegang.change_melding")
         _moet_open_zijn(melding)
         if (
             not consulenten_van(melding.dossier.verantwoordelijke_gemeente)
@@ -246,7 +250,7 @@ def consulent_toewijzen(melding: Melding, consulent, *, user) -> Melding:
 def melding_intrekken(melding: Melding, *, user) -> Melding:
     """The client withdraws the melding (or no aanvraag follows): no deadline runs any more."""
     with transaction.atomic():
-        melding = _vergrendeld(melding)
+        melding = _vergrendeld(melding, user, "toegang.change_melding")
         _moet_open_zijn(melding)
         melding.status = Melding.Status.INGETROKKEN
         return _bijwerken(melding, ["status"], user=user)
@@ -255,7 +259,7 @@ def melding_intrekken(melding: Melding, *, user) -> Melding:
 def melding_afsluiten(melding: Melding, *, user) -> Melding:
     """The decision on the aanvraag was given (the beschikking is vastgesteld)."""
     with transaction.atomic():
-        melding = _vergrendeld(melding)
+        melding = _vergrendeld(melding, user, "toegang.change_melding")
         if melding.status != Melding.Status.AANVRAAG:
             raise ValidationError(
                 "Alleen een melding met een aanvraag wordt met een besluit afgesloten."
@@ -293,7 +297,7 @@ def onderzoek_vastleggen(
     if fouten:
         raise ValidationError(fouten)
     with transaction.atomic():
-        melding = _vergrendeld(melding)
+        melding = _vergrendeld(melding, user, "toegang.change_melding")
         _moet_open_zijn(melding)
         melding.gesprek_op = gesprek_op
         melding.gespreksverslag = gespreksverslag.strip()
@@ -375,7 +379,7 @@ def verslag_versturen(
     or their vertegenwoordiger, stored on the dossier with its SHA-256."""
     verstuurd_op = verstuurd_op or vandaag()
     with transaction.atomic():
-        melding = _vergrendeld(melding)
+        melding = _vergrendeld(melding, user, "toegang.change_melding")
         _moet_open_zijn(melding)
         if not melding.onderzoek_afgerond_op or not melding.gespreksverslag:
             raise ValidationError(
@@ -417,7 +421,7 @@ def aanvraag_registreren(
     if fouten:
         raise ValidationError(fouten)
     with transaction.atomic():
-        melding = _vergrendeld(melding)
+        melding = _vergrendeld(melding, user, "toegang.add_aanvraag")
         _moet_open_zijn(melding)
         if Aanvraag.objects.filter(melding=melding).exists():
             raise ValidationError("Voor deze melding is al een aanvraag geregistreerd.")
@@ -453,7 +457,7 @@ def opschorting_starten(melding: Melding, *, user, van: datetime.date, reden: st
     if fouten:
         raise ValidationError(fouten)
     with transaction.atomic():
-        melding = _vergrendeld(melding)
+        melding = _vergrendeld(melding, user, "toegang.add_opschorting")
         aanvraag = _lopende_aanvraag(melding)
         opschortingen = list(aanvraag.opschortingen.all())
         if any(o.tot is None for o in opschortingen):
@@ -489,7 +493,7 @@ def opschorting_beeindigen(melding: Melding, *, user, tot: datetime.date) -> Ops
     if fouten:
         raise ValidationError(fouten)
     with transaction.atomic():
-        melding = _vergrendeld(melding)
+        melding = _vergrendeld(melding, user, "toegang.change_opschorting")
         aanvraag = _lopende_aanvraag(melding)
         opschorting = aanvraag.opschortingen.select_for_update().filter(tot__isnull=True).first()
         if opschorting is None:
@@ -538,7 +542,7 @@ def verdaging_vastleggen(
     if not reden.strip():
         raise ValidationError({"reden": "Noem de reden van de verdaging; die staat in de brief."})
     with transaction.atomic():
-        melding = _vergrendeld(melding)
+        melding = _vergrendeld(melding, user, "toegang.change_aanvraag")
         aanvraag = _lopende_aanvraag(melding)
         opschortingen = list(aanvraag.opschortingen.all())
         verdaging_controleren(aanvraag, opschortingen, verdaagd_op=verdaagd_op, weken=weken)
@@ -623,6 +627,7 @@ def controleer_upload(bestand) -> str:
 
 
 def document_toevoegen(dossier: Dossier, *, user, bestand, naam: str, soort: str) -> Document:
+    vereis(user, "toegang.add_document", dossier)
     controleer_upload(bestand)
     if soort not in (Document.Soort.UPLOAD, Document.Soort.PERSOONLIJK_PLAN, Document.Soort.BRIEF):
         raise ValidationError({"soort": "Deze soort document maakt de applicatie zelf."})

@@ -60,6 +60,7 @@ from django.utils import timezone
 
 from regio import audit
 from regio.models import IdempotentVerzoek
+from regio.query import vereis
 from toegang.meldingen.services import OPEN as OPEN_MELDING
 from toegang.models import (
     Aanmelding,
@@ -263,10 +264,12 @@ def _verwijder_bestanden(documenten) -> int:
     return aantal
 
 
-def vernietig_dossier(dossier: Dossier, *, user=None, reden: str = "bewaartermijn") -> bool:
+def vernietig_dossier(dossier: Dossier, *, user, reden: str = "bewaartermijn") -> bool:
     """Remove the person's data of ``dossier`` (see the module docstring); returns False when it
-    was already destroyed (a second call does nothing). One transaction, the dossier and its
-    client row-locked, so two destructions of one client's dossiers decide the Persoon in turn.
+    was already destroyed (a second call does nothing). A step of ``lijst_uitvoeren`` and
+    ``verwijderen.uitvoeren``, which check their caller; ``user`` is who is recorded (None: the
+    system). One transaction, the dossier and its client row-locked, so two destructions of one
+    client's dossiers decide the Persoon in turn.
     The files are deleted last, inside the transaction: if the commit fails, a rerun finds the
     dossier not destroyed and deletes what is left; no file outlives its destruction."""
     with transaction.atomic():
@@ -423,7 +426,13 @@ def lijst_bijwerken(gemeente, dossiers, peildatum: datetime.date) -> Vernietigin
         return lijst
 
 
-def _vergrendel_lijst(lijst: Vernietigingslijst) -> Vernietigingslijst:
+WIJZIG_REGEL = "toegang.change_vernietigingsregel"
+KEUR_GOED = "toegang.keur_vernietiging_goed"
+
+
+def _vergrendel_lijst(lijst: Vernietigingslijst, user, capability: str) -> Vernietigingslijst:
+    """The list, locked, once ``user`` may do this to it (``regio.query.vereis``)."""
+    vereis(user, capability, lijst, zichtbaar="toegang.view_vernietigingslijst")
     return Vernietigingslijst.objects.select_for_update().get(pk=lijst.pk)
 
 
@@ -440,7 +449,7 @@ def regel_uitzonderen(regel: Vernietigingsregel, *, user, reden: str) -> Verniet
     if not reden:
         raise ValidationError({"reden": "Geef de reden om dit dossier te bewaren."})
     with transaction.atomic():
-        lijst = _vergrendel_lijst(regel.lijst)
+        lijst = _vergrendel_lijst(regel.lijst, user, WIJZIG_REGEL)
         _eis_status(lijst, Vernietigingslijst.Status.TER_GOEDKEURING, "uitzonderen")
         regel = Vernietigingsregel.objects.select_for_update().get(pk=regel.pk)
         regel.uitgezonderd, regel.uitzondering_reden = True, reden
@@ -452,7 +461,7 @@ def regel_uitzonderen(regel: Vernietigingsregel, *, user, reden: str) -> Verniet
 def regel_opnemen(regel: Vernietigingsregel, *, user) -> Vernietigingsregel:
     """Undo an exclusion while the list awaits approval."""
     with transaction.atomic():
-        lijst = _vergrendel_lijst(regel.lijst)
+        lijst = _vergrendel_lijst(regel.lijst, user, WIJZIG_REGEL)
         _eis_status(lijst, Vernietigingslijst.Status.TER_GOEDKEURING, "weer opnemen")
         regel = Vernietigingsregel.objects.select_for_update().get(pk=regel.pk)
         regel.uitgezonderd, regel.uitzondering_reden = False, ""
@@ -464,7 +473,7 @@ def regel_opnemen(regel: Vernietigingsregel, *, user) -> Vernietigingsregel:
 def goedkeuren(lijst: Vernietigingslijst, *, user) -> Vernietigingslijst:
     """A person approves the list the system proposed; who and when are recorded."""
     with transaction.atomic():
-        lijst = _vergrendel_lijst(lijst)
+        lijst = _vergrendel_lijst(lijst, user, KEUR_GOED)
         _eis_status(lijst, Vernietigingslijst.Status.TER_GOEDKEURING, "goedkeuren")
         if not lijst.regels.filter(uitgezonderd=False).exists():
             raise ValidationError(
@@ -483,7 +492,7 @@ def afwijzen(lijst: Vernietigingslijst, *, user, toelichting: str) -> Vernietigi
     if not toelichting:
         raise ValidationError({"toelichting": "Geef aan waarom de lijst wordt afgewezen."})
     with transaction.atomic():
-        lijst = _vergrendel_lijst(lijst)
+        lijst = _vergrendel_lijst(lijst, user, KEUR_GOED)
         _eis_status(lijst, Vernietigingslijst.Status.TER_GOEDKEURING, "afwijzen")
         lijst.status = Vernietigingslijst.Status.AFGEWEZEN
         lijst.beoordeeld_door, lijst.beoordeeld_op = user, timezone.now()
@@ -493,11 +502,12 @@ def afwijzen(lijst: Vernietigingslijst, *, user, toelichting: str) -> Vernietigi
     return lijst
 
 
-def lijst_uitvoeren(lijst: Vernietigingslijst, *, user=None, voortgang=None) -> dict:
+def lijst_uitvoeren(lijst: Vernietigingslijst, *, user, voortgang=None) -> dict:
     """Destroy the non-excluded dossiers of an approved list, one transaction per dossier, and
     mark each regel; then mark the list carried out. Rerunnable after a crash: destroyed
     dossiers are skipped. A dossier that is no longer past its retention (reopened since) is
     excluded with that reason instead of destroyed."""
+    vereis(user, KEUR_GOED, lijst, zichtbaar="toegang.view_vernietigingslijst")
     lijst = Vernietigingslijst.objects.get(pk=lijst.pk)
     if lijst.status == Vernietigingslijst.Status.UITGEVOERD:
         return {"vernietigd": 0, "overgeslagen": 0}
@@ -539,7 +549,7 @@ def lijst_uitvoeren(lijst: Vernietigingslijst, *, user=None, voortgang=None) -> 
         if voortgang is not None:
             voortgang(n, len(regels))
     with transaction.atomic():
-        lijst = _vergrendel_lijst(lijst)
+        lijst = Vernietigingslijst.objects.select_for_update().get(pk=lijst.pk)
         if lijst.status == Vernietigingslijst.Status.GOEDGEKEURD:
             lijst.status = Vernietigingslijst.Status.UITGEVOERD
             lijst.uitgevoerd_op = timezone.now()

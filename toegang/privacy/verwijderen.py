@@ -32,6 +32,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from regio import audit
+from regio.query import vereis
 from regio.validators import is_valid_bsn
 from toegang.dossiers.services import normaliseer_bsn
 from toegang.meldingen.services import OPEN as OPEN_MELDING
@@ -63,6 +64,11 @@ def registreren(
     """Register a request for the client with ``bsn`` who has a dossier at ``gemeente`` among
     ``dossiers`` (the dossiers the officer's scope covers). The BSN is only looked up (by its
     keyed hash), never stored here nor logged."""
+    vereis(
+        user, "toegang.add_verwijderverzoek", gemeente,
+        "U registreert geen verwijderverzoeken voor deze gemeente.",
+        openbaar=True,
+    )  # fmt: skip
     fouten = {}
     bsn = normaliseer_bsn(bsn or "")
     if not is_valid_bsn(bsn):
@@ -161,7 +167,8 @@ def beoordelen(verzoek: Verwijderverzoek, dossiers, peildatum=None) -> list[Beoo
     return uitkomst
 
 
-def _vergrendel(verzoek: Verwijderverzoek) -> Verwijderverzoek:
+def _vergrendel(verzoek: Verwijderverzoek, user) -> Verwijderverzoek:
+    vereis(user, "toegang.change_verwijderverzoek", verzoek)
     verzoek = Verwijderverzoek.objects.select_for_update().get(pk=verzoek.pk)
     if verzoek.status != Verwijderverzoek.Status.ONTVANGEN:
         raise ValidationError("Over dit verzoek is al besloten.")
@@ -174,7 +181,7 @@ def uitvoeren(verzoek: Verwijderverzoek, *, user, dossiers, toelichting: str = "
     erased, the request is refused instead (``afwijzen``)."""
     toelichting = (toelichting or "").strip()
     with transaction.atomic():
-        verzoek = _vergrendel(verzoek)
+        verzoek = _vergrendel(verzoek, user)
         beoordelingen = beoordelen(verzoek, dossiers)
         wissen = [b for b in beoordelingen if b.wissen]
         bewaren_ = [b for b in beoordelingen if not b.wissen]
@@ -220,7 +227,7 @@ def afwijzen(verzoek: Verwijderverzoek, *, user, toelichting: str) -> Verwijderv
     if not toelichting:
         raise ValidationError({"toelichting": "Noem de bewaarplicht die de verwijdering belet."})
     with transaction.atomic():
-        verzoek = _vergrendel(verzoek)
+        verzoek = _vergrendel(verzoek, user)
         verzoek.status = Verwijderverzoek.Status.AFGEWEZEN
         verzoek.toelichting = toelichting
         verzoek.besloten_door, verzoek.besloten_op = user, timezone.now()

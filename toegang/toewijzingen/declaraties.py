@@ -78,7 +78,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
 
@@ -88,7 +88,7 @@ from regio import audit
 from regio.haken import Haak
 from regio.iwmo import codelijst
 from regio.models import Gemeente
-from regio.query import scope_for
+from regio.query import vereis_namens
 from toegang.models import Declaratie, Declaratieregel, Toewijzing
 
 ADD = "toegang.add_declaratie"
@@ -466,8 +466,7 @@ def indienen(
     refused whole when malformed (ValidationError), else every line stored toegekend or
     afgewezen with its retourcodes (module doc). ``user`` None is a system caller (the XML
     import) that vouches for the aanbieder itself; a user must hold add_declaratie for it."""
-    if user is not None and aanbieder.pk not in scope_for(user, ADD).aanbieder_ids:
-        raise PermissionDenied
+    vereis_namens(user, ADD, aanbieder)
     gemeente, nummer, gelezen = controleer_structuur(aanbieder, gemeente, nummer, regels)
     with transaction.atomic():
         list(Aanbieder.objects.select_for_update().filter(pk=aanbieder.pk).values_list("pk"))

@@ -23,7 +23,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
@@ -31,6 +31,7 @@ from inkoop.contracten.services import contracten_voor
 from inkoop.models import Aanbieder, Bekostiging, Contract
 from regio import audit
 from regio.iwmo import codelijst
+from regio.query import vereis
 from toegang.models import Beschikking, BeschiktProduct, Toewijzing, Toewijzingnummerreeks
 
 REDEN_VERWIJDERD = "13"  # WMO002 "Verwijderd": withdrawn, sent in error (TR384)
@@ -256,13 +257,6 @@ def controleer(
 # --- changes -----------------------------------------------------------------------------------
 
 
-def _eis(user, queryset, capability: str, pk) -> None:
-    """The scoping layer decides, also here (views fetch through it too); ``user`` None is a
-    system caller (a job with its own scope)."""
-    if user is not None and not queryset.visible_to(user, capability).filter(pk=pk).exists():
-        raise PermissionDenied
-
-
 def _vergrendel_product(beschikt_product: BeschiktProduct) -> BeschiktProduct:
     # Two consulenten assigning the same product at once must not both fit under its volume.
     return (
@@ -281,7 +275,7 @@ def maak_toewijzing(
     defaults to the beschikt product's einddatum; ``contracten`` is the caller's scoped contract
     queryset (``Contract.objects.visible_to``)."""
     omvang = omvang or Omvang()
-    _eis(user, BeschiktProduct.objects, "toegang.add_toewijzing", beschikt_product.pk)
+    vereis(user, "toegang.add_toewijzing", beschikt_product)
     with transaction.atomic():
         bp = _vergrendel_product(beschikt_product)
         if einddatum is None:
@@ -311,8 +305,8 @@ def maak_toewijzing(
     return toewijzing
 
 
-def _vergrendel(toewijzing: Toewijzing, user=None) -> Toewijzing:
-    _eis(user, Toewijzing.objects, "toegang.change_toewijzing", toewijzing.pk)
+def _vergrendel(toewijzing: Toewijzing, user) -> Toewijzing:
+    vereis(user, "toegang.change_toewijzing", toewijzing)
     t = (
         Toewijzing.objects.select_for_update(of=("self",))
         .select_related("aanbieder", "beschikt_product__beschikking__dossier")

@@ -29,7 +29,7 @@ import datetime
 import re
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -39,7 +39,7 @@ from inkoop.models import Aanbieder, Bekostiging, Product
 from regio import audit
 from regio.iwmo import codelijst
 from regio.models import Gemeente, Lidmaatschap
-from regio.query import scope_for
+from regio.query import vereis, vereis_namens
 from toegang.dossiers import services as client_services
 from toegang.models import BeschiktProduct, Dossier, Toewijzing, Verzoek
 from toegang.toewijzingen.services import (
@@ -204,11 +204,6 @@ def _controleer_producten(aanbieder, gemeente, producten) -> list[dict]:
 # --- indienen -----------------------------------------------------------------------------------
 
 
-def _eis_aanbieder(user, aanbieder: Aanbieder) -> None:
-    if user is not None and aanbieder.pk not in scope_for(user, ADD).aanbieder_ids:
-        raise PermissionDenied
-
-
 def _dossier_voor_bsn(user, bsn, gemeente: Gemeente) -> Dossier:
     try:
         gevonden = client_services.zoek_op_bsn(user, client_services.normaliseer_bsn(bsn or ""))
@@ -248,7 +243,7 @@ def indienen(
     """Store a verzoek om toewijzing (``soort`` "toewijzing": ``bsn`` and ``gemeente``, a
     Gemeente or CBS code) or om wijziging (``soort`` "wijziging": ``toewijzing`` and ``reden``,
     WJ758) after the checks above; ValidationError keyed by field, in Dutch."""
-    _eis_aanbieder(user, aanbieder)
+    vereis_namens(user, ADD, aanbieder)
     referentie = (referentie or "").strip()
     if not referentie or len(referentie) > 36:
         raise ValidationError({"referentie": "Geef een referentie van 1 tot 36 tekens."})
@@ -307,11 +302,7 @@ def indienen(
 
 
 def _vergrendel(verzoek: Verzoek, user) -> Verzoek:
-    if (
-        user is not None
-        and not Verzoek.objects.visible_to(user, CHANGE).filter(pk=verzoek.pk).exists()
-    ):
-        raise PermissionDenied
+    vereis(user, CHANGE, verzoek)
     v = (
         Verzoek.objects.select_for_update(of=("self",))
         .select_related("aanbieder", "gemeente", "dossier", "toewijzing")

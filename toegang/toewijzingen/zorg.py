@@ -26,13 +26,14 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from regio import audit
 from regio.iwmo import codelijst
+from regio.query import vereis
 from toegang.models import Toewijzing, Zorgperiode
 
 ADD = "toegang.add_zorgperiode"
@@ -58,11 +59,7 @@ def _datum(value, veld: str) -> datetime.date:
 def _vergrendel(toewijzing: Toewijzing, user) -> Toewijzing:
     """The toewijzing under a row lock, when ``user`` may report care on it (``None``: a system
     caller with its own scope)."""
-    if (
-        user is not None
-        and not Toewijzing.objects.visible_to(user, ADD).filter(pk=toewijzing.pk).exists()
-    ):
-        raise PermissionDenied
+    vereis(user, ADD, toewijzing)
     t = Toewijzing.objects.select_for_update(of=("self",)).get(pk=toewijzing.pk)
     # Every caller changes the toewijzing's care in this transaction (or rolls back): a provider
     # polling toewijzingen ``gewijzigdSinds`` then sees the care it reported.

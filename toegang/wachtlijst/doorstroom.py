@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from inkoop.models import Locatie
 from regio import audit
+from regio.query import vereis
 from toegang.models import (
     Aanmelding,
     BuitenregionaalStatus,
@@ -65,6 +66,7 @@ def vandaag() -> datetime.date:
 
 def instroom(plaatsing: Plaatsing, user, datum: datetime.date, *, via_wachtlijst: bool):
     """Record that the client of ``plaatsing`` started care at its location on ``datum``."""
+    vereis(user, "toegang.add_zorgbeweging", plaatsing)
     aanmelding, locatie = plaatsing.aanmelding, plaatsing.locatie
     beweging = Zorgbeweging.objects.create(
         aanmelding=aanmelding,
@@ -109,8 +111,9 @@ def direct_plaatsen(
     The route becomes ``direct``, except a crisis aanmelding, which keeps its route: the
     beschikking must still follow within the crisis term (``crisis_zonder_beschikking``).
     Returns the plaatsing and a note (why no toewijzing was made, or empty)."""
+    vereis(user, ws.PLAATS, aanmelding)
     locatie = ws.vergrendel_locatie(locatie)
-    aanmelding = ws._vergrendel(aanmelding)
+    aanmelding = ws._vergrendel(aanmelding, user, ws.PLAATS)
     if not direct_plaatsbaar(aanmelding):
         if aanmelding.status != Aanmelding.Status.AANGEMELD:
             raise ValidationError(
@@ -209,7 +212,7 @@ def beeindigen(
     """Doorstroom (to beschermd thuis or begeleid wonen) or uitstroom from care: the plaatsing
     ends on ``datum`` (the place frees up), its toewijzing is shortened to that date, and the
     Zorgbeweging is recorded. Returns it and a note about the toewijzing."""
-    plaatsing = ws._vergrendel_plaatsing(plaatsing)
+    plaatsing = ws._vergrendel_plaatsing(plaatsing, user)
     controleer_beeindiging(plaatsing, soort, datum, bestemming, naar_functie)
     aanmelding, locatie = plaatsing.aanmelding, plaatsing.locatie
     plaatsing.status = Plaatsing.Status.BEEINDIGD
@@ -257,7 +260,7 @@ def buitenregionaal_aanvraagbaar(aanmelding: Aanmelding) -> bool:
 @transaction.atomic
 def buitenregionaal_aanvragen(aanmelding: Aanmelding, user, reden: str) -> Aanmelding:
     """Ask approval for a placement outside the regio, with the reason."""
-    aanmelding = ws._vergrendel(aanmelding)
+    aanmelding = ws._vergrendel(aanmelding, user)
     if aanmelding.status not in ws.OPEN:
         raise ValidationError("Deze aanmelding staat niet meer open.")
     if aanmelding.buitenregionaal_status == BuitenregionaalStatus.AANGEVRAAGD:
@@ -302,9 +305,7 @@ def buitenregionaal_beoordelen(
 ) -> Aanmelding:
     """Approve or reject the request (four eyes: not the one who asked). Approval sets
     ``buitenregionaal``, so matching and reserveren admit locations outside the regio."""
-    if not Aanmelding.objects.visible_to(user, GOEDKEUREN).filter(pk=aanmelding.pk).exists():
-        raise PermissionDenied
-    aanmelding = ws._vergrendel(aanmelding)
+    aanmelding = ws._vergrendel(aanmelding, user, GOEDKEUREN)
     if aanmelding.buitenregionaal_status != BuitenregionaalStatus.AANGEVRAAGD:
         raise ValidationError("Er is geen openstaande aanvraag voor een buitenregionale plaatsing.")
     if aanmelding.buitenregionaal_aangevraagd_door_id == user.pk:

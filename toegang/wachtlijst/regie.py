@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, IntegerField, Value, When
 
 from regio import audit
+from regio.query import vereis
 from toegang.models import Evaluatie, Plaatsing, Trajectdoel, Trajectplan
 
 EVALUATIE_INTERVAL = relativedelta(months=3)
@@ -54,7 +55,9 @@ def _plan_datums(opgesteld_op, client_akkoord_op, aanbieder_akkoord_op, peildatu
     return fouten
 
 
-def _vergrendel_plan(plan: Trajectplan) -> Trajectplan:
+def _vergrendel_plan(plan: Trajectplan, user, capability: str) -> Trajectplan:
+    """The plan, locked, once ``user`` may do this to it (``regio.query.vereis``)."""
+    vereis(user, capability, plan)
     return (
         Trajectplan.objects.select_for_update(of=("self",))
         .select_related("plaatsing")
@@ -75,6 +78,7 @@ def trajectplan_opstellen(
     peildatum: datetime.date | None = None,
 ) -> Trajectplan:
     """The plan of a placed client, with (optionally) the first evaluation planned."""
+    vereis(user, "toegang.add_trajectplan", plaatsing)
     peildatum = peildatum or vandaag()
     plaatsing = Plaatsing.objects.select_for_update(of=("self",)).get(pk=plaatsing.pk)
     if plaatsing.status != Plaatsing.Status.GEPLAATST:
@@ -115,7 +119,7 @@ def trajectplan_wijzigen(
     aanbieder_akkoord_op: datetime.date | None = None,
     peildatum: datetime.date | None = None,
 ) -> Trajectplan:
-    plan = _vergrendel_plan(plan)
+    plan = _vergrendel_plan(plan, user, "toegang.change_trajectplan")
     fouten = _plan_datums(
         opgesteld_op, client_akkoord_op, aanbieder_akkoord_op, peildatum or vandaag()
     )
@@ -152,7 +156,7 @@ def doel_toevoegen(
     plan: Trajectplan, user, leefgebied: str, omschrijving: str,
     streefdatum: datetime.date | None = None, status: str = Trajectdoel.Status.LOPEND,
 ) -> Trajectdoel:  # fmt: skip
-    plan = _vergrendel_plan(plan)
+    plan = _vergrendel_plan(plan, user, "toegang.add_trajectdoel")
     _doel_velden(plan, leefgebied, omschrijving, streefdatum, status)
     doel = Trajectdoel.objects.create(
         trajectplan=plan,
@@ -170,6 +174,7 @@ def doel_wijzigen(
     doel: Trajectdoel, user, leefgebied: str, omschrijving: str,
     streefdatum: datetime.date | None, status: str,
 ) -> Trajectdoel:  # fmt: skip
+    vereis(user, "toegang.change_trajectdoel", doel)
     doel = Trajectdoel.objects.select_for_update().get(pk=doel.pk)
     _doel_velden(doel.trajectplan, leefgebied, omschrijving, streefdatum, status)
     doel.leefgebied = leefgebied
@@ -190,7 +195,7 @@ def _controleer_geplande_datum(plan, gepland_op, veld="gepland_op"):
 
 @transaction.atomic
 def evaluatie_plannen(plan: Trajectplan, user, gepland_op: datetime.date) -> Evaluatie:
-    plan = _vergrendel_plan(plan)
+    plan = _vergrendel_plan(plan, user, "toegang.add_evaluatie")
     if plan.plaatsing.status != Plaatsing.Status.GEPLAATST:
         raise ValidationError("De plaatsing is beëindigd: er valt niets meer te evalueren.")
     _controleer_geplande_datum(plan, gepland_op)
@@ -201,6 +206,7 @@ def evaluatie_plannen(plan: Trajectplan, user, gepland_op: datetime.date) -> Eva
 
 @transaction.atomic
 def evaluatie_verzetten(evaluatie: Evaluatie, user, gepland_op: datetime.date) -> Evaluatie:
+    vereis(user, "toegang.change_evaluatie", evaluatie)
     evaluatie = Evaluatie.objects.select_for_update().get(pk=evaluatie.pk)
     if evaluatie.uitgevoerd_op is not None:
         raise ValidationError("Deze evaluatie is al uitgevoerd.")
@@ -223,6 +229,7 @@ def evaluatie_vastleggen(
     peildatum: datetime.date | None = None,
 ) -> tuple[Evaluatie, Evaluatie | None]:
     """Record a held evaluation; with ``volgende_op`` the next one is planned at once."""
+    vereis(user, "toegang.change_evaluatie", evaluatie)
     peildatum = peildatum or vandaag()
     evaluatie = (
         Evaluatie.objects.select_for_update(of=("self",))

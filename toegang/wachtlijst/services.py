@@ -30,6 +30,7 @@ from inkoop.locaties.services import capaciteit_op, vrije_plaatsen
 from inkoop.models import Contract, Locatie
 from regio import audit
 from regio.models import Domein, Lidmaatschap
+from regio.query import vereis
 from toegang.models import (
     Aanmelding,
     BeschiktProduct,
@@ -52,7 +53,14 @@ URGENTIE_RANG = {
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _vergrendel(aanmelding: Aanmelding) -> Aanmelding:
+WIJZIG = "toegang.change_aanmelding"
+PLAATS = "toegang.add_plaatsing"
+WIJZIG_PLAATSING = "toegang.change_plaatsing"
+
+
+def _vergrendel(aanmelding: Aanmelding, user, capability: str = WIJZIG) -> Aanmelding:
+    """The aanmelding, locked, once ``user`` may do this to it (``regio.query.vereis``)."""
+    vereis(user, capability, aanmelding)
     return Aanmelding.objects.select_for_update(of=("self",)).get(pk=aanmelding.pk)
 
 
@@ -111,6 +119,7 @@ def norm_grens(regio, peildatum: datetime.date) -> datetime.date:
 def aanmelden(dossier, user, regio, route, aangemeld_op, aanvraag=None, beschikking=None):
     """Register the client of ``dossier`` with the CT of ``regio`` (by a lokaal team, or the
     crisis route: then the beschikking may follow within ``regio.crisis_beschikking_dagen``)."""
+    vereis(user, "toegang.add_aanmelding", dossier)
     fouten = {}
     if route not in Aanmelding.Route.values:
         fouten["route"] = "Kies een route."
@@ -147,7 +156,7 @@ def aanmelden(dossier, user, regio, route, aangemeld_op, aanvraag=None, beschikk
 
 @transaction.atomic
 def beschikking_koppelen(aanmelding: Aanmelding, user, beschikking) -> Aanmelding:
-    aanmelding = _vergrendel(aanmelding)
+    aanmelding = _vergrendel(aanmelding, user)
     if beschikking.dossier_id != aanmelding.dossier_id:
         raise ValidationError({"beschikking": "Deze beschikking hoort niet bij dit dossier."})
     aanmelding.beschikking = beschikking
@@ -192,7 +201,7 @@ def beoordelen(
     the preferences (voorkeur_gemeente/aanbieder/locatie, gender, huisdieren,
     rolstoeltoegankelijk, uitsluitingen, bijzonderheden, overbruggingszorg). A functie change
     while waiting goes through ``functie_wijzigen`` (events); ``datum`` is its date."""
-    aanmelding = _vergrendel(aanmelding)
+    aanmelding = _vergrendel(aanmelding, user)
     if aanmelding.status not in OPEN:
         raise ValidationError("Deze aanmelding staat niet meer open.")
     _controleer_functie(aanmelding, functie)
@@ -234,7 +243,7 @@ VOORKEUREN = (
 @transaction.atomic
 def op_wachtlijst(aanmelding: Aanmelding, user, datum: datetime.date) -> Aanmelding:
     """Register the assessed client on the list: waiting starts on ``datum``."""
-    aanmelding = _vergrendel(aanmelding)
+    aanmelding = _vergrendel(aanmelding, user)
     if aanmelding.status != Aanmelding.Status.AANGEMELD:
         raise ValidationError("Alleen een aangemelde cliënt kan op de wachtlijst.")
     if aanmelding.functie_id is None:
@@ -254,7 +263,7 @@ def op_wachtlijst(aanmelding: Aanmelding, user, datum: datetime.date) -> Aanmeld
 def functie_wijzigen(aanmelding: Aanmelding, user, functie, datum: datetime.date) -> Aanmelding:
     """Change the functie of a waiting client: uitstroom 'anders' for the old functie and
     instroom for the new one, on ``datum``; ``wachtend_sinds`` stays (see module docstring)."""
-    aanmelding = _vergrendel(aanmelding)
+    aanmelding = _vergrendel(aanmelding, user)
     _controleer_functie(aanmelding, functie)
     if functie is None:
         raise ValidationError({"functie": "Kies een functie."})
@@ -285,7 +294,7 @@ def functie_wijzigen(aanmelding: Aanmelding, user, functie, datum: datetime.date
 @transaction.atomic
 def van_de_lijst(aanmelding: Aanmelding, user, reden: str, datum: datetime.date) -> Aanmelding:
     """The client leaves the list (or, not yet on it, the aanmelding is closed) for ``reden``."""
-    aanmelding = _vergrendel(aanmelding)
+    aanmelding = _vergrendel(aanmelding, user)
     if reden not in Uitstroomreden.values:
         raise ValidationError({"reden": "Kies een reden."})
     if aanmelding.status not in OPEN:
@@ -518,8 +527,9 @@ def controleer_locatie(
 def reserveren(aanmelding: Aanmelding, locatie: Locatie, user, datum: datetime.date) -> Plaatsing:
     """Reserve a place at ``locatie`` for the waiting client. The Locatie row is locked while
     the places in use are counted, so concurrent reservations cannot overbook it."""
+    vereis(user, PLAATS, aanmelding)
     locatie = vergrendel_locatie(locatie)
-    aanmelding = _vergrendel(aanmelding)
+    aanmelding = _vergrendel(aanmelding, user, PLAATS)
     if aanmelding.status != Aanmelding.Status.WACHTEND:
         raise ValidationError("Alleen voor een wachtende cliënt zonder plaats kunt u reserveren.")
     controleer_locatie(aanmelding, locatie, datum)
@@ -531,7 +541,8 @@ def reserveren(aanmelding: Aanmelding, locatie: Locatie, user, datum: datetime.d
     return plaatsing
 
 
-def _vergrendel_plaatsing(plaatsing: Plaatsing) -> Plaatsing:
+def _vergrendel_plaatsing(plaatsing: Plaatsing, user) -> Plaatsing:
+    vereis(user, WIJZIG_PLAATSING, plaatsing)
     # Same lock order as reserveren: location, then the client's aanmelding.
     Locatie.objects.select_for_update().get(pk=plaatsing.locatie_id)
     Aanmelding.objects.select_for_update(of=("self",)).get(pk=plaatsing.aanmelding_id)
@@ -541,7 +552,7 @@ def _vergrendel_plaatsing(plaatsing: Plaatsing) -> Plaatsing:
 @transaction.atomic
 def bevestigen(plaatsing: Plaatsing, user) -> Plaatsing:
     """The aanbieder confirmed the reserved place."""
-    plaatsing = _vergrendel_plaatsing(plaatsing)
+    plaatsing = _vergrendel_plaatsing(plaatsing, user)
     if plaatsing.status != Plaatsing.Status.GERESERVEERD:
         raise ValidationError("Alleen een gereserveerde plaats kan worden bevestigd.")
     plaatsing.status = Plaatsing.Status.BEVESTIGD
@@ -553,7 +564,7 @@ def bevestigen(plaatsing: Plaatsing, user) -> Plaatsing:
 @transaction.atomic
 def vervallen(plaatsing: Plaatsing, user, datum: datetime.date) -> Plaatsing:
     """Let a reserved or confirmed place lapse; the client waits again."""
-    plaatsing = _vergrendel_plaatsing(plaatsing)
+    plaatsing = _vergrendel_plaatsing(plaatsing, user)
     if plaatsing.status not in (Plaatsing.Status.GERESERVEERD, Plaatsing.Status.BEVESTIGD):
         raise ValidationError("Alleen een gereserveerde of bevestigde plaats kan vervallen.")
     plaatsing.status = Plaatsing.Status.VERVALLEN
@@ -616,7 +627,7 @@ def plaatsen(plaatsing: Plaatsing, user, datum: datetime.date) -> tuple[Plaatsin
     empty)."""
     from toegang.wachtlijst.doorstroom import instroom
 
-    plaatsing = _vergrendel_plaatsing(plaatsing)
+    plaatsing = _vergrendel_plaatsing(plaatsing, user)
     if plaatsing.status not in (Plaatsing.Status.GERESERVEERD, Plaatsing.Status.BEVESTIGD):
         raise ValidationError("Alleen een gereserveerde of bevestigde plaats kan worden bezet.")
     aanmelding = plaatsing.aanmelding

@@ -22,6 +22,7 @@ from inkoop.kwaliteit.forms import (
     OnderaannemingForm,
 )
 from inkoop.kwaliteit.services import (
+    AFHANDELEN,
     GELDIG,
     SIGNAALDAGEN,
     VERLOOPT_BINNENKORT,
@@ -40,8 +41,6 @@ from regio.forms import fouten_op_formulier
 from regio.lists import as_int, sorteerlinks
 from regio.mixins import ScopedViewMixin
 from regio.models import Regio
-
-AFHANDELEN = "inkoop.handel_melding_af"
 
 # --- certificaten ------------------------------------------------------------------------------
 

@@ -11,8 +11,6 @@ to their gemeente; another's declaratie answers 404.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, mixins, serializers, status, viewsets
@@ -179,6 +177,8 @@ class DeclaratieViewSet(
 ):
     """Declaraties (iWmo WMO323, P×Q): send one, list and read the outcome per line."""
 
+    api_veldnamen = staticmethod(api_naam)
+
     queryset = Declaratie.objects.all()
     serializer_class = DeclaratieSerializer
     capabilities = {"default": VIEW, "create": ADD}
@@ -215,20 +215,13 @@ class DeclaratieViewSet(
             {REGEL_NAMEN[naam]: waarde for naam, waarde in regel.items()}
             for regel in data["regels"]
         ]
-        try:
-            declaratie = declaratie_services.indienen(
-                aanbieder,
-                gemeente=data["gemeente"],
-                nummer=data["declaratieNummer"],
-                regels=regels,
-                user=request.user,
-                bron="api",
-            )
-        except DjangoPermissionDenied:
-            raise exceptions.PermissionDenied() from None
-        except DjangoValidationError as exc:
-            raise exceptions.ValidationError(
-                {api_naam(k): v for k, v in exc.message_dict.items()}
-            ) from None
+        declaratie = declaratie_services.indienen(
+            aanbieder,
+            gemeente=data["gemeente"],
+            nummer=data["declaratieNummer"],
+            regels=regels,
+            user=request.user,
+            bron="api",
+        )
         declaratie = self.get_queryset().get(pk=declaratie.pk)
         return Response(self.get_serializer(declaratie).data, status=status.HTTP_201_CREATED)

@@ -17,7 +17,7 @@ from regio.api.idempotentie import IdempotentCreateMixin
 from regio.mixins import ScopedViewSetMixin
 from regio.query import scope_for
 from toegang.models import Verzoek
-from toegang.toewijzingen.api.zorg import service_fouten, toewijzing_of_404
+from toegang.toewijzingen.api.zorg import VELDEN, toewijzing_of_404
 from toegang.toewijzingen.verzoeken import ADD, indienen
 
 VIEW = "toegang.view_verzoek"
@@ -129,6 +129,7 @@ class VerzoekViewSet(
 ):  # fmt: skip
     queryset = Verzoek.objects.all()
     capabilities = {"default": VIEW, "create": ADD}
+    api_veldnamen = VELDEN
     query_params = frozenset({"page", "status"})
     pagination_class = VerzoekPagination
     soort = ""
@@ -175,13 +176,12 @@ class VerzoekOmToewijzingViewSet(VerzoekViewSet):
         invoer = VerzoekOmToewijzingInvoerSerializer(data=request.data)
         invoer.is_valid(raise_exception=True)
         data = invoer.validated_data
-        with service_fouten():
-            verzoek = indienen(
-                eigen_aanbieder(request.user), soort=Verzoek.Soort.TOEWIJZING,
-                referentie=data["referentieAanbieder"],
-                producten=[dict(p) for p in data["producten"]], user=request.user,
-                bsn=data["bsn"], gemeente=data["gemeente"],
-            )  # fmt: skip
+        verzoek = indienen(
+            eigen_aanbieder(request.user), soort=Verzoek.Soort.TOEWIJZING,
+            referentie=data["referentieAanbieder"],
+            producten=[dict(p) for p in data["producten"]], user=request.user,
+            bsn=data["bsn"], gemeente=data["gemeente"],
+        )  # fmt: skip
         return self.antwoord(verzoek)
 
 
@@ -209,10 +209,9 @@ class VerzoekOmWijzigingViewSet(VerzoekViewSet):
         toewijzing = toewijzing_of_404(
             request.user, "toegang.view_toewijzing", data["gemeente"], data["toewijzingNummer"]
         )
-        with service_fouten():
-            verzoek = indienen(
-                aanbieder, soort=Verzoek.Soort.WIJZIGING, referentie=data["referentieAanbieder"],
-                producten=[dict(p) for p in data["producten"]], user=request.user,
-                toewijzing=toewijzing, reden=data["redenVerzoek"],
-            )  # fmt: skip
+        verzoek = indienen(
+            aanbieder, soort=Verzoek.Soort.WIJZIGING, referentie=data["referentieAanbieder"],
+            producten=[dict(p) for p in data["producten"]], user=request.user,
+            toewijzing=toewijzing, reden=data["redenVerzoek"],
+        )  # fmt: skip
         return self.antwoord(verzoek)

@@ -8,16 +8,12 @@ StatusAanlevering 1 delivers, 3 deletes an earlier delivery with the same key (t
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
-from regio.api.fouten import als_api_fout
 from regio.api.idempotentie import IdempotentCreateMixin
 from regio.mixins import ScopedViewSetMixin
 from toegang.models import Toewijzing, Zorgperiode
@@ -37,16 +33,6 @@ VELDEN = {
     "referentie": "referentieAanbieder",
     "reden_afwijzing": "redenAfwijzing",
 }
-
-
-@contextmanager
-def service_fouten(velden=None):
-    """A service's Django ValidationError as DRF's, keyed by the API's field names, so the
-    problem+json handler names the field."""
-    try:
-        yield
-    except DjangoValidationError as exc:
-        raise als_api_fout(exc, {**VELDEN, **(velden or {})}) from None
 
 
 def toewijzing_of_404(user, capability: str, gemeente: str, nummer: int) -> Toewijzing:
@@ -127,6 +113,7 @@ class ZorgperiodeAntwoordSerializer(serializers.Serializer):
 
 
 class ZorgViewSet(IdempotentCreateMixin, ScopedViewSetMixin, viewsets.GenericViewSet):
+    api_veldnamen = VELDEN
     queryset = Zorgperiode.objects.all()
     capabilities = {"default": ADD}
     query_params = frozenset()
@@ -157,11 +144,10 @@ class StartZorgViewSet(ZorgViewSet):
         invoer.is_valid(raise_exception=True)
         data = invoer.validated_data
         toewijzing = self.toewijzing(data)
-        with service_fouten():
-            if data["statusAanlevering"] == EERSTE:
-                periode = start_zorg(toewijzing, data["begindatum"], user=request.user)
-                return self.antwoord(periode, status.HTTP_201_CREATED)
-            periode = verwijder_start(toewijzing, data["begindatum"], user=request.user)
+        if data["statusAanlevering"] == EERSTE:
+            periode = start_zorg(toewijzing, data["begindatum"], user=request.user)
+            return self.antwoord(periode, status.HTTP_201_CREATED)
+        periode = verwijder_start(toewijzing, data["begindatum"], user=request.user)
         return self.antwoord(periode, status.HTTP_200_OK)
 
 
@@ -184,12 +170,11 @@ class StopZorgViewSet(ZorgViewSet):
         invoer.is_valid(raise_exception=True)
         data = invoer.validated_data
         toewijzing = self.toewijzing(data)
-        with service_fouten():
-            if data["statusAanlevering"] == EERSTE:
-                periode = stop_zorg(
-                    toewijzing, data["begindatum"], data["einddatum"], data["redenBeeindiging"],
-                    user=request.user,
-                )  # fmt: skip
-                return self.antwoord(periode, status.HTTP_201_CREATED)
-            periode = verwijder_stop(toewijzing, data["begindatum"], user=request.user)
+        if data["statusAanlevering"] == EERSTE:
+            periode = stop_zorg(
+                toewijzing, data["begindatum"], data["einddatum"], data["redenBeeindiging"],
+                user=request.user,
+            )  # fmt: skip
+            return self.antwoord(periode, status.HTTP_201_CREATED)
+        periode = verwijder_stop(toewijzing, data["begindatum"], user=request.user)
         return self.antwoord(periode, status.HTTP_200_OK)
