@@ -1,7 +1,9 @@
 """Every table can be downloaded as CSV or XLSX: one helper for all of them.
 
 A table is a header row plus data rows of plain values (str, int, Decimal, date). CSV uses ';'
-and a UTF-8 BOM so Excel opens it with Dutch settings; XLSX is written with openpyxl.
+and a UTF-8 BOM so Excel opens it with Dutch settings; XLSX is written with openpyxl, with
+typed cells: a Decimal stays a number with its own decimals (money keeps its two), a date or
+date-time is a date cell shown as dd-mm-jjjj (never a float or a text that Excel guesses at).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from django.http import HttpResponse
+from django.utils import timezone
 
 from regio import audit
 
@@ -31,6 +34,43 @@ def to_csv(headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
+DATUM = "DD-MM-YYYY"
+DATUM_TIJD = "DD-MM-YYYY HH:MM"
+
+
+def _xlsx_waarde(waarde):
+    if isinstance(waarde, Decimal) and not waarde.is_finite():
+        return str(waarde)
+    if isinstance(waarde, datetime.datetime) and timezone.is_aware(waarde):
+        return timezone.localtime(waarde).replace(tzinfo=None)  # Excel has no time zones
+    return waarde
+
+
+def _getalnotatie(waarde: Decimal) -> str:
+    """The number format that shows a Decimal with its own decimals: 0.30 as 0,30."""
+    decimalen = min(max(-waarde.as_tuple().exponent, 0), 10)
+    return "#,##0" + ("." + "0" * decimalen if decimalen else "")
+
+
+def xlsx_rij(sheet, waarden: Sequence) -> tuple:
+    """Append one row to an openpyxl sheet as typed cells (a Decimal as a number with its
+    decimals, a date as a date cell in Dutch notation) and return its cells."""
+    waarden = [_xlsx_waarde(v) for v in waarden]
+    sheet.append(waarden)
+    if not waarden:
+        return ()
+    rij = sheet.max_row
+    cellen = tuple(sheet.cell(row=rij, column=i) for i in range(1, len(waarden) + 1))
+    for cel in cellen:
+        if isinstance(cel.value, datetime.datetime):
+            cel.number_format = DATUM_TIJD
+        elif isinstance(cel.value, datetime.date):
+            cel.number_format = DATUM
+        elif isinstance(cel.value, Decimal):
+            cel.number_format = _getalnotatie(cel.value)
+    return cellen
+
+
 def to_xlsx(headers: Sequence[str], rows: Iterable[Sequence], title: str = "Export") -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -38,11 +78,10 @@ def to_xlsx(headers: Sequence[str], rows: Iterable[Sequence], title: str = "Expo
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]
-    sheet.append(list(headers))
-    for cell in sheet[1]:
+    for cell in xlsx_rij(sheet, headers):
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
+        xlsx_rij(sheet, row)
     for column in sheet.columns:
         width = max(len(str(c.value)) if c.value is not None else 0 for c in column)
         sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 8), 60)

@@ -26,8 +26,11 @@ from inkoop.models import (
     Rapportageregel,
 )
 from inkoop.rapportages import services
-from inkoop.rapportages.services import ImportMislukt, importeer, overgang, plausibiliteit
+from inkoop.rapportages.importeren import importeer
+from inkoop.rapportages.plausibiliteit import plausibiliteit
+from inkoop.rapportages.services import overgang
 from regio.models import AuditEntry, Gemeente
+from regio.tabel import ImportGeweigerd
 from tests.factories import (
     AanbiederFactory,
     ContractFactory,
@@ -260,7 +263,7 @@ clienten_in_zorg;12
 instroom;3
 uitstroom;2
 wachtenden;4
-uitgaven_tot_nu;12.345,67
+uitgaven_tot_nu;12345,67
 clienttevredenheid;7,8
 doelrealisatie;65
 incidenten;1
@@ -370,11 +373,11 @@ def test_broken_csv_lists_every_error_with_row_and_column_and_stores_nothing(cli
     regel(r, o.bw, "0307", "5", 5)
     voor = opgeslagen_regels(r)
 
-    with pytest.raises(ImportMislukt) as exc:
+    with pytest.raises(ImportGeweigerd) as exc:
         importeer(r, SimpleUploadedFile("r.csv", KAPOT_CSV.encode()))
     assert [(f.rij, f.kolom) for f in exc.value.fouten] == [(f[0], f[1]) for f in KAPOT_FOUTEN]
     for fout, (_, _, deel) in zip(exc.value.fouten, KAPOT_FOUTEN, strict=True):
-        assert deel in fout.melding
+        assert deel in fout.reden
 
     client.force_login(o.aanbieder_user)
     response = upload(client, r, "r.csv", KAPOT_CSV.encode())
@@ -389,17 +392,34 @@ def test_broken_csv_lists_every_error_with_row_and_column_and_stores_nothing(cli
 
 def test_missing_sections_and_figures_are_errors(o):
     r = rapportage(o)
-    with pytest.raises(ImportMislukt) as exc:
+    with pytest.raises(ImportGeweigerd) as exc:
         importeer(r, SimpleUploadedFile("r.csv", b"veld;waarde\nclienten_in_zorg;3\n"))
     meldingen = [str(f) for f in exc.value.fouten]
-    assert "bestand, kolom instroom: Dit kengetal ontbreekt." in meldingen
+    assert "Kolom instroom: Dit kengetal ontbreekt." in meldingen
     assert any("Het deel met regels" in m for m in meldingen)
-    with pytest.raises(ImportMislukt, match="groter|leeg"):
+    with pytest.raises(ImportGeweigerd, match="groter|leeg"):
         importeer(r, SimpleUploadedFile("r.csv", b""))
-    with pytest.raises(ImportMislukt, match="UTF-8"):
-        importeer(r, SimpleUploadedFile("r.csv", "veld;waarde\nmüll".encode("latin-1")))
-    with pytest.raises(ImportMislukt, match="geen leesbaar Excel"):
+    # Windows-1252 is read as such: the error names the figure with its ü.
+    with pytest.raises(ImportGeweigerd, match="Onbekend kengetal ‘müll’"):
+        importeer(r, SimpleUploadedFile("r.csv", "veld;waarde\nmüll".encode("cp1252")))
+    with pytest.raises(ImportGeweigerd, match="geen leesbaar Excel"):
         importeer(r, SimpleUploadedFile("r.xlsx", b"PK\x03\x04 kapot"))
+
+
+def test_thousands_separators_are_refused_at_their_cell_never_guessed(client, o):
+    tekst = GELDIG_CSV.replace("uitgaven_tot_nu;12345,67", "uitgaven_tot_nu;12.345,67").replace(
+        "begeleiding;0307;120,5;9", "begeleiding;0307;1.205;9"
+    )
+    r = rapportage(o, clienten_in_zorg=7)
+    with pytest.raises(ImportGeweigerd) as exc:
+        importeer(r, SimpleUploadedFile("r.csv", tekst.encode()))
+    assert [(f.rij, f.kolom) for f in exc.value.fouten] == [(7, "waarde (B)"), (15, "volume (C)")]
+    assert "duizendtallen" in exc.value.fouten[0].reden
+    assert "“1.205” is dubbelzinnig" in exc.value.fouten[1].reden
+    client.force_login(o.aanbieder_user)
+    page = html(upload(client, r, "r.csv", tekst.encode()))
+    assert "2 fouten" in page and "dubbelzinnig" in page
+    assert_niets_opgeslagen(r, 7, [])
 
 
 def xlsx(rijen) -> bytes:
@@ -463,7 +483,7 @@ def test_broken_xlsx_lists_every_error_and_stores_nothing(client, o):
             ["beschermd-wonen", "12345", 1, 1, "extra"],
         ]
     )
-    with pytest.raises(ImportMislukt) as exc:
+    with pytest.raises(ImportGeweigerd) as exc:
         importeer(r, SimpleUploadedFile("r.xlsx", inhoud))
     assert [(f.rij, f.kolom) for f in exc.value.fouten] == [
         (6, "waarde (B)"),
@@ -474,8 +494,8 @@ def test_broken_xlsx_lists_every_error_and_stores_nothing(client, o):
         (12, "E"),
         (12, "gemeentecode (B)"),
     ]
-    assert "geheel getal" in exc.value.fouten[1].melding
-    assert "0351 valt niet onder dit contract" in exc.value.fouten[3].melding
+    assert "geheel getal" in exc.value.fouten[1].reden
+    assert "0351 valt niet onder dit contract" in exc.value.fouten[3].reden
 
     client.force_login(o.aanbieder_user)
     response = upload(client, r, "r.xlsx", inhoud)
@@ -486,10 +506,10 @@ def test_broken_xlsx_lists_every_error_and_stores_nothing(client, o):
 def test_hbo_and_mbo_above_100_is_an_import_error(o):
     tekst = GELDIG_CSV.replace("aandeel_mbo;30", "aandeel_mbo;31")
     r = rapportage(o)
-    with pytest.raises(ImportMislukt) as exc:
+    with pytest.raises(ImportGeweigerd) as exc:
         importeer(r, SimpleUploadedFile("r.csv", tekst.encode()))
     assert [str(f) for f in exc.value.fouten] == [
-        "rij 12, kolom waarde (B): Het aandeel hbo en mbo samen is meer dan 100%."
+        "Rij 12, kolom waarde (B): Het aandeel hbo en mbo samen is meer dan 100%."
     ]
 
 

@@ -1,7 +1,8 @@
 """Every parser of uploaded or received content refuses bad input with its own Dutch error and
-never raises anything else (which would be a 500): the iWmo message reader, the report upload
-(CSV/XLSX) and the document type check. XML entity expansion is refused, also inside an .xlsx.
-(The finance imports have their own property tests in test_financien_imports.py.)"""
+never raises anything else (which would be a 500): the iWmo message reader, the table reader of
+every upload (regio.tabel: CSV/XLSX) and the document type check. XML entity expansion is
+refused, also inside an .xlsx. (The value parsers have their own property tests in
+test_regio_tabel.py.)"""
 
 import io
 import zipfile
@@ -14,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from inkoop.rapportages.services import ImportMislukt, _lees_rijen
+from regio.tabel import ImportGeweigerd, lees_tabel
 from tests.factories import UserFactory
 from toegang.meldingen.services import controleer_upload
 from toegang.toewijzingen.iwmo_xml.importeren import lees_bericht
@@ -80,6 +81,10 @@ def xlsx_bytes(rows) -> bytes:
     return buffer.getvalue()
 
 
+def lees(bestand):
+    return lees_tabel(bestand, max_bytes=5 * 1024 * 1024, max_rijen=10_000)
+
+
 def with_sheet_xml(xlsx: bytes, sheet_xml: bytes) -> bytes:
     source = zipfile.ZipFile(io.BytesIO(xlsx))
     out = io.BytesIO()
@@ -101,13 +106,15 @@ def with_sheet_xml(xlsx: bytes, sheet_xml: bytes) -> bytes:
     ),
     naam=st.sampled_from(["rapportage.csv", "rapportage.xlsx", "x"]),
 )
-def test_report_upload_reader_refuses_or_reads_anything(inhoud, naam):
+def test_table_reader_refuses_or_reads_anything(inhoud, naam):
     try:
-        rijen = _lees_rijen(SimpleUploadedFile(naam, inhoud))
-    except ImportMislukt as exc:
+        tabel = lees(SimpleUploadedFile(naam, inhoud))
+    except ImportGeweigerd as exc:
         assert exc.fouten
     else:
-        assert all(isinstance(cel, str) for _, cellen in rijen for cel in cellen)
+        nummers = [nummer for nummer, _ in tabel.rijen]
+        assert nummers == sorted(set(nummers)) and nummers[0] >= 1
+        assert all(cellen for _, cellen in tabel.rijen)
 
 
 # Built once: openpyxl stamps the save time into the workbook, so a workbook built per example
@@ -118,23 +125,23 @@ RAPPORTAGE_XLSX = xlsx_bytes([["Product", "Aantal"], ["BW", 3], ["BT", 4]])
 
 @FUZZ
 @given(inhoud=mutated(RAPPORTAGE_XLSX))
-def test_report_upload_reader_survives_damaged_xlsx(inhoud):
+def test_table_reader_survives_damaged_xlsx(inhoud):
     try:
-        _lees_rijen(SimpleUploadedFile("rapportage.xlsx", inhoud))
-    except ImportMislukt as exc:
+        lees(SimpleUploadedFile("rapportage.xlsx", inhoud))
+    except ImportGeweigerd as exc:
         assert exc.fouten
 
 
-def test_report_upload_refuses_entity_expansion_inside_xlsx():
+def test_table_reader_refuses_entity_expansion_inside_xlsx():
     sheet = BOM + (
         b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
         b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol5;</t></is></c></row>'
         b"</sheetData></worksheet>"
     )
     inhoud = with_sheet_xml(xlsx_bytes([["a"]]), sheet)
-    with pytest.raises(ImportMislukt) as refused:
-        _lees_rijen(SimpleUploadedFile("rapportage.xlsx", inhoud))
-    assert "Excel" in str(refused.value.fouten[0].melding)
+    with pytest.raises(ImportGeweigerd) as refused:
+        lees(SimpleUploadedFile("rapportage.xlsx", inhoud))
+    assert "Excel" in str(refused.value.fouten[0].reden)
 
 
 @FUZZ

@@ -289,7 +289,7 @@ REGIOZORG_AUDIT_ZEGEL_WACHTTIJD = env_int(
     "REGIOZORG_AUDIT_ZEGEL_WACHTTIJD", CELERY_TASK_TIME_LIMIT + 10 * 60
 )
 
-# Imports of the finance workplace (financien/imports.py): larger files or more rows are
+# Imports of the finance workplace (financien.imports): larger files or more rows are
 # refused whole with the reason.
 FINANCIEN_IMPORT_MAX_BYTES = 20 * 1024 * 1024
 FINANCIEN_IMPORT_MAX_REGELS = 200_000

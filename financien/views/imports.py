@@ -1,4 +1,4 @@
-"""Uploading the finance imports (financien/imports.py, format in financien/IMPORT.md): realised
+"""Uploading the finance imports (financien.imports, format in financien/IMPORT.md): realised
 costs (pgb, handmatig) and the conversie of the existing caseload. A file with any error is
 refused whole and every error is shown with its row and column; nothing is written."""
 
@@ -12,18 +12,16 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.views.generic import FormView
 
-from financien import imports
+from financien.imports.conversie import importeer_conversie
+from financien.imports.kostenregels import importeer_kostenregels
 from financien.views.common import mag_regio
 from regio.mixins import ScopedViewMixin
 from regio.models import Regio
 
 CAPABILITY = "financien.add_kostenregel"
 SOORTEN = {
-    "kostenregels": ("Gerealiseerde kosten (pgb, handmatig)", imports.importeer_kostenregels),
-    "conversie": (
-        "Bestaand cliëntenbestand bij de peildatum (conversie)",
-        imports.importeer_conversie,
-    ),
+    "kostenregels": ("Gerealiseerde kosten (pgb, handmatig)", importeer_kostenregels),
+    "conversie": ("Bestaand cliëntenbestand bij de peildatum (conversie)", importeer_conversie),
 }
 
 

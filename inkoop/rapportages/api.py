@@ -1,5 +1,5 @@
 """GET/POST /api/v1/rapportages/: the quarterly reports of an aanbieder (inkoop issue), through
-inkoop.rapportages.services with the same validation as the web upload.
+inkoop.rapportages.importeren with the same validation as the web upload.
 
 A POST carries the figures and lines of one quarter of one contract. The report is made (as a
 concept, checked like the web's form: the caller's own contract, a started quarter in which the
@@ -29,7 +29,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from inkoop.models import Rapportage
-from inkoop.rapportages import services
+from inkoop.rapportages import importeren, services
 from inkoop.rapportages.forms import RapportageAanmaakForm
 from regio import audit
 from regio.aggregates import DREMPEL
@@ -39,6 +39,7 @@ from regio.api.pagination import KeysetCursorPagination
 from regio.api.problems import als_api_fout
 from regio.mixins import ScopedViewSetMixin
 from regio.query import scope_for
+from regio.tabel import ImportGeweigerd
 
 # API name -> model field, in the template's order.
 KENGETALLEN_API = {
@@ -97,7 +98,7 @@ class RapportageInSerializer(serializers.Serializer):
     jaar = serializers.IntegerField(min_value=2000, max_value=2999)
     kwartaal = serializers.IntegerField(min_value=1, max_value=4)
     kengetallen = KengetallenSerializer()
-    regels = RegelSerializer(many=True, max_length=services.MAX_RIJEN // 2)
+    regels = RegelSerializer(many=True, max_length=importeren.MAX_RIJEN // 2)
     indienen = serializers.BooleanField(
         default=False, help_text="Na het opslaan meteen indienen bij de regio."
     )
@@ -166,14 +167,14 @@ def _sjabloon(data) -> tuple[SimpleUploadedFile, dict[int, str]]:
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     herkomst: dict[int, str] = {}
     rij = 1
-    writer.writerow(services.KOP_KENGETALLEN)
+    writer.writerow(importeren.KOP_KENGETALLEN)
     for naam, veld in KENGETALLEN_API.items():
         waarde = data["kengetallen"].get(naam)
         rij += 1
         herkomst[rij] = f"kengetallen.{naam}"
         writer.writerow([veld, "" if waarde is None else str(waarde)])
     rij += 1
-    writer.writerow(services.KOP_REGELS)
+    writer.writerow(importeren.KOP_REGELS)
     for index, regel in enumerate(data["regels"]):
         rij += 1
         herkomst[rij] = f"regels.{index}"
@@ -193,7 +194,7 @@ def _importfouten(fouten, herkomst) -> ValidationError:
             naam = f"{naam}.{REGEL_KOLOMMEN[kolom]}" if kolom in REGEL_KOLOMMEN else naam
         elif naam is None and fout.kolom in API_NAAM:
             naam = f"kengetallen.{API_NAAM[fout.kolom]}"
-        detail.setdefault(naam or "nonFieldErrors", []).append(fout.melding)
+        detail.setdefault(naam or "nonFieldErrors", []).append(fout.reden)
     return ValidationError(detail)
 
 
@@ -289,8 +290,8 @@ class RapportageViewSet(
                 audit.record("create", objects=[rapportage], actor=user)
             bestand, herkomst = _sjabloon(data)
             try:
-                services.importeer(rapportage, bestand, user=user)
-            except services.ImportMislukt as exc:
+                importeren.importeer(rapportage, bestand, user=user)
+            except ImportGeweigerd as exc:
                 raise _importfouten(exc.fouten, herkomst) from None
             except DjangoValidationError as exc:
                 raise als_api_fout(exc) from None

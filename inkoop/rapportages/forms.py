@@ -6,14 +6,15 @@ from django import forms
 from django.forms import inlineformset_factory
 
 from inkoop.models import Contract, Rapportage, Rapportageregel
+from inkoop.rapportages.importeren import MAX_BESTAND_BYTES
 from inkoop.rapportages.services import (
     DIEN_IN,
     KENGETALLEN,
-    MAX_BESTAND_BYTES,
     kwartaal_begin,
     kwartaal_einde,
     kwartaal_label,
 )
+from regio.tabel import omvang
 
 KWARTALEN = [(1, "1e kwartaal"), (2, "2e kwartaal"), (3, "3e kwartaal"), (4, "4e kwartaal")]
 
@@ -114,7 +115,7 @@ class UploadForm(forms.Form):
         if not bestand.name.lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError("Kies een CSV- of XLSX-bestand.")
         if bestand.size > MAX_BESTAND_BYTES:
-            raise forms.ValidationError("Het bestand is groter dan 5 MB.")
+            raise forms.ValidationError(f"Het bestand is groter dan {omvang(MAX_BESTAND_BYTES)}.")
         return bestand
 
 

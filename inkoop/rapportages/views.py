@@ -2,7 +2,8 @@
 upload) and RISB's review of it (list, detail, transitions, comments).
 
 Every view reaches reports through ScopedViewMixin; what a user may *do* with a report is
-decided by inkoop.rapportages.services through the same scoping layer.
+decided by inkoop.rapportages.services through the same scoping layer; the upload and the
+template are inkoop.rapportages.importeren's, the reviewer's signals plausibiliteit's.
 """
 
 from django.contrib import messages
@@ -22,7 +23,7 @@ from inkoop.models import (
     Rapportageregel,
     Rapportagestap,
 )
-from inkoop.rapportages import services
+from inkoop.rapportages import importeren, services
 from inkoop.rapportages.forms import (
     KengetallenForm,
     OpmerkingForm,
@@ -31,10 +32,12 @@ from inkoop.rapportages.forms import (
     RegelFormSet,
     UploadForm,
 )
+from inkoop.rapportages.plausibiliteit import plausibiliteit
 from regio import audit
 from regio.exports import FORMATS, export_response
 from regio.mixins import ScopedViewMixin
 from regio.query import mag
+from regio.tabel import ImportGeweigerd
 
 Status = Rapportage.Status
 VIEW = "inkoop.view_rapportage"
@@ -264,7 +267,7 @@ def detail_context(request, rapportage) -> dict:
         "stappen": Rapportagestap.objects.visible_to(user, "inkoop.view_rapportagestap")
         .filter(rapportage=rapportage)
         .select_related("door"),
-        "signalen": services.plausibiliteit(rapportage, exact=exact) if beoordelaar else None,
+        "signalen": plausibiliteit(rapportage, exact=exact) if beoordelaar else None,
         "overgangen": overgangen,
         "mag_bewerken": rapportage.status in services.BEWERKBAAR
         and mag(user, services.WIJZIG, rapportage),
@@ -413,8 +416,8 @@ class RapportageUploadView(ScopedViewMixin, SingleObjectMixin, View):
         if not form.is_valid():
             return self.render(form)
         try:
-            services.importeer(self.object, form.cleaned_data["bestand"], user=request.user)
-        except services.ImportMislukt as exc:
+            importeren.importeer(self.object, form.cleaned_data["bestand"], user=request.user)
+        except ImportGeweigerd as exc:
             audit.record(
                 "change",
                 objects=[self.object],
@@ -443,7 +446,7 @@ class RapportageSjabloonView(ScopedViewMixin, SingleObjectMixin, View):
         fmt = kwargs["fmt"]
         if fmt not in FORMATS:
             raise Http404
-        inhoud, naam = services.sjabloon(rapportage, fmt)
+        inhoud, naam = importeren.sjabloon(rapportage, fmt)
         audit.record("export", objects=[rapportage], toelichting={"bestand": naam})
         response = HttpResponse(inhoud, content_type=FORMATS[fmt])
         response["Content-Disposition"] = f'attachment; filename="{naam}"'
@@ -473,7 +476,7 @@ class RapportageOvergangView(ScopedViewMixin, SingleObjectMixin, View):
                 "form": form,
                 "periode": services.kwartaal_label(self.object.jaar, self.object.kwartaal),
                 "open_opmerkingen": self.object.opmerkingen.filter(opgelost=False).count(),
-                "signalen": services.plausibiliteit(
+                "signalen": plausibiliteit(
                     self.object,
                     exact=services.ziet_exacte_aantallen(self.request.user, self.object),
                 )

@@ -1,9 +1,9 @@
 """``python manage.py importeer_conversie --regio CODE [--jaar JJJJ] BESTAND``: import the
-existing BW caseload at the cut-over (financien.imports; columns in financien/IMPORT.md).
+existing BW caseload at the cut-over (financien.imports.conversie; columns in financien/IMPORT.md).
 Prints the counts, or every error (row and column, never a BSN) and exits non-zero; a refused
 file writes nothing. ``--jaar`` chooses whose vereveningsparameters give the cut-over."""
 
-from financien.imports import importeer_conversie
+from financien.imports.conversie import importeer_conversie
 from financien.management.commands.importeer_kostenregels import Command as ImportCommand
 
 

@@ -1,5 +1,5 @@
 """``python manage.py importeer_kostenregels --regio CODE BESTAND``: import pgb payments and
-handmatige kostenregels from a CSV or XLSX file (financien.imports; columns in
+handmatige kostenregels from a CSV or XLSX file (financien.imports.kostenregels; columns in
 financien/IMPORT.md). Prints the counts, or every error (row and column, never a BSN) and exits
 non-zero; a refused file writes nothing."""
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from financien.imports import importeer_kostenregels
+from financien.imports.kostenregels import importeer_kostenregels
 from regio.models import Regio
 
 
