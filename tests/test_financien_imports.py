@@ -21,7 +21,7 @@ from financien.imports.kostenregels import importeer_kostenregels
 from financien.models import EersteBWStart, Jaarparameters, Kostenregel
 from regio.models import AuditEntry
 from regio.tabel import ImportGeweigerd
-from tests.factories import AanbiederFactory, PersoonFactory, UserFactory, gemeente, regio
+from tests.factories import AanbiederFactory, PersoonFactory, UserFactory, gemeente, grant, regio
 from toegang.models import Client, Persoon
 
 pytestmark = pytest.mark.django_db
@@ -107,6 +107,7 @@ GOED = "R1;999990019;0307;pgb;01-01-2026;31-01-2026;100,00;beschermd-wonen;75810
 
 def test_valid_csv_import_writes_every_line_and_the_first_bw_starts(amersfoort):
     user = UserFactory(username="fin-import")
+    grant(user, "financien", regio="amersfoort")  # imports are a regio-wide role's work
     resultaat = importeer_kostenregels(
         amersfoort["regio"], KOSTEN_CSV.open("rb"), "kosten.csv", user=user
     )
@@ -160,7 +161,7 @@ def test_valid_xlsx_import_with_number_and_date_cells_and_without_optional_colum
         [None, None, None, None, None, None, None],
         [2001, BSN_C, "0313", "handmatig", D(2026, 5, 1), D(2026, 5, 31), -99],
     ])  # fmt: skip
-    resultaat = importeer_kostenregels(amersfoort["regio"], data, "kosten.xlsx")
+    resultaat = importeer_kostenregels(amersfoort["regio"], data, "kosten.xlsx", user=None)
     assert resultaat.gelukt, resultaat.fouten
     bedragen = dict(Kostenregel.objects.values_list("referentie", "bedrag"))
     assert bedragen == {"X-1": Decimal("1234.50"), "X-2": Decimal("0.30"), "2001": Decimal("-99")}
@@ -177,16 +178,20 @@ def test_windows_1252_and_comma_separated_csv_is_read(amersfoort):
         kop=KOP.replace(";", ","),
         codering="cp1252",
     )
-    resultaat = importeer_kostenregels(amersfoort["regio"], data, "kosten.CSV")
+    resultaat = importeer_kostenregels(amersfoort["regio"], data, "kosten.CSV", user=None)
     assert resultaat.gelukt, resultaat.fouten
     assert resultaat.aantallen["bedrag"] == Decimal("20.00")
     assert Kostenregel.objects.filter(referentie="Ré1", bedrag=Decimal("12.50")).exists()
 
 
 def test_the_same_file_twice_is_refused_on_referentie_and_nothing_doubles(amersfoort):
-    assert importeer_kostenregels(amersfoort["regio"], KOSTEN_CSV.read_bytes(), "k.csv").gelukt
+    assert importeer_kostenregels(
+        amersfoort["regio"], KOSTEN_CSV.read_bytes(), "k.csv", user=None
+    ).gelukt
     voor = stand()
-    tweede = importeer_kostenregels(amersfoort["regio"], KOSTEN_CSV.read_bytes(), "k.csv")
+    tweede = importeer_kostenregels(
+        amersfoort["regio"], KOSTEN_CSV.read_bytes(), "k.csv", user=None
+    )
     assert not tweede.gelukt
     assert [(f.rij, f.kolom) for f in tweede.fouten] == [(r, "referentie") for r in (2, 3, 4, 5)]
     assert "al vastgelegd" in tweede.fouten[0].reden
@@ -196,15 +201,15 @@ def test_the_same_file_twice_is_refused_on_referentie_and_nothing_doubles(amersf
 def test_costs_never_change_a_conversie_start(amersfoort):
     # B's conversie says 1-5-2019; a correction over January 2019 leaves that as it is.
     regel = f"HM-B;{BSN_B};0342;handmatig;01-01-2019;31-01-2019;10,00;;"
-    assert importeer_kostenregels(amersfoort["regio"], csv_bytes(regel), "b.csv").gelukt
+    assert importeer_kostenregels(amersfoort["regio"], csv_bytes(regel), "b.csv", user=None).gelukt
     b = EersteBWStart.objects.get(client=amersfoort["b"].client)
     assert (b.datum, b.bron) == (D(2019, 5, 1), "conversie")
 
 
 def test_same_referentie_under_another_bron_is_allowed(amersfoort):
-    assert importeer_kostenregels(amersfoort["regio"], csv_bytes(GOED), "a.csv").gelukt
+    assert importeer_kostenregels(amersfoort["regio"], csv_bytes(GOED), "a.csv", user=None).gelukt
     ander = GOED.replace(";pgb;", ";handmatig;")
-    assert importeer_kostenregels(amersfoort["regio"], csv_bytes(ander), "b.csv").gelukt
+    assert importeer_kostenregels(amersfoort["regio"], csv_bytes(ander), "b.csv", user=None).gelukt
     assert Kostenregel.objects.count() == 2
 
 
@@ -261,7 +266,9 @@ def test_a_wrong_row_refuses_the_whole_file(amersfoort, naam):
     rijen, plaats, fragment = WEIGERINGEN[naam]
     rijen = (rijen,) if isinstance(rijen, str) else rijen
     voor = stand()
-    resultaat = importeer_kostenregels(amersfoort["regio"], csv_bytes(*rijen), "kosten.csv")
+    resultaat = importeer_kostenregels(
+        amersfoort["regio"], csv_bytes(*rijen), "kosten.csv", user=None
+    )
     assert not resultaat.gelukt
     assert [(f.rij, f.kolom) for f in resultaat.fouten] == [plaats]
     assert fragment in resultaat.fouten[0].reden
@@ -271,7 +278,7 @@ def test_a_wrong_row_refuses_the_whole_file(amersfoort, naam):
 
 def test_a_row_with_too_many_fields_does_not_hide_the_other_errors(amersfoort):
     rijen = [GOED + ";extra", GOED.replace("R1", "R2").replace("100,00", "x")]
-    resultaat = importeer_kostenregels(amersfoort["regio"], csv_bytes(*rijen), "k.csv")
+    resultaat = importeer_kostenregels(amersfoort["regio"], csv_bytes(*rijen), "k.csv", user=None)
     assert [(f.rij, f.kolom) for f in resultaat.fouten] == [(2, ""), (3, "bedrag")]
     assert not Kostenregel.objects.exists()
 
@@ -286,9 +293,13 @@ def test_a_failure_while_writing_leaves_nothing_behind(amersfoort, monkeypatch):
 
     monkeypatch.setattr(EersteBWStart.objects, "bulk_create", botsing)
     voor = stand()
-    resultaat = importeer_kostenregels(amersfoort["regio"], KOSTEN_CSV.read_bytes(), "k.csv")
+    resultaat = importeer_kostenregels(
+        amersfoort["regio"], KOSTEN_CSV.read_bytes(), "k.csv", user=None
+    )
     assert [f.reden for f in resultaat.fouten] == [GELIJKTIJDIG]
-    resultaat = importeer_conversie(amersfoort["regio"], CONVERSIE_CSV.read_bytes(), "c.csv")
+    resultaat = importeer_conversie(
+        amersfoort["regio"], CONVERSIE_CSV.read_bytes(), "c.csv", user=None
+    )
     assert [f.reden for f in resultaat.fouten] == [GELIJKTIJDIG]
     assert stand() == voor
     assert not AuditEntry.objects.filter(resultaat="ok").exists()
@@ -302,7 +313,7 @@ def test_an_uploaded_file_and_a_functie_code_in_capitals(amersfoort):
         "kosten.csv", csv_bytes(GOED.replace("beschermd-wonen", "Beschermd-Wonen"))
     )
     upload.read()  # a form may have looked at it already
-    resultaat = importeer_kostenregels(amersfoort["regio"], upload, upload.name)
+    resultaat = importeer_kostenregels(amersfoort["regio"], upload, upload.name, user=None)
     assert resultaat.gelukt, resultaat.fouten
     assert Kostenregel.objects.get().functie.code == "beschermd-wonen"
 
@@ -312,7 +323,7 @@ def test_every_error_of_every_row_is_listed_in_file_order(amersfoort):
         GOED.replace("100,00", "x").replace("0307", "9999"),
         GOED.replace("R1", "R2").replace(BSN_A, "123456789"),
     ]
-    resultaat = importeer_kostenregels(amersfoort["regio"], csv_bytes(*rijen), "k.csv")
+    resultaat = importeer_kostenregels(amersfoort["regio"], csv_bytes(*rijen), "k.csv", user=None)
     assert [(f.rij, f.kolom) for f in resultaat.fouten] == [
         (2, "gemeente_herkomst"), (2, "bedrag"), (3, "bsn"),
     ]  # fmt: skip
@@ -323,7 +334,7 @@ def test_every_error_of_every_row_is_listed_in_file_order(amersfoort):
 
 def test_the_error_list_is_capped(amersfoort):
     rijen = [GOED.replace("R1", f"R{i}").replace("100,00", "x") for i in range(250)]
-    resultaat = importeer_kostenregels(amersfoort["regio"], csv_bytes(*rijen), "k.csv")
+    resultaat = importeer_kostenregels(amersfoort["regio"], csv_bytes(*rijen), "k.csv", user=None)
     assert len(resultaat.fouten) == 200 and resultaat.fouten_meer == 50
     assert resultaat.aantal_fouten == 250
     assert resultaat.samenvatting()[-1] == "… en nog 50 fouten."
@@ -362,7 +373,7 @@ BESTANDSFOUTEN = {
 def test_an_unreadable_file_is_refused_with_one_reason(amersfoort, naam):
     data, bestandsnaam, fragment = BESTANDSFOUTEN[naam]
     voor = stand()
-    resultaat = importeer_kostenregels(amersfoort["regio"], data, bestandsnaam)
+    resultaat = importeer_kostenregels(amersfoort["regio"], data, bestandsnaam, user=None)
     assert not resultaat.gelukt
     assert len(resultaat.fouten) == 1 and resultaat.fouten[0].rij is None
     assert fragment in resultaat.fouten[0].reden
@@ -373,7 +384,7 @@ def test_a_file_too_large_is_refused_before_it_is_read_whole(amersfoort, setting
     settings.FINANCIEN_IMPORT_MAX_BYTES = 200
     data = csv_bytes(GOED, GOED.replace("R1", "R2"), GOED.replace("R1", "R3"))
     assert len(data) > 200
-    resultaat = importeer_kostenregels(amersfoort["regio"], io.BytesIO(data), "k.csv")
+    resultaat = importeer_kostenregels(amersfoort["regio"], io.BytesIO(data), "k.csv", user=None)
     assert [f.reden for f in resultaat.fouten] == [
         "Het bestand is groter dan 200 bytes; splits het op."
     ]
@@ -383,18 +394,22 @@ def test_a_file_too_large_is_refused_before_it_is_read_whole(amersfoort, setting
         def read(self, *args):
             raise AssertionError("the size says enough")
 
-    resultaat = importeer_kostenregels(amersfoort["regio"], Onleesbaar("k.csv", data), "k.csv")
+    resultaat = importeer_kostenregels(
+        amersfoort["regio"], Onleesbaar("k.csv", data), "k.csv", user=None
+    )
     assert "groter dan 200 bytes" in resultaat.fouten[0].reden
     settings.FINANCIEN_IMPORT_MAX_BYTES = 20 * 1024 * 1024
     settings.FINANCIEN_IMPORT_MAX_REGELS = 2
-    resultaat = importeer_kostenregels(amersfoort["regio"], data, "k.csv")
+    resultaat = importeer_kostenregels(amersfoort["regio"], data, "k.csv", user=None)
     assert resultaat.fouten[0].reden == "Het bestand heeft meer dan 2 regels."
     assert not Kostenregel.objects.exists()
 
 
 def test_wrong_columns_are_each_named(amersfoort):
     kop = "Referentie;BSN;bron;periode_begin;periode_begin;bedrag;opmerking;;aanbieder_agb"
-    resultaat = importeer_kostenregels(amersfoort["regio"], csv_bytes(GOED, kop=kop), "k.csv")
+    resultaat = importeer_kostenregels(
+        amersfoort["regio"], csv_bytes(GOED, kop=kop), "k.csv", user=None
+    )
     fouten = {(f.kolom, f.reden.split(";")[0].split(".")[0]) for f in resultaat.fouten}
     assert fouten == {
         ("opmerking", "Onbekende kolom “opmerking”"),
@@ -412,6 +427,7 @@ def test_wrong_columns_are_each_named(amersfoort):
 
 def test_conversie_creates_persons_and_keeps_the_earliest_start(amersfoort):
     user = UserFactory(username="fin-conversie")
+    grant(user, "financien", regio="amersfoort")  # imports are a regio-wide role's work
     clients_voor = Client.objects.count()
     resultaat = importeer_conversie(
         amersfoort["regio"], CONVERSIE_CSV.read_bytes(), "conversie.csv", user=user
@@ -455,7 +471,9 @@ def test_conversie_creates_persons_and_keeps_the_earliest_start(amersfoort):
 
     # The same conversie again changes nothing.
     voor = stand()
-    opnieuw = importeer_conversie(amersfoort["regio"], CONVERSIE_CSV.read_bytes(), "c.csv")
+    opnieuw = importeer_conversie(
+        amersfoort["regio"], CONVERSIE_CSV.read_bytes(), "c.csv", user=None
+    )
     assert opnieuw.gelukt and opnieuw.aantallen["eerste_starts_ongewijzigd"] == 4
     assert opnieuw.aantallen["personen_nieuw"] == 0
     assert stand() == voor
@@ -463,7 +481,7 @@ def test_conversie_creates_persons_and_keeps_the_earliest_start(amersfoort):
 
 def test_conversie_lowers_a_later_conversie_start(amersfoort):
     data = csv_bytes(f"{BSN_B};Smit;2018-01-01;0307;", kop=CONVERSIE_KOP)
-    assert importeer_conversie(amersfoort["regio"], data, "c.csv").gelukt
+    assert importeer_conversie(amersfoort["regio"], data, "c.csv", user=None).gelukt
     b = EersteBWStart.objects.get(client=amersfoort["b"].client)
     assert (b.datum, b.bron, b.gemeente_herkomst.code) == (D(2018, 1, 1), "conversie", "0307")
 
@@ -475,7 +493,7 @@ def test_conversie_from_xlsx(amersfoort):
         [int(BSN_NIEUW_1), "Jansen", datetime.datetime(2015, 6, 15), 307, 75810001,
          datetime.datetime(1970, 3, 12)],
     ])  # fmt: skip
-    resultaat = importeer_conversie(amersfoort["regio"], data, "c.xlsx")
+    resultaat = importeer_conversie(amersfoort["regio"], data, "c.xlsx", user=None)
     assert resultaat.gelukt, resultaat.fouten
     persoon_ = Persoon.objects.find_by_bsn(BSN_NIEUW_1)
     assert persoon_.geboortedatum == D(1970, 3, 12)
@@ -505,7 +523,7 @@ def test_a_wrong_conversie_row_refuses_the_whole_file(amersfoort, naam):
     goed = f"{BSN_NIEUW_2};Vries;01-01-2020;0307;"
     voor = stand()
     resultaat = importeer_conversie(
-        amersfoort["regio"], csv_bytes(goed, *rijen, kop=CONVERSIE_KOP), "c.csv"
+        amersfoort["regio"], csv_bytes(goed, *rijen, kop=CONVERSIE_KOP), "c.csv", user=None
     )
     assert [(f.rij - 1, f.kolom) for f in resultaat.fouten] == [plaats]  # the good row is 2
     assert fragment in resultaat.fouten[0].reden
@@ -520,7 +538,9 @@ def test_conversie_checks_the_person_details(amersfoort):
         f"{BSN_NIEUW_2};Vries;15-06-2015;0307;;01-01-2099;",
         f"{BSN_ONBEKEND};Berg;15-06-2015;0307;;;van den berg voor",
     )
-    resultaat = importeer_conversie(amersfoort["regio"], csv_bytes(*rijen, kop=kop), "c.csv")
+    resultaat = importeer_conversie(
+        amersfoort["regio"], csv_bytes(*rijen, kop=kop), "c.csv", user=None
+    )
     assert [(f.rij, f.kolom) for f in resultaat.fouten] == [
         (2, "eerste_start_bw"), (3, "geboortedatum"), (4, "voorvoegsel"),
     ]  # fmt: skip
@@ -531,7 +551,10 @@ def test_conversie_checks_the_person_details(amersfoort):
 def test_conversie_requires_the_aanbieder_column_but_not_its_value(amersfoort):
     kop = "bsn;geslachtsnaam;eerste_start_bw;gemeente_herkomst"
     resultaat = importeer_conversie(
-        amersfoort["regio"], csv_bytes(GOED_CONVERSIE.rsplit(";", 1)[0], kop=kop), "c.csv"
+        amersfoort["regio"],
+        csv_bytes(GOED_CONVERSIE.rsplit(";", 1)[0], kop=kop),
+        "c.csv",
+        user=None,
     )
     assert [(f.rij, f.kolom, f.reden) for f in resultaat.fouten] == [
         (1, "aanbieder_agb", "Deze kolom ontbreekt.")
@@ -540,7 +563,7 @@ def test_conversie_requires_the_aanbieder_column_but_not_its_value(amersfoort):
 
 def test_conversie_without_parameters_is_refused(refdata):
     resultaat = importeer_conversie(
-        regio("amersfoort"), CONVERSIE_CSV.read_bytes(), "conversie.csv"
+        regio("amersfoort"), CONVERSIE_CSV.read_bytes(), "conversie.csv", user=None
     )
     assert len(resultaat.fouten) == 1
     assert "geen vereveningsparameters" in resultaat.fouten[0].reden
@@ -656,11 +679,13 @@ def test_call_command_raises_commanderror_for_scripts(amersfoort):
 
 def test_no_bsn_reaches_the_audit_log(amersfoort):
     regio_ = amersfoort["regio"]
-    importeer_kostenregels(regio_, KOSTEN_CSV.read_bytes(), f"{BSN_A}.csv")
-    importeer_kostenregels(regio_, csv_bytes(GOED.replace(BSN_A, BSN_ONBEKEND)), "x.csv")
-    importeer_conversie(regio_, CONVERSIE_CSV.read_bytes(), f"conversie {BSN_NIEUW_1}.csv")
+    importeer_kostenregels(regio_, KOSTEN_CSV.read_bytes(), f"{BSN_A}.csv", user=None)
+    importeer_kostenregels(regio_, csv_bytes(GOED.replace(BSN_A, BSN_ONBEKEND)), "x.csv", user=None)
     importeer_conversie(
-        regio_, csv_bytes(GOED_CONVERSIE, GOED_CONVERSIE, kop=CONVERSIE_KOP), "y.csv"
+        regio_, CONVERSIE_CSV.read_bytes(), f"conversie {BSN_NIEUW_1}.csv", user=None
+    )
+    importeer_conversie(
+        regio_, csv_bytes(GOED_CONVERSIE, GOED_CONVERSIE, kop=CONVERSIE_KOP), "y.csv", user=None
     )
     rows = list(AuditEntry.objects.values())
     assert len(rows) >= 4

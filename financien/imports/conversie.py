@@ -87,7 +87,7 @@ _PERSOON_VELDEN = ("geslachtsnaam", "voornamen", "voorvoegsel", "geboortedatum")
 
 
 def importeer_conversie(
-    regio, bestand, bestandsnaam: str, *, user=None, jaar: int | None = None
+    regio, bestand, bestandsnaam: str, *, user, jaar: int | None = None
 ) -> Importresultaat:
     """Import the BW clients in care at ``regio``'s cut-over with each person's first BW start,
     gemeente van herkomst and current aanbieder. All or nothing; see the module docstring.

@@ -13,6 +13,7 @@ from financien.imports.bestand import lees, ontleed
 from inkoop.models import Aanbieder
 from regio import audit
 from regio.models import Domein, Gemeente, Lidmaatschap
+from regio.query import vereis
 from regio.tabel import Foutenlijst, Importfout, euro
 from toegang.models import Persoon, bsn_hash
 
@@ -77,11 +78,19 @@ class Importresultaat:
 # --- the course of an import -----------------------------------------------------------------
 
 
+IMPORTEER = "financien.add_kostenregel"
+
+
 class Verwerking:
     """One import of ``soort`` into ``regio``: reads and parses the rows, collects the errors,
     and ends refused (audited, nothing written) or written in one transaction."""
 
     def __init__(self, soort, object_type, kolommen, regio, bestandsnaam, user):
+        # A regio's figures: only a regio-wide finance role imports them (None: the command).
+        vereis(
+            user, IMPORTEER, regio, "Alleen wie voor de hele regio werkt, importeert kosten.",
+            openbaar=True,
+        )  # fmt: skip
         self.resultaat = Importresultaat(soort=soort, bestandsnaam=bestandsnaam or "")
         self.object_type = object_type
         self.kolommen = kolommen

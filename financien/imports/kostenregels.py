@@ -69,7 +69,7 @@ KOLOMMEN = (
 )  # fmt: skip
 
 
-def importeer_kostenregels(regio, bestand, bestandsnaam: str, *, user=None) -> Importresultaat:
+def importeer_kostenregels(regio, bestand, bestandsnaam: str, *, user) -> Importresultaat:
     """Import pgb payments and handmatige kostenregels of ``regio`` from a CSV or XLSX file
     (``bestand``: bytes or a binary file object such as an UploadedFile). All or nothing; see
     the module docstring for the columns and rules."""

@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import io
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
@@ -36,7 +35,6 @@ from regio.aggregates import DREMPEL
 from regio.api.filters import gewijzigd_sinds, keuze
 from regio.api.idempotentie import IdempotentCreateMixin
 from regio.api.pagination import KeysetCursorPagination
-from regio.api.problems import als_api_fout
 from regio.mixins import ScopedViewSetMixin
 from regio.query import scope_for
 from regio.tabel import ImportGeweigerd
@@ -293,13 +291,8 @@ class RapportageViewSet(
                 importeren.importeer(rapportage, bestand, user=user)
             except ImportGeweigerd as exc:
                 raise _importfouten(exc.fouten, herkomst) from None
-            except DjangoValidationError as exc:
-                raise als_api_fout(exc) from None
             if data["indienen"]:
-                try:
-                    services.overgang(rapportage, Rapportage.Status.INGEDIEND, user)
-                except DjangoValidationError as exc:
-                    raise als_api_fout(exc) from None
+                services.overgang(rapportage, Rapportage.Status.INGEDIEND, user)
         rapportage = self.get_queryset().get(pk=rapportage.pk)
         return Response(
             self.get_serializer(rapportage).data,

@@ -275,7 +275,7 @@ def _lees_rapportage(rapportage: Rapportage, rijen):
     return lezer.kengetallen, list(lezer.regels.values())
 
 
-def importeer(rapportage: Rapportage, uploaded_file, *, user=None) -> Rapportage:
+def importeer(rapportage: Rapportage, uploaded_file, *, user) -> Rapportage:
     """Read a filled-in template (CSV or XLSX) into a concept or sent-back report.
 
     Everything is validated first; any error raises ImportGeweigerd listing every error with its

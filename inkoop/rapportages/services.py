@@ -21,13 +21,14 @@ from django.utils import timezone
 from inkoop.models import Product, Rapportage, Rapportagestap
 from regio import audit
 from regio.aggregates import suppress
-from regio.query import mag
+from regio.query import mag, vereis
 
 Status = Rapportage.Status
 
 DIEN_IN = "inkoop.dien_rapportage_in"
 BEOORDEEL = "inkoop.beoordeel_rapportage"
 WIJZIG = "inkoop.change_rapportage"
+VIEW = "inkoop.view_rapportage"
 
 # (from, to) -> the capability the user must hold for this report.
 OVERGANGEN: dict[tuple[str, str], str] = {
@@ -131,14 +132,16 @@ def _status_label(status: str) -> str:
 def overgang(rapportage: Rapportage, naar: str, user, toelichting: str = "") -> Rapportage:
     """Move ``rapportage`` to status ``naar`` on behalf of ``user``.
 
-    The row is locked, the transition and the user's capability for this report are checked, a
-    Rapportagestap and an audit row are written. Raises ValidationError (Dutch) otherwise.
+    The row is locked; a report the user cannot see is not found (Http404), a transition that
+    does not exist is refused (ValidationError), one the user may not make for this report too
+    (PermissionDenied). A Rapportagestap and an audit row are written.
     """
     toelichting = (toelichting or "").strip()
     if naar not in Status.values:
         raise ValidationError(f"Onbekende status ‘{naar}’.", code="onbekend")
     with transaction.atomic():
         locked = Rapportage.objects.select_for_update().get(pk=rapportage.pk)
+        vereis(user, VIEW, locked)
         van = locked.status
         capability = OVERGANGEN.get((van, naar))
         if capability is None:
@@ -147,8 +150,7 @@ def overgang(rapportage: Rapportage, naar: str, user, toelichting: str = "") -> 
                 f"‘{_status_label(naar)}’.",
                 code="overgang",
             )
-        if not mag(user, capability, locked):
-            raise ValidationError(_WEIGERING[capability], code="niet_toegestaan")
+        vereis(user, capability, locked, _WEIGERING[capability])
         if (
             naar == Status.TERUGGESTUURD
             and not toelichting
@@ -181,10 +183,12 @@ def overgang(rapportage: Rapportage, naar: str, user, toelichting: str = "") -> 
 
 @contextmanager
 def bewerking(rapportage: Rapportage, user, **toelichting):
-    """Lock the report for a change of its figures or lines; refuses (ValidationError) when it
-    is no longer a concept or sent back. The change is audited when the block succeeds."""
+    """Lock the report for a change of its figures or lines by ``user`` (``vereis``); refuses
+    (ValidationError) when it is no longer a concept or sent back. The change is audited when the
+    block succeeds."""
     with transaction.atomic():
         locked = Rapportage.objects.select_for_update().get(pk=rapportage.pk)
+        vereis(user, WIJZIG, locked)
         if locked.status not in BEWERKBAAR:
             raise ValidationError(
                 f"Deze rapportage heeft status ‘{locked.get_status_display()}’ en kan niet meer "
@@ -201,13 +205,12 @@ def plaats_opmerking(rapportage: Rapportage, onderdeel: str, tekst: str, user):
 
     with transaction.atomic():
         locked = Rapportage.objects.select_for_update().get(pk=rapportage.pk)
+        vereis(user, "inkoop.add_rapportageopmerking", locked, _WEIGERING[BEOORDEEL])
         if locked.status != Status.IN_BEOORDELING:
             raise ValidationError(
                 "Opmerkingen plaatst u tijdens de beoordeling; start eerst de beoordeling.",
                 code="status",
             )
-        if not mag(user, "inkoop.add_rapportageopmerking", locked):
-            raise ValidationError(_WEIGERING[BEOORDEEL], code="niet_toegestaan")
         opmerking = Rapportageopmerking.objects.create(
             rapportage=locked, onderdeel=onderdeel, tekst=tekst.strip(), door=user
         )
@@ -216,6 +219,7 @@ def plaats_opmerking(rapportage: Rapportage, onderdeel: str, tekst: str, user):
 
 
 def los_opmerking_op(opmerking, user):
+    vereis(user, "inkoop.change_rapportageopmerking", opmerking)
     opmerking.opgelost = True
     opmerking.save(update_fields=["opgelost"])
     audit.record("change", objects=[opmerking], actor=user, toelichting={"opgelost": True})

@@ -20,4 +20,6 @@ class Command(ImportCommand):
         )
 
     def importeer(self, regio, bestand, bestandsnaam, options):
-        return importeer_conversie(regio, bestand, bestandsnaam, jaar=options.get("jaar"))
+        return importeer_conversie(
+            regio, bestand, bestandsnaam, jaar=options.get("jaar"), user=None
+        )

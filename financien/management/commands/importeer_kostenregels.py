@@ -19,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("bestand", metavar="BESTAND", help="CSV- of XLSX-bestand.")
 
     def importeer(self, regio, bestand, bestandsnaam, options):
-        return importeer_kostenregels(regio, bestand, bestandsnaam)
+        return importeer_kostenregels(regio, bestand, bestandsnaam, user=None)
 
     def handle(self, *args, regio, bestand, **options):
         gevonden = Regio.objects.filter(code=regio).first()
