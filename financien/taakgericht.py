@@ -52,6 +52,7 @@ from financien.verevening import grootste_rest as verevening_grootste_rest
 from inkoop.models import Bekostiging, Bestedingsruimte, Contract, Product
 from regio import audit
 from regio.models import Domein
+from regio.query import vereis
 from toegang.models import BeschiktProduct, Toewijzing
 
 # Weights have three decimals (Functiegewicht.gewicht): in thousandths they are integers.
@@ -242,7 +243,12 @@ def _geld(bedrag: Decimal) -> str:
 def toerekenen(contract: Contract, jaar: int, maand: int, *, user=None) -> Toerekening:
     """Allocate ``contract``'s budget of ``jaar`` for ``maand`` to its clients and store the
     month's taakgericht kostenregels (replacing those of an earlier run), in one transaction.
-    ToerekeningFout when the contract is not taakgericht or the month does not exist."""
+    ToerekeningFout when the contract is not taakgericht or the month does not exist. ``user`` is
+    who started the job (a regio-wide finance role) or None for the monthly schedule."""
+    vereis(
+        user, "financien.add_kostenregel", contract.regio,
+        "Alleen wie voor de hele regio werkt, rekent kosten toe.", openbaar=True,
+    )  # fmt: skip
     if not 1 <= int(maand) <= 12 or not 2000 <= int(jaar) <= 9999:
         raise ToerekeningFout(f"Ongeldige maand {jaar}-{maand}: gebruik JJJJ-MM.")
     jaar, maand = int(jaar), int(maand)
