@@ -6,21 +6,11 @@ page."""
 from __future__ import annotations
 
 import datetime
-from pathlib import Path
 
 from financien.models import Vereveningsrun
 from financien.runs import verevening_van
 from financien.verevening import STRATEGIEEN
-from regio.pdf import render_pdf
-
-
-def logo_uri(gemeente) -> str:
-    if not gemeente.logo:
-        return ""
-    try:
-        return Path(gemeente.logo.path).as_uri()
-    except (NotImplementedError, ValueError):
-        return ""
+from regio.pdf import logo_uri, render_pdf
 
 
 def afrekening_context(run: Vereveningsrun, gemeente, datum: datetime.date) -> dict:

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 
 from inkoop.models import Bekostiging
 from regio.iwmo import codelijst
+from regio.pdf import logo_uri
 from toegang.beschikkingen.producten import categorie_label, omvang_label, periode_label
 from toegang.dossiers.services import postadres, postontvanger
 from toegang.models import (
@@ -85,14 +86,7 @@ def brief_context(beschikking: Beschikking, verzonden_op: datetime.date) -> dict
                 "toegekend": bp.toegekend,
             }
         )
-    logo = ""
-    if gemeente.logo:
-        try:
-            from pathlib import Path
-
-            logo = Path(gemeente.logo.path).as_uri()
-        except (NotImplementedError, ValueError):
-            logo = ""
+    logo = logo_uri(gemeente)
     return {
         "beschikking": beschikking,
         "gemeente": gemeente,

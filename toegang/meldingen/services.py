@@ -23,7 +23,7 @@ from django.utils.formats import date_format
 
 from regio import audit
 from regio.models import Lidmaatschap, Roltoekenning, User
-from regio.pdf import render_pdf
+from regio.pdf import logo_uri, render_pdf
 from regio.query import vereis
 from toegang import termijnen
 from toegang.models import Aanvraag, Document, Dossier, Melding, Opschorting, Persoon
@@ -358,7 +358,7 @@ def verslag_context(melding: Melding, *, user, verstuurd_op: datetime.date) -> d
     dossier = melding.dossier
     gemeente = dossier.verantwoordelijke_gemeente
     persoon = dossier.client.persoon
-    logo = Path(gemeente.logo.path).as_uri() if gemeente.logo else ""
+    logo = logo_uri(gemeente)
     return {
         "melding": melding,
         "gemeente": gemeente,

@@ -8,7 +8,7 @@ StatusAanlevering 1 delivers, 3 deletes an earlier delivery with the same key (t
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as DRFValidationError
@@ -125,13 +125,21 @@ class ZorgViewSet(IdempotentCreateMixin, ScopedViewSetMixin, viewsets.GenericVie
         periode = Zorgperiode.objects.select_related("toewijzing__gemeente").get(pk=periode.pk)
         return Response(ZorgperiodeAntwoordSerializer(periode).data, status=statuscode)
 
+    def create(self, request, *args, **kwargs):
+        """statusAanlevering 1 delivers (201), 3 deletes the earlier delivery (200)."""
+        invoer = self.get_serializer(data=request.data)
+        invoer.is_valid(raise_exception=True)
+        data = invoer.validated_data
+        toewijzing = self.toewijzing(data)
+        if data["statusAanlevering"] == EERSTE:
+            periode = self.aanleveren(toewijzing, data, request.user)
+            return self.antwoord(periode, status.HTTP_201_CREATED)
+        periode = self.verwijderen(toewijzing, data, request.user)
+        return self.antwoord(periode, status.HTTP_200_OK)
 
-class StartZorgViewSet(ZorgViewSet):
-    """Start zorg (WMO305) on one of the caller's toewijzingen."""
 
-    serializer_class = StartZorgSerializer
-
-    @extend_schema(
+@extend_schema_view(
+    create=extend_schema(
         operation_id="start_zorg",
         request=StartZorgSerializer,
         responses={201: ZorgperiodeAntwoordSerializer, 200: ZorgperiodeAntwoordSerializer},
@@ -139,24 +147,21 @@ class StartZorgViewSet(ZorgViewSet):
         "eerdere start met deze begindatum wordt verwijderd (200); een gestopte periode eerst "
         "de stop verwijderen. Perioden van één toewijzing mogen elkaar niet overlappen.",
     )
-    def create(self, request, *args, **kwargs):
-        invoer = self.get_serializer(data=request.data)
-        invoer.is_valid(raise_exception=True)
-        data = invoer.validated_data
-        toewijzing = self.toewijzing(data)
-        if data["statusAanlevering"] == EERSTE:
-            periode = start_zorg(toewijzing, data["begindatum"], user=request.user)
-            return self.antwoord(periode, status.HTTP_201_CREATED)
-        periode = verwijder_start(toewijzing, data["begindatum"], user=request.user)
-        return self.antwoord(periode, status.HTTP_200_OK)
+)
+class StartZorgViewSet(ZorgViewSet):
+    """Start zorg (WMO305) on one of the caller's toewijzingen."""
+
+    serializer_class = StartZorgSerializer
+
+    def aanleveren(self, toewijzing, data, user):
+        return start_zorg(toewijzing, data["begindatum"], user=user)
+
+    def verwijderen(self, toewijzing, data, user):
+        return verwijder_start(toewijzing, data["begindatum"], user=user)
 
 
-class StopZorgViewSet(ZorgViewSet):
-    """Stop zorg (WMO307) of a started period on one of the caller's toewijzingen."""
-
-    serializer_class = StopZorgSerializer
-
-    @extend_schema(
+@extend_schema_view(
+    create=extend_schema(
         operation_id="stop_zorg",
         request=StopZorgSerializer,
         responses={201: ZorgperiodeAntwoordSerializer, 200: ZorgperiodeAntwoordSerializer},
@@ -165,16 +170,16 @@ class StopZorgViewSet(ZorgViewSet):
         "en de periode loopt weer (200). Een gestopte periode opnieuw stoppen kan niet: "
         "verwijder eerst de stop.",
     )
-    def create(self, request, *args, **kwargs):
-        invoer = self.get_serializer(data=request.data)
-        invoer.is_valid(raise_exception=True)
-        data = invoer.validated_data
-        toewijzing = self.toewijzing(data)
-        if data["statusAanlevering"] == EERSTE:
-            periode = stop_zorg(
-                toewijzing, data["begindatum"], data["einddatum"], data["redenBeeindiging"],
-                user=request.user,
-            )  # fmt: skip
-            return self.antwoord(periode, status.HTTP_201_CREATED)
-        periode = verwijder_stop(toewijzing, data["begindatum"], user=request.user)
-        return self.antwoord(periode, status.HTTP_200_OK)
+)
+class StopZorgViewSet(ZorgViewSet):
+    """Stop zorg (WMO307) of a started period on one of the caller's toewijzingen."""
+
+    serializer_class = StopZorgSerializer
+
+    def aanleveren(self, toewijzing, data, user):
+        return stop_zorg(
+            toewijzing, data["begindatum"], data["einddatum"], data["redenBeeindiging"], user=user
+        )
+
+    def verwijderen(self, toewijzing, data, user):
+        return verwijder_stop(toewijzing, data["begindatum"], user=user)

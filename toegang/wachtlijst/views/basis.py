@@ -5,6 +5,7 @@ without importing each other (views/wachtlijst.py includes the others' parts of 
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.urls import reverse
 from django.views.generic.detail import SingleObjectMixin
 
@@ -64,3 +65,13 @@ class PlaatsingMixin(ScopedViewMixin, SingleObjectMixin):
     def get_context_data(self, **kwargs):
         self.plaatsing()
         return super().get_context_data(**kwargs)
+
+
+def meld_plaatsing(request, tekst: str, plaatsing, notitie: str) -> None:
+    """Tell the user what a placement did: ``tekst``, the toewijzing it made, and (``notitie``)
+    why it made none."""
+    if plaatsing.toewijzing_id:
+        tekst += f" Toewijzing {plaatsing.toewijzing.nummer} is aangemaakt."
+    messages.success(request, tekst)
+    if notitie:
+        messages.error(request, notitie)

@@ -29,7 +29,7 @@ from toegang.wachtlijst.forms import (
     DirectPlaatsenForm,
     MonitoringForm,
 )
-from toegang.wachtlijst.views.basis import AanmeldingMixin, PlaatsingMixin
+from toegang.wachtlijst.views.basis import AanmeldingMixin, PlaatsingMixin, meld_plaatsing
 
 VIEW = "toegang.view_zorgbeweging"
 ADD = "toegang.add_zorgbeweging"
@@ -91,12 +91,12 @@ class DirectPlaatsenView(AanmeldingMixin, FormView):
         except ValidationError as exc:
             fouten_op_formulier(form, exc)
             return self.form_invalid(form)
-        tekst = f"De directe plaatsing op {plaatsing.locatie.naam} is vastgelegd."
-        if plaatsing.toewijzing_id:
-            tekst += f" Toewijzing {plaatsing.toewijzing.nummer} is aangemaakt."
-        messages.success(self.request, tekst)
-        if notitie:
-            messages.error(self.request, notitie)
+        meld_plaatsing(
+            self.request,
+            f"De directe plaatsing op {plaatsing.locatie.naam} is vastgelegd.",
+            plaatsing,
+            notitie,
+        )
         return HttpResponseRedirect(self.detail_url())
 
 

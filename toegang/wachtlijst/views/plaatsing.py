@@ -17,7 +17,7 @@ from regio.forms import fouten_op_formulier
 from toegang.wachtlijst import services as ws
 from toegang.wachtlijst.forms import DatumForm, ReserveringForm
 from toegang.wachtlijst.views import basis
-from toegang.wachtlijst.views.basis import AanmeldingMixin
+from toegang.wachtlijst.views.basis import AanmeldingMixin, meld_plaatsing
 from toegang.wachtlijst.views.wachtlijst import regio_locaties
 
 CHANGE = "toegang.change_plaatsing"
@@ -96,12 +96,9 @@ class PlaatsenView(PlaatsingMixin, FormView):
         except ValidationError as exc:
             fouten_op_formulier(form, exc)
             return self.form_invalid(form)
-        tekst = f"De cliënt is geplaatst op {plaatsing.locatie.naam}."
-        if plaatsing.toewijzing_id:
-            tekst += f" Toewijzing {plaatsing.toewijzing.nummer} is aangemaakt."
-        messages.success(self.request, tekst)
-        if notitie:
-            messages.error(self.request, notitie)
+        meld_plaatsing(
+            self.request, f"De cliënt is geplaatst op {plaatsing.locatie.naam}.", plaatsing, notitie
+        )
         return HttpResponseRedirect(self.detail_url())
 
 

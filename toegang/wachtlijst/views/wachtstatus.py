@@ -4,8 +4,6 @@ and a client bericht as a PDF letter on the letterhead of the regio's centrumgem
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import path
@@ -15,7 +13,7 @@ from django.views.generic.detail import SingleObjectMixin
 
 from regio import audit
 from regio.mixins import ScopedViewMixin
-from regio.pdf import render_pdf
+from regio.pdf import logo_uri, render_pdf
 from toegang.dossiers.services import postadres, postontvanger
 from toegang.models import Aanmelding, Wachtstatusbericht
 from toegang.wachtlijst import wachtstatus as wss
@@ -99,15 +97,6 @@ def alineas(tekst: str) -> list[dict]:
     return uit
 
 
-def _logo(gemeente) -> str:
-    if not gemeente.logo:
-        return ""
-    try:
-        return Path(gemeente.logo.path).as_uri()
-    except (NotImplementedError, ValueError):
-        return ""
-
-
 class BriefView(ScopedViewMixin, SingleObjectMixin, View):
     """A client bericht as a PDF letter; the URL carries only the bericht's id; audited."""
 
@@ -135,7 +124,7 @@ class BriefView(ScopedViewMixin, SingleObjectMixin, View):
                 "bericht": bericht,
                 "aanmelding": a,
                 "gemeente": gemeente,
-                "logo": _logo(gemeente),
+                "logo": logo_uri(gemeente),
                 "ontvanger": brief_ontvanger(a),
                 "alineas": alineas(bericht.tekst),
             },
