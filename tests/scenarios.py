@@ -97,17 +97,15 @@ class Regiowereld:
         return {lid.gemeente.code: lid.gemeente for lid in leden.select_related("gemeente")}
 
 
-def _maak_gebruikers(regio_obj: Regio, gebruikers: dict[str, Gebruiker]) -> dict[str, User]:
-    return {naam: spec.maak(regio_obj) for naam, spec in gebruikers.items()}
-
-
 def regio_met_gebruikers(code: str = "amersfoort", **gebruikers: Gebruiker) -> Regiowereld:
     """Regio ``code`` (reference data) with a user for every ``naam=Gebruiker(...)``."""
     regio_obj = regio(code)
-    return Regiowereld(regio=regio_obj, gebruikers=_maak_gebruikers(regio_obj, gebruikers))
+    return Regiowereld(
+        regio=regio_obj, gebruikers={naam: g.maak(regio_obj) for naam, g in gebruikers.items()}
+    )
 
 
-# --- (b) a dossier up to a beschikking with a toewijzing ----------------------------------------
+# --- (b) a dossier up to a (bekendgemaakte) beschikking with a toewijzing -----------------------
 
 
 @dataclass
@@ -135,16 +133,17 @@ def zorgtraject(
     tot: datetime.date | None = None,
 ) -> Zorgtraject:
     """A dossier (a new client in ``gemeente`` unless given) with a beschikking in ``status``
-    ("vastgesteld" or "bekendgemaakt") granting ``product`` over ``periode`` with ``omvang``
-    (volume, eenheid, frequentie; none for a functie), drawn up by ``consulent``. With an
-    ``aanbieder`` the consulent assigns the product to it through ``maak_toewijzing`` (contract
-    check, number series, audit) from ``vanaf`` (the beschikking's ingang) to ``tot`` (its
-    end) with the beschikte omvang."""
+    ("vastgesteld", as the modules' worlds have it, or "bekendgemaakt" on its ingangsdatum)
+    granting ``product`` over ``periode`` with ``omvang`` (volume, eenheid, frequentie; none
+    for a functie), drawn up by ``consulent``. With an ``aanbieder`` the consulent assigns the
+    product to it through ``maak_toewijzing`` (contract check, number series, audit) from
+    ``vanaf`` (the beschikking's ingang) to ``tot`` (its end) with the beschikte omvang."""
     omvang = omvang or Omvang()
     dossier = dossier or dossier_in(gemeente)
     bp = beschikt_product(
         dossier, product, *periode, consulent, status=status, volume=omvang.volume,
         eenheid=omvang.eenheid, frequentie=omvang.frequentie,
+        bekendgemaakt_op=periode[0] if status == "bekendgemaakt" else None,
     )  # fmt: skip
     traject = Zorgtraject(dossier=dossier, bp=bp)
     if aanbieder is not None:
@@ -236,9 +235,11 @@ def zorgaanbod(
     - ``systemen``: usernames of the aanbieders' technical users, in the same order;
     - ``consulent`` and ``gebruikers``: the users of the regio (:class:`Gebruiker`).
     """
-    regio_obj = regio(regio_code)
-    specs = {"consulent": consulent} if consulent else {}
-    wereld = Zorgaanbod(regio=regio_obj, gebruikers=_maak_gebruikers(regio_obj, specs | gebruikers))
+    if consulent is not None:
+        gebruikers = {"consulent": consulent, **gebruikers}
+    basis = regio_met_gebruikers(regio_code, **gebruikers)
+    regio_obj = basis.regio
+    wereld = Zorgaanbod(regio=regio_obj, gebruikers=basis.gebruikers)
     if functie is not None:
         velden = {"naam": functie} if isinstance(functie, str) else functie
         wereld.taak = PerceelFactory(regio=regio_obj, bekostiging="taakgericht")
@@ -257,7 +258,7 @@ def zorgaanbod(
                 gemeenten=gemeenten,
                 percelen=percelen,
                 **(contract or {}),
-            )  # fmt: skip
+            )
         )
     wereld.systemen = [
         aanbiedersysteem(aanbieder, username)
@@ -322,11 +323,13 @@ def wachtlijst(
       unless told);
     - ``gebruikers``: further users of the regio (:class:`Gebruiker`).
     """
-    regio_obj = regio(regio_code)
-    specs = {"ct": Gebruiker(ct, "centrale-toegang")} if ct else {}
+    if ct is not None:
+        gebruikers = {"ct": Gebruiker(ct, "centrale-toegang"), **gebruikers}
+    basis = regio_met_gebruikers(regio_code, **gebruikers)
+    regio_obj = basis.regio
     wereld = Wachtlijst(
         regio=regio_obj,
-        gebruikers=_maak_gebruikers(regio_obj, specs | gebruikers),
+        gebruikers=basis.gebruikers,
         perceel=PerceelFactory(regio=regio_obj, begin=begin, **(perceel or {})),
         functies={},
     )

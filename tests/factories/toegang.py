@@ -113,10 +113,10 @@ class BeschiktProductFactory(factory.django.DjangoModelFactory):
 
 
 def beschikt_product(dossier, product, ingang, eind, user, *, status="vastgesteld", volume=None,
-                     eenheid="", frequentie=""):  # fmt: skip
+                     eenheid="", frequentie="", bekendgemaakt_op=None):  # fmt: skip
     """A beschikking with one toegekend product for ``dossier``. Made as concept (the database
-    refuses new products under a vastgestelde beschikking), then moved on to ``status`` with the
-    product active, the way the service does."""
+    refuses new products under a vastgestelde beschikking), then moved on to ``status`` (with
+    ``bekendgemaakt_op`` if given) with the product active, the way the service does."""
     beschikking = BeschikkingFactory(
         dossier=dossier, perceel=product.perceel, ingangsdatum=ingang, einddatum=eind,
         opgesteld_door=user,
@@ -127,7 +127,7 @@ def beschikt_product(dossier, product, ingang, eind, user, *, status="vastgestel
     )  # fmt: skip
     if status != "concept":
         Beschikking.objects.filter(pk=beschikking.pk).update(
-            status=status, vastgesteld_op=timezone.now()
+            status=status, vastgesteld_op=timezone.now(), bekendgemaakt_op=bekendgemaakt_op
         )
         BeschiktProduct.objects.filter(pk=bp.pk).update(actief=True)
     return BeschiktProduct.objects.select_related(
