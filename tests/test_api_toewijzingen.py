@@ -17,13 +17,7 @@ from inkoop.apisleutels import services as sleutels
 from regio.models import AuditEntry, Rol
 from regio.roles import BEHEERDER
 from tests import scenarios
-from tests.factories import (
-    AdresFactory,
-    UserFactory,
-    ZorgperiodeFactory,
-    dossier_in,
-    grant,
-)
+from tests.factories import AdresFactory, UserFactory, ZorgperiodeFactory, dossier_in, grant
 from toegang.models import Toewijzing
 from toegang.toewijzingen.services import Omvang
 

@@ -19,11 +19,7 @@ from lxml import etree
 from inkoop.models import ApiSleutel
 from regio.models import Gemeente
 from tests import scenarios
-from tests.factories import (
-    AdresFactory,
-    dossier_in,
-    valid_bsn,
-)
+from tests.factories import AdresFactory, dossier_in, valid_bsn
 from toegang.models import (
     Declaratie,
     Toewijzing,

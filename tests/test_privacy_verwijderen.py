@@ -10,14 +10,7 @@ from django.urls import reverse
 
 from regio.models import AuditEntry
 from tests.factories import UserFactory, dossier_in, gemeente, grant, valid_bsn
-from tests.test_privacy_bewaren import (
-    JAREN,
-    VANDAAG,
-    bouw_opzet,
-    gesloten,
-    melding,
-    toegekend,
-)
+from tests.test_privacy_bewaren import JAREN, VANDAAG, bouw_opzet, gesloten, melding, toegekend
 from toegang.models import Dossier, Persoon, Verwijderverzoek
 from toegang.privacy import verwijderen as verwijder
 

@@ -20,13 +20,7 @@ from financien.models import EersteBWStart, Kostenregel
 from inkoop.models import Tarief
 from regio.models import AuditEntry, Regio
 from tests import scenarios
-from tests.factories import (
-    ContractFactory,
-    PerceelFactory,
-    ProductFactory,
-    UserFactory,
-    grant,
-)
+from tests.factories import ContractFactory, PerceelFactory, ProductFactory, UserFactory, grant
 from toegang.models import Declaratie, Declaratieregel
 from toegang.toewijzingen.declaraties import bedrag_van, indienen
 from toegang.toewijzingen.services import Omvang, trek_in

@@ -11,13 +11,7 @@ from django.urls import reverse
 from inkoop.models import Kwaliteitssignaal
 from regio.models import AuditEntry, Rol
 from tests import factories, scenarios
-from tests.factories import (
-    ContractFactory,
-    UserFactory,
-    consulent,
-    grant,
-    valid_bsn,
-)
+from tests.factories import ContractFactory, UserFactory, consulent, grant, valid_bsn
 from toegang.models import Evaluatie, Trajectdoel, Trajectplan
 from toegang.wachtlijst import regie as rs
 from toegang.wachtlijst import services as ws

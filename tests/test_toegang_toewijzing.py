@@ -22,9 +22,7 @@ from tests.factories import (
     dossier_in,
     grant,
 )
-from tests.factories import (
-    beschikt_product as beschikt,
-)
+from tests.factories import beschikt_product as beschikt
 from toegang.models import Toewijzing, Toewijzingnummerreeks
 from toegang.toewijzingen.services import (
     Omvang,
