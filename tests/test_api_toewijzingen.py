@@ -4,6 +4,7 @@ aanbieder through the same layer as the web, polled with gewijzigdSinds and a cu
 import datetime
 import json
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -15,20 +16,10 @@ from rest_framework.test import APIClient
 from inkoop.apisleutels import services as sleutels
 from regio.models import AuditEntry, Rol
 from regio.roles import BEHEERDER
-from tests.factories import (
-    AanbiederFactory,
-    ContractFactory,
-    PerceelFactory,
-    ProductFactory,
-    UserFactory,
-    dossier_in,
-    grant,
-)
-from tests.factories import (
-    beschikt_product as beschikt,
-)
-from toegang.models import Adres, Toewijzing, Zorgperiode
-from toegang.toewijzingen.services import Omvang, maak_toewijzing
+from tests import scenarios
+from tests.factories import AdresFactory, UserFactory, ZorgperiodeFactory, dossier_in, grant
+from toegang.models import Toewijzing
+from toegang.toewijzingen.services import Omvang
 
 pytestmark = pytest.mark.django_db
 
@@ -57,73 +48,52 @@ def api(token):
     return client
 
 
-class Opzet:
+def zet_gewijzigd(toewijzing, moment):
+    Toewijzing.objects.filter(pk=toewijzing.pk).update(gewijzigd_op=moment)
+
+
+def bouw_opzet():
     """Soest: a P×Q begeleiding product; aanbieder A (Huize Eemland) and B (De Brug) both
     contracted; a client with a BRP and a verblijfadres; toewijzing A1 (with a zorgperiode and
     a deleted one) and A2 at A, B1 at B (another client); a client in Baarn at A."""
-
-    def __init__(self):
-        self.consulent = UserFactory(username="consulent-api")
-        grant(self.consulent, "consulent", gemeente=SOEST)
-        grant(self.consulent, "consulent", gemeente=BAARN)
-        pxq = PerceelFactory(bekostiging="pxq")
-        self.product = ProductFactory(
-            perceel=pxq, naam="Begeleiding individueel", soort="product", domein="begeleiding",
-            productcategorie="02", productcode="02R01", eenheid="04",
-        )  # fmt: skip
-        self.a = AanbiederFactory(naam="Huize Eemland")
-        self.b = AanbiederFactory(naam="De Brug")
-        for aanbieder in (self.a, self.b):
-            ContractFactory(
-                aanbieder=aanbieder, gemeenten=[SOEST, BAARN], percelen=[pxq],
-                begin=D(2023, 1, 1), einde=D(2026, 12, 31),
-            )  # fmt: skip
-        self.dossier = dossier_in(SOEST)
-        self.persoon = self.dossier.client.persoon
-        self.persoon.voornamen = "Jan Pieter"
-        self.persoon.geboortedatum = D(1980, 5, 17)
-        self.persoon.telefoon = "0612345678"
-        self.persoon.email = "jan@example.nl"
-        self.persoon.save()
-        for soort, straat in (("01", "Brpstraat"), ("02", "Postbus"), ("03", "Verblijfweg")):
-            Adres.objects.create(
-                persoon=self.persoon, soort=soort, straat=straat, huisnummer="1",
-                postcode="3761AB", plaats="Soest",
-            )  # fmt: skip
-        omvang = Omvang(volume=Decimal("4"), eenheid="04", frequentie="2")
-        bp = self.bp(self.dossier)
-        self.a1 = maak_toewijzing(self.consulent, bp, self.a, D(2025, 2, 1), D(2025, 6, 30), omvang)
-        self.a2 = maak_toewijzing(self.consulent, bp, self.a, D(2025, 7, 1), None, omvang)
-        Zorgperiode.objects.create(
-            toewijzing=self.a1, begindatum=D(2025, 2, 3), einddatum=D(2025, 3, 1),
-            reden_beeindiging="02", bron="api",
-        )  # fmt: skip
-        Zorgperiode.objects.create(
-            toewijzing=self.a1, begindatum=D(2025, 3, 10), bron="api", verwijderd_op=timezone.now()
-        )
-        self.ander_dossier = dossier_in(SOEST)
-        self.b1 = maak_toewijzing(
-            self.consulent, self.bp(self.ander_dossier), self.b, D(2025, 2, 1), None, omvang
-        )
-        self.baarn = maak_toewijzing(
-            self.consulent, self.bp(dossier_in(BAARN)), self.a, D(2025, 2, 1), None, omvang
-        )
-        _, self.token_a = maak_sleutel(self.a)
-        self.token_b = sleutels.maak(self.b, "Systeem B", UserFactory(username="beheerder-api"))[1]
-
-    def bp(self, dossier):
-        return beschikt(
-            dossier, self.product, D(2025, 1, 1), D(2025, 12, 31), self.consulent,
-            volume=Decimal("4"), eenheid="04", frequentie="2",
-        )  # fmt: skip
-
-    def zet_gewijzigd(self, toewijzing, moment):
-        Toewijzing.objects.filter(pk=toewijzing.pk).update(gewijzigd_op=moment)
+    aanbod = scenarios.zorgaanbod(
+        scenarios.consulent_van("consulent-api", SOEST, BAARN), functie=None,
+        product=dict(begeleiding=True), aanbieders=("Huize Eemland", "De Brug"),
+        gemeenten=[SOEST, BAARN],
+    )  # fmt: skip
+    a, b = aanbod.aanbieders
+    dossier = dossier_in(
+        SOEST, persoon__voornamen="Jan Pieter", persoon__geboortedatum=D(1980, 5, 17),
+        persoon__telefoon="0612345678", persoon__email="jan@example.nl",
+    )  # fmt: skip
+    persoon = dossier.client.persoon
+    for soort, straat in (("01", "Brpstraat"), ("02", "Postbus"), ("03", "Verblijfweg")):
+        AdresFactory(persoon=persoon, soort=soort, straat=straat)
+    omvang = Omvang(volume=Decimal("4"), eenheid="04", frequentie="2")
+    van_februari = dict(vanaf=D(2025, 2, 1), omvang=omvang)
+    a1 = aanbod.traject(aanbieder=a, dossier=dossier, tot=D(2025, 6, 30), **van_februari)
+    a2 = aanbod.toewijzing(a1.bp, a, D(2025, 7, 1), None, omvang)
+    ZorgperiodeFactory(
+        toewijzing=a1.toewijzing, begindatum=D(2025, 2, 3), einddatum=D(2025, 3, 1),
+        reden_beeindiging="02",
+    )  # fmt: skip
+    ZorgperiodeFactory(
+        toewijzing=a1.toewijzing, begindatum=D(2025, 3, 10), verwijderd_op=timezone.now()
+    )
+    b1 = aanbod.traject(aanbieder=b, **van_februari)
+    baarn = aanbod.traject(aanbieder=a, gemeente=BAARN, **van_februari)
+    return SimpleNamespace(
+        consulent=aanbod.consulent, product=aanbod.product, a=a, b=b, dossier=dossier,
+        persoon=persoon, a1=a1.toewijzing, a2=a2, ander_dossier=b1.dossier, b1=b1.toewijzing,
+        baarn=baarn.toewijzing, token_a=maak_sleutel(a)[1],
+        token_b=sleutels.maak(b, "Systeem B", UserFactory(username="beheerder-api"))[1],
+        zet_gewijzigd=zet_gewijzigd,
+    )  # fmt: skip
 
 
 @pytest.fixture
 def o(refdata):
-    return Opzet()
+    return bouw_opzet()
 
 
 def ids(response):

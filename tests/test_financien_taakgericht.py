@@ -9,6 +9,7 @@ import itertools
 import random
 from decimal import Decimal
 from fractions import Fraction
+from types import SimpleNamespace
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -16,7 +17,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from financien import taakgericht
-from financien.models import EersteBWStart, Functiegewicht, Jaarparameters, Kostenregel
+from financien.models import EersteBWStart, Kostenregel
 from financien.taakgericht import ToerekeningFout, maandbudgetten, toerekenen
 from financien.tasks import (
     MAANDELIJKS_TASK_NAME,
@@ -26,18 +27,16 @@ from financien.tasks import (
 )
 from inkoop.models import Bestedingsruimte
 from regio.jobs import JobContext, start_job
-from regio.models import Gemeente, JobRun, Regio
+from regio.models import Gemeente, JobRun
+from tests import scenarios
 from tests.factories import (
-    AanbiederFactory,
+    BestedingsruimteFactory,
     ContractFactory,
-    PerceelFactory,
+    JaarparametersFactory,
     ProductFactory,
+    ToewijzingFactory,
     UserFactory,
-    dossier_in,
     grant,
-)
-from tests.factories import (
-    beschikt_product as beschikt,
 )
 from tests.wachten import wait_for
 from toegang.models import Toewijzing
@@ -47,69 +46,52 @@ SOEST, BAARN, AMERSFOORT, LEUSDEN = "0342", "0308", "0307", "0327"
 NUMMERS = itertools.count(1)
 
 
-# --- setup helpers (after tests/test_toegang_toewijzing.py) ----------------------------------
+# --- setup: the shared zorgaanbod (tests/scenarios.py) -----------------------------------------
 
 
-class Opzet:
+def bouw_opzet(jaar=2025, budget="365000.00"):
     """Regio Amersfoort 2025: a taakgericht perceel with a BW functie (weight 2.5) and a
     begeleiding functie (no weight: 1); contract ``contract`` with a budget of 365,000.00 for
     2025 (so every month's budget is its days × 1,000.00); a second taakgericht contract and a
     P×Q contract of other aanbieders."""
+    aanbod = scenarios.zorgaanbod(
+        scenarios.Gebruiker(f"consulent-tg-{next(NUMMERS)}", None),
+        functie=dict(naam="Beschermd wonen", productcategorie="15"),
+    )  # fmt: skip
+    contract, ander = aanbod.contracten
+    beg = ProductFactory(
+        perceel=aanbod.taak, naam="Begeleiding", domein="begeleiding", productcategorie="02"
+    )
+    BestedingsruimteFactory(contract=contract, jaar=jaar, bedrag=Decimal(budget))
+    BestedingsruimteFactory(contract=ander, jaar=jaar, bedrag=Decimal("3650.00"))
+    parameters = JaarparametersFactory(jaar=jaar, gewichten={aanbod.functie: "2.5"})
+    pxq = scenarios.zorgaanbod(
+        functie=None, aanbieders=("Stichting Anker",),
+        product=dict(soort="product", domein="beschermd_wonen", productcategorie="14",
+                     productcode="15A01", eenheid="14"),
+        contract=dict(bekostiging="pxq", bestedingsruimte={jaar: "5000.00"}),
+    )  # fmt: skip
 
-    def __init__(self, jaar=2025, budget="365000.00"):
-        self.regio = Regio.objects.get(code="amersfoort")
-        self.user = UserFactory(username=f"consulent-tg-{next(NUMMERS)}")
-        self.perceel = PerceelFactory(bekostiging="taakgericht")
-        self.bw = ProductFactory(
-            perceel=self.perceel, naam="Beschermd wonen", productcategorie="15"
-        )
-        self.beg = ProductFactory(
-            perceel=self.perceel, naam="Begeleiding", domein="begeleiding", productcategorie="02"
-        )
-        self.aanbieder = AanbiederFactory(naam="Huize Eemland")
-        self.contract = ContractFactory(
-            aanbieder=self.aanbieder, percelen=[self.perceel],
-            begin=D(2023, 1, 1), einde=D(2026, 12, 31),
-        )  # fmt: skip
-        Bestedingsruimte.objects.create(contract=self.contract, jaar=jaar, bedrag=Decimal(budget))
-        self.parameters = Jaarparameters.objects.create(
-            regio=self.regio, jaar=jaar, peildatum_nieuw=D(2022, 1, 1), alpha=Decimal("0.5"),
-            centrumgemeentebudget=Decimal("1000000.00"),
-        )  # fmt: skip
-        Functiegewicht.objects.create(
-            parameters=self.parameters, functie=self.bw, gewicht=Decimal("2.5")
-        )
-        self.ander = ContractFactory(
-            aanbieder=AanbiederFactory(naam="De Brug Wonen"), percelen=[self.perceel],
-            begin=D(2023, 1, 1), einde=D(2026, 12, 31),
-        )  # fmt: skip
-        Bestedingsruimte.objects.create(contract=self.ander, jaar=jaar, bedrag=Decimal("3650.00"))
-        self.pxq_perceel = PerceelFactory(bekostiging="pxq")
-        self.pxq_product = ProductFactory(
-            perceel=self.pxq_perceel, soort="product", domein="beschermd_wonen",
-            productcategorie="14", productcode="15A01", eenheid="14",
-        )  # fmt: skip
-        self.pxq = ContractFactory(
-            aanbieder=AanbiederFactory(naam="Stichting Anker"), percelen=[self.pxq_perceel],
-            bekostiging="pxq", begin=D(2023, 1, 1), einde=D(2026, 12, 31),
-        )  # fmt: skip
-        Bestedingsruimte.objects.create(contract=self.pxq, jaar=jaar, bedrag=Decimal("5000.00"))
-
-    def toewijzing(self, functie, ingang, eind=None, *, gemeente=SOEST, contract=None,
+    def toewijzing(functie, ingang, eind=None, *, gemeente=SOEST, contract=None,
                    status="actief", dossier=None):  # fmt: skip
-        contract = contract or self.contract
-        dossier = dossier or dossier_in(gemeente)
-        bp = beschikt(dossier, functie, ingang, eind, self.user)
-        return Toewijzing.objects.create(
-            beschikt_product=bp, aanbieder=contract.aanbieder, contract=contract,
-            gemeente=dossier.verantwoordelijke_gemeente, nummer=next(NUMMERS),
-            ingangsdatum=ingang, einddatum=eind, status=status,
+        """Stored directly, with a number of its own and any status."""
+        bp = aanbod.traject(functie, dossier=dossier, gemeente=gemeente, periode=(ingang, eind)).bp
+        return ToewijzingFactory(
+            beschikt_product=bp, contract=contract or aanbod.contracten[0], nummer=next(NUMMERS),
+            status=status,
         )  # fmt: skip
+
+    return SimpleNamespace(
+        regio=aanbod.regio, user=aanbod.consulent, perceel=aanbod.taak, bw=aanbod.functie,
+        beg=beg, aanbieder=aanbod.aanbieder, contract=contract, parameters=parameters,
+        ander=ander, pxq_perceel=pxq.pxq, pxq_product=pxq.product, pxq=pxq.contracten[0],
+        toewijzing=toewijzing,
+    )  # fmt: skip
 
 
 @pytest.fixture
 def opzet(refdata):
-    return Opzet()
+    return bouw_opzet()
 
 
 class Jaar:
@@ -123,7 +105,7 @@ class Jaar:
     and, not counting: F (ingetrokken), G (another contract), H (the P×Q contract).
     """
 
-    def __init__(self, o: Opzet):
+    def __init__(self, o):
         self.A = o.toewijzing(o.bw, D(2024, 1, 1))
         self.B = o.toewijzing(o.beg, D(2025, 3, 11), gemeente=BAARN)
         self.C = o.toewijzing(o.bw, D(2024, 6, 1), D(2025, 3, 10))
@@ -276,7 +258,7 @@ def test_a_generated_year_is_allocated_to_the_cent(refdata, seed, budget):
     """Clients starting and stopping mid-month in a leap year, two functies with different
     weights: the lines add up to the budget, each month to its budget, and each line is its
     exact share (days counted here, independently of the SQL) within a cent."""
-    opzet = Opzet(jaar=2024, budget=budget)
+    opzet = bouw_opzet(jaar=2024, budget=budget)
     rng = random.Random(seed)
     toewijzingen = [opzet.toewijzing(opzet.beg, D(2023, 12, 20))]  # in care every month
     for _ in range(14):
@@ -451,7 +433,7 @@ def test_a_finance_user_of_one_gemeente_cannot_run_the_regio(opzet):
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_the_job_in_a_real_worker(refdata, celery_worker_thread):
-    opzet = Opzet()
+    opzet = bouw_opzet()
     Jaar(opzet)
     user = UserFactory(username="financien-regio")
     grant(user, "financien", regio="amersfoort")

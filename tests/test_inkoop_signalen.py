@@ -12,14 +12,14 @@ from inkoop.kwaliteit import signalen as ks
 from inkoop.models import Kwaliteitssignaal
 from regio.models import AuditEntry
 from tests.factories import AanbiederFactory, UserFactory, grant, valid_bsn
-from tests.test_toegang_regie import Opzet, geplaatst, locatie
+from tests.test_toegang_regie import bouw_opzet, geplaatst, locatie
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def opzet(refdata):
-    return Opzet()
+    return bouw_opzet()
 
 
 def signaal(opzet, onderwerp="zorginhoud", omschrijving="Weinig begeleiding 's avonds.", **kw):

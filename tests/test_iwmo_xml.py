@@ -8,6 +8,7 @@ import json
 import threading
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
@@ -15,23 +16,11 @@ from django.db import connection
 from django.utils import timezone
 from lxml import etree
 
-from inkoop.models import ApiSleutel, Tarief
+from inkoop.models import ApiSleutel
 from regio.models import Gemeente
-from tests.factories import (
-    AanbiederFactory,
-    ContractFactory,
-    PerceelFactory,
-    ProductFactory,
-    UserFactory,
-    dossier_in,
-    grant,
-    valid_bsn,
-)
-from tests.factories import (
-    beschikt_product as beschikt,
-)
+from tests import scenarios
+from tests.factories import AdresFactory, dossier_in, valid_bsn
 from toegang.models import (
-    Adres,
     Declaratie,
     Toewijzing,
     UitgaandBericht,
@@ -41,7 +30,7 @@ from toegang.models import (
 from toegang.toewijzingen.iwmo_xml import OngeldigBericht, importeer, valideer, wmo301_berichten
 from toegang.toewijzingen.iwmo_xml import export as iwmo_export
 from toegang.toewijzingen.iwmo_xml.schema import NS_BASIS, lees, namespace, schema
-from toegang.toewijzingen.services import Omvang, maak_toewijzing, wijzig_einddatum
+from toegang.toewijzingen.services import Omvang, wijzig_einddatum
 
 pytestmark = pytest.mark.django_db
 
@@ -55,63 +44,41 @@ EIND = VANDAAG + datetime.timedelta(days=90)
 # --- setup -------------------------------------------------------------------------------------
 
 
-class Opzet:
+def bouw_opzet():
     """Soest: a P×Q perceel with begeleiding (categorie 02, code 02A01, uur, tariff € 60), two
     aanbieders under contract, two clients with a beschikking; the aanbieders' technical users."""
+    aanbod = scenarios.zorgaanbod(
+        scenarios.consulent_van("consulent-iwmo", SOEST), functie=None,
+        product=dict(begeleiding=True, productcode="02A01", tarief=Decimal("60.00")),
+        aanbieders=(dict(naam="Huize Eemland", agb_code="75009001"),
+                    dict(naam="De Brug Wonen", agb_code="75009002")),
+        gemeenten=[SOEST], contract=dict(bekostiging="pxq", einde=EIND),
+        systemen=("systeem-eemland", "systeem-brug"),
+    )  # fmt: skip
+    beschikt = dict(periode=(BEGIN, EIND), omvang=Omvang(Decimal("10"), "04", "2"))
+    dossier = dossier_in(SOEST, persoon__geboortedatum=D(1980, 5, 17), persoon__voorletters="J.P.")
+    AdresFactory(
+        persoon=dossier.client.persoon, straat="Torenstraat met een lange straatnaam",
+        huisnummer="12", huisletter="a", postcode="3764 AB",
+    )  # fmt: skip
+    eerste, tweede = aanbod.traject(dossier=dossier, **beschikt), aanbod.traject(**beschikt)
 
-    def __init__(self):
-        self.consulent = UserFactory(username="consulent-iwmo")
-        grant(self.consulent, "consulent", gemeente=SOEST)
-        self.pxq = PerceelFactory(bekostiging="pxq")
-        self.product = ProductFactory(
-            perceel=self.pxq, naam="Begeleiding individueel", soort="product",
-            domein="begeleiding", productcategorie="02", productcode="02A01", eenheid="04",
-        )  # fmt: skip
-        Tarief.objects.create(product=self.product, begin=D(2023, 1, 1), bedrag=Decimal("60.00"))
-        self.aanbieder = AanbiederFactory(naam="Huize Eemland", agb_code="75009001")
-        self.ander = AanbiederFactory(naam="De Brug Wonen", agb_code="75009002")
-        for aanbieder in (self.aanbieder, self.ander):
-            ContractFactory(
-                aanbieder=aanbieder, gemeenten=[SOEST], percelen=[self.pxq],
-                bekostiging="pxq", begin=D(2023, 1, 1), einde=EIND,
-            )  # fmt: skip
-        self.systeem = UserFactory(username="systeem-eemland")
-        grant(self.systeem, "aanbiedersysteem", aanbieder=self.aanbieder)
-        self.systeem_ander = UserFactory(username="systeem-brug")
-        grant(self.systeem_ander, "aanbiedersysteem", aanbieder=self.ander)
-        self.dossier = dossier_in(SOEST)
-        persoon = self.dossier.client.persoon
-        persoon.geboortedatum = D(1980, 5, 17)
-        persoon.voorletters = "J.P."
-        persoon.save()
-        Adres.objects.create(
-            persoon=persoon, soort="01", straat="Torenstraat met een lange straatnaam",
-            huisnummer="12", huisletter="a", postcode="3764 AB", plaats="Soest",
-        )  # fmt: skip
-        self.bp = beschikt(
-            self.dossier, self.product, BEGIN, EIND, self.consulent,
-            volume=Decimal("10"), eenheid="04", frequentie="2",
-        )  # fmt: skip
-        self.tweede = dossier_in(SOEST)
-        self.bp2 = beschikt(
-            self.tweede, self.product, BEGIN, EIND, self.consulent,
-            volume=Decimal("10"), eenheid="04", frequentie="2",
-        )  # fmt: skip
+    def toewijzing(bp=None, aanbieder=None, ingang=None, eind=None, volume="4"):
+        return aanbod.toewijzing(
+            bp or eerste.bp, aanbieder, ingang or BEGIN, eind, Omvang(Decimal(volume), "04", "2")
+        )
 
-    @property
-    def bsn(self):
-        return self.dossier.client.persoon.bsn
-
-    def toewijzing(self, bp=None, aanbieder=None, ingang=None, eind=None, volume="4"):
-        return maak_toewijzing(
-            self.consulent, bp or self.bp, aanbieder or self.aanbieder, ingang or BEGIN, eind,
-            Omvang(Decimal(volume), "04", "2"),
-        )  # fmt: skip
+    return SimpleNamespace(
+        consulent=aanbod.consulent, aanbieder=aanbod.aanbieder, ander=aanbod.ander,
+        systeem=aanbod.systeem, systeem_ander=aanbod.systeem_ander, dossier=dossier,
+        bsn=dossier.client.persoon.bsn, bp=eerste.bp, tweede=tweede.dossier, bp2=tweede.bp,
+        toewijzing=toewijzing,
+    )  # fmt: skip
 
 
 @pytest.fixture
 def opzet(refdata):
-    return Opzet()
+    return bouw_opzet()
 
 
 # --- building messages as an aanbieder's system would -------------------------------------------

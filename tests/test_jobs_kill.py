@@ -119,9 +119,9 @@ def wachtlijstrapport_klaar(run):
 
 
 def taakgericht(user):
-    from tests.test_financien_taakgericht import Jaar, Opzet
+    from tests.test_financien_taakgericht import Jaar, bouw_opzet
 
-    opzet = Opzet()
+    opzet = bouw_opzet()
     Jaar(opzet)
     grant(user, "financien", regio="amersfoort")
     # Allocated once already: the rerun that gets killed must leave these or their equals.

@@ -18,20 +18,20 @@ from django.utils import timezone
 
 from financien.models import Jaarparameters, Kostenregel
 from regio.models import AuditEntry, IdempotentVerzoek, JobRun
+from tests import scenarios
 from tests.factories import (
-    ContractFactory,
-    PerceelFactory,
-    ProductFactory,
+    AdresFactory,
+    JaarparametersFactory,
+    MeldingFactory,
+    ToewijzingFactory,
     UserFactory,
     beschikt_product,
     dossier_in,
     gemeente,
     grant,
-    regio,
     valid_bsn,
 )
 from toegang.models import (
-    Adres,
     Beschikking,
     BeschiktProduct,
     Document,
@@ -54,22 +54,18 @@ JAREN = relativedelta(years=1)
 # --- helpers -------------------------------------------------------------------------------------
 
 
-class Opzet:
-    """A BW perceel in regio Amersfoort with one product, a contract and a consulent."""
-
-    def __init__(self):
-        self.perceel = PerceelFactory(regio=regio("amersfoort"), begin=D(2000, 1, 1))
-        self.product = ProductFactory(perceel=self.perceel, naam="Beschermd wonen", code="bw")
-        self.contract = ContractFactory(
-            percelen=[self.perceel], begin=D(2000, 1, 1), einde=VANDAAG + JAREN
-        )
-        self.user = UserFactory(username="consulent-bewaren")
-        grant(self.user, "consulent", gemeente="0307")
+def bouw_opzet():
+    """A BW perceel in regio Amersfoort with one product, a contract and a consulent (the
+    waiting list's BW aanbod, without its CT)."""
+    return scenarios.wachtlijst(
+        ct=None, functies={"bw": "Beschermd wonen"}, begin=D(2000, 1, 1), einde=VANDAAG + JAREN,
+        user=scenarios.consulent_van("consulent-bewaren", "0307"),
+    )  # fmt: skip
 
 
 @pytest.fixture
 def opzet(refdata):
-    return Opzet()
+    return bouw_opzet()
 
 
 def gesloten(code="0307", geopend=None, **kwargs):
@@ -77,22 +73,19 @@ def gesloten(code="0307", geopend=None, **kwargs):
 
 
 def toegekend(opzet, dossier, ingang, eind, **kwargs):
-    return beschikt_product(dossier, opzet.product, ingang, eind, opzet.user, **kwargs)
+    return beschikt_product(dossier, opzet.bw, ingang, eind, opzet.user, **kwargs)
 
 
 def toewijzing(opzet, bp, ingang, eind, nummer=None):
-    return Toewijzing.objects.create(
-        beschikt_product=bp, aanbieder=opzet.contract.aanbieder, contract=opzet.contract,
-        gemeente=bp.beschikking.dossier.verantwoordelijke_gemeente,
-        nummer=nummer or Toewijzing.objects.count() + 1, ingangsdatum=ingang, einddatum=eind,
+    """Stored directly: the service would refuse care that ended years ago."""
+    return ToewijzingFactory(
+        beschikt_product=bp, contract=opzet.contract, ingangsdatum=ingang, einddatum=eind,
+        nummer=nummer or Toewijzing.objects.count() + 1,
     )  # fmt: skip
 
 
 def melding(dossier, op, status="ingetrokken", **velden):
-    return Melding.objects.create(
-        dossier=dossier, ontvangen_op=op, hulpvraag=velden.pop("hulpvraag", "Hulp."),
-        status=status, **velden,
-    )  # fmt: skip
+    return MeldingFactory(dossier=dossier, ontvangen_op=op, status=status, **velden)
 
 
 def voorbij(peildatum=VANDAAG, qs=None):
@@ -379,34 +372,14 @@ def test_a_consulent_cannot_reach_the_privacy_screens(opzet, client):
     assert client.post(reverse("privacy:lijst-goedkeuren", args=[lijst.pk])).status_code == 404
 
 
-class WachtlijstOpzet:
-    """Regio Amersfoort with a BW perceel, a contracted aanbieder with a location, a Centrale
-    Toegang user and a consulent of Amersfoort (as in tests/test_toegang_wachtlijst.py)."""
-
-    def __init__(self):
-        from inkoop.models import Capaciteit, Locatie
-
-        self.regio = regio("amersfoort")
-        self.perceel = PerceelFactory(regio=self.regio, begin=D(2020, 1, 1))
-        self.bw = ProductFactory(perceel=self.perceel, naam="Beschermd wonen", code="bw")
-        self.contract = ContractFactory(
-            percelen=[self.perceel], begin=D(2020, 1, 1), einde=VANDAAG + 2 * JAREN
-        )
-        self.aanbieder = self.contract.aanbieder
-        self.ct = UserFactory(username="ct-bewaren")
-        grant(self.ct, "centrale-toegang", regio="amersfoort")
-        self.consulent = UserFactory(username="consulent-alles")
-        grant(self.consulent, "consulent", gemeente="0307")
-        self.locatie = Locatie.objects.create(
-            aanbieder=self.aanbieder, naam="Huis Eik", straat="Stationsplein", huisnummer="1",
-            postcode="3811AA", plaats="Amersfoort", gemeente=gemeente("0307"),
-        )  # fmt: skip
-        self.locatie.functies.set([self.bw])
-        Capaciteit.objects.create(locatie=self.locatie, begin=D(2020, 1, 1), plaatsen=3)
-
-
 def wachtlijst_opzet():
-    return WachtlijstOpzet()
+    """The waiting list of regio Amersfoort with one BW functie, a location of the contracted
+    aanbieder, a Centrale Toegang user and a consulent of Amersfoort."""
+    return scenarios.wachtlijst(
+        ct="ct-bewaren", functies={"bw": "Beschermd wonen"}, einde=VANDAAG + 2 * JAREN,
+        consulent=scenarios.consulent_van("consulent-alles", "0307"),
+        locaties=[dict(naam="Huis Eik", plaatsen=3)],
+    )  # fmt: skip
 
 
 # --- THE test: nothing of the person is left, history and aggregates are ----------------------
@@ -480,9 +453,9 @@ def client_met_alles():
         persoon__telefoon="0612345678", persoon__email=f"{NAAM.lower()}@example.nl",
     )  # fmt: skip
     persoon = d.client.persoon
-    Adres.objects.create(
-        persoon=persoon, soort="01", straat=f"{NAAM}straat", huisnummer="7",
-        postcode="3811AB", plaats="Amersfoort",
+    AdresFactory(
+        persoon=persoon, straat=f"{NAAM}straat", huisnummer="7", postcode="3811AB",
+        plaats="Amersfoort",
     )  # fmt: skip
     Relatie.objects.create(
         persoon=persoon, soort="02", geslachtsnaam=NAAM, voornamen="Piet", ontvangt_post=True
@@ -513,11 +486,7 @@ def client_met_alles():
         beschikking=bp.beschikking, dossier=d, ontvangen_op=D(2024, 3, 1),
         uitkomst="ongegrond", besloten_op=D(2024, 4, 1), toelichting=over,
     )  # fmt: skip
-    t = Toewijzing.objects.create(
-        beschikt_product=bp, aanbieder=o.aanbieder, contract=o.contract,
-        gemeente=gemeente("0307"), nummer=4711, ingangsdatum=D(2024, 2, 1),
-        einddatum=D(2025, 12, 31),
-    )  # fmt: skip
+    t = toewijzing(o, bp, D(2024, 2, 1), D(2025, 12, 31), nummer=4711)
     (_, xml) = wmo301_berichten(gemeente("0307"), peildatum=D(2025, 6, 1))[0]
     assert BSN.encode() in xml  # the message as sent carries the BSN
     k = Kostenregel.objects.create(
@@ -590,10 +559,7 @@ def verevening_invoer(o):
             {gemeente("0307"): Decimal("60"), gemeente("0342"): Decimal("40")},
             user=None,
         )
-        Jaarparameters.objects.create(
-            regio=o.regio, jaar=2025, peildatum_nieuw=D(2022, 1, 1), alpha=Decimal("0.5"),
-            centrumgemeentebudget=Decimal("1000.00"),
-        )  # fmt: skip
+        JaarparametersFactory(regio=o.regio, centrumgemeentebudget=Decimal("1000.00"))
     return invoer_als_json(invoer_uit_database(o.regio, 2025))
 
 
@@ -651,7 +617,7 @@ def test_screens_of_a_destroyed_dossier_still_render(refdata, client):
     o, d = client_met_alles()
     bewaren.vernietig_dossier(d, user=None)
     client.force_login(o.consulent)
-    from toegang.models import Aanmelding, Melding, Toewijzing, Verzoek
+    from toegang.models import Aanmelding, Toewijzing, Verzoek
 
     urls = [
         reverse("toegang:dossier-detail", args=[d.pk]),

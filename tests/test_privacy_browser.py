@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from tests.browser import collect_csp_violations, login
 from tests.factories import UserFactory, gemeente, grant
-from tests.test_privacy_bewaren import Opzet, gesloten, toegekend
+from tests.test_privacy_bewaren import bouw_opzet, gesloten, toegekend
 from toegang.models import Dossier, Vernietigingslijst
 from toegang.privacy import bewaren
 
@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_privacy_officer_excludes_a_dossier_and_approves_the_list(page, live_server, refdata):
     import datetime
 
-    opzet = Opzet()
+    opzet = bouw_opzet()
     dossiers = []
     for _ in range(3):
         d = gesloten("0307", geopend=datetime.date(2001, 1, 1))

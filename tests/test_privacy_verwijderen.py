@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from regio.models import AuditEntry
 from tests.factories import UserFactory, dossier_in, gemeente, grant, valid_bsn
-from tests.test_privacy_bewaren import JAREN, VANDAAG, Opzet, gesloten, melding, toegekend
+from tests.test_privacy_bewaren import JAREN, VANDAAG, bouw_opzet, gesloten, melding, toegekend
 from toegang.models import Dossier, Persoon, Verwijderverzoek
 from toegang.privacy import verwijderen as verwijder
 
@@ -21,7 +21,7 @@ D = datetime.date
 
 @pytest.fixture
 def opzet(refdata):
-    return Opzet()
+    return bouw_opzet()
 
 
 def officer(username="privacy-amersfoort", **scope):

@@ -2,6 +2,7 @@
 contractpartner's staff work in the Centrale Toegang screens, scoped to their contract."""
 
 import datetime
+from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
@@ -9,19 +10,10 @@ from django.urls import reverse
 from inkoop.models import Product
 from regio.jobs import JobContext
 from regio.models import JobRun, Regio
-from tests.factories import (
-    ContractFactory,
-    PerceelFactory,
-    ProductFactory,
-    UserFactory,
-    dossier_in,
-    gemeente,
-    grant,
-    regio,
-)
+from tests import scenarios
+from tests.factories import PerceelFactory, ProductFactory, UserFactory, gebruiker, grant
 from toegang.models import Aanmelding, Wachtlijstgebeurtenis
 from toegang.query import wachtlijst_regios
-from toegang.wachtlijst import services as ws
 
 pytestmark = pytest.mark.django_db
 
@@ -30,57 +22,44 @@ VANDAAG = datetime.date.today()
 VIEW = "toegang.view_aanmelding"
 
 
-def aanmelding(regio_obj, ct, functie=None, gemeente_code="0307"):
-    a = ws.aanmelden(
-        dossier_in(gemeente_code),
-        ct,
-        regio_obj,
-        Aanmelding.Route.CRISIS,
-        aangemeld_op=D(2024, 1, 5),
-    )
-    if functie is None:
-        return a
-    a = ws.beoordelen(a, ct, functie, 1, "regulier", "", gemeente(gemeente_code))
-    return ws.op_wachtlijst(a, ct, D(2024, 1, 10))
+def aanmelding(wereld, functie=None, gemeente_code="0307"):
+    """Aangemeld on 5 January 2024; with a functie also assessed and on the list from the 10th."""
+    return scenarios.aanmelding(
+        wereld, gemeente_code, aangemeld_op=D(2024, 1, 5), functie=functie,
+        wachtend_sinds=D(2024, 1, 10) if functie else None,
+    )  # fmt: skip
 
 
-class Opzet:
+def bouw_opzet():
     """Amersfoort lets its contractpartner keep the list for the BW perceel; a second perceel
     (begeleiding) has another contract; Groningen keeps its own list with a CT."""
-
-    def __init__(self):
-        self.regio = regio("amersfoort")
-        Regio.objects.filter(pk=self.regio.pk).update(wachtlijstbeheer="contractpartner")
-        self.regio.refresh_from_db()
-        self.bw_perceel = PerceelFactory(regio=self.regio, begin=D(2020, 1, 1), code="bw")
-        self.ander_perceel = PerceelFactory(regio=self.regio, begin=D(2020, 1, 1), code="ander")
-        self.bw = ProductFactory(perceel=self.bw_perceel, naam="Beschermd wonen", code="bw")
-        self.to = ProductFactory(perceel=self.ander_perceel, naam="Time-out", code="to")
-        self.contract = ContractFactory(
-            regio=self.regio, percelen=[self.bw_perceel], begin=D(2020, 1, 1),
-            einde=VANDAAG + datetime.timedelta(400), wachtlijstbeheer=True,
-        )  # fmt: skip
-        self.partner = self.contract.aanbieder
-        self.ct = UserFactory(username="ct-amf")
-        grant(self.ct, "centrale-toegang", regio="amersfoort")
-        self.medewerker = UserFactory(username="cp-medewerker")
-        grant(self.medewerker, "wachtlijst-contractpartner", aanbieder=self.partner)
-        self.op_bw = aanmelding(self.regio, self.ct, self.bw)
-        self.op_to = aanmelding(self.regio, self.ct, self.to)
-        self.nieuw = aanmelding(self.regio, self.ct)
-        self.groningen = regio("groningen")
-        ct_gr = UserFactory(username="ct-gr")
-        grant(ct_gr, "centrale-toegang", regio="groningen")
-        gr_bw = ProductFactory(
-            perceel=PerceelFactory(regio=self.groningen, begin=D(2020, 1, 1), code="gbw"),
-            naam="Beschermd wonen", code="gbw",
-        )  # fmt: skip
-        self.in_groningen = aanmelding(self.groningen, ct_gr, gr_bw, gemeente_code="0014")
+    amersfoort = scenarios.wachtlijst(
+        ct="ct-amf", functies={"bw": "Beschermd wonen"}, perceel=dict(code="bw"),
+        contract=dict(wachtlijstbeheer=True),
+    )  # fmt: skip
+    Regio.objects.filter(pk=amersfoort.regio.pk).update(wachtlijstbeheer="contractpartner")
+    amersfoort.regio.refresh_from_db()
+    ander_perceel = PerceelFactory(regio=amersfoort.regio, begin=D(2020, 1, 1), code="ander")
+    to = ProductFactory(perceel=ander_perceel, naam="Time-out", code="to")
+    groningen = scenarios.wachtlijst(
+        "groningen", ct="ct-gr", functies={"gbw": "Beschermd wonen"}, perceel=dict(code="gbw"),
+        contract=False,
+    )  # fmt: skip
+    return SimpleNamespace(
+        regio=amersfoort.regio, bw=amersfoort.bw, contract=amersfoort.contract,
+        partner=amersfoort.aanbieder, ct=amersfoort.ct,
+        medewerker=gebruiker(
+            "cp-medewerker", "wachtlijst-contractpartner", aanbieder=amersfoort.aanbieder
+        ),
+        op_bw=aanmelding(amersfoort, amersfoort.bw), op_to=aanmelding(amersfoort, to),
+        nieuw=aanmelding(amersfoort),
+        in_groningen=aanmelding(groningen, groningen.functies["gbw"], gemeente_code="0014"),
+    )  # fmt: skip
 
 
 @pytest.fixture
 def opzet(refdata):
-    return Opzet()
+    return bouw_opzet()
 
 
 def zichtbaar(user, model=Aanmelding, capability=VIEW):

@@ -7,6 +7,7 @@ and the web list, and two concurrent declaraties that cannot share the same room
 import datetime
 import threading
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,19 +19,11 @@ from rest_framework.test import APIClient
 from financien.models import EersteBWStart, Kostenregel
 from inkoop.models import Tarief
 from regio.models import AuditEntry, Regio
-from tests.factories import (
-    AanbiederFactory,
-    ContractFactory,
-    PerceelFactory,
-    ProductFactory,
-    UserFactory,
-    beschikt_product,
-    dossier_in,
-    grant,
-)
+from tests import scenarios
+from tests.factories import ContractFactory, PerceelFactory, ProductFactory, UserFactory, grant
 from toegang.models import Declaratie, Declaratieregel
 from toegang.toewijzingen.declaraties import bedrag_van, indienen
-from toegang.toewijzingen.services import Omvang, maak_toewijzing, trek_in
+from toegang.toewijzingen.services import Omvang, trek_in
 
 pytestmark = pytest.mark.django_db
 
@@ -40,77 +33,51 @@ TARIEF = Decimal("60.10")  # per uur
 JAN_1, DEC_31 = D(2025, 1, 1), D(2025, 12, 31)
 
 
-def beschikt(dossier, product, ingang, eind, user, omvang: Omvang | None):
-    omvang = omvang or Omvang()
-    return beschikt_product(
-        dossier, product, ingang, eind, user,
-        volume=omvang.volume, eenheid=omvang.eenheid, frequentie=omvang.frequentie,
-    )  # fmt: skip
-
-
-class Opzet:
+def bouw_opzet():
     """Regio Amersfoort, gemeente Soest: a P×Q perceel with begeleiding (uur, € 60,10), a
     euro product (eenheid 83) and a BW product (etmaal, € 150,00); a taakgericht perceel with a
     functie. Aanbieders A and B contracted P×Q (A also taakgericht); each with an API user."""
+    aanbod = scenarios.zorgaanbod(
+        scenarios.consulent_van("consulent-declaratie", SOEST), functie=None,
+        product=dict(begeleiding=True, tarief=TARIEF), gemeenten=[SOEST],
+        contract=dict(bekostiging="pxq"), systemen=("systeem-a", "systeem-b"),
+    )  # fmt: skip
+    a, b = aanbod.aanbieders
+    euro = ProductFactory(
+        perceel=aanbod.pxq, naam="Budget begeleiding", soort="product", domein="begeleiding",
+        productcategorie="07", productcode="07E01", eenheid="83",
+    )  # fmt: skip
+    bw = ProductFactory(
+        perceel=aanbod.pxq, naam="Beschermd wonen", soort="product", domein="beschermd_wonen",
+        productcategorie="15", productcode="15A01", eenheid="14", tarief=Decimal("150.00"),
+    )  # fmt: skip
+    functie = ProductFactory(perceel=PerceelFactory(), naam="Begeleiding (functie)")
+    ContractFactory(aanbieder=a, gemeenten=[SOEST], percelen=[functie.perceel])
+    nummers = iter(range(1, 10_000))
 
-    def __init__(self):
-        self.consulent = UserFactory(username="consulent-declaratie")
-        grant(self.consulent, "consulent", gemeente=SOEST)
-        self.pxq = PerceelFactory(bekostiging="pxq")
-        self.taak = PerceelFactory(bekostiging="taakgericht")
-        self.begeleiding = ProductFactory(
-            perceel=self.pxq, naam="Begeleiding individueel", soort="product",
-            domein="begeleiding", productcategorie="02", productcode="02R01", eenheid="04",
-        )  # fmt: skip
-        self.euro = ProductFactory(
-            perceel=self.pxq, naam="Budget begeleiding", soort="product",
-            domein="begeleiding", productcategorie="07", productcode="07E01", eenheid="83",
-        )  # fmt: skip
-        self.bw = ProductFactory(
-            perceel=self.pxq, naam="Beschermd wonen", soort="product",
-            domein="beschermd_wonen", productcategorie="15", productcode="15A01", eenheid="14",
-        )  # fmt: skip
-        self.functie = ProductFactory(perceel=self.taak, naam="Begeleiding (functie)")
-        Tarief.objects.create(product=self.begeleiding, begin=D(2023, 1, 1), bedrag=TARIEF)
-        Tarief.objects.create(product=self.bw, begin=D(2023, 1, 1), bedrag=Decimal("150.00"))
-        self.a = AanbiederFactory(naam="Huize Eemland")
-        self.b = AanbiederFactory(naam="De Brug Wonen")
-        for aanbieder in (self.a, self.b):
-            ContractFactory(
-                aanbieder=aanbieder, gemeenten=[SOEST], percelen=[self.pxq], bekostiging="pxq",
-                begin=D(2023, 1, 1), einde=D(2026, 12, 31),
-            )  # fmt: skip
-        ContractFactory(
-            aanbieder=self.a, gemeenten=[SOEST], percelen=[self.taak],
-            begin=D(2023, 1, 1), einde=D(2026, 12, 31),
-        )  # fmt: skip
-        self.systeem_a = UserFactory(username="systeem-a")
-        grant(self.systeem_a, "aanbiedersysteem", aanbieder=self.a)
-        self.systeem_b = UserFactory(username="systeem-b")
-        grant(self.systeem_b, "aanbiedersysteem", aanbieder=self.b)
-        self.nummers = iter(range(1, 10_000))
-
-    def toewijzing(self, product=None, *, aanbieder=None, ingang=JAN_1,
+    def toewijzing(product=None, *, aanbieder=None, ingang=JAN_1,
                    eind=DEC_31, volume="3", eenheid="04", frequentie="2"):  # fmt: skip
         """A toewijzing for a new client (so beschikte producten never overlap)."""
-        product = product or self.begeleiding
-        omvang = Omvang() if product == self.functie else Omvang(
-            Decimal(volume), eenheid, frequentie
-        )  # fmt: skip
-        bp = beschikt(dossier_in(SOEST), product, ingang, eind, self.consulent, omvang)
-        return maak_toewijzing(
-            self.consulent, bp, aanbieder or self.a, ingang, eind,
-            None if omvang.leeg else omvang,
-        )  # fmt: skip
+        product = product or aanbod.product
+        omvang = Omvang() if product == functie else Omvang(Decimal(volume), eenheid, frequentie)
+        return aanbod.traject(
+            product, aanbieder or a, periode=(ingang, eind), omvang=omvang, tot=eind
+        ).toewijzing
 
-    def declareer(self, *regels, aanbieder=None, user=None, nummer=None, gemeente=SOEST):
-        aanbieder = aanbieder or self.a
+    def declareer(*regels, aanbieder=None, user=None, nummer=None, gemeente=SOEST):
+        aanbieder = aanbieder or a
         if user is None:
-            user = self.systeem_a if aanbieder == self.a else self.systeem_b
+            user = aanbod.systeem if aanbieder == a else aanbod.systeem_ander
         return indienen(
-            aanbieder, gemeente=gemeente, nummer=nummer or f"D{next(self.nummers)}",
+            aanbieder, gemeente=gemeente, nummer=nummer or f"D{next(nummers)}",
             regels=list(regels), user=user,
         )  # fmt: skip
+
+    return SimpleNamespace(
+        consulent=aanbod.consulent, begeleiding=aanbod.product, euro=euro, bw=bw,
+        functie=functie, a=a, b=b, systeem_a=aanbod.systeem, systeem_b=aanbod.systeem_ander,
+        toewijzing=toewijzing, declareer=declareer,
+    )  # fmt: skip
 
 
 def regel(t, referentie, *, maand=(2025, 3), begin=None, einde=None, volume="13",
@@ -152,7 +119,7 @@ def codes(declaratie):
 
 @pytest.fixture
 def opzet(refdata):
-    return Opzet()
+    return bouw_opzet()
 
 
 # --- an accepted line and its kostenregel ------------------------------------------------------
@@ -501,7 +468,7 @@ def test_structure_of_the_declaratie_itself(opzet):
 def test_concurrent_declaraties_cannot_both_use_the_same_room(refdata):
     """Two connections declare 10 of the 13.28 uur of March at once: one is accepted, the other
     waits on the toewijzing's lock and then sees the first (9322)."""
-    opzet = Opzet()
+    opzet = bouw_opzet()
     t = opzet.toewijzing()
     start = threading.Barrier(2)
     uitslagen, fouten = [], []

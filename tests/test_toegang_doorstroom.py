@@ -11,18 +11,16 @@ from django.http import Http404
 from django.urls import reverse
 
 from regio.models import AuditEntry
+from tests import scenarios
 from tests.factories import (
     PerceelFactory,
     ProductFactory,
     UserFactory,
-    beschikt_product,
     dossier_in,
-    gemeente,
     grant,
+    locatie,
     regio,
 )
-from tests.test_toegang_wachtlijst import Opzet as WachtlijstOpzet
-from tests.test_toegang_wachtlijst import locatie
 from toegang.models import (
     Aanmelding,
     Plaatsing,
@@ -41,30 +39,23 @@ JAN_10 = D(2024, 1, 10)
 MAART = D(2024, 3, 1)
 
 
-# --- helpers (after tests/test_toegang_wachtlijst.py and test_toegang_plaatsing.py) ------------
+# --- setup: the shared waiting list (tests/scenarios.py) --------------------------------------
 
 
-class Opzet(WachtlijstOpzet):
+def bouw_opzet():
     """Regio Amersfoort with a BW perceel (BW, BT), one contracted aanbieder, and two CT
     members (four eyes)."""
-
-    def __init__(self):
-        super().__init__(ct_naam="ct-door")
-        self.collega = UserFactory(username="ct-door-2")
-        grant(self.collega, "centrale-toegang", regio="amersfoort")
+    return scenarios.wachtlijst(
+        ct="ct-door", collega=scenarios.Gebruiker("ct-door-2", "centrale-toegang")
+    )
 
 
 def beoordeeld(opzet, gemeente_code="0307", functie=None, aangemeld=JAN_10):
     """Assessed but not on the list."""
-    a = ws.aanmelden(
-        dossier_in(gemeente_code),
-        opzet.ct,
-        opzet.regio,
-        Aanmelding.Route.CRISIS,
-        aangemeld_op=aangemeld,
-    )
-    return ws.beoordelen(a, opzet.ct, functie or opzet.bw, 1, "urgent", "spoed",
-                         gemeente(gemeente_code))  # fmt: skip
+    return scenarios.aanmelding(
+        opzet, gemeente_code, aangemeld_op=aangemeld, functie=functie or opzet.bw,
+        urgentie="urgent",
+    )  # fmt: skip
 
 
 def wachtend(opzet, sinds=JAN_10, **kwargs):
@@ -72,15 +63,14 @@ def wachtend(opzet, sinds=JAN_10, **kwargs):
 
 
 def geplaatst(opzet, loc, datum=MAART, sinds=JAN_10):
-    a = wachtend(opzet, sinds=sinds)
-    p, _ = ws.plaatsen(ws.reserveren(a, loc, opzet.ct, VANDAAG), opzet.ct, datum)
-    return p
+    return scenarios.plaatsing(opzet, wachtend(opzet, sinds=sinds), loc, datum)
 
 
 def beschikking_voor(dossier, product, user):
     """A vastgestelde beschikking with one active toegekend product, running now."""
-    ingang, eind = VANDAAG - datetime.timedelta(30), VANDAAG + datetime.timedelta(300)
-    return beschikt_product(dossier, product, ingang, eind, user).beschikking
+    return scenarios.zorgtraject(
+        user, product, dossier=dossier, periode=scenarios.LOPEND
+    ).beschikking
 
 
 def goedgekeurd(opzet, a):
@@ -90,7 +80,7 @@ def goedgekeurd(opzet, a):
 
 @pytest.fixture
 def opzet(refdata):
-    return Opzet()
+    return bouw_opzet()
 
 
 # --- instroom via the list ------------------------------------------------------------------
@@ -268,7 +258,7 @@ def test_direct_placement_refusals(opzet):
 
 @pytest.mark.django_db(transaction=True)
 def test_direct_placements_and_reservations_at_once_never_overbook(refdata):
-    opzet = Opzet()
+    opzet = bouw_opzet()
     loc = locatie(opzet.aanbieder, plaatsen=2, functies=[opzet.bw])
     wachtenden = [wachtend(opzet) for _ in range(4)]
     directen = [beoordeeld(opzet) for _ in range(4)]

@@ -7,14 +7,15 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser import collect_csp_violations, login
-from tests.test_toegang_doorstroom import Opzet, beoordeeld, locatie
+from tests.factories import locatie
+from tests.test_toegang_doorstroom import beoordeeld, bouw_opzet
 from toegang.models import Plaatsing, Zorgbeweging
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_ct_records_a_direct_placement_and_a_doorstroom(page, live_server, refdata):
-    opzet = Opzet()
+    opzet = bouw_opzet()
     locatie(opzet.aanbieder, plaatsen=2, functies=[opzet.bw], naam="De Linde")
     a = beoordeeld(opzet)
     naam = a.dossier.client.persoon.naam

@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
 
-from tests.factories import UserFactory, beschikt_product, grant
-from tests.test_toegang_wachtlijst import VANDAAG, Opzet, locatie, wachtend
+from tests import scenarios
+from tests.factories import UserFactory, grant, locatie
+from tests.test_toegang_wachtlijst import VANDAAG, wachtend
 from toegang.models import (
     Aanmelding,
     Plaatsing,
@@ -24,13 +25,14 @@ D = datetime.date
 
 @pytest.fixture
 def opzet(refdata):
-    return Opzet()
+    return scenarios.wachtlijst()
 
 
 def beschikking_voor(dossier, product, user):
     """A vastgestelde beschikking with one active toegekend product, running now."""
-    ingang, eind = VANDAAG - datetime.timedelta(30), VANDAAG + datetime.timedelta(300)
-    return beschikt_product(dossier, product, ingang, eind, user).beschikking
+    return scenarios.zorgtraject(
+        user, product, dossier=dossier, periode=scenarios.LOPEND
+    ).beschikking
 
 
 @pytest.mark.django_db
@@ -105,7 +107,7 @@ def test_leaving_the_list_releases_a_reserved_place(opzet):
 
 @pytest.mark.django_db(transaction=True)
 def test_twenty_concurrent_reservations_on_three_places(refdata):
-    opzet = Opzet()
+    opzet = scenarios.wachtlijst()
     loc = locatie(opzet.aanbieder, plaatsen=3, functies=[opzet.bw])
     aanmeldingen = [wachtend(opzet) for _ in range(20)]
     start = threading.Barrier(20)

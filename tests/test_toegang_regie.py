@@ -10,18 +10,9 @@ from django.urls import reverse
 
 from inkoop.models import Kwaliteitssignaal
 from regio.models import AuditEntry, Rol
-from tests.factories import (
-    ContractFactory,
-    UserFactory,
-    consulent,
-    dossier_in,
-    gemeente,
-    grant,
-    valid_bsn,
-)
-from tests.test_toegang_wachtlijst import Opzet as WachtlijstOpzet
-from tests.test_toegang_wachtlijst import locatie as wachtlijst_locatie
-from toegang.models import Aanmelding, Evaluatie, Trajectdoel, Trajectplan
+from tests import factories, scenarios
+from tests.factories import ContractFactory, UserFactory, consulent, grant, valid_bsn
+from toegang.models import Evaluatie, Trajectdoel, Trajectplan
 from toegang.wachtlijst import regie as rs
 from toegang.wachtlijst import services as ws
 
@@ -32,39 +23,33 @@ VANDAAG = datetime.date.today()
 DAG = datetime.timedelta(days=1)
 
 
-# --- setup (the approach of test_toegang_wachtlijst / test_toegang_plaatsing) -----------------
+# --- setup: the shared waiting list (tests/scenarios.py) --------------------------------------
 
 
-class Opzet(WachtlijstOpzet):
+def bouw_opzet():
     """Regio Amersfoort with a BW perceel, one contracted aanbieder, a CT user and RISB."""
-
-    def __init__(self):
-        super().__init__(ct_naam="ct-regie")
-        self.risb = UserFactory(username="risb-regie")
-        grant(self.risb, "contractmanager", regio="amersfoort")
+    return scenarios.wachtlijst(
+        ct="ct-regie", risb=scenarios.Gebruiker("risb-regie", "contractmanager")
+    )
 
 
 def locatie(aanbieder, plaatsen=5, **velden):
-    return wachtlijst_locatie(aanbieder, plaatsen, **velden)
+    return factories.locatie(aanbieder, plaatsen, **velden)
 
 
 def wachtend(opzet, gemeente_code="0307", sinds=None):
     sinds = sinds or VANDAAG - datetime.timedelta(300)
-    dossier = dossier_in(gemeente_code)
-    a = ws.aanmelden(dossier, opzet.ct, opzet.regio, Aanmelding.Route.CRISIS, aangemeld_op=sinds)
-    a = ws.beoordelen(
-        a, opzet.ct, opzet.bw, 1, "regulier", "", gemeente(gemeente_code), datum=sinds
-    )
-    return ws.op_wachtlijst(a, opzet.ct, sinds)
+    return scenarios.aanmelding(
+        opzet, gemeente_code, aangemeld_op=sinds, functie=opzet.bw, beoordeeld_op=sinds,
+        wachtend_sinds=sinds,
+    )  # fmt: skip
 
 
 def geplaatst(opzet, loc=None, op=None, gemeente_code="0307"):
     """A client placed at ``loc`` on ``op`` (200 days ago by default)."""
     loc = loc or locatie(opzet.aanbieder, functies=[opzet.bw])
     a = wachtend(opzet, gemeente_code)
-    p = ws.reserveren(a, loc, opzet.ct, VANDAAG)
-    p, _ = ws.plaatsen(p, opzet.ct, op or VANDAAG - datetime.timedelta(200))
-    return p
+    return scenarios.plaatsing(opzet, a, loc, op or VANDAAG - datetime.timedelta(200))
 
 
 def plan_voor(opzet, plaatsing, opgesteld_op=None, **kwargs):
@@ -87,7 +72,7 @@ def veldfout(response, tekst):
 
 @pytest.fixture
 def opzet(refdata):
-    return Opzet()
+    return bouw_opzet()
 
 
 # --- services ----------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from inkoop.models import Kwaliteitssignaal
 from tests.browser import collect_csp_violations, login
 from tests.factories import valid_bsn
-from tests.test_toegang_regie import VANDAAG, Opzet, geplaatst
+from tests.test_toegang_regie import VANDAAG, bouw_opzet, geplaatst
 from toegang.models import Evaluatie, Trajectplan
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,7 +21,7 @@ DAG = datetime.timedelta(days=1)
 def test_ct_makes_a_plan_records_an_evaluation_and_risb_handles_the_signal(
     page, live_server, refdata
 ):
-    opzet = Opzet()
+    opzet = bouw_opzet()
     p = geplaatst(opzet, op=VANDAAG - 100 * DAG)
     naam = p.aanmelding.dossier.client.persoon.naam
     violations = collect_csp_violations(page)

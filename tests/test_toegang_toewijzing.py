@@ -5,6 +5,7 @@ which toewijzing."""
 import datetime
 import threading
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -12,18 +13,16 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from regio.models import AuditEntry, Gemeente
+from tests import scenarios
 from tests.factories import (
     AanbiederFactory,
     ContractFactory,
     PerceelFactory,
-    ProductFactory,
     UserFactory,
     dossier_in,
     grant,
 )
-from tests.factories import (
-    beschikt_product as beschikt,
-)
+from tests.factories import beschikt_product as beschikt
 from toegang.models import Toewijzing, Toewijzingnummerreeks
 from toegang.toewijzingen.services import (
     Omvang,
@@ -41,46 +40,32 @@ D = datetime.date
 SOEST, BAARN, AMERSFOORT = "0342", "0308", "0307"
 
 
-class Opzet:
+def bouw_opzet():
     """Regio Amersfoort: a taakgericht perceel with a BW functie and a P×Q perceel with a
-    begeleiding product (eenheid uur); two aanbieders contracted for Soest, a consulent."""
+    begeleiding product (eenheid uur); two aanbieders contracted for Soest, a consulent; a
+    client in Soest with both beschikt for 2025 (the product 10 uur per week)."""
+    aanbod = scenarios.zorgaanbod(
+        scenarios.consulent_van("consulent-toewijzing", SOEST), product=dict(begeleiding=True),
+        gemeenten=[SOEST],
+    )  # fmt: skip
+    traject = aanbod.traject()
+    bp_pxq = aanbod.traject(
+        aanbod.product, dossier=traject.dossier, omvang=Omvang(Decimal("10"), "04", "2")
+    ).bp
 
-    def __init__(self):
-        self.consulent = UserFactory(username="consulent-toewijzing")
-        grant(self.consulent, "consulent", gemeente=SOEST)
-        self.taak = PerceelFactory(bekostiging="taakgericht")
-        self.functie = ProductFactory(perceel=self.taak, naam="Beschermd wonen")
-        self.pxq = PerceelFactory(bekostiging="pxq")
-        self.product = ProductFactory(
-            perceel=self.pxq, naam="Begeleiding individueel", soort="product",
-            domein="begeleiding", productcategorie="02", productcode="02R01", eenheid="04",
-        )  # fmt: skip
-        self.aanbieder = AanbiederFactory(naam="Huize Eemland")
-        self.ander = AanbiederFactory(naam="De Brug Wonen")
-        for aanbieder in (self.aanbieder, self.ander):
-            ContractFactory(
-                aanbieder=aanbieder, gemeenten=[SOEST], percelen=[self.taak, self.pxq],
-                begin=D(2023, 1, 1), einde=D(2026, 12, 31),
-            )  # fmt: skip
-        self.dossier = dossier_in(SOEST)
-        self.bp = beschikt(
-            self.dossier, self.functie, D(2025, 1, 1), D(2025, 12, 31), self.consulent
-        )
-        self.bp_pxq = beschikt(
-            self.dossier, self.product, D(2025, 1, 1), D(2025, 12, 31), self.consulent,
-            volume=Decimal("10"), eenheid="04", frequentie="2",
-        )  # fmt: skip
+    def toewijzing(bp=None, aanbieder=None, ingang=None, eind=None, omvang=None):
+        return aanbod.toewijzing(bp or traject.bp, aanbieder, ingang or D(2025, 2, 1), eind, omvang)
 
-    def toewijzing(self, bp=None, aanbieder=None, ingang=None, eind=None, omvang=None):
-        return maak_toewijzing(
-            self.consulent, bp or self.bp, aanbieder or self.aanbieder,
-            ingang or D(2025, 2, 1), eind, omvang,
-        )  # fmt: skip
+    return SimpleNamespace(
+        consulent=aanbod.consulent, taak=aanbod.taak, functie=aanbod.functie,
+        aanbieder=aanbod.aanbieder, ander=aanbod.ander, dossier=traject.dossier, bp=traject.bp,
+        bp_pxq=bp_pxq, toewijzing=toewijzing,
+    )  # fmt: skip
 
 
 @pytest.fixture
 def opzet(refdata):
-    return Opzet()
+    return bouw_opzet()
 
 
 def fout_bij(exc, veld):
@@ -292,7 +277,7 @@ def test_numbers_unique_under_concurrent_creation(refdata):
     """Eight connections create toewijzingen at once for a gemeente without a series row yet
     (the row itself is created under contention), and take bare numbers at once: no number
     twice, no gap."""
-    opzet = Opzet()
+    opzet = bouw_opzet()
     producten = [opzet.bp] + [
         beschikt(dossier_in(SOEST), opzet.functie, D(2025, 1, 1), D(2025, 12, 31),
                  opzet.consulent)
@@ -544,7 +529,7 @@ def test_browser_assign_and_change_with_confirmation(page, live_server, refdata)
 
     from tests.browser import collect_csp_violations, login
 
-    opzet = Opzet()
+    opzet = bouw_opzet()
     violations = collect_csp_violations(page)
     login(page, live_server, opzet.consulent.username)
     page.goto(f"{live_server.url}/toegang/dossiers/{opzet.dossier.pk}/")

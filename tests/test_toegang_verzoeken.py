@@ -6,6 +6,7 @@ screens."""
 
 import datetime
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,24 +14,11 @@ from django.http import Http404
 from rest_framework.test import APIClient
 
 from regio.models import AuditEntry
-from tests.factories import (
-    AanbiederFactory,
-    ContractFactory,
-    PerceelFactory,
-    ProductFactory,
-    UserFactory,
-    dossier_in,
-    grant,
-    valid_bsn,
-)
-from tests.factories import (
-    aanbiedersysteem as systeem,
-)
-from tests.factories import (
-    beschikt_product as beschikt,
-)
+from tests import scenarios
+from tests.factories import AanbiederFactory, valid_bsn
+from tests.factories import aanbiedersysteem as systeem
 from toegang.models import Toewijzing, Verzoek
-from toegang.toewijzingen.services import Omvang, maak_toewijzing
+from toegang.toewijzingen.services import Omvang
 from toegang.toewijzingen.verzoeken import afwijzen, honoreren, indienen
 
 pytestmark = pytest.mark.django_db
@@ -46,62 +34,51 @@ UREN = {
 }  # fmt: skip
 
 
-class Opzet:
+def bouw_opzet():
     """Soest, regio Amersfoort: a taakgericht perceel (BW functie, categorie 15) and a P×Q
     perceel (begeleiding 02R01 per uur). Huize Eemland holds a contract for both; Zonder
     Contract holds none. The client has a dossier in Soest with both beschikt for 2025."""
+    aanbod = scenarios.zorgaanbod(
+        scenarios.consulent_van("consulent-verzoek", SOEST), product=dict(begeleiding=True),
+        aanbieders=("Huize Eemland",), gemeenten=[SOEST, BAARN], systemen=("systeem-eemland",),
+        baarn=scenarios.consulent_van("consulent-baarn", BAARN),
+    )  # fmt: skip
+    zonder = AanbiederFactory(naam="Zonder Contract")
+    traject = aanbod.traject()
+    bp_uren = aanbod.traject(
+        aanbod.product, dossier=traject.dossier, omvang=Omvang(Decimal("10"), "04", "2")
+    ).bp
+    bsn = traject.dossier.client.persoon.bsn
 
-    def __init__(self):
-        self.consulent = UserFactory(username="consulent-verzoek")
-        grant(self.consulent, "consulent", gemeente=SOEST)
-        self.baarn = UserFactory(username="consulent-baarn")
-        grant(self.baarn, "consulent", gemeente=BAARN)
-        taak = PerceelFactory(bekostiging="taakgericht")
-        self.functie = ProductFactory(perceel=taak, naam="Beschermd wonen")
-        pxq = PerceelFactory(bekostiging="pxq")
-        self.product = ProductFactory(
-            perceel=pxq, naam="Begeleiding individueel", soort="product", domein="begeleiding",
-            productcategorie="02", productcode="02R01", eenheid="04",
-        )  # fmt: skip
-        self.aanbieder = AanbiederFactory(naam="Huize Eemland")
-        ContractFactory(aanbieder=self.aanbieder, gemeenten=[SOEST, BAARN], percelen=[taak, pxq])
-        self.zonder = AanbiederFactory(naam="Zonder Contract")
-        self.systeem = systeem(self.aanbieder, "systeem-eemland")
-        self.systeem_zonder = systeem(self.zonder, "systeem-zonder")
-        self.dossier = dossier_in(SOEST)
-        self.bsn = self.dossier.client.persoon.bsn
-        self.bp = beschikt(
-            self.dossier, self.functie, D(2025, 1, 1), D(2025, 12, 31), self.consulent
-        )
-        self.bp_uren = beschikt(
-            self.dossier, self.product, D(2025, 1, 1), D(2025, 12, 31), self.consulent,
-            volume=Decimal("10"), eenheid="04", frequentie="2",
-        )  # fmt: skip
-
-    def vot(self, referentie="REF-1", producten=None, **kwargs):
-        kwargs = {"bsn": self.bsn, "gemeente": SOEST, "user": self.systeem, **kwargs}
+    def vot(referentie="REF-1", producten=None, **kwargs):
+        kwargs = {"bsn": bsn, "gemeente": SOEST, "user": aanbod.systeem, **kwargs}
         return indienen(
-            kwargs.pop("aanbieder", self.aanbieder), soort="toewijzing", referentie=referentie,
+            kwargs.pop("aanbieder", aanbod.aanbieder), soort="toewijzing", referentie=referentie,
             producten=producten if producten is not None else [dict(FUNCTIE)], **kwargs,
         )  # fmt: skip
 
-    def uren_toewijzing(self, volume=4):
-        return maak_toewijzing(
-            self.consulent, self.bp_uren, self.aanbieder, D(2025, 2, 1), None,
-            Omvang(Decimal(volume), "04", "2"),
+    def uren_toewijzing(volume=4):
+        return aanbod.toewijzing(
+            bp_uren, ingang=D(2025, 2, 1), omvang=Omvang(Decimal(volume), "04", "2")
+        )
+
+    def vow(toewijzing, referentie="VOW-1", producten=None, reden="1", **kwargs):
+        return indienen(
+            kwargs.pop("aanbieder", aanbod.aanbieder), soort="wijziging", referentie=referentie,
+            producten=producten if producten is not None else [dict(UREN, volume=8)],
+            user=kwargs.pop("user", aanbod.systeem), toewijzing=toewijzing, reden=reden,
         )  # fmt: skip
 
-    def vow(self, toewijzing, referentie="VOW-1", producten=None, reden="1", **kwargs):
-        return indienen(
-            kwargs.pop("aanbieder", self.aanbieder), soort="wijziging", referentie=referentie,
-            producten=producten if producten is not None else [dict(UREN, volume=8)],
-            user=kwargs.pop("user", self.systeem), toewijzing=toewijzing, reden=reden,
-        )  # fmt: skip
+    return SimpleNamespace(
+        consulent=aanbod.consulent, baarn=aanbod.baarn, zonder=zonder, systeem=aanbod.systeem,
+        systeem_zonder=systeem(zonder, "systeem-zonder"), dossier=traject.dossier, bsn=bsn,
+        bp=traject.bp, bp_uren=bp_uren, vot=vot, uren_toewijzing=uren_toewijzing, vow=vow,
+    )  # fmt: skip
 
 
 @pytest.fixture
 def opzet(refdata):
-    return Opzet()
+    return bouw_opzet()
 
 
 def fout_bij(exc, veld):
@@ -490,7 +467,7 @@ def test_answered_once_when_consulenten_answer_at_the_same_moment(refdata):
 
     from django.db import connection
 
-    opzet = Opzet()
+    opzet = bouw_opzet()
     verzoek = opzet.vot()
     start = threading.Barrier(4)
     gelukt, fouten = [], []

@@ -6,19 +6,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from inkoop.models import Capaciteit, Locatie, VrijePlaatsenMelding
+from inkoop.models import VrijePlaatsenMelding
 from regio.models import AuditEntry
-from tests.factories import (
-    AanbiederFactory,
-    ContractFactory,
-    PerceelFactory,
-    ProductFactory,
-    UserFactory,
-    dossier_in,
-    gemeente,
-    grant,
-    regio,
-)
+from tests import scenarios
+from tests.factories import AanbiederFactory, UserFactory, dossier_in, gemeente, grant, locatie
 from toegang.models import Aanmelding, Wachtlijstgebeurtenis
 from toegang.wachtlijst import services as ws
 
@@ -28,56 +19,25 @@ D = datetime.date
 VANDAAG = datetime.date.today()
 
 
-# --- helpers shared with the plaatsing tests ----------------------------------------------------
+# --- setup: the shared waiting list (tests/scenarios.py) --------------------------------------
 
 
-class Opzet:
+def bouw_opzet(**kwargs):
     """Regio Amersfoort with a BW perceel (functies BW and BT), one contracted aanbieder."""
-
-    def __init__(self, ct_naam="ct-test"):
-        self.regio = regio("amersfoort")
-        self.perceel = PerceelFactory(regio=self.regio, begin=D(2020, 1, 1))
-        self.bw = ProductFactory(perceel=self.perceel, naam="Beschermd wonen", code="bw")
-        self.bt = ProductFactory(perceel=self.perceel, naam="Beschermd thuis", code="bt")
-        self.contract = ContractFactory(
-            percelen=[self.perceel], begin=D(2020, 1, 1), einde=VANDAAG + datetime.timedelta(400)
-        )
-        self.aanbieder = self.contract.aanbieder
-        self.ct = UserFactory(username=ct_naam)
-        grant(self.ct, "centrale-toegang", regio="amersfoort")
-
-
-def locatie(aanbieder, plaatsen=3, functies=(), gemeente_code="0307", **velden):
-    loc = Locatie.objects.create(
-        aanbieder=aanbieder,
-        naam=velden.pop("naam", f"Huis {Locatie.objects.count() + 1}"),
-        straat="Stationsplein",
-        huisnummer="1",
-        postcode="3811AA",
-        plaats="Amersfoort",
-        gemeente=gemeente(gemeente_code),
-        **velden,
-    )
-    loc.functies.set(functies)
-    Capaciteit.objects.create(locatie=loc, begin=D(2020, 1, 1), plaatsen=plaatsen)
-    return loc
+    return scenarios.wachtlijst(**kwargs)
 
 
 def wachtend(opzet, gemeente_code="0307", functie=None, sinds=None, **beoordeling):
     sinds = sinds or D(2024, 1, 10)
-    dossier = dossier_in(gemeente_code)
-    a = ws.aanmelden(dossier, opzet.ct, opzet.regio, Aanmelding.Route.CRISIS, aangemeld_op=sinds)
-    urgentie = beoordeling.pop("urgentie", Aanmelding.Urgentie.REGULIER)
-    a = ws.beoordelen(
-        a, opzet.ct, functie or opzet.bw, 1, urgentie,
-        "spoed" if urgentie != "regulier" else "", gemeente(gemeente_code), **beoordeling,
+    return scenarios.aanmelding(
+        opzet, gemeente_code, aangemeld_op=sinds, functie=functie or opzet.bw,
+        wachtend_sinds=sinds, **beoordeling,
     )  # fmt: skip
-    return ws.op_wachtlijst(a, opzet.ct, sinds)
 
 
 @pytest.fixture
 def opzet(refdata):
-    return Opzet()
+    return bouw_opzet()
 
 
 # --- events ---------------------------------------------------------------------------------

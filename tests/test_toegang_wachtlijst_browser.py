@@ -6,16 +6,17 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests import scenarios
 from tests.browser import collect_csp_violations, login
-from tests.factories import UserFactory, grant
-from tests.test_toegang_wachtlijst import VANDAAG, Opzet, locatie, wachtend
+from tests.factories import UserFactory, grant, locatie
+from tests.test_toegang_wachtlijst import VANDAAG, wachtend
 from toegang.models import Plaatsing
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_ct_amersfoort_places_a_client_and_the_free_places_drop(page, live_server, refdata):
-    opzet = Opzet()
+    opzet = scenarios.wachtlijst()
     ct = UserFactory(username="ct-amersfoort")
     grant(ct, "centrale-toegang", regio="amersfoort")
     locatie(opzet.aanbieder, plaatsen=2, functies=[opzet.bw], naam="De Eik")

@@ -11,10 +11,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from inkoop.models import Capaciteit, Locatie
 from regio.models import AuditEntry, Notificatie
+from tests import scenarios
 from tests.factories import (
-    ContractFactory,
+    AanvraagFactory,
+    MeldingFactory,
     PerceelFactory,
     ProductFactory,
     UserFactory,
@@ -24,7 +25,7 @@ from tests.factories import (
     grant,
     regio,
 )
-from toegang.models import Aanmelding, Aanvraag, Adres, Melding, Wachtstatusbericht
+from toegang.models import Aanmelding, Adres, Wachtstatusbericht
 from toegang.wachtlijst import services as ws
 from toegang.wachtlijst import wachtstatus as wss
 
@@ -35,49 +36,36 @@ VANDAAG = datetime.date.today()
 DAG = datetime.timedelta(days=1)
 
 
-# --- setup (after tests/test_toegang_wachtlijst.py) ---------------------------------------------
+# --- setup: the shared waiting list (tests/scenarios.py) --------------------------------------
 
 
-class Opzet:
+def bouw_opzet():
     """Regio Amersfoort with a BW perceel (BW, BT), one contracted aanbieder with a location, a
     CT member and a Soest consulent who registers the clients."""
-
-    def __init__(self):
-        self.regio = regio("amersfoort")
-        self.perceel = PerceelFactory(regio=self.regio, begin=D(2020, 1, 1))
-        self.bw = ProductFactory(perceel=self.perceel, naam="Beschermd wonen", code="bw")
-        self.bt = ProductFactory(perceel=self.perceel, naam="Beschermd thuis", code="bt")
-        self.contract = ContractFactory(
-            percelen=[self.perceel], begin=D(2020, 1, 1), einde=VANDAAG + datetime.timedelta(400)
-        )
-        self.aanbieder = self.contract.aanbieder
-        self.locatie = Locatie.objects.create(
-            aanbieder=self.aanbieder, naam="De Linde", straat="Lindelaan", huisnummer="3",
-            postcode="3761AA", plaats="Soest", gemeente=gemeente("0342"),
-        )  # fmt: skip
-        self.locatie.functies.set([self.bw, self.bt])
-        Capaciteit.objects.create(locatie=self.locatie, begin=D(2020, 1, 1), plaatsen=50)
-        self.ct = UserFactory(username="ct-ws")
-        grant(self.ct, "centrale-toegang", regio="amersfoort")
-        self.consulent = consulent("consulent-soest-ws", "0342")
+    return scenarios.wachtlijst(
+        ct="ct-ws",
+        consulent=scenarios.consulent_van("consulent-soest-ws", "0342"),
+        locaties=[
+            dict(naam="De Linde", straat="Lindelaan", huisnummer="3", postcode="3761AA",
+                 plaats="Soest", gemeente="0342", plaatsen=50),
+        ],
+    )  # fmt: skip
 
 
 @pytest.fixture
 def opzet(refdata):
-    return Opzet()
+    return bouw_opzet()
 
 
 def aangemeld(opzet, sinds, door=None, gemeente_code="0342", consulent_melding=None):
     door = door or opzet.consulent
-    dossier = dossier_in(gemeente_code)
-    melding = Melding.objects.create(
-        dossier=dossier, ontvangen_op=sinds, hulpvraag="Wonen met begeleiding",
+    melding = MeldingFactory(
+        dossier=dossier_in(gemeente_code), ontvangen_op=sinds, hulpvraag="Wonen met begeleiding",
         consulent=consulent_melding or door,
     )  # fmt: skip
-    aanvraag = Aanvraag.objects.create(melding=melding, dossier=dossier, ontvangen_op=sinds)
-    a = ws.aanmelden(dossier, door, opzet.regio, "lokaal_team", sinds, aanvraag=aanvraag)
-    return ws.beoordelen(
-        a, opzet.ct, opzet.bw, 1, "regulier", "", gemeente(gemeente_code),
+    return scenarios.aanmelding(
+        opzet, gemeente_code, aangemeld_op=sinds, route="lokaal_team", door=door,
+        dossier=melding.dossier, aanvraag=AanvraagFactory(melding=melding), functie=opzet.bw,
         overbruggingszorg="Ambulante begeleiding twee keer per week door het wijkteam.",
     )  # fmt: skip
 
@@ -495,7 +483,7 @@ def test_concurrent_runs_send_each_bericht_once(refdata, monkeypatch):
 
     from django.db import connections
 
-    opzet = Opzet()
+    opzet = bouw_opzet()
     a = zonder_haak(monkeypatch, lambda: wachtend(opzet, VANDAAG - 2 * DAG))
     start = Barrier(6)
 
@@ -521,7 +509,7 @@ def test_the_task_runs_in_a_real_celery_worker(refdata, celery_worker_thread, mo
     from toegang.wachtlijst.tasks import TASK_NAME, wachtstatus_versturen
 
     assert TASK_NAME in celery_worker_thread.tasks
-    opzet = Opzet()
+    opzet = bouw_opzet()
     a = zonder_haak(monkeypatch, lambda: wachtend(opzet, VANDAAG - 2 * DAG))
     resultaat = wachtstatus_versturen.delay(VANDAAG.isoformat()).get(timeout=30)
     assert resultaat == {

@@ -4,6 +4,7 @@ delete-then-redeliver, and the API (problem+json, 404 for another aanbieder's to
 idempotent replay)."""
 
 import datetime
+from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -11,24 +12,10 @@ from django.http import Http404
 from rest_framework.test import APIClient
 
 from regio.models import AuditEntry
-from tests.factories import (
-    AanbiederFactory,
-    ContractFactory,
-    PerceelFactory,
-    ProductFactory,
-    UserFactory,
-    dossier_in,
-    grant,
-)
-from tests.factories import (
-    aanbiedersysteem as systeem,
-)
-from tests.factories import (
-    beschikt_product as beschikt,
-)
+from tests import scenarios
 from toegang.models import Zorgperiode
 from toegang.toewijzingen import zorg as zorg_services
-from toegang.toewijzingen.services import maak_toewijzing, trek_in
+from toegang.toewijzingen.services import trek_in
 from toegang.toewijzingen.zorg import start_zorg, stop_zorg, verwijder_start, verwijder_stop
 
 pytestmark = pytest.mark.django_db
@@ -37,29 +24,23 @@ D = datetime.date
 SOEST = "0342"
 
 
-class Opzet:
+def bouw_opzet():
     """Soest: a taakgericht BW functie beschikt for 2025, assigned 1-2-2025 to 31-12-2025 to
     Huize Eemland; De Brug Wonen is contracted too but has no toewijzing here."""
-
-    def __init__(self):
-        self.consulent = UserFactory(username="consulent-zorg")
-        grant(self.consulent, "consulent", gemeente=SOEST)
-        perceel = PerceelFactory(bekostiging="taakgericht")
-        functie = ProductFactory(perceel=perceel, naam="Beschermd wonen")
-        self.aanbieder = AanbiederFactory(naam="Huize Eemland")
-        self.ander = AanbiederFactory(naam="De Brug Wonen")
-        for aanbieder in (self.aanbieder, self.ander):
-            ContractFactory(aanbieder=aanbieder, gemeenten=[SOEST], percelen=[perceel])
-        dossier = dossier_in(SOEST)
-        self.bp = beschikt(dossier, functie, D(2025, 1, 1), D(2025, 12, 31), self.consulent)
-        self.toewijzing = maak_toewijzing(self.consulent, self.bp, self.aanbieder, D(2025, 2, 1))
-        self.systeem = systeem(self.aanbieder, "systeem-eemland")
-        self.systeem_ander = systeem(self.ander, "systeem-brug")
+    aanbod = scenarios.zorgaanbod(
+        scenarios.consulent_van("consulent-zorg", SOEST), gemeenten=[SOEST],
+        systemen=("systeem-eemland", "systeem-brug"),
+    )  # fmt: skip
+    traject = aanbod.traject(aanbieder=aanbod.aanbieder, vanaf=D(2025, 2, 1))
+    return SimpleNamespace(
+        consulent=aanbod.consulent, systeem=aanbod.systeem, systeem_ander=aanbod.systeem_ander,
+        bp=traject.bp, toewijzing=traject.toewijzing,
+    )  # fmt: skip
 
 
 @pytest.fixture
 def opzet(refdata):
-    return Opzet()
+    return bouw_opzet()
 
 
 def fout_bij(exc, veld):
@@ -395,7 +376,7 @@ def test_concurrent_starts_leave_no_overlap(refdata):
 
     from django.db import connection
 
-    opzet = Opzet()
+    opzet = bouw_opzet()
     start_ = threading.Barrier(4)
     gelukt, fouten = [], []
 

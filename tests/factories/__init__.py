@@ -1,0 +1,78 @@
+"""factory-boy factories and small helpers, one module per app; everything is re-exported here so
+that ``from tests.factories import X`` works. Whole starting worlds built from these are in
+tests/scenarios.py."""
+
+from tests.factories.financien import FunctiegewichtFactory, JaarparametersFactory
+from tests.factories.inkoop import (
+    AMERSFOORT_BW,
+    AanbiederFactory,
+    BestedingsruimteFactory,
+    CapaciteitFactory,
+    ContractFactory,
+    LocatieFactory,
+    PerceelFactory,
+    ProductFactory,
+    TariefFactory,
+    aanbiedersysteem,
+    locatie,
+)
+from tests.factories.regio import (
+    RoltoekenningFactory,
+    UserFactory,
+    consulent,
+    gebruiker,
+    gemeente,
+    grant,
+    regio,
+    valid_bsn,
+)
+from tests.factories.toegang import (
+    AanvraagFactory,
+    AdresFactory,
+    BeschikkingFactory,
+    BeschiktProductFactory,
+    ClientFactory,
+    DossierFactory,
+    MeldingFactory,
+    PersoonFactory,
+    ToewijzingFactory,
+    ZorgperiodeFactory,
+    beschikt_product,
+    dossier_in,
+)
+
+__all__ = [
+    "AMERSFOORT_BW",
+    "AanbiederFactory",
+    "AanvraagFactory",
+    "AdresFactory",
+    "BeschikkingFactory",
+    "BeschiktProductFactory",
+    "BestedingsruimteFactory",
+    "CapaciteitFactory",
+    "ClientFactory",
+    "ContractFactory",
+    "DossierFactory",
+    "FunctiegewichtFactory",
+    "JaarparametersFactory",
+    "LocatieFactory",
+    "MeldingFactory",
+    "PerceelFactory",
+    "PersoonFactory",
+    "ProductFactory",
+    "RoltoekenningFactory",
+    "TariefFactory",
+    "ToewijzingFactory",
+    "UserFactory",
+    "ZorgperiodeFactory",
+    "aanbiedersysteem",
+    "beschikt_product",
+    "consulent",
+    "dossier_in",
+    "gebruiker",
+    "gemeente",
+    "grant",
+    "locatie",
+    "regio",
+    "valid_bsn",
+]
