@@ -18,8 +18,7 @@ from django.urls import get_resolver, reverse
 from demo import inkoop as inkoop_demo
 from inkoop.models import Perceel, Product
 from regio.models import AuditEntry, Gemeente, Regio
-from tests.factories import UserFactory, consulent, dossier_in, grant
-from tests.rollen import rol_met
+from tests.factories import UserFactory, consulent, dossier_in, grant, rol_met
 from toegang.beschikkingen import bezwaar as bezwaren
 from toegang.beschikkingen import producten, services
 from toegang.models import Aanvraag, Adres, Beschikking, BeschiktProduct, Document, Melding, Relatie

@@ -18,8 +18,8 @@ from tests.factories import (
     consulent,
     dossier_in,
     grant,
+    rol_met,
 )
-from tests.rollen import rol_met
 from toegang.dossiers.services import wijzig_herkomst
 
 pytestmark = pytest.mark.django_db

@@ -24,6 +24,7 @@ from tests.factories.regio import (
     gemeente,
     grant,
     regio,
+    rol_met,
     valid_bsn,
 )
 from tests.factories.toegang import (
@@ -74,5 +75,6 @@ __all__ = [
     "grant",
     "locatie",
     "regio",
+    "rol_met",
     "valid_bsn",
 ]

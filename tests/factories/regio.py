@@ -4,6 +4,7 @@ regio's come from the ``refdata`` fixture and are looked up, never made)."""
 import datetime
 
 import factory
+from django.contrib.auth.models import Group, Permission
 
 from regio.models import Gemeente, Regio, Rol, Roltoekenning, User
 
@@ -74,3 +75,15 @@ def consulent(username: str, gemeente: str, **fields):
     user = UserFactory(username=username, **fields)
     grant(user, "consulent", gemeente=gemeente)
     return user
+
+
+def rol_met(code: str, *capabilities: str, scope: str = "gemeente") -> Rol:
+    """A role made for one test with exactly the capabilities it names (e.g. a reader who may
+    see but not change), to check that a service refuses what a role does not hold."""
+    group = Group.objects.create(name=f"test-{code}")
+    for capability in capabilities:
+        app_label, codename = capability.split(".")
+        group.permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    return Rol.objects.create(code=code, naam=code, scope=scope, group=group)

@@ -7,7 +7,7 @@ foreign client's BSN is a marker too. Two things carry no marker on purpose: the
 ("Buitendorp", public reference data that forms list; the matrix checks it only in answers
 about one foreign object).
 
-Nothing here is shared with tests/factories.py on purpose (that module is not ours to change);
+Nothing here is shared with tests/factories/ on purpose (this world must not change when they do);
 the few helpers it would give are written out below.
 """
 
