@@ -11,7 +11,6 @@ from django.db import DatabaseError, connection, transaction
 
 from financien import runs, scenario
 from financien.models import (
-    EersteBWStart,
     Jaarparameters,
     Kostenregel,
     Vereveningsregel,
@@ -20,7 +19,15 @@ from financien.models import (
 )
 from financien.services import verdeelmodel_vastleggen
 from financien.verevening import VereveningFout, bereken
-from tests.factories import ProductFactory, UserFactory, gemeente, grant, regio
+from tests.factories import (
+    ProductFactory,
+    UserFactory,
+    client_met_start,
+    gemeente,
+    grant,
+    kosten,
+    regio,
+)
 from toegang.models import Client
 
 pytestmark = pytest.mark.django_db
@@ -41,23 +48,6 @@ VERWACHT = {
     "Soest": ("338484.90", "265733.43", "72751.47"),
     "Woudenberg": ("68495.65", "76552.34", "-8056.69"),
 }
-
-
-def kosten(regio_obj, client, code, bedrag, begin, functie=None, ref=None, bron="handmatig"):
-    return Kostenregel.objects.create(
-        regio=regio_obj, jaar=begin.year, client=client, gemeente_herkomst=gemeente(code),
-        functie=functie, bron=bron, referentie=ref or f"r{Kostenregel.objects.count()}",
-        periode_begin=begin, periode_einde=begin, bedrag=Decimal(bedrag),
-    )  # fmt: skip
-
-
-def client_met_start(regio_obj, code, start):
-    client = Client.objects.create()
-    EersteBWStart.objects.create(
-        client=client, regio=regio_obj, gemeente_herkomst=gemeente(code), datum=start,
-        bron="conversie",
-    )  # fmt: skip
-    return client
 
 
 @pytest.fixture

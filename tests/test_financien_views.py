@@ -12,10 +12,8 @@ import pytest
 from financien import runs
 from financien.models import (
     Budget,
-    EersteBWStart,
     Functiegewicht,
     Jaarparameters,
-    Kostenregel,
     Verdeelmodel,
     Vereveningsrun,
     Voorschot,
@@ -23,9 +21,16 @@ from financien.models import (
 from financien.services import verdeelmodel_vastleggen
 from financien.views.dashboard import prognose, verstreken_maanden
 from regio.models import JobRun
-from tests.factories import ProductFactory, UserFactory, gemeente, grant, regio
+from tests.factories import (
+    ProductFactory,
+    UserFactory,
+    client_met_start,
+    gemeente,
+    grant,
+    kosten,
+    regio,
+)
 from tests.wachten import wait_for
-from toegang.models import Client
 
 D = datetime.date
 AANDELEN = {"0307": "56.52", "0308": "6.35", "0313": "4.66", "0327": "7.45", "0267": "9.47",
@@ -39,23 +44,6 @@ D_G = {"0307": "150613.69", "0313": "-6765.57", "0308": "2181.03"}
 
 
 # --- setup (after tests/test_financien_runs.py) -------------------------------------------------
-
-
-def kosten(regio_obj, client, code, bedrag, begin, functie=None):
-    return Kostenregel.objects.create(
-        regio=regio_obj, jaar=begin.year, client=client, gemeente_herkomst=gemeente(code),
-        functie=functie, bron="handmatig", referentie=f"r{Kostenregel.objects.count()}",
-        periode_begin=begin, periode_einde=begin, bedrag=Decimal(bedrag),
-    )  # fmt: skip
-
-
-def client_met_start(regio_obj, code, start):
-    client = Client.objects.create()
-    EersteBWStart.objects.create(
-        client=client, regio=regio_obj, gemeente_herkomst=gemeente(code), datum=start,
-        bron="conversie",
-    )  # fmt: skip
-    return client
 
 
 def user_met(username, **grant_kwargs):

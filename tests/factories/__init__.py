@@ -2,7 +2,12 @@
 that ``from tests.factories import X`` works. Whole starting worlds built from these are in
 tests/scenarios.py."""
 
-from tests.factories.financien import FunctiegewichtFactory, JaarparametersFactory
+from tests.factories.financien import (
+    FunctiegewichtFactory,
+    JaarparametersFactory,
+    client_met_start,
+    kosten,
+)
 from tests.factories.inkoop import (
     AMERSFOORT_BW,
     AanbiederFactory,
@@ -68,10 +73,12 @@ __all__ = [
     "ZorgperiodeFactory",
     "aanbiedersysteem",
     "beschikt_product",
+    "client_met_start",
     "consulent",
     "dossier_in",
     "gebruiker",
     "gemeente",
+    "kosten",
     "grant",
     "locatie",
     "regio",

@@ -5,9 +5,10 @@ from decimal import Decimal
 
 import factory
 
-from financien.models import Functiegewicht, Jaarparameters
+from financien.models import EersteBWStart, Functiegewicht, Jaarparameters, Kostenregel
 from tests.factories.inkoop import ProductFactory
-from tests.factories.regio import regio
+from tests.factories.regio import gemeente, regio
+from toegang.models import Client
 
 
 class JaarparametersFactory(factory.django.DjangoModelFactory):
@@ -37,3 +38,22 @@ class FunctiegewichtFactory(factory.django.DjangoModelFactory):
     parameters = factory.SubFactory(JaarparametersFactory)
     functie = factory.SubFactory(ProductFactory)
     gewicht = Decimal("1")
+
+
+def kosten(regio_obj, client, code, bedrag, begin, functie=None, ref=None, bron="handmatig"):
+    """A Kostenregel of ``bedrag`` for ``client`` on one day, gemeente van herkomst ``code``."""
+    return Kostenregel.objects.create(
+        regio=regio_obj, jaar=begin.year, client=client, gemeente_herkomst=gemeente(code),
+        functie=functie, bron=bron, referentie=ref or f"r{Kostenregel.objects.count()}",
+        periode_begin=begin, periode_einde=begin, bedrag=Decimal(bedrag),
+    )  # fmt: skip
+
+
+def client_met_start(regio_obj, code, start) -> Client:
+    """A client whose first start of beschermd wonen (from the conversie) is ``start``."""
+    client = Client.objects.create()
+    EersteBWStart.objects.create(
+        client=client, regio=regio_obj, gemeente_herkomst=gemeente(code), datum=start,
+        bron="conversie",
+    )  # fmt: skip
+    return client
