@@ -140,6 +140,7 @@ def test_which_contracts_cover_a_gemeente_for_a_product_on_a_date(catalogus, wbb
 def test_an_extension_used_moves_the_end_and_is_audited(catalogus, wbbw_contract):
     bw, soest = catalogus["beschermd-wonen"], gemeente("0342")
     risb = UserFactory(username="risb-verlenging")
+    grant(risb, "contractmanager", regio="amersfoort")  # decides on the regio's contracts
     optie = wbbw_contract.verlengingsopties.get()
     contract = verlenging_besluiten(optie, True, user=risb)
     assert contract.looptijd_einde == D(2028, 12, 31)
