@@ -6,7 +6,7 @@ applies.
 Selectielijst gemeenten (DOMAIN.md "Law"; AVG art. 17 lid 3 sub b). So, per dossier of the
 client in the officer's scope (not yet destroyed), the request is carried out when either
 
-1. the dossier is past its retention period (``bewaren_services.bewaartermijn``), or
+1. the dossier is past its retention period (``bewaren.bewaartermijn``), or
 2. the dossier holds no decision at all — no vastgelegde beschikking (not even an afwijzing), no
    toewijzing, no plaatsing — and nothing runs in it (no melding in onderzoek or aanvraag, no
    aanmelding on the list). There is then no besluit whose record the Archiefwet keeps: a
@@ -17,7 +17,7 @@ anything is kept). A dossier whose support still runs is never erased: it is als
 the support (art. 17 lid 3 sub b, the gemeente's task under the Wmo).
 
 The person's data (``Persoon``) itself goes with the last dossier of the client, at any gemeente
-(see ``bewaren_services.vernietig_dossier``).
+(see ``bewaren.vernietig_dossier``).
 """
 
 from __future__ import annotations

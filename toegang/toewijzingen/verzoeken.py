@@ -5,7 +5,7 @@ Rules (shared/iwmo/README.md, issue 8):
 - a verzoek om toewijzing identifies the client by BSN (elfproef) and the gemeente (CBS code);
   the client needs a dossier at that gemeente. Whether the person is known elsewhere is never
   told: unknown and "no dossier here" give the same answer. The person is found through
-  ``client_services.zoek_op_bsn`` (the one BSN lookup, audited without the BSN);
+  ``toegang.dossiers.services.zoek_op_bsn`` (the one BSN lookup, audited without the BSN);
 - a verzoek om wijziging names one of the aanbieder's own active toewijzingen, a RedenVerzoek
   (WJ758) and exactly one product: the wanted terms of that toewijzing;
 - each requested product exists in the catalogue of a regio the gemeente is a member of (for
@@ -15,8 +15,8 @@ Rules (shared/iwmo/README.md, issue 8):
   (``inkoop.contracten.services.contracten_voor``);
 - ``referentie`` (ReferentieAanbieder) is unique per aanbieder (TR347);
 - the gemeente answers once (row lock): honoured, which makes the toewijzing(en) through
-  ``toewijzing_services`` (a verzoek om wijziging: a new version of the toewijzing, or only a
-  new einddatum when nothing else changes), or refused with a RedenAfwijzingVerzoek (WJ759).
+  ``toegang.toewijzingen.services`` (a verzoek om wijziging: a new version of the toewijzing, or
+  only a new einddatum when nothing else changes), or refused with a RedenAfwijzingVerzoek (WJ759).
 
 Honouring never invents a beschikking: a toewijzing needs a toegekend, active beschikt product
 of a vastgestelde beschikking whose period covers the requested one. When there is none, the

@@ -2,7 +2,7 @@
 waiting list, and the approval of a buitenregionale plaatsing.
 
 Every client starting, moving on or leaving care writes a ``Zorgbeweging`` (append-only, a
-trigger refuses updates): an instroom when placed — via the list (``wachtlijst_services.plaatsen``)
+trigger refuses updates): an instroom when placed — via the list (``services.plaatsen``)
 or directly (``direct_plaatsen``) — and a doorstroom or uitstroom when the plaatsing ends. The
 waiting list's own history (``Wachtlijstgebeurtenis``) is not touched by a direct placement: the
 client never was on the list, so the waiting-list report stays as it was (seed 000 §5 notes that

@@ -13,7 +13,7 @@ use, so two CT staff reserving at the same moment are serialised by PostgreSQL.
 
 A location outside the regio (its gemeente is no BW member of the aanmelding's regio on the
 date) is matched and reserved only once a buitenregionale plaatsing is approved (seed 000 §9);
-placing the client records a ``Zorgbeweging`` instroom (doorstroom_services) for monitoring.
+placing the client records a ``Zorgbeweging`` instroom (``doorstroom``) for monitoring.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def _gebeurtenis(aanmelding: Aanmelding, soort: str, datum, reden: str = "", fun
 
 def wachtstatus_na_wijziging(aanmelding: Aanmelding, user) -> None:
     """Tell the client and the lokaal team about the change once it is committed
-    (``wachtstatus_services.bijwerken``, idempotent); a failure there is logged and does not undo
+    (``wachtstatus.bijwerken``, idempotent); a failure there is logged and does not undo
     the change the user made."""
     from functools import partial
 

@@ -1,7 +1,7 @@
 """``python manage.py iwmo`` — iWmo XML messages (toegang.toewijzingen.iwmo_xml):
 
 - ``iwmo validate FILE``: ``OK`` or the errors (line, element, message); exit 0 or 1. Any
-  message type whose XSD is in ``toegang/iwmo_xml/xsd/``.
+  message type whose XSD is in ``toegang/toewijzingen/iwmo_xml/xsd/``.
 - ``iwmo export-toewijzingen --gemeente CBSCODE [--sinds YYYY-MM-DD] [--peildatum YYYY-MM-DD]
   --out DIR``: the gemeente's WMO301 messages, one file per client and aanbieder.
 - ``iwmo import FILE [--user USERNAME]``: apply a WMO305/307/315/317/323 of an aanbieder and
