@@ -31,10 +31,6 @@ class Haak:
         self._functie = functie
         return functie
 
-    @property
-    def aanbieder(self) -> Callable | None:
-        return self._functie
-
     def __call__(self, *args, **kwargs):
         if self._functie is None:
             if self.verplicht:

@@ -242,15 +242,17 @@ class Spreidingsregel:
 class Spreiding:
     regels: list
     verdeelmodel: Verdeelsleutel | None
-    genormaliseerd: bool
+
+    @property
+    def genormaliseerd(self) -> bool:
+        return bool(self.verdeelmodel and self.verdeelmodel.genormaliseerd)
 
 
 def spreiding_tegen_verdeelmodel(plaatsen, sleutel: Verdeelsleutel | None) -> Spreiding:
     """Each gemeente's share of the places against its share in the verdeelmodel: where to
     build up (fewer places than its share) and where to scale down (seed 000)."""
-    aandelen = sleutel
     per_gemeente = dict(plaatsen)
-    gemeenten = set(per_gemeente) | set(aandelen.fracties if aandelen else ())
+    gemeenten = set(per_gemeente) | set(sleutel.fracties if sleutel else ())
     totaal = sum(per_gemeente.values())
     honderd = Decimal(100)
     regels = []
@@ -258,8 +260,8 @@ def spreiding_tegen_verdeelmodel(plaatsen, sleutel: Verdeelsleutel | None) -> Sp
         n = per_gemeente.get(gemeente, 0)
         eigen = (Decimal(n) * honderd / totaal).quantize(Decimal("0.1")) if totaal else None
         model = (
-            (aandelen.fracties.get(gemeente, Decimal(0)) * honderd).quantize(Decimal("0.1"))
-            if aandelen
+            (sleutel.fracties.get(gemeente, Decimal(0)) * honderd).quantize(Decimal("0.1"))
+            if sleutel
             else None
         )
         verschil = eigen - model if eigen is not None and model is not None else None
@@ -272,4 +274,4 @@ def spreiding_tegen_verdeelmodel(plaatsen, sleutel: Verdeelsleutel | None) -> Sp
         else:
             advies = "in balans"
         regels.append(Spreidingsregel(gemeente, n, eigen, model, verschil, advies))
-    return Spreiding(regels, sleutel, bool(aandelen and aandelen.genormaliseerd))
+    return Spreiding(regels, sleutel)

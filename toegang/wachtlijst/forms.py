@@ -1,4 +1,12 @@
-"""Forms of the Centrale Toegang's waiting list: filters, beoordeling, dates and reasons."""
+"""Forms of the Centrale Toegang's screens. These forms only collect the input; the rules live
+in the services (``services``, ``doorstroom``, ``regie``, ``inkoop.kwaliteit.signalen``).
+
+- the waiting list: filters, beoordeling, dates and reasons;
+- doorstroom and uitstroom from care, direct placement, buitenregionale plaatsing and the
+  monitoring screen's filters;
+- regie: trajectplan, goals, evaluations, the worklist's filters and the kwaliteitssignaal the
+  Centrale Toegang passes to RISB.
+"""
 
 from __future__ import annotations
 

@@ -1,8 +1,13 @@
-"""The waiting-list report as a job (a JobRun with progress, CSV and PDF as result files), and
-the monthly schedule (celery beat, the PeriodicTask made by migration toegang 0009) that starts
-it for every regio with a list, for the previous month, as a system run without a starter.
+"""The jobs of the waiting list. Imported from ``toegang.tasks`` (Celery autodiscovers only
+``tasks`` modules).
 
-Imported from ``toegang.tasks`` (Celery autodiscovers only ``tasks`` modules).
+- The waiting-list report as a job (a JobRun with progress, CSV and PDF as result files), and the
+  monthly schedule (celery beat, the PeriodicTask made by migration toegang 0009) that starts it
+  for every regio with a list, for the previous month, as a system run without a starter.
+- The daily wachtstatus run (the PeriodicTask made by migration toegang 0012): every waiting
+  client and their lokaal team hear at least every ``Regio.wachtstatus_interval_weken`` weeks
+  how it stands, and a status change missed by the hook after it is sent the next morning.
+  Idempotent (see ``wachtstatus``), so a redelivered task sends nothing twice.
 """
 
 from __future__ import annotations
