@@ -111,9 +111,9 @@ def direct_plaatsen(
     The route becomes ``direct``, except a crisis aanmelding, which keeps its route: the
     beschikking must still follow within the crisis term (``crisis_zonder_beschikking``).
     Returns the plaatsing and a note (why no toewijzing was made, or empty)."""
-    vereis(user, ws.PLAATS, aanmelding)
+    vereis(user, ws.PLAATS, aanmelding)  # before the location is locked
     locatie = ws.vergrendel_locatie(locatie)
-    aanmelding = ws._vergrendel(aanmelding, user, ws.PLAATS)
+    aanmelding = ws._slot(aanmelding)
     if not direct_plaatsbaar(aanmelding):
         if aanmelding.status != Aanmelding.Status.AANGEMELD:
             raise ValidationError(

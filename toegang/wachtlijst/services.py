@@ -61,6 +61,11 @@ WIJZIG_PLAATSING = "toegang.change_plaatsing"
 def _vergrendel(aanmelding: Aanmelding, user, capability: str = WIJZIG) -> Aanmelding:
     """The aanmelding, locked, once ``user`` may do this to it (``regio.query.vereis``)."""
     vereis(user, capability, aanmelding)
+    return _slot(aanmelding)
+
+
+def _slot(aanmelding: Aanmelding) -> Aanmelding:
+    """The aanmelding under a row lock (the caller checked who asks)."""
     return Aanmelding.objects.select_for_update(of=("self",)).get(pk=aanmelding.pk)
 
 
@@ -527,9 +532,9 @@ def controleer_locatie(
 def reserveren(aanmelding: Aanmelding, locatie: Locatie, user, datum: datetime.date) -> Plaatsing:
     """Reserve a place at ``locatie`` for the waiting client. The Locatie row is locked while
     the places in use are counted, so concurrent reservations cannot overbook it."""
-    vereis(user, PLAATS, aanmelding)
+    vereis(user, PLAATS, aanmelding)  # before the location is locked
     locatie = vergrendel_locatie(locatie)
-    aanmelding = _vergrendel(aanmelding, user, PLAATS)
+    aanmelding = _slot(aanmelding)
     if aanmelding.status != Aanmelding.Status.WACHTEND:
         raise ValidationError("Alleen voor een wachtende cliënt zonder plaats kunt u reserveren.")
     controleer_locatie(aanmelding, locatie, datum)
