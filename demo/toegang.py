@@ -198,10 +198,19 @@ def zaken(
         beschikkingen.stel_vast(beschikking, teamleider)
         beschikkingen.maak_bekend(beschikking, consulent)
         if stadium == "ingetrokken":
-            beschikkingen.trek_in(
-                beschikking, teamleider, reden="De cliënt is verhuisd naar een andere gemeente.",
-                ingetrokken_op=vandaag - datetime.timedelta(days=5),
+            # An intrekking is a besluit of its own: heard, four eyes, a letter, made known.
+            intrekking = beschikkingen.trek_in(
+                beschikking, consulent, grond="2310-1b", reden_wijziging="07", per=vandaag,
+                motivering="De cliënt is verhuisd naar een andere gemeente en is daarom niet "
+                "langer op deze ondersteuning van onze gemeente aangewezen.",
             )  # fmt: skip
+            beschikkingen.hoor(
+                intrekking, consulent, gehoord_op=vandaag,
+                hoorverslag="Telefonisch gesproken; de cliënt bevestigt de verhuizing.",
+            )  # fmt: skip
+            beschikkingen.dien_in(intrekking, consulent)
+            beschikkingen.stel_vast(intrekking, teamleider)
+            beschikkingen.maak_bekend(intrekking, consulent)
             continue
         if afwijzing:
             continue

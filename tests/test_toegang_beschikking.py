@@ -99,6 +99,12 @@ def vers(b):
     return Beschikking.objects.get(pk=b.pk)
 
 
+INTREKKING = dict(
+    grond="verzoek", motivering="Op verzoek van de cliënt.", per=D(2026, 6, 1),
+    terugwerkende_kracht="De cliënt vroeg om beëindiging per 1 juni.",
+)  # fmt: skip
+
+
 # --- drafting and the four-eyes flow ------------------------------------------------------------
 
 
@@ -197,14 +203,14 @@ def test_who_may_do_what(dossier, soest_a, soest_b, baarn):
         with pytest.raises(Http404):
             stap(b, baarn)
     with pytest.raises(Http404):
-        services.trek_in(b, baarn, reden="x", ingetrokken_op=D(2026, 6, 1))
+        services.trek_in(b, baarn, **INTREKKING)
     # Someone who may see Soest's beschikkingen but not decide on them: refused (403).
     rol_met("alleen-lezen-beschikking", "toegang.view_beschikking", "toegang.view_dossier")
     lezer = UserFactory(username="alleen-lezen")
     grant(lezer, "alleen-lezen-beschikking", gemeente="0342")
     with pytest.raises(PermissionDenied) as exc:
-        services.trek_in(b, lezer, reden="x", ingetrokken_op=D(2026, 6, 1))
-    assert str(exc.value) == "U mag beschikkingen van deze gemeente niet accorderen."
+        services.trek_in(b, lezer, **INTREKKING)
+    assert str(exc.value) == "U mag voor deze gemeente geen beschikkingen opstellen."
     # A step from the wrong status is refused, whoever asks.
     with pytest.raises(ValidationError) as exc:
         services.dien_in(b, soest_a)
@@ -423,7 +429,7 @@ def test_vastgestelde_beschikking_is_immutable_in_service_and_database(dossier, 
 
 def test_wijzigen_makes_a_new_version_and_ends_the_old_grants(dossier, soest_a, soest_b):
     oud = vastgesteld(dossier, soest_a, soest_b, regels=[regel("begeleiding")])
-    nieuw = services.wijzig(oud, soest_b)
+    nieuw = services.wijzig(oud, soest_b, grond="nieuw")
     assert nieuw.vorige == oud and nieuw.status == Status.CONCEPT
     assert nieuw.opgesteld_door == soest_b
     assert list(nieuw.producten.values_list("product__code", "actief")) == [("begeleiding", False)]
@@ -437,26 +443,43 @@ def test_wijzigen_makes_a_new_version_and_ends_the_old_grants(dossier, soest_a, 
         ingangsdatum=D(2026, 1, 1), einddatum=D(2026, 12, 31), aanvraag=None,
         regels=[regel("begeleid-wonen")],
     )  # fmt: skip
+    # Begeleiding is no longer granted: to the client's disadvantage, so first heard (Awb 4:8).
+    with pytest.raises(ValidationError) as exc:
+        services.dien_in(nieuw, soest_b)
+    assert "Awb 4:8" in exc.value.messages[0]
+    services.hoor(nieuw, soest_b, gehoord_op=D(2026, 3, 1), hoorverslag="Cliënt stemt in.")
     services.dien_in(nieuw, soest_b)
+    assert vers(nieuw).ten_nadele
     services.stel_vast(nieuw, soest_a)  # overlaps the old one: no refusal, it replaces it
+    # In force only once made known (Awb 3:40): until then the old one stands.
+    assert vers(oud).status == Status.VASTGESTELD
+    assert set(vers(nieuw).producten.values_list("actief", flat=True)) == {False}
+    services.maak_bekend(nieuw, soest_b)
     oud, nieuw = vers(oud), vers(nieuw)
     assert oud.status == Status.GEWIJZIGD
     assert set(oud.producten.values_list("actief", flat=True)) == {False}
-    assert nieuw.status == Status.VASTGESTELD
+    assert nieuw.status == Status.BEKENDGEMAAKT
     assert set(nieuw.producten.values_list("actief", flat=True)) == {True}
     assert "wijzigen" not in services.toegestane_acties(oud, soest_a)
 
 
-def test_intrekken_needs_a_reason_and_ends_the_grants(dossier, soest_a, soest_b):
+def test_intrekken_is_a_besluit_that_ends_the_grants_once_made_known(dossier, soest_a, soest_b):
     b = vastgesteld(dossier, soest_a, soest_b)
-    with pytest.raises(ValidationError):
-        services.trek_in(b, soest_b, reden="  ", ingetrokken_op=D(2026, 5, 1))
-    services.trek_in(
-        b, soest_b, reden="Cliënt verhuisd naar Utrecht.", ingetrokken_op=D(2026, 5, 1)
-    )
+    with pytest.raises(ValidationError) as exc:
+        services.trek_in(b, soest_b, **{**INTREKKING, "motivering": "  "})
+    assert "motivering" in exc.value.message_dict
+    besluit = services.trek_in(b, soest_b, **INTREKKING)
+    assert (besluit.besluit, besluit.vorige, besluit.status) == (
+        "intrekking", b, Status.CONCEPT,
+    )  # fmt: skip
+    assert vers(b).status == Status.VASTGESTELD  # still in force
+    services.dien_in(besluit, soest_b)
+    services.stel_vast(besluit, soest_a)
+    assert vers(b).status == Status.VASTGESTELD  # not yet made known
+    services.maak_bekend(besluit, soest_b)
     b = vers(b)
-    assert (b.status, b.ingetrokken_op) == (Status.INGETROKKEN, D(2026, 5, 1))
-    assert b.intrekkingsreden == "Cliënt verhuisd naar Utrecht."
+    assert (b.status, b.ingetrokken_op) == (Status.INGETROKKEN, D(2026, 6, 1))
+    assert f"besluit {besluit.pk}" in b.intrekkingsreden
     assert not b.producten.filter(actief=True).exists()
     assert services.toegestane_acties(b, soest_b) == []
     # A new grant for the same period is possible now.
@@ -738,8 +761,12 @@ def test_screens_draft_edit_and_decide(dossier, soest_a, soest_b, client):
     assert client.post(bekend).status_code == 302
     assert vers(b).status == Status.BEKENDGEMAAKT
     intrek = reverse("toegang:beschikking-actie", args=[b.pk, "intrekken"])
-    leeg = client.post(intrek, {"reden": " ", "ingetrokken_op": "2026-06-01"})
-    assert leeg.status_code == 200 and "reden" in leeg.context["form"].errors
+    leeg = client.post(intrek, {"grond": "verzoek", "motivering": " ", "per": "2026-06-01",
+                                "reden_wijziging": "05"})  # fmt: skip
+    assert leeg.status_code == 200 and "motivering" in leeg.context["form"].errors
+    vroeg = client.post(intrek, {"grond": "verzoek", "motivering": "Op verzoek.",
+                                 "per": "2026-06-01", "reden_wijziging": "05"})  # fmt: skip
+    assert vroeg.status_code == 200 and "per" in vroeg.context["form"].errors  # Awb 3:40
     assert client.get(reverse("toegang:beschikking-actie", args=[b.pk, "onzin"])).status_code == 404
 
     bezwaar_url = reverse("toegang:bezwaar-create", args=[b.pk])
@@ -804,7 +831,8 @@ def test_a_baarn_consulent_gets_404_on_a_soest_beschikking_and_its_letter(
     for url in urls:
         assert client.get(url).status_code == 404, url
     intrekken = reverse("toegang:beschikking-actie", args=[b.pk, "intrekken"])
-    response = client.post(intrekken, {"reden": "x", "ingetrokken_op": "2026-06-01"})
+    response = client.post(intrekken, {"grond": "verzoek", "motivering": "x",
+                                       "per": "2027-06-01", "reden_wijziging": "05"})  # fmt: skip
     assert response.status_code == 404
     assert vers(b).status == Status.BEKENDGEMAAKT
     assert b.pk not in [
@@ -846,7 +874,7 @@ def _routes(patterns, prefix=""):
 
 def test_an_abandoned_wijziging_concept_can_be_removed(dossier, soest_a, soest_b):
     b = vastgesteld(dossier, soest_a, soest_b)
-    nieuw = services.wijzig(b, soest_a)
+    nieuw = services.wijzig(b, soest_a, grond="nieuw")
     with pytest.raises(ValidationError):
         services.verwijder_concept(b, soest_a)  # a decision is never thrown away
     services.verwijder_concept(nieuw, soest_a)

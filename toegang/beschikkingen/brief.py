@@ -102,6 +102,14 @@ def brief_context(beschikking: Beschikking, verzonden_op: datetime.date) -> dict
         "opgesteld_door": beschikking.opgesteld_door,
         "geaccordeerd_door": beschikking.geaccordeerd_door,
         "vorige": beschikking.vorige,
+        "intrekking": beschikking.is_intrekking,
+        "in_werking_op": beschikking.in_werking_op,
+        "vorige_producten": [
+            {"naam": bp.product.naam, "periode": periode_label(bp.ingangsdatum, bp.einddatum)}
+            for bp in beschikking.vorige.producten.filter(toegekend=True).select_related("product")
+        ]
+        if beschikking.is_intrekking
+        else [],
     }
 
 

@@ -199,33 +199,72 @@ def regels_uit(formset, kop: dict, beschikking) -> tuple[list, list[str]]:
     return regels, algemeen
 
 
+def _keuzes_reden_wijziging():
+    from toegang.beschikkingen.services import REDENEN_TOEWIJZING
+
+    lijst = dict(choices("WMO002_Reden_wijziging_toewijzing"))
+    return [(code, lijst.get(code, code)) for code in REDENEN_TOEWIJZING]
+
+
 class BevestigForm(forms.Form):
-    """The confirmation of a step; ``intrekken`` asks reason and date, ``terugsturen`` a note."""
+    """The confirmation of a step. ``intrekken`` drafts an intrekkingsbesluit (ground,
+    motivering, date, the RedenWijziging for the toewijzingen); ``wijzigen`` asks the ground of
+    the wijziging; ``horen`` records the hearing; ``terugsturen`` takes a note."""
 
     def __init__(self, *args, actie, **kwargs):
         super().__init__(*args, **kwargs)
+        grond = forms.ChoiceField(
+            label="Grond",
+            choices=[("", "—")] + list(Beschikking.Grond.choices),
+            help_text="Wmo 2015 art. 2.3.10, of op verzoek van de cliënt.",
+        )
+        reden = forms.ChoiceField(
+            label="Reden wijziging toewijzing (iWmo WMO002)",
+            choices=_keuzes_reden_wijziging(),
+            help_text="Die krijgen de toewijzingen die door dit besluit eerder eindigen.",
+        )
         if actie == "intrekken":
-            self.fields["reden"] = forms.CharField(
-                label="Reden van de intrekking",
+            grond.choices = [c for c in grond.choices if c[0] != Beschikking.Grond.NIEUWE_SITUATIE]
+            self.fields["grond"] = grond
+            self.fields["motivering"] = forms.CharField(
+                label="Motivering",
                 widget=forms.Textarea(attrs={"rows": 4}),
-                help_text="Deze reden wordt vastgelegd bij de beschikking.",
+                help_text="Komt in de brief aan de cliënt.",
             )
-            self.fields["ingetrokken_op"] = _datumveld(
-                "Ingetrokken met ingang van", help_text="De datum waarop de intrekking ingaat."
+            self.fields["per"] = _datumveld(
+                "Ingetrokken met ingang van",
+                help_text="Niet vóór de bekendmaking (Awb 3:40), tenzij u hieronder vastlegt "
+                "waarom.",
             )
-            self.initial.setdefault("ingetrokken_op", timezone.localdate())
+            self.fields["reden_wijziging"] = reden
+            self.fields["terugwerkende_kracht"] = forms.CharField(
+                label="Reden voor terugwerkende kracht",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text="Alleen als de intrekking vóór de bekendmaking moet ingaan.",
+            )
+            self.initial.setdefault("per", timezone.localdate())
+        elif actie == "wijzigen":
+            self.fields["grond"] = grond
+            self.fields["reden_wijziging"] = reden
+        elif actie == "horen":
+            self.fields["gehoord_op"] = _datumveld("Gehoord op", required=False)
+            self.fields["hoorverslag"] = forms.CharField(
+                label="Verslag van het horen",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 4}),
+            )
+            self.fields["niet_gehoord_reden"] = forms.CharField(
+                label="Of: waarom het horen achterwege blijft (Awb 4:11)",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
         elif actie == "terugsturen":
             self.fields["opmerking"] = forms.CharField(
                 label="Opmerking voor de opsteller",
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 3}),
             )
-
-    def clean_reden(self):
-        reden = self.cleaned_data["reden"].strip()
-        if not reden:
-            raise forms.ValidationError("Geef de reden van de intrekking.")
-        return reden
 
 
 class BezwaarForm(forms.Form):

@@ -31,6 +31,18 @@ class Beschikking(models.Model):
         TOEKENNING = "toekenning", "Toekenning"
         GEDEELTELIJK = "gedeeltelijk", "Gedeeltelijke toekenning"
         AFWIJZING = "afwijzing", "Afwijzing"
+        INTREKKING = "intrekking", "Intrekking"
+
+    class Grond(models.TextChoices):
+        """Why a beschikking is changed or withdrawn: Wmo 2015 art. 2.3.10 (to the client's
+        disadvantage), or at the client's own request or a new need."""
+
+        ONJUISTE_GEGEVENS = "2310-1a", "Onjuiste of onvolledige gegevens (art. 2.3.10 lid 1 a)"
+        NIET_AANGEWEZEN = "2310-1b", "Niet langer aangewezen (art. 2.3.10 lid 1 b)"
+        VOORWAARDEN = "2310-1c", "Voorwaarden niet nagekomen (art. 2.3.10 lid 1 c)"
+        ANDER_DOEL = "2310-1d", "Niet of voor een ander doel gebruikt (art. 2.3.10 lid 1 d)"
+        VERZOEK = "verzoek", "Op verzoek van de cliënt"
+        NIEUWE_SITUATIE = "nieuw", "Gewijzigde situatie, ten gunste van de cliënt"
 
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="beschikkingen")
     aanvraag = models.ForeignKey(
@@ -55,6 +67,25 @@ class Beschikking(models.Model):
     bekendgemaakt_op = models.DateField(null=True, blank=True)
     ingetrokken_op = models.DateField(null=True, blank=True)
     intrekkingsreden = models.TextField(blank=True)
+    # A wijziging or intrekking (``vorige`` set) is a besluit of its own: its ground, whether it
+    # is to the client's disadvantage (then the client is heard first, Awb 4:8), the date it may
+    # take effect before bekendmaking (only with a recorded reason, Awb 3:40) and the
+    # RedenWijziging (WMO002) its toewijzingen get.
+    grond = models.CharField(max_length=8, choices=Grond.choices, blank=True)
+    ten_nadele = models.BooleanField(default=False)
+    gehoord_op = models.DateField(null=True, blank=True)
+    hoorverslag = models.TextField(blank=True)
+    niet_gehoord_reden = models.TextField(blank=True)
+    terugwerkende_kracht = models.TextField(blank=True)
+    reden_wijziging = models.CharField(
+        max_length=2, blank=True, choices=choices("WMO002_Reden_wijziging_toewijzing")
+    )
+    in_werking_op = models.DateField(null=True, blank=True)
+    # Four eyes: everyone who wrote or changed the concept, and who offered it for approval.
+    bewerkers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True)
+    ingediend_door = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     brief = models.OneToOneField(
         Document, on_delete=models.PROTECT, null=True, blank=True, related_name="beschikking"
     )
@@ -81,6 +112,16 @@ class Beschikking(models.Model):
 
     def __str__(self):
         return f"Beschikking {self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_intrekking(self) -> bool:
+        return self.besluit == self.Besluit.INTREKKING
+
+    @property
+    def soort_label(self) -> str:
+        if self.is_intrekking:
+            return "Intrekkingsbesluit"
+        return "Wijzigingsbesluit" if self.vorige_id else "Beschikking"
 
 
 class BeschiktProduct(models.Model):

@@ -43,6 +43,7 @@ from toegang.models import (
     Dossier,
     Melding,
 )
+from toegang.toewijzingen.services import volg_besluit
 
 Status = Beschikking.Status
 Besluit = Beschikking.Besluit
@@ -61,8 +62,9 @@ ACTIES = {
     "terugsturen": "Terug naar concept",
     "vaststellen": "Accorderen en vaststellen",
     "bekendmaken": "Bekendmaken (brief maken)",
+    "horen": "Horen vastleggen",
     "wijzigen": "Wijzigen (nieuwe versie)",
-    "intrekken": "Intrekken",
+    "intrekken": "Intrekken (intrekkingsbesluit opstellen)",
     "verwijderen": "Concept verwijderen",
 }
 # The capability each step needs for this beschikking.
@@ -71,11 +73,15 @@ CAPABILITY = {
     "terugsturen": CHANGE,
     "vaststellen": ACCORDEER,
     "bekendmaken": CHANGE,
+    "horen": CHANGE,
     "wijzigen": ADD,
-    "intrekken": ACCORDEER,
+    "intrekken": ADD,
     "verwijderen": CHANGE,
 }
 IN_WERKING = (Status.VASTGESTELD, Status.BEKENDGEMAAKT)
+Grond = Beschikking.Grond
+# The RedenWijziging (WMO002) a withdrawal or change may give the toewijzingen it shortens.
+REDENEN_TOEWIJZING = ("05", "02", "06", "07", "09")
 
 WEIGERING = {
     CHANGE: "U mag beschikkingen van deze gemeente niet bewerken.",
@@ -114,28 +120,43 @@ def toegestane_acties(beschikking: Beschikking, user) -> list[str]:
         acties += ["indienen"]
         if not vier_ogen(beschikking):
             acties.append("vaststellen")
+        if beschikking.vorige_id:
+            acties.append("horen")
         acties.append("verwijderen")
     elif status == Status.TER_ACCORDERING:
-        if not (vier_ogen(beschikking) and beschikking.opgesteld_door_id == user.pk):
+        if weigering_vier_ogen(beschikking, user) is None:
             acties.append("vaststellen")
         acties.append("terugsturen")
     elif status in IN_WERKING:
         if status == Status.VASTGESTELD:
             acties.append("bekendmaken")
-        if not Beschikking.objects.filter(vorige=beschikking).exists():
-            acties.append("wijzigen")
-        acties.append("intrekken")
+        if not beschikking.is_intrekking and not (
+            Beschikking.objects.filter(vorige=beschikking).exists()
+        ):
+            acties += ["wijzigen", "intrekken"]
     return [a for a in acties if heeft(CAPABILITY[a])]
 
 
 def weigering_vier_ogen(beschikking: Beschikking, user) -> str | None:
-    """Why ``user`` cannot approve this beschikking under the four-eyes rule, or None."""
-    if vier_ogen(beschikking) and beschikking.opgesteld_door_id == user.pk:
-        return (
-            "Vier ogen: u hebt deze beschikking zelf opgesteld. Een andere consulent moet haar "
-            "accorderen."
-        )
-    return None
+    """Why ``user`` cannot approve this beschikking under the four-eyes rule, or None: the
+    approver is none of the people who wrote or changed the concept, nor who submitted it."""
+    if not vier_ogen(beschikking):
+        return None
+    if beschikking.opgesteld_door_id == user.pk:
+        wat = "zelf opgesteld"
+    elif beschikking.ingediend_door_id == user.pk:
+        wat = "zelf ter accordering aangeboden"
+    elif beschikking.pk and beschikking.bewerkers.filter(pk=user.pk).exists():
+        wat = "zelf bewerkt"
+    else:
+        return None
+    return f"Vier ogen: u hebt deze beschikking {wat}. Een andere consulent moet haar accorderen."
+
+
+def _bewerkt_door(beschikking: Beschikking, user) -> None:
+    """Record ``user`` among the people who wrote or changed this concept (four eyes)."""
+    if user is not None:
+        beschikking.bewerkers.add(user)
 
 
 # --- the catalogue a dossier can use -------------------------------------------------------------
@@ -220,6 +241,7 @@ def maak_concept(
             opgesteld_door=user,
         )
         _schrijf_producten(beschikking, regels)
+        _bewerkt_door(beschikking, user)
         audit.record(
             "create", objects=[beschikking], actor=user, toelichting={"stap": "concept opgesteld"}
         )
@@ -278,6 +300,7 @@ def bewaar_concept(
             update_fields=["besluit", "motivering", "ingangsdatum", "einddatum", "aanvraag"]
         )
         _schrijf_producten(locked, regels)
+        _bewerkt_door(locked, user)
         audit.record(
             "change", objects=[locked], actor=user, toelichting={"stap": "concept bewerkt"}
         )
@@ -286,8 +309,16 @@ def bewaar_concept(
 
 def _volledig(beschikking: Beschikking):
     """Refuses (ValidationError) a beschikking that cannot be decided as it stands."""
+    if beschikking.vorige_id:
+        fouten = _besluit_fouten(beschikking)
+        if beschikking.is_intrekking:
+            if fouten:
+                raise ValidationError(fouten, code="onvolledig")
+            return
+    else:
+        fouten = []
     regels = [ProductRegel.van(bp) for bp in beschikking.producten.select_related("product")]
-    fouten = besluit_fouten(beschikking.besluit, beschikking.motivering, regels)
+    fouten += besluit_fouten(beschikking.besluit, beschikking.motivering, regels)
     algemeen = controleer_regels(
         beschikking.perceel,
         beschikking.dossier.verantwoordelijke_gemeente,
@@ -301,6 +332,66 @@ def _volledig(beschikking: Beschikking):
     fouten += algemeen
     if fouten:
         raise ValidationError(fouten, code="onvolledig")
+
+
+def _besluit_fouten(besluit: Beschikking) -> list[str]:
+    """What a wijziging or intrekking lacks: its ground, its motivering, and when it is to the
+    client's disadvantage the hearing (Awb 4:8) or the recorded reason it was left out (4:11)."""
+    fouten = []
+    if not besluit.grond:
+        fouten.append("Kies de grond van het besluit (Wmo 2015 art. 2.3.10, of op verzoek).")
+    if besluit.is_intrekking and not besluit.motivering.strip():
+        fouten.append("Motiveer het intrekkingsbesluit.")
+    if besluit.ten_nadele and not (besluit.gehoord_op or besluit.niet_gehoord_reden.strip()):
+        fouten.append(
+            "Dit besluit is in het nadeel van de cliënt: hoor de cliënt eerst (Awb 4:8) en leg "
+            "het horen vast, of leg vast waarom het horen achterwege blijft (Awb 4:11)."
+        )
+    return fouten
+
+
+def _minder(oud: BeschiktProduct, nieuw: BeschiktProduct | None) -> bool:
+    """Whether ``nieuw`` grants less than ``oud`` (shorter, later, smaller, or not at all)."""
+    if nieuw is None or not nieuw.toegekend:
+        return True
+    if nieuw.ingangsdatum > oud.ingangsdatum:
+        return True
+    if oud.einddatum is None and nieuw.einddatum is not None:
+        return True
+    if oud.einddatum and nieuw.einddatum and nieuw.einddatum < oud.einddatum:
+        return True
+    return oud.volume is not None and (nieuw.volume is None or nieuw.volume < oud.volume)
+
+
+def _bepaal_nadeel(besluit: Beschikking) -> None:
+    """Set ``ten_nadele`` of a wijziging or intrekking: anything that grants less than before,
+    unless the client asked for it himself."""
+    if not besluit.vorige_id:
+        return
+    if besluit.grond == Grond.VERZOEK:
+        besluit.ten_nadele = False
+    elif besluit.is_intrekking:
+        besluit.ten_nadele = True
+    else:
+        nieuw = {bp.product_id: bp for bp in besluit.producten.filter(toegekend=True)}
+        besluit.ten_nadele = any(
+            _minder(bp, nieuw.get(bp.product_id))
+            for bp in besluit.vorige.producten.filter(toegekend=True)
+        )
+
+
+def _activeer(beschikking: Beschikking, user) -> None:
+    """The grants of ``beschikking`` become active; an overlap with another beschikking's grant
+    is refused, naming it."""
+    try:
+        with transaction.atomic():
+            beschikking.producten.update(actief=True)
+    except IntegrityError as exc:
+        melding = _overlap_melding(beschikking, user) or (
+            "Deze cliënt heeft in die periode al een toegekend product in deze "
+            "productcategorie (een andere beschikking)."
+        )
+        raise ValidationError(melding, code="overlap") from exc
 
 
 # --- transitions ---------------------------------------------------------------------------------
@@ -322,9 +413,12 @@ def dien_in(beschikking: Beschikking, user) -> Beschikking:
         eis(user, locked, CHANGE)
         if locked.status != Status.CONCEPT:
             weiger_status(locked, "alleen een concept kan ter accordering worden aangeboden.")
+        _bepaal_nadeel(locked)
         _volledig(locked)
         locked.status = Status.TER_ACCORDERING
-        locked.save(update_fields=["status"])
+        locked.ingediend_door = user
+        locked.save(update_fields=["status", "ingediend_door", "ten_nadele"])
+        _bewerkt_door(locked, user)
         _stap(locked, user, "ter accordering aangeboden", Status.CONCEPT)
     return locked
 
@@ -402,6 +496,9 @@ def stel_vast(beschikking: Beschikking, user) -> Beschikking:
         reden = weigering_vier_ogen(locked, user)
         if reden:
             raise ValidationError(reden, code="vier_ogen")
+        if van == Status.CONCEPT:
+            _bepaal_nadeel(locked)
+            locked.save(update_fields=["ten_nadele"])
         _volledig(locked)
         # One decision per client at a time: the overlap check below is then exact; the
         # exclusion constraint stays the safety net.
@@ -419,25 +516,14 @@ def stel_vast(beschikking: Beschikking, user) -> Beschikking:
         melding = _overlap_melding(locked, user)
         if melding:
             raise ValidationError(melding, code="overlap")
-        if vorige is not None:
-            vorige_status = vorige.status
-            vorige.status = Status.GEWIJZIGD
-            vorige.save(update_fields=["status"])
-            vorige.producten.update(actief=False)
-            _stap(vorige, user, f"gewijzigd door beschikking {locked.pk}", vorige_status)
         locked.status = Status.VASTGESTELD
         locked.vastgesteld_op = timezone.now()
         locked.geaccordeerd_door = user
         locked.save(update_fields=["status", "vastgesteld_op", "geaccordeerd_door"])
-        try:
-            with transaction.atomic():
-                locked.producten.update(actief=True)
-        except IntegrityError as exc:
-            melding = _overlap_melding(locked, user) or (
-                "Deze cliënt heeft in die periode al een toegekend product in deze "
-                "productcategorie (een andere beschikking)."
-            )
-            raise ValidationError(melding, code="overlap") from exc
+        # A wijziging or intrekking takes effect only once made known (Awb 3:40): its grants
+        # become active, and what it replaces follows, in ``maak_bekend``.
+        if vorige is None:
+            _activeer(locked, user)
         _stap(locked, user, "geaccordeerd en vastgesteld", van)
         # The decision on the aanvraag is given: its melding leaves the werkvoorraad.
         if locked.aanvraag_id and locked.aanvraag.melding.status == Melding.Status.AANVRAAG:
@@ -457,6 +543,17 @@ def maak_bekend(beschikking: Beschikking, user) -> Beschikking:
         if locked.status != Status.VASTGESTELD or locked.brief_id:
             weiger_status(locked, "alleen een vastgestelde beschikking wordt bekendgemaakt.")
         vandaag = timezone.localdate()
+        vorige = None
+        if locked.vorige_id:
+            vorige = vergrendel(locked.vorige)
+            if vorige.status not in IN_WERKING:
+                raise ValidationError(
+                    f"Dit besluit {'trekt' if locked.is_intrekking else 'wijzigt'} beschikking "
+                    f"{vorige.pk} {'in' if locked.is_intrekking else ''}, maar die is "
+                    f"inmiddels ‘{vorige.get_status_display().lower()}’.",
+                    code="vorige",
+                )
+            locked.in_werking_op = werking_per(locked, vandaag)
         pdf = render_pdf(
             "toegang/beschikkingen/brief_beschikking.html", brief_context(locked, vandaag)
         )
@@ -474,9 +571,11 @@ def maak_bekend(beschikking: Beschikking, user) -> Beschikking:
             locked.brief = document
             locked.bekendgemaakt_op = vandaag
             locked.status = Status.BEKENDGEMAAKT
-            locked.save(update_fields=["brief", "bekendgemaakt_op", "status"])
+            locked.save(update_fields=["brief", "bekendgemaakt_op", "status", "in_werking_op"])
             audit.record("create", objects=[document], actor=user, toelichting={"brief": True})
             _stap(locked, user, "bekendgemaakt", Status.VASTGESTELD, document=document.pk)
+            if vorige is not None:
+                _treed_in_werking(locked, vorige, user)
         except Exception:
             document.bestand.storage.delete(opgeslagen)
             raise
@@ -486,21 +585,74 @@ def maak_bekend(beschikking: Beschikking, user) -> Beschikking:
 # --- wijzigen, intrekken, verlopen ---------------------------------------------------------------
 
 
-def wijzig(beschikking: Beschikking, user) -> Beschikking:
+def werking_per(besluit: Beschikking, bekendmaking: datetime.date) -> datetime.date:
+    """The day a wijziging or intrekking takes effect: not before it is made known (Awb 3:40),
+    unless a recorded reason allows an earlier date (``terugwerkende_kracht``). For an
+    intrekking the date asked is its ``ingangsdatum``; a wijziging's own products carry theirs."""
+    gevraagd = besluit.ingangsdatum if besluit.is_intrekking else bekendmaking
+    if gevraagd < bekendmaking and not besluit.terugwerkende_kracht.strip():
+        return bekendmaking
+    return gevraagd
+
+
+def _treed_in_werking(besluit: Beschikking, vorige: Beschikking, user) -> None:
+    """A wijziging or intrekking was made known: the beschikking it replaces stops, and every
+    toewijzing that rests on it follows (``toegang.toewijzingen.services.volg_besluit``)."""
+    per = besluit.in_werking_op
+    einde = per - datetime.timedelta(days=1)
+    van = vorige.status
+    reden = besluit.reden_wijziging or REDENEN_TOEWIJZING[0]
+    if besluit.is_intrekking:
+        vorige.status = Status.INGETROKKEN
+        vorige.ingetrokken_op = per
+        vorige.intrekkingsreden = (
+            f"Ingetrokken bij besluit {besluit.pk} ({besluit.get_grond_display()})"
+        )
+        vorige.save(update_fields=["status", "ingetrokken_op", "intrekkingsreden"])
+        vorige.producten.update(actief=False)
+        _stap(vorige, user, f"ingetrokken bij besluit {besluit.pk}", van, per=per.isoformat())
+        volg_besluit(vorige, einde=einde, reden=reden, user=user)
+        return
+    vorige.status = Status.GEWIJZIGD
+    vorige.save(update_fields=["status"])
+    vorige.producten.update(actief=False)
+    _activeer(besluit, user)
+    _stap(vorige, user, f"gewijzigd door beschikking {besluit.pk}", van, per=per.isoformat())
+    vervangers = {bp.product_id: bp for bp in besluit.producten.filter(toegekend=True)}
+    volg_besluit(vorige, einde=einde, reden=reden, user=user, vervangers=vervangers)
+
+
+def _controleer_grond(grond: str, reden_wijziging: str) -> None:
+    if grond not in Grond.values:
+        raise ValidationError({"grond": "Kies de grond van het besluit."})
+    if reden_wijziging and reden_wijziging not in REDENEN_TOEWIJZING:
+        raise ValidationError({"reden_wijziging": "Kies een reden wijziging toewijzing (WMO002)."})
+
+
+def _opvolger_mag(locked: Beschikking, wat: str) -> None:
+    if locked.status not in IN_WERKING or locked.is_intrekking:
+        weiger_status(locked, f"alleen een beschikking die van kracht is kan worden {wat}.")
+    bestaand = Beschikking.objects.filter(vorige=locked).first()
+    if bestaand is not None:
+        raise ValidationError(
+            f"Er is al een besluit dat deze beschikking wijzigt of intrekt: beschikking "
+            f"{bestaand.pk} ({bestaand.get_status_display().lower()}).",
+            code="al_gewijzigd",
+        )
+
+
+def wijzig(
+    beschikking: Beschikking, user, *, grond: str = "", reden_wijziging: str = ""
+) -> Beschikking:
     """A new concept version of a vastgestelde beschikking (``vorige`` = the old one), with its
-    content copied. The old one stays in force until the new one is vastgesteld."""
+    content copied: a wijzigingsbesluit. The old one stays in force until the new one is made
+    known; its ground must be given before it is decided."""
+    if grond:
+        _controleer_grond(grond, reden_wijziging)
     with transaction.atomic():
         locked = vergrendel(beschikking)
         eis(user, locked, ADD)
-        if locked.status not in IN_WERKING:
-            weiger_status(locked, "alleen een beschikking die van kracht is kan worden gewijzigd.")
-        bestaand = Beschikking.objects.filter(vorige=locked).first()
-        if bestaand is not None:
-            raise ValidationError(
-                f"Er is al een nieuwe versie van deze beschikking: beschikking {bestaand.pk} "
-                f"({bestaand.get_status_display().lower()}).",
-                code="al_gewijzigd",
-            )
+        _opvolger_mag(locked, "gewijzigd")
         nieuw = Beschikking.objects.create(
             dossier_id=locked.dossier_id,
             aanvraag_id=locked.aanvraag_id,
@@ -511,10 +663,13 @@ def wijzig(beschikking: Beschikking, user) -> Beschikking:
             ingangsdatum=locked.ingangsdatum,
             einddatum=locked.einddatum,
             opgesteld_door=user,
+            grond=grond,
+            reden_wijziging=reden_wijziging,
         )
         _schrijf_producten(
             nieuw, [ProductRegel.van(bp) for bp in locked.producten.select_related("product")]
         )
+        _bewerkt_door(nieuw, user)
         audit.record(
             "create",
             objects=[nieuw],
@@ -525,26 +680,107 @@ def wijzig(beschikking: Beschikking, user) -> Beschikking:
 
 
 def trek_in(
-    beschikking: Beschikking, user, *, reden: str, ingetrokken_op: datetime.date
+    beschikking: Beschikking,
+    user,
+    *,
+    grond: str,
+    motivering: str,
+    per: datetime.date,
+    reden_wijziging: str = "05",
+    terugwerkende_kracht: str = "",
 ) -> Beschikking:
-    """vastgesteld/bekendgemaakt → ingetrokken, with reason and date; the grants end."""
-    reden = (reden or "").strip()
-    if not reden:
-        raise ValidationError({"reden": "Geef de reden van de intrekking."})
+    """Draft an intrekkingsbesluit on a beschikking in force: a concept of its own (besluit
+    'intrekking', ``vorige`` = the beschikking), which is heard when to the client's
+    disadvantage, approved with four eyes and made known with a letter like any beschikking.
+    It takes effect from ``per``, not before it is made known unless ``terugwerkende_kracht``
+    records why (Awb 3:40); then the beschikking is ingetrokken and its toewijzingen end."""
+    motivering = (motivering or "").strip()
+    terugwerkende_kracht = (terugwerkende_kracht or "").strip()
+    fouten = {}
+    if not motivering:
+        fouten["motivering"] = "Motiveer waarom de beschikking wordt ingetrokken."
+    if grond not in Grond.values or grond == Grond.NIEUWE_SITUATIE:
+        fouten["grond"] = "Kies de grond van de intrekking (Wmo 2015 art. 2.3.10, of op verzoek)."
+    if reden_wijziging not in REDENEN_TOEWIJZING:
+        fouten["reden_wijziging"] = "Kies een reden wijziging toewijzing (WMO002)."
+    if per < timezone.localdate() and not terugwerkende_kracht:
+        fouten["per"] = (
+            "Een intrekking gaat pas in als zij is bekendgemaakt (Awb 3:40). Kies een datum "
+            "vanaf vandaag, of leg vast waarom zij eerder ingaat."
+        )
+    if fouten:
+        raise ValidationError(fouten)
     with transaction.atomic():
         locked = vergrendel(beschikking)
-        eis(user, locked, ACCORDEER)
-        if locked.status not in IN_WERKING:
+        eis(user, locked, ADD)
+        _opvolger_mag(locked, "ingetrokken")
+        if per <= locked.ingangsdatum - datetime.timedelta(days=1) or (
+            locked.einddatum and per > locked.einddatum
+        ):
+            raise ValidationError(
+                {"per": f"Kies een datum binnen de looptijd van beschikking {locked.pk} "
+                 f"({periode_label(locked.ingangsdatum, locked.einddatum)})."}
+            )  # fmt: skip
+        besluit = Beschikking.objects.create(
+            dossier_id=locked.dossier_id,
+            perceel_id=locked.perceel_id,
+            vorige=locked,
+            besluit=Besluit.INTREKKING,
+            motivering=motivering,
+            ingangsdatum=per,
+            opgesteld_door=user,
+            grond=grond,
+            ten_nadele=grond != Grond.VERZOEK,
+            reden_wijziging=reden_wijziging,
+            terugwerkende_kracht=terugwerkende_kracht,
+        )
+        _bewerkt_door(besluit, user)
+        audit.record(
+            "create", objects=[besluit], actor=user,
+            toelichting={"stap": f"intrekkingsbesluit opgesteld voor beschikking {locked.pk}",
+                         "per": per.isoformat(), "grond": grond},
+        )  # fmt: skip
+    return besluit
+
+
+def hoor(
+    besluit: Beschikking,
+    user,
+    *,
+    gehoord_op: datetime.date | None = None,
+    hoorverslag: str = "",
+    niet_gehoord_reden: str = "",
+) -> Beschikking:
+    """Record the hearing of the client on a concept wijziging or intrekking (Awb 4:8): when
+    and what was said, or why it was left out (Awb 4:11)."""
+    hoorverslag = (hoorverslag or "").strip()
+    niet_gehoord_reden = (niet_gehoord_reden or "").strip()
+    if gehoord_op is None and not niet_gehoord_reden:
+        raise ValidationError(
+            {"gehoord_op": "Vul de datum van het horen in, of leg vast waarom het horen "
+             "achterwege blijft."}
+        )  # fmt: skip
+    if gehoord_op is not None:
+        if not hoorverslag:
+            raise ValidationError({"hoorverslag": "Leg vast wat de cliënt naar voren bracht."})
+        if gehoord_op > timezone.localdate():
+            raise ValidationError({"gehoord_op": "Het horen ligt in de toekomst."})
+    with transaction.atomic():
+        locked = vergrendel(besluit)
+        eis(user, locked, CHANGE)
+        if locked.status != Status.CONCEPT or not locked.vorige_id:
             weiger_status(
-                locked, "alleen een beschikking die van kracht is kan worden ingetrokken."
+                locked, "het horen wordt vastgelegd op een concept-wijziging of -intrekking."
             )
-        van = locked.status
-        locked.status = Status.INGETROKKEN
-        locked.ingetrokken_op = ingetrokken_op
-        locked.intrekkingsreden = reden
-        locked.save(update_fields=["status", "ingetrokken_op", "intrekkingsreden"])
-        locked.producten.update(actief=False)
-        _stap(locked, user, "ingetrokken", van, per=ingetrokken_op.isoformat())
+        locked.gehoord_op = gehoord_op
+        locked.hoorverslag = hoorverslag if gehoord_op else ""
+        locked.niet_gehoord_reden = "" if gehoord_op else niet_gehoord_reden
+        locked.save(update_fields=["gehoord_op", "hoorverslag", "niet_gehoord_reden"])
+        _bewerkt_door(locked, user)
+        audit.record(
+            "change", objects=[locked], actor=user,
+            toelichting={"stap": "horen vastgelegd" if gehoord_op else "horen achterwege"},
+        )  # fmt: skip
     return locked
 
 

@@ -168,8 +168,11 @@ class BeschikkingDetailView(BeschikkingQuerysetMixin, ScopedViewMixin, DetailVie
             ],
             periode=producten.periode_label(b.ingangsdatum, b.einddatum),
             acties=[{"actie": a, "label": services.ACTIES[a]} for a in acties],
-            mag_bewerken=b.status == Status.CONCEPT and mag(user, services.CHANGE, b),
+            mag_bewerken=b.status == Status.CONCEPT
+            and not b.is_intrekking
+            and mag(user, services.CHANGE, b),
             vier_ogen=services.vier_ogen(b),
+            bewerkers=[u.get_full_name() or u.get_username() for u in b.bewerkers.all()],
             vier_ogen_weigering=services.weigering_vier_ogen(b, user)
             if b.status == Status.TER_ACCORDERING
             else None,
@@ -230,13 +233,13 @@ class BeschikkingEditView(BeschikkingQuerysetMixin, ScopedObjectPageMixin, View)
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
-        if self.object.status != Status.CONCEPT:
+        if self.object.status != Status.CONCEPT or self.object.is_intrekking:
             return self.niet_bewerkbaar()
         return self.show(*self.forms())
 
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
-        if self.object.status != Status.CONCEPT:
+        if self.object.status != Status.CONCEPT or self.object.is_intrekking:
             return self.niet_bewerkbaar()
         kop, formset = self.forms(request.POST)
         if not (kop.is_valid() and formset.is_valid()):
@@ -319,27 +322,31 @@ class BeschikkingActieView(BeschikkingQuerysetMixin, ScopedObjectPageMixin, View
                 services.maak_bekend(b, user)
                 tekst = "De beschikking is bekendgemaakt; de brief is opgeslagen bij het dossier."
             elif actie == "wijzigen":
-                nieuw = services.wijzig(b, user)
+                nieuw = services.wijzig(b, user, **form.cleaned_data)
                 messages.success(
                     request,
                     f"Concept-beschikking {nieuw.pk} is aangemaakt als nieuwe versie van "
-                    f"beschikking {b.pk}. Die blijft van kracht tot de nieuwe is vastgesteld.",
+                    f"beschikking {b.pk}. Die blijft van kracht tot de nieuwe is bekendgemaakt.",
                 )
                 return redirect("toegang:beschikking-edit", pk=nieuw.pk)
             elif actie == "intrekken":
-                services.trek_in(
-                    b, user,
-                    reden=form.cleaned_data["reden"],
-                    ingetrokken_op=form.cleaned_data["ingetrokken_op"],
-                )  # fmt: skip
-                tekst = "De beschikking is ingetrokken."
+                besluit = services.trek_in(b, user, **form.cleaned_data)
+                messages.success(
+                    request,
+                    f"Intrekkingsbesluit {besluit.pk} is opgesteld. Beschikking {b.pk} blijft "
+                    "van kracht tot het intrekkingsbesluit is bekendgemaakt.",
+                )
+                return redirect("toegang:beschikking-detail", pk=besluit.pk)
+            elif actie == "horen":
+                services.hoor(b, user, **form.cleaned_data)
+                tekst = "Het horen is vastgelegd."
             else:  # verwijderen
                 dossier_id = b.dossier_id
                 services.verwijder_concept(b, user)
                 messages.success(request, f"Concept-beschikking {b.pk} is verwijderd.")
                 return redirect("toegang:dossier-detail", pk=dossier_id)
         except ValidationError as exc:
-            if actie == "intrekken" and hasattr(exc, "error_dict"):
+            if actie in ("intrekken", "wijzigen", "horen") and hasattr(exc, "error_dict"):
                 fouten_op_formulier(form, exc)
                 return self.show(form)
             return self.weiger(" ".join(_fouten(exc)))

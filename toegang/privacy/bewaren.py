@@ -288,11 +288,12 @@ def vernietig_dossier(dossier: Dossier, *, user, reden: str = "bewaartermijn") -
         Aanvraag.objects.filter(dossier=d).update(omschrijving="", verdaging_reden="")
         Opschorting.objects.filter(dossier=d).update(reden="")
         # A vastgestelde beschikking and the zorgbewegingen are immutable in the database; a
-        # destruction may empty their free text, and nothing else (toegang 0016).
+        # destruction may empty their free text, and nothing else (toegang 0016, 0020).
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL regiozorg.vernietiging = 'aan'")
         Beschikking.objects.filter(dossier=d).update(intrekkingsreden="")
-        Beschikking.objects.filter(dossier=d).exclude(motivering="").update(motivering="")
+        vrije_tekst = ("motivering", "hoorverslag", "niet_gehoord_reden", "terugwerkende_kracht")
+        Beschikking.objects.filter(dossier=d).update(**dict.fromkeys(vrije_tekst, ""))
         Zorgbeweging.objects.filter(aanmelding__dossier=d).exclude(toelichting="").update(
             toelichting=""
         )

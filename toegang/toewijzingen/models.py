@@ -115,6 +115,9 @@ class Zorgperiode(models.Model):
     gestopt_op = models.DateTimeField(null=True, blank=True)
     verwijderd_op = models.DateTimeField(null=True, blank=True)
     bron = models.CharField(max_length=4, choices=[("api", "REST API"), ("xml", "iWmo-bericht")])
+    # A report accepted but worth a look: a stop after the einddatum the gemeente set when it
+    # shortened the toewijzing (a withdrawal or change of the beschikking).
+    signaal = models.CharField(max_length=300, blank=True)
 
     objects = ToewijzingDeelQuerySet.as_manager()
     audit_reads = True

@@ -454,3 +454,61 @@ def trek_in(user, toewijzing: Toewijzing) -> Toewijzing:
             toelichting={"status": "ingetrokken", "reden_wijziging": REDEN_VERWIJDERD},
         )  # fmt: skip
     return t
+
+
+def volg_besluit(
+    beschikking: Beschikking,
+    *,
+    einde: datetime.date,
+    reden: str,
+    user,
+    vervangers: dict[int, BeschiktProduct] | None = None,
+) -> list[Toewijzing]:
+    """A wijziging or intrekking of ``beschikking`` took effect: every active toewijzing resting
+    on its products follows, in the caller's transaction. Under an intrekking (``vervangers`` is
+    None) each runs at most until ``einde``; under a wijziging each moves to the new version's
+    product for the same product (``vervangers``: product id → new beschikt product) and runs at
+    most until that product's einddatum, or until ``einde`` when the new version no longer grants
+    it. A shortened toewijzing keeps its number and gets the RedenWijziging ``reden`` (a new
+    WMO301 for the aanbieder, and ``gewijzigd_op`` puts it in the API's feed); one that would
+    not start before its new end is withdrawn (RedenWijziging 13, Einddatum = Ingangsdatum).
+    The decision was checked by the caller (``user`` is who made it known); returns the changed
+    toewijzingen."""
+    gewijzigd = []
+    toewijzingen = (
+        Toewijzing.objects.select_for_update(of=("self",))
+        .filter(beschikt_product__beschikking=beschikking, status=Toewijzing.Status.ACTIEF)
+        .select_related("beschikt_product")
+        .order_by("pk")
+    )
+    for t in toewijzingen:
+        velden = []
+        grens = einde
+        if vervangers is not None:
+            nieuw = vervangers.get(t.beschikt_product.product_id)
+            if nieuw is not None:
+                t.beschikt_product = nieuw
+                velden.append("beschikt_product")
+                grens = nieuw.einddatum
+        oud = t.einddatum
+        if grens is not None and (t.einddatum is None or t.einddatum > grens):
+            if t.ingangsdatum > grens:
+                t.status = Toewijzing.Status.INGETROKKEN
+                t.reden_wijziging = REDEN_VERWIJDERD
+                t.einddatum = t.ingangsdatum
+                velden.append("status")
+            else:
+                t.einddatum = grens
+                t.reden_wijziging = reden
+            velden += ["einddatum", "reden_wijziging"]
+        if not velden:
+            continue
+        t.save(update_fields=[*velden, "gewijzigd_op"])
+        audit.record(
+            "change", objects=[t], actor=user,
+            toelichting={"besluit": beschikking.pk, "status": t.status,
+                         "einddatum": [str(oud) if oud else None, str(t.einddatum)],
+                         "reden_wijziging": t.reden_wijziging},
+        )  # fmt: skip
+        gewijzigd.append(t)
+    return gewijzigd

@@ -38,6 +38,9 @@ from toegang.models import Toewijzing, Zorgperiode
 
 ADD = "toegang.add_zorgperiode"
 REDENEN_BEEINDIGING = "WMO588_Reden_beeindiging"
+# RedenWijziging (WMO002) of a toewijzing the gemeente shortened after a withdrawal or change of
+# the beschikking: a later stop is then accepted, with a signal.
+VERKORT_DOOR_GEMEENTE = ("02", "05", "06", "07", "09")
 
 
 def _d(value: datetime.date | None) -> str:
@@ -192,24 +195,32 @@ def stop_zorg(
         if einddatum < begindatum:
             raise ValidationError({"einddatum": "De stopdatum ligt vóór de startdatum."})
         if t.einddatum and einddatum > t.einddatum:
-            raise ValidationError(
-                {
-                    "einddatum": "De stopdatum ligt na de einddatum van toewijzing "
-                    f"{t.nummer} ({_d(t.einddatum)})."
-                }
+            if t.reden_wijziging not in VERKORT_DOOR_GEMEENTE:
+                raise ValidationError(
+                    {
+                        "einddatum": "De stopdatum ligt na de einddatum van toewijzing "
+                        f"{t.nummer} ({_d(t.einddatum)})."
+                    }
+                )
+            # The gemeente shortened the toewijzing (a withdrawn or changed beschikking): the
+            # aanbieder reports the real stop, which may come later; accepted and signalled.
+            periode.signaal = (
+                f"Stop op {_d(einddatum)} gemeld, na de einddatum {_d(t.einddatum)} die de "
+                "gemeente de toewijzing gaf; declaraties na die einddatum worden afgewezen."
             )
         _niet_in_de_toekomst(einddatum, "einddatum", "stopdatum")
         periode.einddatum = einddatum
         periode.reden_beeindiging = reden_beeindiging
         periode.gestopt_op = timezone.now()
         _opslaan(
-            periode, "einddatum", update_fields=["einddatum", "reden_beeindiging", "gestopt_op"]
-        )
+            periode, "einddatum",
+            update_fields=["einddatum", "reden_beeindiging", "gestopt_op", "signaal"],
+        )  # fmt: skip
         audit.record(
             "change", objects=[periode], actor=user,
             toelichting={"toewijzing": t.nummer, "start": str(begindatum),
                          "stop": str(einddatum), "reden_beeindiging": reden_beeindiging,
-                         "bron": bron},
+                         "bron": bron, "signaal": periode.signaal},
         )  # fmt: skip
     return periode
 
@@ -260,9 +271,11 @@ def verwijder_stop(toewijzing: Toewijzing, begindatum, *, user) -> Zorgperiode:
         periode.einddatum = None
         periode.reden_beeindiging = ""
         periode.gestopt_op = None
+        periode.signaal = ""
         _opslaan(
-            periode, "einddatum", update_fields=["einddatum", "reden_beeindiging", "gestopt_op"]
-        )
+            periode, "einddatum",
+            update_fields=["einddatum", "reden_beeindiging", "gestopt_op", "signaal"],
+        )  # fmt: skip
         audit.record(
             "change", objects=[periode], actor=user,
             toelichting={"toewijzing": t.nummer, "start": str(begindatum),
