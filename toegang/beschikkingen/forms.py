@@ -51,7 +51,10 @@ class BeschikkingKopForm(forms.Form):
         label="Aanvraag",
         empty_label="(geen aanvraag: ambtshalve besluit)",
     )
-    besluit = forms.ChoiceField(label="Besluit", choices=Beschikking.Besluit.choices)
+    besluit = forms.ChoiceField(
+        label="Besluit",
+        choices=[c for c in Beschikking.Besluit.choices if c[0] != Beschikking.Besluit.INTREKKING],
+    )
     ingangsdatum = _datumveld("Ingangsdatum")
     einddatum = _datumveld("Einddatum", required=False, help_text="Leeg: voor onbepaalde tijd.")
     motivering = forms.CharField(

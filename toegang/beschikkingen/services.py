@@ -212,6 +212,7 @@ def maak_concept(
     regels: list[ProductRegel] = (),
 ) -> Beschikking:
     """A new concept beschikking on ``dossier`` for ``perceel``, drafted by ``user``."""
+    _geen_intrekking(besluit)
     regels = list(regels)
     with transaction.atomic():
         eis(user, dossier, ADD)
@@ -248,6 +249,13 @@ def maak_concept(
     return beschikking
 
 
+def _geen_intrekking(besluit: str) -> None:
+    if besluit == Besluit.INTREKKING:
+        raise ValidationError(
+            {"besluit": "Een intrekking stelt u op vanuit de beschikking die u intrekt."}
+        )
+
+
 def vergrendel(beschikking: Beschikking) -> Beschikking:
     return Beschikking.objects.select_for_update(of=("self",)).get(pk=beschikking.pk)
 
@@ -272,6 +280,7 @@ def bewaar_concept(
 ) -> Beschikking:
     """Save the content of a concept: its heading and (all of) its products. Anything past
     concept is refused: a vastgestelde beschikking changes only through a new version."""
+    _geen_intrekking(besluit)
     regels = list(regels)
     with transaction.atomic():
         locked = vergrendel(beschikking)
