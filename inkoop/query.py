@@ -74,6 +74,20 @@ class ContractQuerySet(ScopedQuerySet):
         """Contracts running on ``datum`` (begin up to the end including used extensions)."""
         return self.filter(begin__lte=datum, looptijd_einde__gte=datum)
 
+    def regionaal(self):
+        """The regio's own contracts, without BDVO's (each of those is for one client only)."""
+        return self.exclude(soort="bdvo")
+
+    def geldig_voor(self, client_id=None):
+        """The contracts that can carry care for ``client_id`` (a ``toegang.Client`` pk, or
+        None for no client in particular): the regio's contracts, and the approved BDVO's of
+        that one client."""
+        regionaal = ~Q(soort="bdvo")
+        if client_id is None:
+            return self.filter(regionaal)
+        bdvo = Q(soort="bdvo", bdvo_client=client_id, goedgekeurd_op__isnull=False)
+        return self.filter(regionaal | bdvo)
+
 
 class PerContractQuerySet(ContractQuerySet):
     """Rows that belong to one contract (reports, documents, subcontractors, budgets)."""

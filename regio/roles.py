@@ -128,6 +128,7 @@ ROLLEN: tuple[RolDefinitie, ...] = (
             ),
             "inkoop.beoordeel_rapportage",
             "inkoop.handel_melding_af",
+            "inkoop.keur_bdvo_goed",
             *_caps("inkoop", ["kwaliteitssignaal"], ["view", "change"]),
             "inkoop.handel_kwaliteitssignaal_af",
             "financien.view_verdeelmodel",

@@ -142,7 +142,7 @@ def test_an_extension_used_moves_the_end_and_is_audited(catalogus, wbbw_contract
     risb = UserFactory(username="risb-verlenging")
     grant(risb, "contractmanager", regio="amersfoort")  # decides on the regio's contracts
     optie = wbbw_contract.verlengingsopties.get()
-    contract = verlenging_besluiten(optie, True, user=risb)
+    contract = verlenging_besluiten(optie, True, user=risb, op=D(2026, 6, 1))
     assert contract.looptijd_einde == D(2028, 12, 31)
     assert list(contracten_voor(soest, bw, D(2028, 12, 31))) == [wbbw_contract]
     assert not contracten_voor(soest, bw, D(2029, 1, 1)).exists()
@@ -151,8 +151,9 @@ def test_an_extension_used_moves_the_end_and_is_audited(catalogus, wbbw_contract
         "verlenging": 1,
         "benut": True,
     }
-    contract = verlenging_besluiten(optie, False, user=risb)
-    assert contract.looptijd_einde == D(2026, 12, 31)
+    # A decision is final (issue 17 item 14): it is not taken back.
+    with pytest.raises(ValidationError, match="al besloten"):
+        verlenging_besluiten(optie, False, user=risb, op=D(2026, 6, 1))
 
 
 def test_old_contracts_cover_veenendaal_until_2021(catalogus):

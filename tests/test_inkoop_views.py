@@ -113,8 +113,10 @@ def test_contract_form_checks_percelen_and_membership(client, risb):
 
 def test_extension_decision_with_confirmation(client, risb):
     contract = ContractFactory()
+    # The deadline is ahead, so no reason is asked (issue 17 item 14: after it one is).
+    uiterlijk = datetime.date.today() + datetime.timedelta(days=30)
     optie = Verlengingsoptie.objects.create(contract=contract, volgnummer=1, duur_maanden=24,
-                                            besluit_uiterlijk=D(2026, 6, 30))  # fmt: skip
+                                            besluit_uiterlijk=uiterlijk)  # fmt: skip
     url = f"/inkoop/contracten/{contract.pk}/verlengingen/{optie.pk}/"
     confirm = client.get(url + "?benut=ja")
     assert confirm.status_code == 200 and "24 maanden langer" in confirm.content.decode()

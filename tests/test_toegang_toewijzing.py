@@ -105,17 +105,21 @@ def test_refused_without_a_covering_contract(opzet):
     assert not Toewijzingnummerreeks.objects.exists()  # no number was taken
 
 
-def test_the_contract_must_cover_the_whole_period(opzet):
+def test_a_toewijzing_runs_at_most_until_its_contracts_end(opzet):
+    """Issue 17 item 8: a beschikking longer than the contract's remaining term is normal; the
+    toewijzing is capped at the contract's end (and runs on when it is extended)."""
     kort = AanbiederFactory(naam="Kort Contract")
     ContractFactory(
         aanbieder=kort, gemeenten=[SOEST], percelen=[opzet.taak], begin=D(2023, 1, 1),
         einde=D(2025, 6, 30), kenmerk="AMF-KORT",
     )  # fmt: skip
-    with pytest.raises(ValidationError) as exc:
-        opzet.toewijzing(aanbieder=kort)
-    assert "AMF-KORT van Kort Contract loopt tot en met 30-06-2025" in fout_bij(exc, "einddatum")
-    t = opzet.toewijzing(aanbieder=kort, eind=D(2025, 6, 30))
-    assert t.contract.kenmerk == "AMF-KORT"
+    t = opzet.toewijzing(aanbieder=kort)
+    assert (t.contract.kenmerk, t.einddatum, t.contract_begrensd) == (
+        "AMF-KORT", D(2025, 6, 30), True,
+    )  # fmt: skip
+    trek_in(opzet.consulent, t)
+    t = opzet.toewijzing(aanbieder=kort, eind=D(2025, 5, 31))
+    assert (t.einddatum, t.contract_begrensd) == (D(2025, 5, 31), False)
 
 
 @pytest.mark.parametrize(

@@ -51,6 +51,10 @@ class ContractForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        # A BDVO is for one client and is drafted with its own service (bdvo_opstellen).
+        self.fields["soort"].choices = [
+            c for c in self.fields["soort"].choices if c[0] != Contract.Soort.BDVO
+        ]
         self.fields["regio"].queryset = Regio.objects.visible_to(user, "inkoop.add_contract")
         self.fields["aanbieder"].queryset = Aanbieder.objects.visible_to(
             user, "inkoop.view_aanbieder"
@@ -94,6 +98,17 @@ class VerlengingsoptieForm(forms.ModelForm):
         model = Verlengingsoptie
         fields = ["duur_maanden", "besluit_uiterlijk"]
         widgets = {"besluit_uiterlijk": forms.DateInput(attrs={"type": "date"})}
+
+
+class VerlengingBesluitForm(forms.Form):
+    """The decision on an extension option; after its deadline the reason is required (the
+    service says so at this field)."""
+
+    reden = forms.CharField(
+        label="Reden (verplicht na de uiterlijke besluitdatum)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class BestedingsruimteForm(forms.ModelForm):

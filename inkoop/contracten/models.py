@@ -205,11 +205,19 @@ class Tarief(models.Model):
 
 class Contract(models.Model):
     """A raamovereenkomst or deelovereenkomst of an aanbieder in a regio for one or more
-    percelen and gemeenten. ``looptijd_einde`` is the end including the extensions used."""
+    percelen and gemeenten, or a BDVO for one client. ``looptijd_einde`` is the end including
+    the extensions used.
+
+    A BDVO (beperkte dienstverleningsovereenkomst, DOMAIN.md "Buiten de regio") buys one place
+    for one client from a provider outside the regio's contracts, with its own tariff and
+    period, and counts only once a second person approved it (four eyes). It names the client
+    by the pseudonymous key (``toegang.Client.id``) without a relation: inkoop sits below
+    toegang (docs/ARCHITECTURE.md)."""
 
     class Soort(models.TextChoices):
         RAAMOVEREENKOMST = "raamovereenkomst", "Raamovereenkomst"
         DEELOVEREENKOMST = "deelovereenkomst", "Deelovereenkomst"
+        BDVO = "bdvo", "Beperkte dienstverleningsovereenkomst (BDVO)"
 
     aanbieder = models.ForeignKey(Aanbieder, on_delete=models.PROTECT, related_name="contracten")
     regio = models.ForeignKey(Regio, on_delete=models.PROTECT, related_name="contracten")
@@ -237,6 +245,24 @@ class Contract(models.Model):
         default=70,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
     )
+    # BDVO only: the one client, its own tariff, who drafted and who approved it.
+    bdvo_client = models.UUIDField(
+        "cliënt (pseudonieme sleutel)", null=True, blank=True, db_index=True
+    )
+    bdvo_tarief = models.DecimalField(
+        "tarief", max_digits=10, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0.00"))],
+    )  # fmt: skip
+    bdvo_eenheid = models.CharField(
+        "eenheid van het tarief", max_length=2, blank=True, choices=choices("WJ756_Eenheid")
+    )
+    opgesteld_door = models.ForeignKey(
+        "regio.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    goedgekeurd_door = models.ForeignKey(
+        "regio.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    goedgekeurd_op = models.DateTimeField(null=True, blank=True)
 
     objects = ContractQuerySet.as_manager()
 
@@ -259,11 +285,29 @@ class Contract(models.Model):
                 condition=Q(looptijd_einde__gte=models.F("einde")),
                 name="contract_looptijd_na_einde",
             ),
+            models.CheckConstraint(
+                condition=(
+                    Q(soort="bdvo", bdvo_client__isnull=False, bdvo_tarief__isnull=False)
+                    | (~Q(soort="bdvo") & Q(bdvo_client__isnull=True))
+                ),
+                name="contract_bdvo_voor_een_client",
+                violation_error_message="Een BDVO geldt voor één cliënt en heeft een tarief.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(goedgekeurd_door=models.F("opgesteld_door")),
+                name="contract_goedkeuring_vier_ogen",
+                violation_error_message="Wie de BDVO opstelde, keurt haar niet zelf goed.",
+            ),
         ]
         indexes = [models.Index(fields=["regio", "begin", "looptijd_einde"])]
+        permissions = [("keur_bdvo_goed", "BDVO goedkeuren (vier ogen)")]
 
     def __str__(self):
         return f"{self.kenmerk} — {self.aanbieder}"
+
+    @property
+    def is_bdvo(self) -> bool:
+        return self.soort == self.Soort.BDVO
 
     def bereken_looptijd_einde(self):
         """Einde plus the extensions that were used (in order)."""
@@ -281,7 +325,9 @@ class Contract(models.Model):
 
 
 class Verlengingsoptie(models.Model):
-    """One extension option of a contract (e.g. 2 × 2 years) and whether it was used."""
+    """One extension option of a contract (e.g. 2 × 2 years) and whether it was used. Options
+    are decided in order; declining one closes the later ones (``vervallen``); a decision after
+    ``besluit_uiterlijk`` records why (``toelichting``)."""
 
     objects = PerContractQuerySet.as_manager()
 
@@ -292,6 +338,16 @@ class Verlengingsoptie(models.Model):
     duur_maanden = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
     besluit_uiterlijk = models.DateField(help_text="Uiterlijke datum van het verlengingsbesluit.")
     benut = models.BooleanField(null=True, blank=True, help_text="Leeg: nog niet besloten.")
+    vervallen = models.BooleanField(
+        default=False, help_text="Gesloten doordat een eerdere optie niet is benut."
+    )
+    besloten_op = models.DateField(null=True, blank=True)
+    besloten_door = models.ForeignKey(
+        "regio.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    toelichting = models.TextField(
+        blank=True, help_text="Verplicht bij een besluit na de uiterlijke datum."
+    )
 
     class Meta:
         verbose_name = "verlengingsoptie"
@@ -300,7 +356,11 @@ class Verlengingsoptie(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["contract", "volgnummer"], name="verlengingsoptie_volgnummer_uniek"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(vervallen=False) | Q(benut=False),
+                name="verlengingsoptie_vervallen_is_niet_benut",
+            ),
         ]
 
     def __str__(self):

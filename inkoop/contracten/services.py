@@ -1,10 +1,26 @@
 """The inkoop rules other apps call: which contracts cover a gemeente for a product on a date,
-the tariff on a date, and extension decisions."""
+the tariff on a date, extension decisions and the BDVO.
+
+Rules:
+- a contract covers a gemeente for a product on a date when the product is valid then, the
+  gemeente is a member of the product's regio for the product's domein then, and the contract
+  runs then for the product's perceel and that gemeente (``contracten_voor``); a BDVO covers
+  only its own client, once approved;
+- extension options are decided in order (the next open one only); declining one closes the
+  later ones (``vervallen``); a decision after ``besluit_uiterlijk`` needs a recorded reason;
+  a decision is final. Using one moves ``looptijd_einde`` and, in the same transaction, stretches
+  the toewijzingen that were capped at the old end (the hook ``verlenging_benut``, provided by
+  toegang);
+- a BDVO (beperkte dienstverleningsovereenkomst) is for one client with a provider outside the
+  regio's contracts, with its own tariff and period; it is drafted by one person and approved by
+  another with ``inkoop.keur_bdvo_goed`` (four eyes, also checked by the database).
+"""
 
 import datetime
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import (
     Case,
@@ -19,8 +35,9 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from inkoop.models import Contract, Product, Tarief, Verlengingsoptie
+from inkoop.models import Aanbieder, Contract, Perceel, Product, Tarief, Verlengingsoptie
 from regio import audit
 from regio.haken import Haak
 from regio.models import Lidmaatschap
@@ -31,14 +48,18 @@ def product_geldig_op(product: Product, datum: datetime.date) -> bool:
     return product.begin <= datum and (product.einde is None or product.einde >= datum)
 
 
-def contracten_voor(gemeente, product: Product, datum: datetime.date, queryset=None):
+def contracten_voor(
+    gemeente, product: Product, datum: datetime.date, queryset=None, *, client=None
+):
     """The contracts that cover ``gemeente`` for ``product`` on ``datum``: the product is valid
     then, the gemeente is a member of the product's regio for the product's domein then, and the
     contract runs then (extensions used included), for the product's perceel and that gemeente.
+    ``client`` (a ``toegang.Client`` pk): also the approved BDVO's of that client; without it
+    no BDVO covers.
 
     ``queryset`` lets the caller pass its scoped contracts (``Contract.objects.visible_to``).
     """
-    contracts = Contract.objects.all() if queryset is None else queryset
+    contracts = (Contract.objects.all() if queryset is None else queryset).geldig_voor(client)
     regio_id = product.perceel.regio_id
     member = (
         Lidmaatschap.objects.active_on(datum)
@@ -58,21 +79,161 @@ def tarief_op(product: Product, datum: datetime.date) -> Tarief | None:
     return Tarief.objects.filter(product=product).active_on(datum).first()
 
 
+# (contract, oud_einde, user) -> the toewijzingen stretched. Called in the transaction that
+# records a used extension; provided by toegang, which inkoop does not import (regio.haken). A
+# used extension must never leave toewijzingen capped at the old end unnoticed, so without a
+# provider the decision is refused.
+verlenging_benut = Haak("inkoop.verlenging_benut", verplicht=True)
+
+
+def volgende_open_optie(contract: Contract) -> Verlengingsoptie | None:
+    """The extension option that is next to be decided (options go in order)."""
+    return contract.verlengingsopties.filter(benut__isnull=True).order_by("volgnummer").first()
+
+
 @transaction.atomic
-def verlenging_besluiten(optie: Verlengingsoptie, benut: bool, *, user) -> Contract:
-    """Record the decision on an extension option and move the contract's end accordingly."""
+def verlenging_besluiten(
+    optie: Verlengingsoptie, benut: bool, *, user, reden: str = "",
+    op: datetime.date | None = None,
+) -> Contract:  # fmt: skip
+    """Record the decision on an extension option (on ``op``, default today) and move the
+    contract's end accordingly. The options go in order: only the next open one is decided; a
+    declined one closes the later ones; after ``besluit_uiterlijk`` a ``reden`` is required.
+    A used option stretches the toewijzingen capped at the old end, in this transaction."""
     vereis(user, "inkoop.change_contract", optie.contract)
-    optie.benut = benut
-    optie.save(update_fields=["benut"])
+    op = op or datetime.date.today()
+    reden = reden.strip()
     contract = Contract.objects.select_for_update().get(pk=optie.contract_id)
-    contract.save()  # recomputes looptijd_einde from the options used
-    audit.record(
-        "change",
-        objects=[contract],
-        actor=user,
-        toelichting={"verlenging": optie.volgnummer, "benut": benut},
+    optie = Verlengingsoptie.objects.select_for_update().get(pk=optie.pk)
+    if optie.vervallen:
+        raise ValidationError(
+            f"Verlenging {optie.volgnummer} is vervallen: een eerdere optie is niet benut."
+        )
+    if optie.benut is not None:
+        raise ValidationError(
+            f"Over verlenging {optie.volgnummer} is al besloten "
+            f"({'benut' if optie.benut else 'niet benut'}); een besluit is definitief."
+        )
+    eerder = (
+        contract.verlengingsopties.filter(volgnummer__lt=optie.volgnummer, benut__isnull=True)
+        .order_by("volgnummer")
+        .first()
     )
+    if eerder is not None:
+        raise ValidationError(
+            f"Verlengingsopties worden op volgorde benut: besluit eerst over verlenging "
+            f"{eerder.volgnummer}."
+        )
+    te_laat = op > optie.besluit_uiterlijk
+    if te_laat and not reden:
+        raise ValidationError(
+            {
+                "reden": f"Het besluit moest uiterlijk {optie.besluit_uiterlijk:%d-%m-%Y} vallen; "
+                "leg vast waarom het later wordt genomen."
+            }
+        )
+    optie.benut = benut
+    optie.besloten_op = op
+    optie.besloten_door = user
+    optie.toelichting = reden
+    optie.save(update_fields=["benut", "besloten_op", "besloten_door", "toelichting"])
+    vervallen = []
+    if not benut:
+        later = contract.verlengingsopties.filter(
+            volgnummer__gt=optie.volgnummer, benut__isnull=True
+        )
+        vervallen = list(later.values_list("volgnummer", flat=True))
+        later.update(
+            benut=False, vervallen=True, besloten_op=op, besloten_door=user,
+            toelichting=f"Vervallen: verlenging {optie.volgnummer} is niet benut.",
+        )  # fmt: skip
+    oud_einde = contract.looptijd_einde
+    contract.save()  # recomputes looptijd_einde from the options used
+    toelichting = {"verlenging": optie.volgnummer, "benut": benut}
+    if te_laat:
+        toelichting["na_uiterlijke_datum"] = reden
+    if vervallen:
+        toelichting["vervallen"] = vervallen
+    audit.record("change", objects=[contract], actor=user, toelichting=toelichting)
+    if contract.looptijd_einde > oud_einde:
+        verlenging_benut(contract, oud_einde, user)
     return contract
+
+
+# --- BDVO --------------------------------------------------------------------------------------
+
+GOEDKEUREN_BDVO = "inkoop.keur_bdvo_goed"
+
+
+@transaction.atomic
+def bdvo_opstellen(
+    user, *, regio, aanbieder: Aanbieder, client_id, gemeente, perceel: Perceel,
+    begin: datetime.date, einde: datetime.date, tarief: Decimal, eenheid: str = "",
+    kenmerk: str = "",
+) -> Contract:  # fmt: skip
+    """Draft a BDVO: one client (``client_id``, the pseudonymous key), one gemeente (the
+    client's verantwoordelijke gemeente), one perceel, its own tariff and period. It covers
+    nothing until another person approves it (``bdvo_goedkeuren``)."""
+    vereis(user, "inkoop.add_contract", regio, openbaar=True)
+    fouten = {}
+    if einde < begin:
+        fouten["einde"] = "De einddatum ligt vóór de begindatum."
+    if tarief is None or tarief < 0:
+        fouten["bdvo_tarief"] = "Vul het tarief van de BDVO in."
+    if perceel.regio_id != regio.pk:
+        fouten["percelen"] = f"Het perceel {perceel.naam} is niet van regio {regio.naam}."
+    if not Lidmaatschap.objects.active_on(begin).filter(regio=regio, gemeente=gemeente).exists():
+        fouten["gemeenten"] = f"{gemeente.naam} is op {begin:%d-%m-%Y} geen lid van {regio.naam}."
+    if fouten:
+        raise ValidationError(fouten)
+    if not kenmerk:
+        volgnummer = Contract.objects.filter(regio=regio, soort=Contract.Soort.BDVO).count() + 1
+        kenmerk = f"BDVO-{begin:%Y}-{volgnummer:04d}"
+    contract = Contract.objects.create(
+        aanbieder=aanbieder, regio=regio, kenmerk=kenmerk, soort=Contract.Soort.BDVO,
+        bekostiging=perceel.bekostiging, begin=begin, einde=einde, bdvo_client=client_id,
+        bdvo_tarief=tarief, bdvo_eenheid=eenheid, opgesteld_door=user,
+    )  # fmt: skip
+    contract.percelen.set([perceel])
+    contract.gemeenten.set([gemeente])
+    audit.record("create", objects=[contract], actor=user, toelichting={"bdvo": "opgesteld"})
+    return contract
+
+
+def weigering_bdvo_goedkeuren(contract: Contract, user) -> str:
+    """Why ``user`` may not approve ``contract`` (empty: may)."""
+    if not contract.is_bdvo:
+        return "Alleen een BDVO wordt zo goedgekeurd."
+    if contract.goedgekeurd_op is not None:
+        return "Deze BDVO is al goedgekeurd."
+    if user is not None and contract.opgesteld_door_id == user.pk:
+        return "U heeft deze BDVO zelf opgesteld; een collega keurt haar goed (vier ogen)."
+    return ""
+
+
+@transaction.atomic
+def bdvo_goedkeuren(contract: Contract, user) -> Contract:
+    """Approve a BDVO (four eyes: not the one who drafted it). From then on it covers its
+    client."""
+    vereis(user, GOEDKEUREN_BDVO, contract)
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    weigering = weigering_bdvo_goedkeuren(contract, user)
+    if weigering:
+        raise ValidationError(weigering)
+    contract.goedgekeurd_door = user
+    contract.goedgekeurd_op = timezone.now()
+    contract.save(update_fields=["goedgekeurd_door", "goedgekeurd_op"])
+    audit.record("change", objects=[contract], actor=user, toelichting={"bdvo": "goedgekeurd"})
+    return contract
+
+
+def tarief_voor(contract: Contract | None, product: Product, datum: datetime.date):
+    """The price of one eenheid of ``product`` on ``datum`` under ``contract``: a BDVO's own
+    tariff, else the catalogue's (``tarief_op``; a Tarief or None)."""
+    if contract is not None and contract.is_bdvo:
+        return contract.bdvo_tarief
+    tarief = tarief_op(product, datum)
+    return tarief.bedrag if tarief else None
 
 
 # --- budget use against bestedingsruimte -------------------------------------------------------

@@ -29,12 +29,22 @@ from toegang.beschikkingen.forms import (
     regels_uit,
 )
 from toegang.models import Beschikking, Bezwaar, Dossier
+from toegang.toewijzingen.services import contractdekking
 
 Status = Beschikking.Status
 
 
 def _fouten(exc: ValidationError) -> list[str]:
     return list(exc.messages)
+
+
+def dekking_van(b: Beschikking) -> list:
+    """Per toegekend product: which contracts cover it at its start and until when (item 8 of
+    issue 17: seen at opstellen and vaststellen, a warning and not a refusal)."""
+    producten = b.producten.filter(toegekend=True).select_related(
+        "product__perceel", "beschikking__dossier__verantwoordelijke_gemeente"
+    )
+    return [contractdekking(bp) for bp in producten.order_by("ingangsdatum", "pk")]
 
 
 class BeschikkingListView(SearchSortMixin, ScopedViewMixin, ListView):
@@ -177,6 +187,10 @@ class BeschikkingDetailView(BeschikkingQuerysetMixin, ScopedViewMixin, DetailVie
             if b.status == Status.TER_ACCORDERING
             else None,
             volgende=Beschikking.objects.visible_to(user, services.VIEW).filter(vorige=b).first(),
+            dekking=dekking_van(b)
+            if b.status
+            in (Status.CONCEPT, Status.TER_ACCORDERING, Status.VASTGESTELD, Status.BEKENDGEMAAKT)
+            else [],
             geschiedenis=services.geschiedenis(b),
             bezwaren=Bezwaar.objects.visible_to(user, "toegang.view_bezwaar").filter(beschikking=b),
             mag_bezwaar=b.bekendgemaakt_op is not None and mag(user, services.ADD_BEZWAAR, b),
@@ -229,6 +243,7 @@ class BeschikkingEditView(BeschikkingQuerysetMixin, ScopedObjectPageMixin, View)
             formset=formset,
             algemene_fouten=list(algemeen),
             taakgericht=self.object.perceel.bekostiging == "taakgericht",
+            dekking=dekking_van(self.object),
         )
 
     def get(self, request, *args, **kwargs):
@@ -281,6 +296,7 @@ class BeschikkingActieView(BeschikkingQuerysetMixin, ScopedObjectPageMixin, View
             form=form,
             periode=producten.periode_label(b.ingangsdatum, b.einddatum),
             vier_ogen=services.vier_ogen(b),
+            dekking=dekking_van(b) if actie in ("indienen", "vaststellen") else [],
         )
 
     def weiger(self, tekst):

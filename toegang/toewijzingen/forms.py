@@ -31,11 +31,20 @@ class ToewijzingForm(forms.Form):
     aanbieder = forms.ModelChoiceField(
         queryset=Aanbieder.objects.none(),
         empty_label="— kies —",
-        help_text="Aanbieders met een contract voor dit product in deze gemeente.",
+        help_text=(
+            "Aanbieders met een contract dat dit product in deze gemeente dekt op de eerste "
+            "dag dat de toewijzing kan ingaan."
+        ),
     )
     ingangsdatum = forms.DateField(widget=DATUM)
     einddatum = forms.DateField(
-        widget=DATUM, required=False, help_text="Leeg: de einddatum van het beschikte product."
+        widget=DATUM,
+        required=False,
+        help_text=(
+            "Leeg: de einddatum van het beschikte product. Ligt die na het einde van het "
+            "contract, dan loopt de toewijzing tot het einde van het contract en loopt zij mee "
+            "als het contract wordt verlengd."
+        ),
     )
     volume = forms.IntegerField(min_value=1, required=False, help_text="Een heel getal (iWmo).")
     eenheid = forms.ChoiceField(choices=[("", "—"), *choices("WJ756_Eenheid")], required=False)

@@ -66,6 +66,14 @@ class Toewijzing(models.Model):
     vorige = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="opvolgers"
     )
+    contract_begrensd = models.BooleanField(
+        "begrensd door het contracteinde",
+        default=False,
+        help_text=(
+            "De einddatum is het einde van het contract, vóór het einde van het beschikte "
+            "product; bij een verlenging van het contract loopt de toewijzing mee."
+        ),
+    )
     aangemaakt_op = models.DateTimeField(auto_now_add=True)
     gewijzigd_op = models.DateTimeField(auto_now=True, db_index=True)
 

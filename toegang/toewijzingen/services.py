@@ -4,7 +4,16 @@ Rules (shared/iwmo/README.md, DOMAIN.md):
 - only a toegekend, active beschikt product of a vastgestelde or bekendgemaakte beschikking is
   assigned, and only to an aanbieder whose contract covers the dossier's verantwoordelijke
   gemeente, the product and the whole period (``inkoop.contracten.services.contracten_voor``);
-  the period lies within the beschikt product's period;
+  the period lies within the beschikt product's period; a BDVO covers only its own client;
+- a toewijzing runs at most until its contract's current end: a longer einddatum is capped
+  there (``contract_begrensd``; a beschikking longer than the contract's remaining term is
+  normal), and when an extension option of that contract is used, every toewijzing capped at
+  the old end is stretched, keeping its number (RedenWijziging 03 "Contractwijziging"), up to
+  the new end or the beschikt product's end (``rek_op_na_verlenging``, in the extension's
+  transaction);
+- at opstellen and vaststellen the consulent sees which contracts cover each product at its
+  start and until when, and a warning where none does (``contractdekking``); toewijzen offers
+  the aanbieders whose contract covers it and says why others are not (``niet_aangeboden``);
 - the ToewijzingNummer is unique per gemeente and never reused (TR332): it is taken from the
   gemeente's ``Toewijzingnummerreeks`` under a row lock, so a rolled-back transaction gives its
   number back and nothing else ever gets a number twice;
@@ -37,6 +46,8 @@ from toegang.models import Beschikking, BeschiktProduct, Toewijzing, Toewijzingn
 REDEN_VERWIJDERD = "13"  # WMO002 "Verwijderd": withdrawn, sent in error (TR384)
 REDEN_VERLENGING = "04"  # WMO002 "Herbeoordeling: verlenging toewijzing"
 REDEN_VERKORTING = "05"  # WMO002 "Herbeoordeling: verkorting toewijzing"
+# WMO002 "Contractwijziging": the contract was extended, not the client re-assessed (04).
+REDEN_CONTRACTWIJZIGING = "03"
 # Reasons a consulent may give for a change; 13 is only for a withdrawal, 01 is "vervallen".
 REDENEN_WIJZIGING = [
     (code, f"{code} {omschrijving}")
@@ -49,6 +60,9 @@ TOEWIJSBARE_STATUSSEN = (Beschikking.Status.VASTGESTELD, Beschikking.Status.BEKE
 
 def datum(d: datetime.date | None) -> str:
     return d.strftime("%d-%m-%Y") if d else "onbepaalde tijd"
+
+
+datum_tekst = datum  # for the functions with a parameter named ``datum``
 
 
 def taakgericht(beschikt_product: BeschiktProduct) -> bool:
@@ -70,19 +84,115 @@ def toewijsbare_producten(queryset):
     )
 
 
-def aanbieders_met_contract(beschikte_producten, queryset=None):
-    """Aanbieders with a contract for the perceel of one of ``beschikte_producten`` covering the
-    dossier's verantwoordelijke gemeente (at some time): the choices of the forms. Whether a
-    contract covers the exact period is the service's check, with a message that says why."""
-    dekking = Q(pk__in=[])
+def client_van(beschikt_product: BeschiktProduct):
+    return beschikt_product.beschikking.dossier.client_id
+
+
+def toewijzen_vanaf(beschikt_product: BeschiktProduct) -> datetime.date:
+    """The first day a toewijzing made today can start: today, within the beschikt period."""
+    bp = beschikt_product
+    ingang = max(bp.ingangsdatum, datetime.date.today())
+    return bp.ingangsdatum if bp.einddatum and ingang > bp.einddatum else ingang
+
+
+def dekkende_contracten(beschikt_product: BeschiktProduct, datum: datetime.date, queryset=None):
+    """The contracts covering the beschikt product (its dossier's gemeente, product, client) on
+    ``datum``, the one running longest first."""
+    bp = beschikt_product
+    return (
+        contracten_voor(
+            bp.beschikking.dossier.verantwoordelijke_gemeente,
+            bp.product,
+            datum,
+            queryset,
+            client=client_van(bp),
+        )  # fmt: skip
+        .select_related("aanbieder")
+        .order_by("-looptijd_einde", "aanbieder__naam", "pk")
+    )
+
+
+def aanbieders_met_contract(beschikte_producten, queryset=None, datum=None):
+    """Aanbieders whose contract covers the dossier's verantwoordelijke gemeente for one of
+    ``beschikte_producten`` on ``datum`` (default: the day a toewijzing made now would start):
+    the choices of the forms. Until when it covers is the service's cap."""
+    ids = set()
     for bp in beschikte_producten:
-        dekking |= Q(
-            percelen=bp.product.perceel_id,
-            gemeenten=bp.beschikking.dossier.verantwoordelijke_gemeente_id,
-        )
-    contracten = Contract.objects.filter(dekking)
+        dag = datum or toewijzen_vanaf(bp)
+        ids |= set(dekkende_contracten(bp, dag).values_list("aanbieder_id", flat=True))
     aanbieders = Aanbieder.objects.all() if queryset is None else queryset
-    return aanbieders.filter(pk__in=contracten.values("aanbieder_id")).order_by("naam")
+    return aanbieders.filter(pk__in=sorted(ids)).order_by("naam")
+
+
+@dataclass
+class Dekking:
+    """Which contracts cover a beschikt product at its start, until when, and what to warn."""
+
+    beschikt_product: BeschiktProduct
+    datum: datetime.date
+    contracten: list
+    waarschuwing: str = ""
+    opmerking: str = ""
+
+
+def contractdekking(beschikt_product: BeschiktProduct, datum=None) -> Dekking:
+    """What the consulent sees at opstellen and vaststellen: the aanbieders whose contract
+    covers the product for the gemeente on ``datum`` (default the product's start) and until
+    when; a warning with the dates where none does. A warning, not a refusal: a beschikking
+    may run longer than the contracts, and a toewijzing is capped at its contract's end."""
+    bp = beschikt_product
+    dag = datum or bp.ingangsdatum
+    contracten = list(dekkende_contracten(bp, dag))
+    gemeente = bp.beschikking.dossier.verantwoordelijke_gemeente
+    dekking = Dekking(bp, dag, contracten)
+    if not contracten:
+        dekking.waarschuwing = (
+            f"Geen contract dekt {bp.product.naam} voor gemeente {gemeente.naam} op "
+            f"{datum_tekst(dag)}: er is dan geen aanbieder aan wie dit kan worden toegewezen."
+        )
+        return dekking
+    langst = contracten[0].looptijd_einde
+    if bp.einddatum is None or langst < bp.einddatum:
+        dekking.opmerking = (
+            f"De contracten lopen tot en met {datum_tekst(langst)}; van "
+            f"{datum_tekst(langst + datetime.timedelta(days=1))} tot en met "
+            f"{datum_tekst(bp.einddatum)} dekt (nog) geen contract dit product. Een toewijzing "
+            "loopt tot het einde van haar contract en loopt mee als het contract wordt verlengd."
+        )
+    return dekking
+
+
+def niet_aangeboden(beschikt_product: BeschiktProduct, datum: datetime.date, queryset=None):
+    """The aanbieders with a regio contract for the product's perceel that are not offered for
+    a toewijzing starting on ``datum``, each with why (``[(aanbieder, reden)]``)."""
+    bp = beschikt_product
+    gemeente = bp.beschikking.dossier.verantwoordelijke_gemeente
+    dekkend = set(dekkende_contracten(bp, datum, queryset).values_list("aanbieder_id", flat=True))
+    contracts = (Contract.objects.all() if queryset is None else queryset).regionaal()
+    redenen: dict[Aanbieder, str] = {}
+    kandidaten = (
+        contracts.filter(regio_id=bp.product.perceel.regio_id, percelen=bp.product.perceel_id)
+        .exclude(aanbieder_id__in=sorted(dekkend))
+        .select_related("aanbieder")
+        .prefetch_related("gemeenten")
+        .order_by("aanbieder__naam", "-looptijd_einde", "pk")
+    )
+    for c in kandidaten:
+        if c.aanbieder in redenen:
+            continue
+        if gemeente not in c.gemeenten.all():
+            reden = f"contract {c.kenmerk} geldt niet voor gemeente {gemeente.naam}"
+        elif c.looptijd_einde < datum:
+            reden = f"contract {c.kenmerk} liep tot en met {datum_tekst(c.looptijd_einde)}"
+        elif c.begin > datum:
+            reden = f"contract {c.kenmerk} begint pas op {datum_tekst(c.begin)}"
+        else:
+            reden = (
+                f"{bp.product.naam} of het lidmaatschap van {gemeente.naam} geldt niet op "
+                f"{datum_tekst(datum)}"
+            )
+        redenen[c.aanbieder] = reden
+    return list(redenen.items())
 
 
 def omvang_tekst(volume, eenheid: str, frequentie: str) -> str:
@@ -136,14 +246,65 @@ def _overlapt(queryset, ingang: datetime.date, eind: datetime.date | None):
     return qs if eind is None else qs.filter(ingangsdatum__lte=eind)
 
 
+@dataclass
+class Contractkeuze:
+    """The contract a toewijzing rests on and its einddatum, capped at the contract's end."""
+
+    contract: Contract
+    einddatum: datetime.date
+    begrensd: bool  # the einddatum is the contract's end, before the beschikt product's
+
+
+def kies_contract(
+    bp: BeschiktProduct, aanbieder: Aanbieder, ingangsdatum: datetime.date,
+    einddatum: datetime.date | None, contracten=None,
+) -> Contractkeuze:  # fmt: skip
+    """The contract of ``aanbieder`` covering ``bp`` from ``ingangsdatum``: the one covering
+    up to ``einddatum`` if any, else the one running longest, with the einddatum capped at its
+    end (None: open, capped too)."""
+    gemeente = bp.beschikking.dossier.verantwoordelijke_gemeente
+    client = client_van(bp)
+    if einddatum is None:
+        einddatum = bp.einddatum
+    bij_begin = contracten_voor(
+        gemeente, bp.product, ingangsdatum, queryset=contracten, client=client
+    ).filter(aanbieder=aanbieder)
+    contract = None
+    if einddatum is not None:
+        tot_einde = contracten_voor(gemeente, bp.product, einddatum, client=client)
+        contract = bij_begin.filter(pk__in=tot_einde.values("pk")).order_by("-begin", "pk").first()
+    if contract is None:
+        contract = bij_begin.order_by("-looptijd_einde", "pk").first()
+        if contract is None:
+            raise ValidationError(
+                {
+                    "aanbieder": f"{aanbieder.naam} heeft geen contract voor {bp.product.naam} in "
+                    f"gemeente {gemeente.naam} dat de ingangsdatum {datum(ingangsdatum)} dekt."
+                }
+            )
+        if einddatum is not None and einddatum <= contract.looptijd_einde:
+            raise ValidationError(
+                {
+                    "einddatum": f"Op {datum(einddatum)} geldt {bp.product.naam} niet (meer) voor "
+                    f"gemeente {gemeente.naam}; kies een eerdere einddatum."
+                }
+            )
+        einddatum = contract.looptijd_einde
+    begrensd = einddatum == contract.looptijd_einde and (
+        bp.einddatum is None or bp.einddatum > einddatum
+    )
+    return Contractkeuze(contract, einddatum, begrensd)
+
+
 def controleer(
     beschikt_product: BeschiktProduct, aanbieder: Aanbieder, ingangsdatum: datetime.date,
     einddatum: datetime.date | None, omvang: Omvang, *, contracten=None, negeer=(),
     nieuw: bool = True,
-) -> Contract:  # fmt: skip
+) -> Contractkeuze:  # fmt: skip
     """Check a toewijzing (new, or an existing one's new period) against the rules; returns the
-    covering contract or raises ValidationError keyed by form field, in Dutch. ``negeer``: pks
-    of toewijzingen left out of the overlap and volume checks (the one being replaced)."""
+    covering contract with the einddatum capped at its end, or raises ValidationError keyed by
+    form field, in Dutch. ``negeer``: pks of toewijzingen left out of the overlap and volume
+    checks (the one being replaced)."""
     bp = beschikt_product
     fouten: dict[str, list[str]] = {}
 
@@ -167,8 +328,6 @@ def controleer(
             fout("einddatum", "De einddatum ligt vóór de ingangsdatum.")
         if bp.einddatum and einddatum > bp.einddatum:
             fout("einddatum", f"De einddatum ligt na het einde van het beschikte product ({eind}).")
-    elif bp.einddatum:
-        fout("einddatum", f"Vul een einddatum in; het beschikte product loopt tot en met {eind}.")
     if fouten:
         raise ValidationError(fouten)
 
@@ -195,35 +354,10 @@ def controleer(
         if fouten:
             raise ValidationError(fouten)
 
-    # Contract: one contract covers the gemeente, the product and the whole period.
-    gemeente = bp.beschikking.dossier.verantwoordelijke_gemeente
-    if einddatum is None:
-        raise ValidationError(
-            {"einddatum": "Vul een einddatum in binnen de looptijd van het contract."}
-        )
-    bij_begin = contracten_voor(gemeente, bp.product, ingangsdatum, queryset=contracten).filter(
-        aanbieder=aanbieder
-    )
-    dekkend = bij_begin.filter(
-        pk__in=contracten_voor(gemeente, bp.product, einddatum, queryset=contracten).values("pk")
-    )
-    contract = dekkend.order_by("-begin", "pk").first()
-    if contract is None:
-        lopend = bij_begin.order_by("-looptijd_einde").first()
-        if lopend is not None:
-            raise ValidationError(
-                {
-                    "einddatum": f"Het contract {lopend.kenmerk} van {aanbieder.naam} loopt tot en "
-                    f"met {datum(lopend.looptijd_einde)}; kies een einddatum op of vóór die datum."
-                }
-            )
-        raise ValidationError(
-            {
-                "aanbieder": f"{aanbieder.naam} heeft geen contract voor {bp.product.naam} in "
-                f"gemeente {gemeente.naam} dat de periode {datum(ingangsdatum)} tot en met "
-                f"{datum(einddatum)} dekt."
-            }
-        )
+    # Contract: one contract covers the gemeente, the product and the client at the start; the
+    # toewijzing runs at most until that contract's current end.
+    keuze = kies_contract(bp, aanbieder, ingangsdatum, einddatum, contracten)
+    einddatum = keuze.einddatum
 
     andere = _overlapt(
         Toewijzing.objects.filter(beschikt_product=bp)
@@ -251,7 +385,7 @@ def controleer(
                     f" nog {ruimte.normalize():f} worden toegewezen."
                 }
             )
-    return contract
+    return keuze
 
 
 # --- changes -----------------------------------------------------------------------------------
@@ -272,7 +406,8 @@ def maak_toewijzing(
     vorige: Toewijzing | None = None,
 ) -> Toewijzing:  # fmt: skip
     """Assign ``beschikt_product`` to ``aanbieder`` with a new ToewijzingNummer. ``einddatum``
-    defaults to the beschikt product's einddatum; ``contracten`` is the caller's scoped contract
+    defaults to the beschikt product's einddatum, and is capped at the contract's current end
+    (``contract_begrensd``, see ``begrenzing``); ``contracten`` is the caller's scoped contract
     queryset (``Contract.objects.visible_to``)."""
     omvang = omvang or Omvang()
     vereis(user, "toegang.add_toewijzing", beschikt_product)
@@ -280,7 +415,7 @@ def maak_toewijzing(
         bp = _vergrendel_product(beschikt_product)
         if einddatum is None:
             einddatum = bp.einddatum
-        contract = controleer(
+        keuze = controleer(
             bp, aanbieder, ingangsdatum, einddatum, omvang, contracten=contracten,
             negeer=[vorige.pk] if vorige else (),
         )  # fmt: skip
@@ -288,11 +423,12 @@ def maak_toewijzing(
         toewijzing = Toewijzing.objects.create(
             beschikt_product=bp,
             aanbieder=aanbieder,
-            contract=contract,
+            contract=keuze.contract,
             gemeente=gemeente,
             nummer=volgend_nummer(gemeente),
             ingangsdatum=ingangsdatum,
-            einddatum=einddatum,
+            einddatum=keuze.einddatum,
+            contract_begrensd=keuze.begrensd,
             volume=omvang.volume,
             eenheid=omvang.eenheid,
             frequentie=omvang.frequentie,
@@ -337,15 +473,25 @@ def wijzig_einddatum(
                  "alleen nog korter worden."}
             )  # fmt: skip
         omvang = Omvang(t.volume, t.eenheid, t.frequentie)
-        contract = controleer(
+        keuze = controleer(
             bp, t.aanbieder, t.ingangsdatum, einddatum, omvang, contracten=contracten,
             negeer=[t.pk], nieuw=False,
         )  # fmt: skip
+        if keuze.einddatum == t.einddatum:
+            raise ValidationError(
+                {"einddatum": f"Het contract {keuze.contract.kenmerk} loopt tot en met "
+                 f"{datum(keuze.einddatum)}; de toewijzing loopt al tot die datum."}
+            )  # fmt: skip
         oud = t.einddatum
+        einddatum = keuze.einddatum
         t.einddatum = einddatum
         t.reden_wijziging = reden
-        t.contract = contract
-        t.save(update_fields=["einddatum", "reden_wijziging", "contract", "gewijzigd_op"])
+        t.contract = keuze.contract
+        t.contract_begrensd = keuze.begrensd
+        t.save(
+            update_fields=["einddatum", "reden_wijziging", "contract", "contract_begrensd",
+                           "gewijzigd_op"]
+        )  # fmt: skip
         audit.record(
             "change", objects=[t], actor=user,
             toelichting={"einddatum": [str(oud) if oud else None, str(einddatum)],
@@ -500,7 +646,9 @@ def volg_besluit(
             else:
                 t.einddatum = grens
                 t.reden_wijziging = reden
-            velden += ["einddatum", "reden_wijziging"]
+            # Ended by a decision, not by its contract: an extension no longer stretches it.
+            t.contract_begrensd = False
+            velden += ["einddatum", "reden_wijziging", "contract_begrensd"]
         if not velden:
             continue
         t.save(update_fields=[*velden, "gewijzigd_op"])
@@ -512,3 +660,71 @@ def volg_besluit(
         )  # fmt: skip
         gewijzigd.append(t)
     return gewijzigd
+
+
+# --- the contract's end -----------------------------------------------------------------------
+
+
+def begrenzing(toewijzing: Toewijzing) -> str:
+    """The note for a toewijzing capped at its contract's end (empty when it is not)."""
+    if not toewijzing.contract_begrensd:
+        return ""
+    bp = toewijzing.beschikt_product
+    return (
+        f"De toewijzing loopt tot en met {datum(toewijzing.einddatum)}, het einde van contract "
+        f"{toewijzing.contract.kenmerk}; het beschikte product loopt tot en met "
+        f"{datum(bp.einddatum)}. Wordt het contract verlengd, dan loopt de toewijzing mee "
+        "(zelfde ToewijzingNummer)."
+    )
+
+
+def rek_op_na_verlenging(contract: Contract, oud_einde: datetime.date, user) -> list[Toewijzing]:
+    """An extension option of ``contract`` was used (its end moved from ``oud_einde``): every
+    active toewijzing of it capped at the old end runs on, keeping its number, up to the new end
+    or its beschikt product's end, with RedenWijziging 03 (Contractwijziging); audited, and in
+    the API's ``gewijzigdSinds`` feed (``gewijzigd_op``). Runs in the extension's transaction
+    (``inkoop.contracten.services.verlenging_benut``); ``user`` is who used the option."""
+    gerekt = []
+    kandidaten = (
+        Toewijzing.objects.select_for_update(of=("self",))
+        .filter(
+            contract=contract,
+            status=Toewijzing.Status.ACTIEF,
+            contract_begrensd=True,
+            einddatum=oud_einde,
+        )  # fmt: skip
+        .select_related(
+            "beschikt_product__product__perceel",
+            "beschikt_product__beschikking__dossier__verantwoordelijke_gemeente",
+        )
+        .order_by("pk")
+    )
+    for t in kandidaten:
+        bp = t.beschikt_product
+        if not toewijsbaar(bp):
+            continue  # the beschikking no longer stands: nothing to stretch it to
+        einde = contract.looptijd_einde
+        if bp.einddatum is not None:
+            einde = min(einde, bp.einddatum)
+        gemeente = bp.beschikking.dossier.verantwoordelijke_gemeente
+        dekt = contracten_voor(
+            gemeente, bp.product, einde, Contract.objects.filter(pk=contract.pk),
+            client=client_van(bp),
+        ).exists()  # fmt: skip
+        if einde <= t.einddatum or not dekt:
+            continue
+        oud = t.einddatum
+        t.einddatum = einde
+        t.reden_wijziging = REDEN_CONTRACTWIJZIGING
+        t.contract_begrensd = einde == contract.looptijd_einde and (
+            bp.einddatum is None or bp.einddatum > einde
+        )
+        t.save(update_fields=["einddatum", "reden_wijziging", "contract_begrensd", "gewijzigd_op"])
+        audit.record(
+            "change", objects=[t], actor=user,
+            toelichting={"einddatum": [str(oud), str(einde)],
+                         "reden_wijziging": REDEN_CONTRACTWIJZIGING,
+                         "verlenging": contract.kenmerk},
+        )  # fmt: skip
+        gerekt.append(t)
+    return gerekt

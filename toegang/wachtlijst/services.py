@@ -371,10 +371,15 @@ def buitenregionaal_goedgekeurd(aanmelding: Aanmelding) -> bool:
     return aanmelding.buitenregionaal_status == BuitenregionaalStatus.GOEDGEKEURD
 
 
-def gecontracteerde_locaties(regio, functie, datum: datetime.date):
+def gecontracteerde_locaties(regio, functie, datum: datetime.date, client=None):
     """Active locations offering ``functie`` of aanbieders with a contract in ``regio`` for the
-    functie's perceel running on ``datum``."""
-    contracten = Contract.objects.lopend_op(datum).filter(regio=regio, percelen=functie.perceel_id)
+    functie's perceel running on ``datum``: a regio contract, or an approved BDVO for ``client``
+    (a Client pk; a buitenregionale or crisis placement of that one client)."""
+    contracten = (
+        Contract.objects.lopend_op(datum)
+        .geldig_voor(client)
+        .filter(regio=regio, percelen=functie.perceel_id)
+    )
     return Locatie.objects.filter(
         actief=True, functies=functie, aanbieder__in=contracten.values("aanbieder")
     ).distinct()
@@ -431,9 +436,9 @@ def passende_locaties(aanmelding: Aanmelding, datum: datetime.date) -> list[Matc
     if aanmelding.functie_id is None:
         return []
     uitgesloten = set(aanmelding.uitsluitingen.values_list("pk", flat=True))
-    locaties = gecontracteerde_locaties(aanmelding.regio, aanmelding.functie, datum).select_related(
-        "aanbieder", "gemeente"
-    )
+    locaties = gecontracteerde_locaties(
+        aanmelding.regio, aanmelding.functie, datum, aanmelding.client_id
+    ).select_related("aanbieder", "gemeente")
     leden = regio_gemeenten(aanmelding.regio, datum)
     goedgekeurd = buitenregionaal_goedgekeurd(aanmelding)
     matches = []
@@ -468,7 +473,8 @@ def passende_aanmeldingen(locatie: Locatie, datum: datetime.date, aanmeldingen=N
     leden: dict[int, set[int]] = {}
     uitkomst = []
     for a in qs.prefetch_related("uitsluitingen"):
-        if not contracten.filter(regio=a.regio_id, percelen=a.functie.perceel_id).exists():
+        voor_client = contracten.geldig_voor(a.client_id)
+        if not voor_client.filter(regio=a.regio_id, percelen=a.functie.perceel_id).exists():
             continue
         if a.regio_id not in leden:
             leden[a.regio_id] = regio_gemeenten(a.regio, datum)
@@ -502,7 +508,9 @@ def controleer_locatie(
     inside the regio or approved as buitenregionaal, fits the client's needs (``voorkeuren``)
     and a free place. Call with the location locked (``vergrendel_locatie``)."""
     if (
-        not gecontracteerde_locaties(aanmelding.regio, aanmelding.functie, datum)
+        not gecontracteerde_locaties(
+            aanmelding.regio, aanmelding.functie, datum, aanmelding.client_id
+        )
         .filter(pk=locatie.pk)
         .exists()
     ):
@@ -608,7 +616,9 @@ def toewijzen(plaatsing: Plaatsing, aanmelding: Aanmelding, datum: datetime.date
     if bp is None:
         return "Geen toewijzing gemaakt: er is (nog) geen toegekend product voor deze functie."
     gemeente = bp.beschikking.dossier.verantwoordelijke_gemeente
-    contracten = contracten_voor(gemeente, bp.product, datum).filter(aanbieder=aanbieder)
+    contracten = contracten_voor(
+        gemeente, bp.product, datum, client=bp.beschikking.dossier.client_id
+    ).filter(aanbieder=aanbieder)
     if not contracten.exists():
         return "Geen toewijzing gemaakt: de aanbieder heeft geen dekkend contract."
     from toegang.toewijzingen.services import maak_toewijzing

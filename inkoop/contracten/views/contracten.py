@@ -2,21 +2,33 @@
 
 import datetime
 
-from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.views.generic import CreateView, DetailView, FormView, ListView, UpdateView, View
 from django.views.generic.detail import SingleObjectMixin
 
-from inkoop.contracten.forms import BestedingsruimteForm, ContractDocumentForm, ContractForm
-from inkoop.contracten.services import verlenging_besluiten
+from inkoop.contracten.forms import (
+    BestedingsruimteForm,
+    ContractDocumentForm,
+    ContractForm,
+    VerlengingBesluitForm,
+)
+from inkoop.contracten.services import (
+    bdvo_goedkeuren,
+    verlenging_besluiten,
+    volgende_open_optie,
+    weigering_bdvo_goedkeuren,
+)
 from inkoop.models import Contract
 from regio import audit
 from regio.exports import ExportableListMixin
+from regio.forms import fouten_op_formulier
 from regio.lists import SearchSortMixin
 from regio.mixins import ScopedViewMixin
+from regio.query import mag
 
 
 def contract_status(contract, peildatum):
@@ -81,7 +93,14 @@ class ContractDetailView(ScopedViewMixin, DetailView):
     def get_context_data(self, **kwargs):
         user, contract = self.request.user, self.object
         mag_wijzigen = user.has_perm("inkoop.change_contract")
+        bdvo_open = contract.is_bdvo and contract.goedgekeurd_op is None
         return super().get_context_data(
+            volgende_optie=volgende_open_optie(contract) if mag_wijzigen else None,
+            bdvo_open=bdvo_open,
+            bdvo_weigering=weigering_bdvo_goedkeuren(contract, user) if bdvo_open else "",
+            mag_bdvo_goedkeuren=bdvo_open
+            and mag(user, "inkoop.keur_bdvo_goed", contract)
+            and not weigering_bdvo_goedkeuren(contract, user),
             status=contract_status(contract, datetime.date.today()),
             percelen=contract.percelen.all(),
             gemeenten=contract.gemeenten.order_by("naam"),
@@ -196,7 +215,7 @@ class VerlengingBesluitView(ContractChildMixin, FormView):
 
     template_name = "inkoop/contracten/verlenging_besluit.html"
     anchor = "#verlengingen"
-    form_class = forms.Form
+    form_class = VerlengingBesluitForm
 
     def optie(self):
         optie = self.contract().verlengingsopties.filter(pk=self.kwargs["optie_pk"]).first()
@@ -208,12 +227,20 @@ class VerlengingBesluitView(ContractChildMixin, FormView):
         return self.request.GET.get("benut", self.request.POST.get("benut")) == "ja"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(optie=self.optie(), benut=self.benut(), **kwargs)
+        optie = self.optie()
+        te_laat = datetime.date.today() > optie.besluit_uiterlijk
+        return super().get_context_data(optie=optie, benut=self.benut(), te_laat=te_laat, **kwargs)
 
     def form_valid(self, form):
         optie = self.optie()
-        with transaction.atomic():
-            contract = verlenging_besluiten(optie, self.benut(), user=self.request.user)
+        try:
+            with transaction.atomic():
+                contract = verlenging_besluiten(
+                    optie, self.benut(), user=self.request.user, reden=form.cleaned_data["reden"]
+                )
+        except ValidationError as exc:
+            fouten_op_formulier(form, exc)
+            return self.form_invalid(form)
         messages.success(
             self.request,
             f"Verlenging {optie.volgnummer} {'benut' if self.benut() else 'niet benut'}; "
@@ -222,7 +249,27 @@ class VerlengingBesluitView(ContractChildMixin, FormView):
         return super().form_valid(form)
 
 
+class BdvoGoedkeurenView(ContractChildMixin, View):
+    """Approve a BDVO (four eyes; the service checks who may)."""
+
+    capability = "inkoop.keur_bdvo_goed"
+    anchor = ""
+
+    def post(self, request, *args, **kwargs):
+        contract = self.contract()
+        try:
+            bdvo_goedkeuren(contract, request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"BDVO {contract.kenmerk} is goedgekeurd.")
+        return HttpResponseRedirect(self.get_success_url())
+
+
 urlpatterns = [
+    path(
+        "contracten/<int:pk>/bdvo-goedkeuren/", BdvoGoedkeurenView.as_view(), name="bdvo-goedkeuren"
+    ),
     path("contracten/", ContractListView.as_view(), name="contract-list"),
     path("contracten/nieuw/", ContractCreateView.as_view(), name="contract-create"),
     path("contracten/<int:pk>/", ContractDetailView.as_view(), name="contract-detail"),

@@ -27,13 +27,16 @@ from toegang.toewijzingen.forms import (
 )
 from toegang.toewijzingen.services import (
     Wijziging,
+    begrenzing,
     controleer_wijziging,
     gevolg_voor_oude,
     maak_toewijzing,
+    niet_aangeboden,
     omvang_tekst,
     taakgericht,
     toewijsbaar,
     toewijsbare_producten,
+    toewijzen_vanaf,
     trek_in,
     vervang,
     wijzig_einddatum,
@@ -164,6 +167,7 @@ class ToewijzingDetailView(ScopedViewMixin, DetailView):
             toewijzing=t,
             client=client_naam(t),
             omvang=omvang_van(t),
+            begrenzing=begrenzing(t),
             taakgericht=taakgericht(t.beschikt_product),
             vorige=zichtbaar.filter(pk=t.vorige_id).first() if t.vorige_id else None,
             opvolgers=list(zichtbaar.filter(vorige=t).select_related("aanbieder")),
@@ -246,7 +250,9 @@ class ToewijzingCreateView(ScopedViewMixin, SingleObjectMixin, FormView):
 
     def get_context_data(self, **kwargs):
         bp = self.object
+        vanaf = toewijzen_vanaf(bp)
         return super().get_context_data(
+            vanaf=vanaf, niet_aangeboden=niet_aangeboden(bp, vanaf, contracten(self.request.user)),
             toewijsbaar=toewijsbaar(bp), taakgericht=taakgericht(bp),
             beschikt_omvang=omvang_tekst(bp.volume, bp.eenheid, bp.frequentie),
             dossier=bp.beschikking.dossier, **kwargs,
@@ -266,6 +272,8 @@ class ToewijzingCreateView(ScopedViewMixin, SingleObjectMixin, FormView):
             self.request,
             f"Toewijzing {toewijzing.nummer} aan {toewijzing.aanbieder.naam} is vastgelegd.",
         )
+        if toewijzing.contract_begrensd:
+            messages.info(self.request, begrenzing(toewijzing))
         return HttpResponseRedirect(reverse("toegang:toewijzing-detail", args=[toewijzing.pk]))
 
 

@@ -71,7 +71,7 @@ class DirectPlaatsenView(AanmeldingMixin, FormView):
         locaties = Locatie.objects.none()
         if a.functie_id is not None:
             locaties = (
-                ws.gecontracteerde_locaties(a.regio, a.functie, vandaag())
+                ws.gecontracteerde_locaties(a.regio, a.functie, vandaag(), a.client_id)
                 .filter(pk__in=regio_locaties(user, a.regio).values("pk"))
                 .select_related("aanbieder", "gemeente")
                 .order_by("aanbieder__naam", "naam")
