@@ -199,10 +199,15 @@ def zaken(
         beschikkingen.maak_bekend(beschikking, consulent)
         if stadium == "ingetrokken":
             # An intrekking is a besluit of its own: heard, four eyes, a letter, made known.
+            per = max(vandaag, beschikking.ingangsdatum)
+            if beschikking.einddatum and per > beschikking.einddatum:
+                per = beschikking.einddatum  # a beschikking that ran out: the move came first
             intrekking = beschikkingen.trek_in(
-                beschikking, consulent, grond="2310-1b", reden_wijziging="07", per=vandaag,
+                beschikking, consulent, grond="2310-1b", reden_wijziging="07", per=per,
                 motivering="De cliënt is verhuisd naar een andere gemeente en is daarom niet "
                 "langer op deze ondersteuning van onze gemeente aangewezen.",
+                terugwerkende_kracht="" if per >= vandaag else
+                "De verhuizing was eerder; de cliënt meldde haar pas later.",
             )  # fmt: skip
             beschikkingen.hoor(
                 intrekking, consulent, gehoord_op=vandaag,
