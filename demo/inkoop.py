@@ -25,6 +25,9 @@ from regio.models import Domein, Gemeente, Regio
 
 D = datetime.date
 BW, BEG = Domein.BESCHERMD_WONEN, Domein.BEGELEIDING
+# Oldambt-Stadskanaal (seed 002): the old products under the Ommelander overeenkomst until
+# 2022-05-31, the new contract from 2022-06-01 for 4 years + 2 x 1. Planned dates, so data.
+OS_OUD_EINDE, OS_NIEUW_BEGIN, OS_NIEUW_EINDE = D(2022, 5, 31), D(2022, 6, 1), D(2026, 5, 31)
 
 # (regio, code, naam, bekostiging, begin, einde, products)
 # product: (code, naam, soort, domein, categorie, productcode, eenheid, plafond, max maanden,
@@ -47,13 +50,13 @@ CATALOGUS = [
      Bekostiging.TAAKGERICHT, D(2023, 1, 1), None, [
         ("begeleiding", "Begeleiding", "functie", BEG, "02", "", "", None, None, []),
         ("beschermd-thuis", "Beschermd thuis", "functie", BW, "18", "", "", None, None, []),
-        ("vinger-aan-de-pols", "Vinger aan de pols", "functie", BEG, "02", "", "", None, None, []),
+        ("vinger-aan-de-pols", "Vinger aan de pols", "functie", BW, "02", "", "", None, None, []),
         ("begeleid-wonen", "Begeleid wonen", "functie", BEG, "02", "", "", None, None, []),
-        ("stabilisatie-en-observatie", "Stabilisatie en observatie / time-out", "functie", BEG, "04", "", "", None, None, []),
+        ("stabilisatie-en-observatie", "Stabilisatie en observatie / time-out", "functie", BW, "04", "", "", None, None, []),
         ("beschermd-wonen", "Beschermd wonen", "functie", BW, "15", "", "", None, None, []),
     ]),
     ("oldambt-stadskanaal", "begeleiding-2019", "Wmo-begeleiding (oude producten)",
-     Bekostiging.PXQ, D(2019, 1, 1), D(2022, 12, 31), [
+     Bekostiging.PXQ, D(2019, 1, 1), OS_OUD_EINDE, [
         ("bi-b", "Begeleiding individueel basis (BI-B)", "product", BEG, "02", "02B01", "04", None, None, [(D(2019, 1, 1), "58.20"), (D(2021, 1, 1), "61.10")]),
         ("bi-s", "Begeleiding individueel speciaal (BI-S)", "product", BEG, "02", "02B02", "04", None, None, [(D(2019, 1, 1), "68.40"), (D(2021, 1, 1), "71.80")]),
         ("bg-b", "Begeleiding groep basis (BG-B)", "product", BEG, "07", "07G01", "16", None, None, [(D(2019, 1, 1), "36.50")]),
@@ -61,15 +64,15 @@ CATALOGUS = [
         ("kv", "Kortdurend verblijf (KV)", "product", BEG, "04", "04K01", "14", None, None, [(D(2019, 1, 1), "132.00")]),
     ]),
     ("oldambt-stadskanaal", "begeleiding-2023", "Wmo-begeleiding",
-     Bekostiging.PXQ, D(2023, 1, 1), None, [
+     Bekostiging.PXQ, OS_NIEUW_BEGIN, None, [
         ("begeleiding-individueel-regulier", "Begeleiding individueel regulier", "product", BEG, "02", "02R01", "04", None, None,
-         [(D(2023, 1, 1), "64.80"), (D(2024, 1, 1), "67.30"), (D(2025, 1, 1), "69.50"), (D(2026, 1, 1), "71.60")]),
+         [(OS_NIEUW_BEGIN, "64.80"), (D(2024, 1, 1), "67.30"), (D(2025, 1, 1), "69.50"), (D(2026, 1, 1), "71.60")]),
         ("begeleiding-individueel-plus", "Begeleiding individueel plus", "product", BEG, "02", "02P01", "04", None, 6,
-         [(D(2023, 1, 1), "78.40"), (D(2024, 1, 1), "81.40"), (D(2025, 1, 1), "84.10"), (D(2026, 1, 1), "86.60")]),
+         [(OS_NIEUW_BEGIN, "78.40"), (D(2024, 1, 1), "81.40"), (D(2025, 1, 1), "84.10"), (D(2026, 1, 1), "86.60")]),
         ("begeleiding-groep", "Begeleiding groep", "product", BEG, "07", "07G10", "16", None, None,
-         [(D(2023, 1, 1), "40.20"), (D(2025, 1, 1), "43.10")]),
+         [(OS_NIEUW_BEGIN, "40.20"), (D(2025, 1, 1), "43.10")]),
         ("kortdurend-verblijf", "Kortdurend verblijf", "product", BEG, "04", "04K10", "14", None, None,
-         [(D(2023, 1, 1), "145.00"), (D(2025, 1, 1), "154.50")]),
+         [(OS_NIEUW_BEGIN, "145.00"), (D(2025, 1, 1), "154.50")]),
     ]),
 ]  # fmt: skip
 
@@ -204,13 +207,13 @@ def aanbieders_en_contracten(rng: random.Random):
         aanbieder = _aanbieder(naam, 200 + n)
         _contract(
             os_regio, aanbieder, f"OS-2019-{n:02d}", [percelen["begeleiding-2019"]], os_leden,
-            D(2019, 1, 1), D(2022, 12, 31), Bekostiging.PXQ,
+            D(2019, 1, 1), OS_OUD_EINDE, Bekostiging.PXQ,
             budgetten=[(2021, rng.randrange(400_000, 1_600_000, 10_000)), (2022, rng.randrange(400_000, 1_600_000, 10_000))],
         )  # fmt: skip
         _contract(
             os_regio, aanbieder, f"OS-2023-{n:02d}", [percelen["begeleiding-2023"]], os_leden,
-            D(2023, 1, 1), D(2025, 12, 31), Bekostiging.PXQ,
-            opties=[(12, D(2025, 6, 30), True), (12, D(2026, 6, 30), None)],
+            OS_NIEUW_BEGIN, OS_NIEUW_EINDE, Bekostiging.PXQ,
+            opties=[(12, D(2025, 11, 30), True), (12, D(2026, 11, 30), None)],
             budgetten=[(jaar, rng.randrange(500_000, 1_800_000, 10_000)) for jaar in (2023, 2024, 2025, 2026)],
         )  # fmt: skip
     return {"aanbieders": len(bw) + 1 + len(OS_AANBIEDERS)}

@@ -161,8 +161,8 @@ def zaken(
             perceel = percelen["wmo-begeleiding-en-beschermd-wonen"]
             codes = rng.choice([["begeleiding"], ["begeleiding", "vinger-aan-de-pols"],
                                 ["beschermd-wonen"], ["beschermd-thuis"]])  # fmt: skip
-            if gemeente.code == "0267" and codes != ["beschermd-wonen"]:
-                codes = ["beschermd-thuis"]  # Nijkerk: BW and BT only
+            if gemeente.code == "0267":  # Nijkerk: the BW-domein functies only
+                codes = [c for c in codes if c != "begeleiding"] or ["beschermd-thuis"]
             regels = [
                 beschikking_producten.ProductRegel(product=perceel.producten.get(code=c))
                 for c in codes

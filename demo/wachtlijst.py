@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from inkoop.models import Product
 from regio.models import Domein, Lidmaatschap, Regio, User
 from toegang.models import Aanmelding, Client, Dossier, Uitstroomreden, Wachtlijstgebeurtenis
 
@@ -206,6 +207,17 @@ def geschiedenis(
 
     door = _door(door)
     alle = klaar + wachtend
+    # Only an aanmelding of an era whose catalogue has arrangementen (BW until 2022) has one.
+    arrangement_perioden = list(
+        Product.objects.filter(
+            perceel__regio=regio, domein=Domein.BESCHERMD_WONEN, soort="arrangement"
+        ).values_list("begin", "einde")
+    )
+
+    def arrangement(op: datetime.date, gekozen: int) -> int | None:
+        geldt = any(b <= op and (e is None or op <= e) for b, e in arrangement_perioden)
+        return gekozen if geldt else None
+
     aanmeldingen = []
     for w in alle:
         status = Aanmelding.Status.WACHTEND
@@ -225,7 +237,7 @@ def geschiedenis(
                 aangemeld_op=w.aangemeld_op,
                 aangemeld_door=door,
                 functie=w.functie,
-                arrangement=rng.choice([1, 2, 2, 3]),
+                arrangement=arrangement(w.aangemeld_op, rng.choice([1, 2, 2, 3])),
                 urgentie=rng.choices(["regulier", "urgent", "crisis"], [85, 12, 3])[0],
                 gemeente_herkomst_id=w.herkomst_id,
                 status=status,

@@ -375,7 +375,7 @@ def aanmelding(
         if reden is None:
             reden = "spoed" if urgentie != Aanmelding.Urgentie.REGULIER else ""
         a = ws.beoordelen(
-            a, wereld.ct, functie, 1, urgentie, reden, gemeente(gemeente_code),
+            a, wereld.ct, functie, None, urgentie, reden, gemeente(gemeente_code),
             datum=beoordeeld_op, **voorkeuren,
         )  # fmt: skip
     if wachtend_sinds is not None:

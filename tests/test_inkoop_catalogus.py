@@ -82,7 +82,7 @@ def test_tariff_on_a_date(catalogus):
     product = catalogus["begeleiding-individueel-regulier"]
     assert tarief_op(product, D(2023, 12, 31)).bedrag == Decimal("64.80")
     assert tarief_op(product, D(2024, 1, 1)).bedrag == Decimal("67.30")
-    assert tarief_op(product, D(2022, 12, 31)) is None
+    assert tarief_op(product, D(2022, 5, 31)) is None  # the new products start 2022-06-01
 
 
 def test_catalogue_changes_at_the_2022_2023_boundary(catalogus):
@@ -100,8 +100,9 @@ def test_catalogue_changes_at_the_2022_2023_boundary(catalogus):
                 "stabilisatie-en-observatie", "beschermd-wonen"}  # fmt: skip
     assert codes("amersfoort", D(2022, 12, 31)) == old
     assert codes("amersfoort", D(2023, 1, 1)) == functies
-    assert codes("oldambt-stadskanaal", D(2022, 12, 31)) == {"bi-b", "bi-s", "bg-b", "bg-s", "kv"}
-    assert codes("oldambt-stadskanaal", D(2023, 1, 1)) == {
+    # Oldambt-Stadskanaal switched earlier (seed 002): new contract from 2022-06-01.
+    assert codes("oldambt-stadskanaal", D(2022, 5, 31)) == {"bi-b", "bi-s", "bg-b", "bg-s", "kv"}
+    assert codes("oldambt-stadskanaal", D(2022, 6, 1)) == {
         "begeleiding-individueel-regulier", "begeleiding-individueel-plus",
         "begeleiding-groep", "kortdurend-verblijf",
     }  # fmt: skip

@@ -514,7 +514,7 @@ def client_met_alles():
 
     a = ws.aanmelden(d, o.ct, o.regio, Aanmelding.Route.CRISIS, aangemeld_op=D(2024, 1, 10))
     a = ws.beoordelen(
-        a, o.ct, o.bw, 1, "urgent", f"Urgent: {over}", gemeente("0307"), bijzonderheden=over,
+        a, o.ct, o.bw, None, "urgent", f"Urgent: {over}", gemeente("0307"), bijzonderheden=over,
         overbruggingszorg=over,
     )  # fmt: skip
     a = ws.op_wachtlijst(a, o.ct, D(2024, 1, 10))

@@ -258,7 +258,7 @@ def test_each_regio_its_own_interval_in_one_run(opzet):
     )
     dossier = dossier_in("0014")
     g = ws.aanmelden(dossier, ct_gron, groningen, "crisis", VANDAAG - 300 * DAG)
-    g = ws.beoordelen(g, ct_gron, functie, 1, "crisis", "dakloos", gemeente("0014"))
+    g = ws.beoordelen(g, ct_gron, functie, None, "crisis", "dakloos", gemeente("0014"))
     g = ws.op_wachtlijst(g, ct_gron, VANDAAG - 300 * DAG)
     a = wachtend(opzet, VANDAAG - 300 * DAG)
     p0 = VANDAAG - 100 * DAG

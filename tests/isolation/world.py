@@ -331,7 +331,7 @@ def build_side(tag: str, nummer: int) -> Side:
     aanmelding = ws.aanmelden(
         dossier, ct, r, Aanmelding.Route.CRISIS, aangemeld_op=VANDAAG - datetime.timedelta(60)
     )
-    aanmelding = ws.beoordelen(aanmelding, ct, bw, 1, Aanmelding.Urgentie.REGULIER, "", g)
+    aanmelding = ws.beoordelen(aanmelding, ct, bw, None, Aanmelding.Urgentie.REGULIER, "", g)
     aanmelding = ws.op_wachtlijst(aanmelding, ct, VANDAAG - datetime.timedelta(50))
     s["aanmelding"] = aanmelding
     plaatsing = ws.bevestigen(ws.reserveren(aanmelding, locatie, ct, VANDAAG), ct)
@@ -370,7 +370,7 @@ def build_side(tag: str, nummer: int) -> Side:
             Aanmelding.Route.CRISIS,
             aangemeld_op=VANDAAG - datetime.timedelta(20),
         )
-        ander_a = ws.beoordelen(ander_a, ct, bw, 1, Aanmelding.Urgentie.REGULIER, "", g)
+        ander_a = ws.beoordelen(ander_a, ct, bw, None, Aanmelding.Urgentie.REGULIER, "", g)
         s[f"aanmelding-{naam}"] = ws.op_wachtlijst(ander_a, ct, VANDAAG - datetime.timedelta(10))
     s["plaatsing-gereserveerd"] = ws.reserveren(s["aanmelding-gereserveerd"], locatie, ct, VANDAAG)
     s["beschikking-concept"] = Beschikking.objects.create(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.db.models import Q
 
 from inkoop.kwaliteit.signalen import BSN_FOUT, bevat_bsn
 from inkoop.models import Aanbieder, Kwaliteitssignaal, Locatie, Product
@@ -26,6 +27,7 @@ from toegang.models import (
     Uitstroomreden,
     Zorgbeweging,
 )
+from toegang.wachtlijst import tijdvak
 from toegang.wachtlijst.doorstroom import BESTEMMINGEN
 
 DATUM = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -68,8 +70,10 @@ class WachtlijstFilterForm(forms.Form):
     )
     boven_norm = forms.BooleanField(label="Alleen boven de norm", required=False)
 
-    def __init__(self, *args, regios, regio=None, **kwargs):
+    def __init__(self, *args, regios, regio=None, arrangementen=True, **kwargs):
         super().__init__(*args, **kwargs)
+        if not arrangementen:  # no aanmelding on the list is of an era with arrangementen
+            del self.fields["arrangement"]
         self.fields["regio"].choices = [(r.code, r.naam) for r in regios]
         if regio is not None:
             self.fields["functie"].queryset = functies_van(regio)
@@ -91,9 +95,18 @@ class BeoordelingForm(forms.ModelForm):
 
     def __init__(self, *args, aanbieders, locaties, **kwargs):
         super().__init__(*args, **kwargs)
-        regio = self.instance.regio
-        self.fields["functie"].queryset = functies_van(regio)
+        a, regio = self.instance, self.instance.regio
+        # The catalogue of the aanmelding's own date (``tijdvak``); a waiting client may also
+        # change to a functie valid today, and the current functie stays selectable.
+        functies = Q(pk__in=tijdvak.functies_op(regio, a.aangemeld_op).values("pk"))
+        if a.status in (Aanmelding.Status.WACHTEND, Aanmelding.Status.GERESERVEERD):
+            functies |= Q(pk__in=tijdvak.functies_op(regio, datetime.date.today()).values("pk"))
+        if a.functie_id:
+            functies |= Q(pk=a.functie_id)
+        self.fields["functie"].queryset = Product.objects.filter(functies).order_by("naam")
         self.fields["functie"].required = True
+        if not (a.arrangement or tijdvak.heeft_arrangementen(regio, a.aangemeld_op)):
+            del self.fields["arrangement"]
         gemeenten = gemeenten_van(regio)
         self.fields["gemeente_herkomst"].queryset = gemeenten
         self.fields["voorkeur_gemeente"].queryset = gemeenten

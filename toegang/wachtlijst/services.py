@@ -39,6 +39,7 @@ from toegang.models import (
     Uitstroomreden,
     Wachtlijstgebeurtenis,
 )
+from toegang.wachtlijst import tijdvak
 
 OP_DE_LIJST = (Aanmelding.Status.WACHTEND, Aanmelding.Status.GERESERVEERD)
 # Still open: registered and not yet assessed, or on the list.
@@ -218,6 +219,11 @@ def beoordelen(
         raise ValidationError(
             {"gemeente_herkomst": "De gemeente van herkomst ligt vast zodra de cliënt wacht."}
         )
+    # The catalogue of the aanmelding's own date (``tijdvak``); a functie change while waiting
+    # is checked on the date of the change (``functie_wijzigen``).
+    tijdvak.controleer_arrangement(aanmelding.regio_id, arrangement, aanmelding.aangemeld_op)
+    if aanmelding.status == Aanmelding.Status.AANGEMELD and functie != aanmelding.functie:
+        tijdvak.controleer_functie(aanmelding.regio_id, functie, aanmelding.aangemeld_op)
     uitsluitingen = voorkeuren.pop("uitsluitingen", None)
     functie_oud = aanmelding.functie
     aanmelding.arrangement = arrangement
@@ -274,7 +280,11 @@ def functie_wijzigen(aanmelding: Aanmelding, user, functie, datum: datetime.date
         raise ValidationError({"functie": "Kies een functie."})
     if aanmelding.functie_id == functie.pk:
         return aanmelding
-    if aanmelding.status not in OP_DE_LIJST:
+    op_de_lijst = aanmelding.status in OP_DE_LIJST
+    tijdvak.controleer_functie(
+        aanmelding.regio_id, functie, datum if op_de_lijst else aanmelding.aangemeld_op
+    )
+    if not op_de_lijst:
         aanmelding.functie = functie
         aanmelding.save(update_fields=["functie"])
     else:

@@ -75,7 +75,7 @@ class WachtlijstView(SearchSortMixin, ScopedViewMixin, ExportableListMixin, List
     )
     sortable = {"wachtend": "wachtend_sinds", "functie": "functie__naam"}
     export_filename = "wachtlijst"
-    export_columns = [
+    kolommen = [
         ("Cliënt", naam),
         ("Functie", lambda a: a.functie.naam if a.functie else ""),
         ("Arrangement", lambda a: a.arrangement),
@@ -114,9 +114,29 @@ class WachtlijstView(SearchSortMixin, ScopedViewMixin, ExportableListMixin, List
             data = self.request.GET.copy()
             if regio is not None:
                 data["regio"] = regio.code
-            self._filter_form = WachtlijstFilterForm(data, regios=self._regios, regio=regio)
+            self._filter_form = WachtlijstFilterForm(
+                data, regios=self._regios, regio=regio, arrangementen=self.arrangementen()
+            )
             self._filter_form.is_valid()
         return self._filter_form
+
+    def arrangementen(self) -> bool:
+        """Only aanmeldingen of an era whose catalogue had arrangementen carry one (issue 17:
+        ``tijdvak``); without them the list has no arrangement column or filter."""
+        if not hasattr(self, "_arrangementen"):
+            regio = self.regio()
+            self._arrangementen = regio is not None and (
+                Aanmelding.objects.visible_to(self.request.user, VIEW)
+                .filter(regio=regio, status__in=ws.OPEN, arrangement__isnull=False)
+                .exists()
+            )
+        return self._arrangementen
+
+    @property
+    def export_columns(self):
+        if self.arrangementen():
+            return self.kolommen
+        return [c for c in self.kolommen if c[0] != "Arrangement"]
 
     def filter_queryset(self, queryset):
         regio = self.regio()
@@ -158,8 +178,9 @@ class WachtlijstView(SearchSortMixin, ScopedViewMixin, ExportableListMixin, List
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(
-            filter_form=self.filter_form(), regio=self.regio(), **kwargs
-        )
+            filter_form=self.filter_form(), regio=self.regio(),
+            arrangementen=self.arrangementen(), **kwargs,
+        )  # fmt: skip
         peildatum = vandaag()
         for a in context["object_list"]:
             a.wachtdagen = ws.wachtdagen(a, peildatum)
@@ -247,7 +268,7 @@ class BeoordelenView(AanmeldingMixin, FormView):
             # service (locks, events) decides what is saved.
             ws.beoordelen(
                 Aanmelding.objects.get(pk=self.aanmelding().pk), self.request.user,
-                data["functie"], data["arrangement"], data["urgentie"], data["urgentie_reden"],
+                data["functie"], data.get("arrangement"), data["urgentie"], data["urgentie_reden"],
                 data["gemeente_herkomst"], datum=vandaag(),
                 uitsluitingen=list(data["uitsluitingen"]),
                 **{k: data[k] for k in ws.VOORKEUREN},
