@@ -104,7 +104,7 @@ def test_the_data_migration_moves_existing_functies_to_the_bw_domain(catalogus):
         domein=Domein.BEGELEIDING, productcategorie="04", begin=D(2023, 1, 1),
     )  # fmt: skip
     oldambt = Product.objects.get(code="kortdurend-verblijf")  # another regio: left alone
-    migratie("inkoop", "0007_functie_domein_volgens_omnv").domein_bij_functie(apps, None)
+    migratie("inkoop", "0008_functie_domein_volgens_omnv").domein_bij_functie(apps, None)
     domein = dict(Product.objects.values_list("pk", "domein"))
     assert domein[catalogus["vinger-aan-de-pols"].pk] == Domein.BESCHERMD_WONEN
     assert domein[catalogus["stabilisatie-en-observatie"].pk] == Domein.BESCHERMD_WONEN
@@ -218,7 +218,7 @@ def test_the_data_migration_moves_oldambt_stadskanaal_to_june_2022(oldambt):
     Contract.objects.filter(kenmerk="OS-2023-05").update(einde=D(2026, 8, 31))
     assert os_codes(D(2022, 6, 1)) == OUD
 
-    migratie("inkoop", "0008_oldambt_stadskanaal_overgang_juni_2022").overgang(apps, None)
+    migratie("inkoop", "0009_oldambt_stadskanaal_overgang_juni_2022").overgang(apps, None)
 
     assert_overgang_juni_2022()
     eigen = Contract.objects.get(kenmerk="OS-2023-05")

@@ -98,7 +98,7 @@ def test_the_data_migration_clears_arrangementen_outside_their_era(wereld):
     oud = beoordeel(wereld, aangemeld(wereld, D(2022, 6, 1)), functie("arrangement-1"), 1)
     nieuw = beoordeel(wereld, aangemeld(wereld, D(2026, 10, 5)), functie("beschermd-wonen"), None)
     Aanmelding.objects.filter(pk=nieuw.pk).update(arrangement=2)  # as the old demo data did
-    importlib.import_module("toegang.migrations.0020_arrangement_alleen_in_zijn_tijdvak").wis(
+    importlib.import_module("toegang.migrations.0022_arrangement_alleen_in_zijn_tijdvak").wis(
         apps, None
     )
     oud.refresh_from_db(), nieuw.refresh_from_db()

@@ -22,8 +22,8 @@ class Migration(migrations.Migration):
     """Eras on the waiting list (issue 17 item 16)."""
 
     dependencies = [
-        ("toegang", "0019_declaratieregel_kostenregel_naar_financien"),
-        ("inkoop", "0008_oldambt_stadskanaal_overgang_juni_2022"),
+        ("toegang", "0021_toewijzing_contract_begrensd"),
+        ("inkoop", "0009_oldambt_stadskanaal_overgang_juni_2022"),
     ]
 
     operations = [migrations.RunPython(wis, migrations.RunPython.noop)]

@@ -39,6 +39,6 @@ class Migration(migrations.Migration):
     time-out of regio Amersfoort's 2023 perceel are BW domein, so Nijkerk (a member for BW only)
     can be granted them and their costs enter the BW verevening."""
 
-    dependencies = [("inkoop", "0006_rapportage_contract_status")]
+    dependencies = [("inkoop", "0007_contract_bdvo_en_verlengingsbesluit")]
 
     operations = [migrations.RunPython(domein_bij_functie, migrations.RunPython.noop)]

@@ -87,6 +87,6 @@ class Migration(migrations.Migration):
     """Reference data (issue 17 item 15): Oldambt-Stadskanaal's old products end on 2022-05-31,
     the new contract runs from 2022-06-01 for 4 years + 2 x 1 (seed 002)."""
 
-    dependencies = [("inkoop", "0007_functie_domein_volgens_omnv")]
+    dependencies = [("inkoop", "0008_functie_domein_volgens_omnv")]
 
     operations = [migrations.RunPython(overgang, migrations.RunPython.noop)]
