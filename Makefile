@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export XDG_RUNTIME_DIR ?= /tmp/runtime-$(shell id -u)
 
-.PHONY: run test lint format lock clean-data openapi bench bench-quick
+.PHONY: run test lint format lock clean-data openapi bench bench-quick bench-zegel
 
 $(BIN)/python: requirements.lock
 	@test -n "$(PY)" || { echo "Python 3.12 niet gevonden (pyenv of python3.12)"; exit 1; }
@@ -48,6 +48,11 @@ bench: $(BIN)/python
 bench-quick: $(BIN)/python
 	@mkdir -p -m 700 $(XDG_RUNTIME_DIR)
 	$(BIN)/python -m config.bench --quick
+
+## The audit seal window (issue 17): commit-to-seal delay while a long job writes; into BENCHMARKS.md.
+bench-zegel: $(BIN)/python
+	@mkdir -p -m 700 $(XDG_RUNTIME_DIR)
+	$(BIN)/python -m config.benchdata.zegel
 
 ## Regenerate the committed OpenAPI description of /api/v1/ (tests check it is current).
 openapi: $(BIN)/python

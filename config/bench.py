@@ -507,6 +507,11 @@ def write(rows, meta, scale, seconden):
                 "somewhat worse than linearly, so take it as a lower bound).",
             ]
         lines.append("")
+    from config.benchdata.zegel import sectie  # `make bench-zegel` writes its own section
+
+    zegel = sectie(RESULT.read_text()) if RESULT.exists() else ""
+    if zegel:
+        lines += [zegel.rstrip("\n"), ""]
     RESULT.write_text("\n".join(lines))
 
 

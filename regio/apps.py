@@ -9,7 +9,8 @@ class RegioConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from regio import audit, login, roles  # noqa: F401  (login: superuser-only otp/axes admins)
+        from regio import audit, audit_seal, login, roles  # noqa: F401  (login: otp/axes admins)
 
         post_migrate.connect(roles.sync_roles, sender=self)
+        post_migrate.connect(audit_seal.basis_bijwerken, sender=self)
         audit.connect_auth_signals()

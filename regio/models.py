@@ -294,6 +294,17 @@ class Roltoekenning(models.Model):
         return f"{self.user} — {self.rol} ({target})"
 
 
+class HuidigeTransactie(models.Func):
+    """The id of the (top-level) transaction that runs the statement, as a bigint: the database
+    default of ``AuditEntry.xact``. ``regio_audit_xact()`` (regio migration 0011) is
+    ``pg_current_xact_id()`` (an xid8: 64 bits with its epoch, it never wraps around) plus a
+    per-database base that keeps it increasing after a restore into a younger cluster
+    (``regio.audit_seal.basis_bijwerken``)."""
+
+    template = "regio_audit_xact()"
+    output_field = models.BigIntegerField()
+
+
 class AuditEntry(models.Model):
     """One audited action (read of personal data, change, export, login); append-only."""
 
@@ -326,6 +337,10 @@ class AuditEntry(models.Model):
     # The pseudonymous keys (toegang.Client) of the persons the objects belong to, so the privacy
     # officer can ask "who looked at this dossier" without a BSN ever being stored here.
     client_ids = ArrayField(models.UUIDField(), default=list, blank=True)
+    # The transaction that wrote the row, set by the database on every insert path (the ORM,
+    # bulk_create, raw SQL): the seal chains rows in (xact, id) order once no transaction with a
+    # lower id can still commit (regio.audit_seal). 0 for rows written before this column existed.
+    xact = models.BigIntegerField(db_default=HuidigeTransactie(), editable=False)
 
     class Meta:
         verbose_name = "auditregel"
@@ -334,6 +349,7 @@ class AuditEntry(models.Model):
         indexes = [
             models.Index(fields=["object_type", "tijdstip"]),
             GinIndex(fields=["client_ids"], name="auditentry_client_ids_gin"),
+            models.Index(fields=["xact", "id"], name="auditentry_xact_id"),
         ]
 
     def __str__(self):
@@ -341,12 +357,16 @@ class AuditEntry(models.Model):
 
 
 class AuditZegel(models.Model):
-    """A seal over a consecutive batch of audit rows (by id): the hash chain that makes the audit
-    log tamper-evident. ``regel_hashes[i]`` is the chain value after row ``regel_ids[i]``
-    (sha256 of the previous chain value and the row's canonical form); ``hash`` is the last one
-    and the next seal's ``vorige_hash``. Written by a job, append-only like the log itself."""
+    """A seal over a consecutive batch of audit rows in (xact, id) order: the hash chain that
+    makes the audit log tamper-evident. It covers the rows from position (``vanaf_xact``,
+    ``vanaf_id``) up to and including (``tot_xact``, ``tot_id``), its last row. ``regel_hashes[i]``
+    is the chain value after row ``regel_ids[i]`` (sha256 of the previous chain value and the
+    row's canonical form); ``hash`` is the last one and the next seal's ``vorige_hash``. Written
+    by a job, append-only like the log itself."""
 
-    vanaf_id = models.BigIntegerField(unique=True)
+    vanaf_xact = models.BigIntegerField(default=0)
+    vanaf_id = models.BigIntegerField()
+    tot_xact = models.BigIntegerField(default=0)
     tot_id = models.BigIntegerField()
     regel_ids = ArrayField(models.BigIntegerField())
     regel_hashes = ArrayField(models.CharField(max_length=64))
@@ -357,9 +377,14 @@ class AuditZegel(models.Model):
     class Meta:
         verbose_name = "auditzegel"
         verbose_name_plural = "auditzegels"
-        ordering = ["vanaf_id"]
+        ordering = ["vanaf_xact", "vanaf_id"]
         constraints = [
-            models.CheckConstraint(condition=Q(tot_id__gte=F("vanaf_id")), name="auditzegel_bereik")
+            models.UniqueConstraint(fields=["vanaf_xact", "vanaf_id"], name="auditzegel_vanaf"),
+            models.CheckConstraint(
+                condition=Q(tot_xact__gt=F("vanaf_xact"))
+                | Q(tot_xact=F("vanaf_xact"), tot_id__gte=F("vanaf_id")),
+                name="auditzegel_bereik",
+            ),
         ]
 
     def __str__(self):

@@ -282,12 +282,10 @@ REGIOZORG_BEWAARTERMIJN_JAREN = env_int("REGIOZORG_BEWAARTERMIJN_JAREN", 15)
 REGIOZORG_BEWAARTERMIJN_NIETS_TOEGEKEND_JAREN = env_int(
     "REGIOZORG_BEWAARTERMIJN_NIETS_TOEGEKEND_JAREN", 5
 )
-# Audit rows are sealed into the hash chain once they are this old (seconds): longer than any
-# transaction that writes them can stay open (a job's hard time limit), so no row commits later
-# into a range that is already sealed.
-REGIOZORG_AUDIT_ZEGEL_WACHTTIJD = env_int(
-    "REGIOZORG_AUDIT_ZEGEL_WACHTTIJD", CELERY_TASK_TIME_LIMIT + 10 * 60
-)
+# Audit rows are sealed into the hash chain within 30 seconds of their transaction's end
+# (regio.audit_seal); `manage.py audit verify` warns about rows of ended transactions older than
+# this (seconds) that are still unsealed: the sealing task is not running.
+REGIOZORG_AUDIT_ZEGEL_WACHTTIJD = env_int("REGIOZORG_AUDIT_ZEGEL_WACHTTIJD", 5 * 60)
 
 # Imports of the finance workplace (financien.imports): larger files or more rows are
 # refused whole with the reason.

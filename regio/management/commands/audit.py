@@ -6,7 +6,7 @@ from regio import audit_seal
 class Command(BaseCommand):
     help = (
         "Het auditlog: 'verify' controleert de hashketen en meldt de eerste breuk; "
-        "'seal' verzegelt de regels die oud genoeg zijn (--alles: alle regels)."
+        "'seal' verzegelt de regels van afgeronde transacties (--alles: alle regels)."
     )
 
     def add_arguments(self, parser):
@@ -16,7 +16,7 @@ class Command(BaseCommand):
         seal.add_argument(
             "--alles",
             action="store_true",
-            help="Ook regels die jonger zijn dan de wachttijd (alleen als niemand anders schrijft: "
+            help="Ook regels van transacties die nog lopen (alleen als niemand anders schrijft: "
             "een regel van een nog open transactie zou later 'ingevoegd' lijken).",
         )
 
