@@ -82,6 +82,8 @@ CLIENT_PATHS: dict[str, str] = {
     "toegang.beschikking": "dossier__client_id",
     "toegang.beschiktproduct": "client_id",
     "toegang.bezwaar": "dossier__client_id",
+    "toegang.verzuimherstel": "dossier__client_id",
+    "toegang.bezwaaruitstel": "dossier__client_id",
     "toegang.toewijzing": "beschikt_product__client_id",
     "toegang.aanmelding": "client_id",
     "toegang.wachtlijstgebeurtenis": "client_id",

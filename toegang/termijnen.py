@@ -7,7 +7,11 @@ Pure functions without database access:
 - the onderzoekstermijn (Wmo 2015 art. 2.3.2: six weeks after the melding);
 - the beslistermijn (Wmo 2015 art. 2.3.5: two weeks after the aanvraag), suspended while the
   client is asked for information (Awb 4:15) and extended once (Awb 4:14);
-- what the consulent must see once the beslistermijn has passed (Awb 4:17, dwangsom).
+- what the consulent must see once the beslistermijn has passed (Awb 4:17, dwangsom);
+- the terms of a bezwaar: six weeks to object (Awb 6:7, 6:8) and the decision on bezwaar (Awb
+  7:10: six weeks, twelve with an advisory committee, from the day after the bezwaartermijn
+  ended; suspended while a verzuim is repaired, lid 2; extended once, lid 3, and further with the
+  indiener's consent, lid 4).
 
 Sources checked (Atw text as quoted by wetten.overheid.nl-based pages and Wikipedia):
 
@@ -44,6 +48,10 @@ DAG = datetime.timedelta(days=1)
 
 ONDERZOEK_WEKEN = 6  # Wmo 2015 art. 2.3.2 lid 1
 BESLIS_WEKEN = 2  # Wmo 2015 art. 2.3.5 lid 1
+BEZWAAR_WEKEN = 6  # Awb 6:7
+BESLIS_BEZWAAR_WEKEN = 6  # Awb 7:10 lid 1
+BESLIS_BEZWAAR_COMMISSIE_WEKEN = 12  # Awb 7:10 lid 1, an advisory committee (Awb 7:13)
+VERDAGING_BEZWAAR_WEKEN = 6  # Awb 7:10 lid 3: "ten hoogste zes weken"
 SIGNAAL_WERKDAGEN = 5  # a deadline this close is "bijna" and is notified
 DWANGSOM_WACHTTIJD = datetime.timedelta(weeks=2)  # Awb 4:17 lid 3
 DWANGSOM_MAX_DAGEN = 42  # Awb 4:17 lid 1
@@ -215,6 +223,44 @@ def beslistermijn(
     einde = termijn_einde(aanvraag_datum, weeks=BESLIS_WEKEN, days=opgeschort)
     if verdaging_weken:
         einde = termijn_einde(einde, weeks=verdaging_weken)
+    return einde
+
+
+def bezwaartermijn_einde(bekendgemaakt_op: Date) -> Date:
+    """Last day to object: six weeks from the day after the bekendmaking (Awb 6:7, 6:8)."""
+    return termijn_einde(bekendgemaakt_op, weeks=BEZWAAR_WEKEN)
+
+
+def beslistermijn_bezwaar(
+    bekendgemaakt_op: Date,
+    *,
+    adviescommissie: bool = False,
+    opschortingen: Iterable = (),
+    verdaging_weken: int | None = None,
+    uitgesteld_tot: Date | None = None,
+) -> Date:
+    """Last day to decide on a bezwaar (Awb 7:10).
+
+    - lid 1: six weeks, twelve when an advisory committee (Awb 7:13) hears it, "gerekend vanaf de
+      dag na die waarop de termijn voor het indienen van het bezwaarschrift is verstreken": the
+      bezwaartermijn's own end (itself moved off a weekend or holiday) is the start day;
+    - lid 2: plus the days suspended while a verzuim is repaired, counted as for Awb 4:15 (the
+      days after the request up to the day it was repaired or the repair term passed unused;
+      ``opschortingen`` are (van, tot) pairs or objects with ``van``/``tot``, ``tot`` known);
+    - lid 3: plus the one verdaging of at most six weeks, from the end so far;
+    - lid 4: further postponement with the indiener's consent to an agreed date
+      (``uitgesteld_tot``, the latest agreed); it never shortens the statutory term.
+
+    The Atw moves each statutory end to a working day."""
+    weken = BESLIS_BEZWAAR_COMMISSIE_WEKEN if adviescommissie else BESLIS_BEZWAAR_WEKEN
+    opgeschort = opgeschorte_dagen(opschortingen)
+    if opgeschort is None:
+        raise ValueError("Een opschorting van de beslistermijn op bezwaar heeft altijd een einde.")
+    einde = termijn_einde(bezwaartermijn_einde(bekendgemaakt_op), weeks=weken, days=opgeschort)
+    if verdaging_weken:
+        einde = termijn_einde(einde, weeks=verdaging_weken)
+    if uitgesteld_tot is not None and uitgesteld_tot > einde:
+        einde = uitgesteld_tot
     return einde
 
 

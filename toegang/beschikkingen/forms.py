@@ -280,6 +280,11 @@ class BezwaarForm(forms.Form):
         choices=[("", "— nog niet beslist —"), *Bezwaar.Uitkomst.choices],
     )
     besloten_op = _datumveld("Beslist op", required=False)
+    adviescommissie = forms.BooleanField(
+        label="Een adviescommissie (Awb 7:13) hoort het bezwaar",
+        required=False,
+        help_text="Dan is de beslistermijn twaalf weken in plaats van zes (Awb 7:10 lid 1).",
+    )
     toelichting = forms.CharField(
         label="Toelichting", required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
@@ -298,3 +303,101 @@ class BezwaarForm(forms.Form):
         if datum < datetime.date(2000, 1, 1):
             raise forms.ValidationError("Controleer het jaar.")
         return datum
+
+
+def _niet_in_de_toekomst(datum):
+    if datum and datum > timezone.localdate():
+        raise forms.ValidationError("Deze datum ligt in de toekomst.")
+    return datum
+
+
+class BezwaarStapForm(forms.Form):
+    """One step on a bezwaar's decision term (Awb 7:10 lid 2-4); ``stap`` names it, so the
+    bezwaar's page can hold every step's form and show the errors at the right one."""
+
+    STAP = ""
+    stap = forms.CharField(widget=forms.HiddenInput())
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", self.STAP)
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("stap", self.STAP)
+
+    def gegevens(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "stap"}
+
+
+class VerzuimherstelForm(BezwaarStapForm):
+    """Ask the indiener to repair a verzuim: the term is suspended (lid 2)."""
+
+    STAP = "verzuim"
+    verzocht_op = _datumveld("Herstel gevraagd op")
+    hersteltermijn_tot = _datumveld(
+        "Hersteltermijn tot en met",
+        help_text="De termijn die de indiener krijgt om het verzuim te herstellen (Awb 6:6).",
+    )
+    verzuim = forms.CharField(
+        label="Verzuim", max_length=300, help_text="Bijvoorbeeld: de gronden van het bezwaar."
+    )
+
+    def clean_verzocht_op(self):
+        return _niet_in_de_toekomst(self.cleaned_data["verzocht_op"])
+
+    def clean_verzuim(self):
+        verzuim = self.cleaned_data["verzuim"].strip()
+        if not verzuim:
+            raise forms.ValidationError("Noem het verzuim dat hersteld moet worden.")
+        return verzuim
+
+
+class VerzuimHersteldForm(BezwaarStapForm):
+    """The verzuim was repaired: the term runs again."""
+
+    STAP = "hersteld"
+    hersteld_op = _datumveld("Verzuim hersteld op")
+
+    def clean_hersteld_op(self):
+        return _niet_in_de_toekomst(self.cleaned_data["hersteld_op"])
+
+
+class BezwaarVerdagingForm(BezwaarStapForm):
+    """Verdaging by at most six weeks, once (lid 3)."""
+
+    STAP = "verdagen"
+    verdaagd_op = _datumveld("Verdagingsbericht verstuurd op")
+    weken = forms.TypedChoiceField(
+        label="Verdagen met",
+        coerce=int,
+        choices=[(w, f"{w} {'week' if w == 1 else 'weken'}") for w in range(6, 0, -1)],
+        initial=6,
+    )
+    reden = forms.CharField(label="Reden", widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean_verdaagd_op(self):
+        return _niet_in_de_toekomst(self.cleaned_data["verdaagd_op"])
+
+    def clean_reden(self):
+        reden = self.cleaned_data["reden"].strip()
+        if not reden:
+            raise forms.ValidationError("Noem de reden van de verdaging; die staat in de brief.")
+        return reden
+
+
+class BezwaarUitstelForm(BezwaarStapForm):
+    """Further uitstel with the indiener's consent (lid 4)."""
+
+    STAP = "uitstel"
+    instemming_op = _datumveld("Instemming van de indiener op")
+    uitgesteld_tot = _datumveld("Nieuwe beslisdatum")
+    toelichting = forms.CharField(
+        label="Toelichting", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def clean_instemming_op(self):
+        return _niet_in_de_toekomst(self.cleaned_data["instemming_op"])
+
+
+BEZWAAR_STAPPEN = {
+    f.STAP: f
+    for f in (VerzuimherstelForm, VerzuimHersteldForm, BezwaarVerdagingForm, BezwaarUitstelForm)
+}

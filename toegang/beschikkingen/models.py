@@ -170,7 +170,10 @@ class BeschiktProduct(models.Model):
 
 
 class Bezwaar(models.Model):
-    """An objection against a beschikking (Awb 6:7: within 6 weeks after bekendmaking)."""
+    """An objection against a bekendgemaakte beschikking (Awb 6:7: within 6 weeks after
+    bekendmaking); the decision on it is due by ``beslistermijn_einde`` (Awb 7:10, computed by
+    toegang.beschikkingen.bezwaar from the bekendmaking, the adviescommissie, the verzuimherstel
+    suspensions, the verdaging and the uitstel with consent)."""
 
     class Uitkomst(models.TextChoices):
         GEGROND = "gegrond", "Gegrond"
@@ -184,6 +187,21 @@ class Bezwaar(models.Model):
     ontvangen_op = models.DateField()
     tijdig = models.BooleanField(editable=False, default=True)
     beslistermijn_einde = models.DateField(editable=False, null=True)
+    adviescommissie = models.BooleanField(
+        default=False, help_text="Een adviescommissie (Awb 7:13) hoort het bezwaar: 12 weken."
+    )
+    behandelaar = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", help_text="Krijgt de notificaties over de beslistermijn.",
+    )  # fmt: skip
+    # Awb 7:10 lid 3: the one verdaging, at most six weeks.
+    verdaagd_op = models.DateField(null=True, blank=True)
+    verdaging_weken = models.PositiveSmallIntegerField(null=True, blank=True)
+    verdaging_reden = models.TextField(blank=True)
+    verdaagd_door = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", editable=False,
+    )  # fmt: skip
     uitkomst = models.CharField(max_length=20, choices=Uitkomst.choices, blank=True)
     besloten_op = models.DateField(null=True, blank=True)
     toelichting = models.TextField(blank=True)
@@ -198,3 +216,82 @@ class Bezwaar(models.Model):
 
     def __str__(self):
         return f"Bezwaar van {self.ontvangen_op:%d-%m-%Y}"
+
+
+class Verzuimherstel(models.Model):
+    """A request to the indiener to repair a defect in the bezwaarschrift (Awb 6:6); the decision
+    term is suspended from the day after ``verzocht_op`` until it is repaired or the term set for
+    it (``hersteltermijn_tot``) has passed unused (Awb 7:10 lid 2)."""
+
+    bezwaar = models.ForeignKey(Bezwaar, on_delete=models.CASCADE, related_name="verzuimherstellen")
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="+")
+    verzocht_op = models.DateField()
+    hersteltermijn_tot = models.DateField()
+    hersteld_op = models.DateField(null=True, blank=True)
+    verzuim = models.CharField(max_length=300)
+    verzocht_door = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    objects = PerDossierQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "herstel van een verzuim"
+        verbose_name_plural = "herstel van verzuimen"
+        ordering = ["verzocht_op", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(hersteltermijn_tot__gt=models.F("verzocht_op")),
+                name="verzuimherstel_termijn_na_verzoek",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(hersteld_op__isnull=True)
+                | models.Q(hersteld_op__gte=models.F("verzocht_op")),
+                name="verzuimherstel_hersteld_na_verzoek",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Herstel verzuim gevraagd op {self.verzocht_op:%d-%m-%Y}"
+
+    @property
+    def van(self):
+        return self.verzocht_op
+
+    @property
+    def tot(self):
+        """The day the suspension ends: the repair, or the repair term passing unused, whichever
+        comes first (a repair after that term no longer suspends)."""
+        if self.hersteld_op is None:
+            return self.hersteltermijn_tot
+        return min(self.hersteld_op, self.hersteltermijn_tot)
+
+
+class Bezwaaruitstel(models.Model):
+    """Further postponement of the decision on bezwaar to ``uitgesteld_tot``, with the indiener's
+    consent given on ``instemming_op`` (Awb 7:10 lid 4)."""
+
+    bezwaar = models.ForeignKey(Bezwaar, on_delete=models.CASCADE, related_name="uitstellen")
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="+")
+    instemming_op = models.DateField()
+    uitgesteld_tot = models.DateField()
+    toelichting = models.TextField(blank=True)
+    vastgelegd_door = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    objects = PerDossierQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "uitstel met instemming"
+        verbose_name_plural = "uitstel met instemming"
+        ordering = ["uitgesteld_tot", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(uitgesteld_tot__gt=models.F("instemming_op")),
+                name="bezwaaruitstel_na_instemming",
+            )
+        ]
+
+    def __str__(self):
+        return f"Uitgesteld tot {self.uitgesteld_tot:%d-%m-%Y}"

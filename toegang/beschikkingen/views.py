@@ -22,6 +22,7 @@ from regio.query import mag
 from toegang.beschikkingen import bezwaar as bezwaren
 from toegang.beschikkingen import brief, producten, services
 from toegang.beschikkingen.forms import (
+    BEZWAAR_STAPPEN,
     BeschikkingKopForm,
     BevestigForm,
     BezwaarForm,
@@ -451,39 +452,59 @@ class BezwaarCreateView(BeschikkingQuerysetMixin, ScopedObjectPageMixin, View):
 
 
 class BezwaarUpdateView(ScopedObjectPageMixin, View):
-    """Correct a bezwaar or record the beslissing op bezwaar."""
+    """The bezwaar's page: correct it or record the beslissing op bezwaar, see how its decision
+    term was reached, and take the steps that move it (Awb 7:10 lid 2-4)."""
 
     model = Bezwaar
     capability = services.CHANGE_BEZWAAR
     template_name = "toegang/beschikkingen/beschikking_bezwaar_form.html"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("beschikking__dossier__client__persoon")
-
-    def show(self, form):
-        b = self.object.beschikking
-        return self.render(
-            self.template_name,
-            beschikking=b,
-            bezwaar=self.object,
-            form=form,
-            bezwaartermijn_einde=bezwaren.bezwaartermijn_einde(b.bekendgemaakt_op),
+        return (
+            super()
+            .get_queryset()
+            .select_related("beschikking__dossier__client__persoon", "behandelaar", "verdaagd_door")
+            .prefetch_related("verzuimherstellen__verzocht_door", "uitstellen__vastgelegd_door")
         )
 
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
+    def show(self, form=None, stap_form=None):
         bezwaar = self.object
-        return self.show(
-            BezwaarForm(
+        b = bezwaar.beschikking
+        if form is None:
+            form = BezwaarForm(
                 bijwerken=True,
                 initial={
                     "ontvangen_op": bezwaar.ontvangen_op,
                     "uitkomst": bezwaar.uitkomst,
                     "besloten_op": bezwaar.besloten_op,
+                    "adviescommissie": bezwaar.adviescommissie,
                     "toelichting": bezwaar.toelichting,
                 },
             )
+        stappen = {}
+        if not bezwaar.uitkomst:
+            open_herstel = any(h.hersteld_op is None for h in bezwaar.verzuimherstellen.all())
+            for naam, form_class in BEZWAAR_STAPPEN.items():
+                if stap_form is not None and stap_form.STAP == naam:
+                    stappen[naam] = stap_form  # refused: shown with its errors
+                elif not (
+                    (naam == "hersteld" and not open_herstel)
+                    or (naam == "verdagen" and bezwaar.verdaagd_op)
+                ):
+                    stappen[naam] = form_class()
+        return self.render(
+            self.template_name,
+            beschikking=b,
+            bezwaar=bezwaar,
+            form=form,
+            stappen=stappen,
+            uitleg=bezwaren.termijnuitleg(bezwaar),
+            bezwaartermijn_einde=bezwaren.bezwaartermijn_einde(b.bekendgemaakt_op),
         )
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return self.show()
 
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -496,7 +517,47 @@ class BezwaarUpdateView(ScopedObjectPageMixin, View):
             else:
                 messages.success(request, "Het bezwaar is bijgewerkt.")
                 return redirect("toegang:beschikking-detail", pk=self.object.beschikking_id)
-        return self.show(form)
+        return self.show(form=form)
+
+
+class BezwaarStapView(BezwaarUpdateView):
+    """POST one step on the bezwaar's decision term (the ``stap`` of the form posted); with an
+    error, the bezwaar's page again with the error at its field."""
+
+    http_method_names = ["post"]
+    SERVICES = {
+        "verzuim": bezwaren.vraag_verzuimherstel,
+        "hersteld": bezwaren.verzuim_hersteld,
+        "verdagen": bezwaren.verdaag_bezwaar,
+        "uitstel": bezwaren.stel_bezwaar_uit,
+    }
+    GEDAAN = {
+        "verzuim": "Het verzoek om herstel is vastgelegd; de beslistermijn is opgeschort.",
+        "hersteld": "Het herstel van het verzuim is vastgelegd.",
+        "verdagen": "De verdaging is vastgelegd.",
+        "uitstel": "Het uitstel met instemming van de indiener is vastgelegd.",
+    }
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        stap = next((n for n in BEZWAAR_STAPPEN if request.POST.get(f"{n}-stap") == n), None)
+        if stap is None:
+            raise Http404("Onbekende stap.")
+        form = BEZWAAR_STAPPEN[stap](request.POST)
+        if form.is_valid():
+            try:
+                self.SERVICES[stap](self.object, request.user, **form.gegevens())
+            except ValidationError as exc:
+                fouten_op_formulier(form, exc)
+            else:
+                bezwaar = Bezwaar.objects.get(pk=self.object.pk)
+                messages.success(
+                    request,
+                    f"{self.GEDAAN[stap]} Beslissen uiterlijk op "
+                    f"{bezwaar.beslistermijn_einde:%d-%m-%Y}.",
+                )
+                return redirect("toegang:bezwaar-update", pk=self.object.pk)
+        return self.show(stap_form=form)
 
 
 urlpatterns = [
@@ -528,4 +589,5 @@ urlpatterns = [
         name="bezwaar-create",
     ),
     path("bezwaren/<int:pk>/", BezwaarUpdateView.as_view(), name="bezwaar-update"),
+    path("bezwaren/<int:pk>/termijn/", BezwaarStapView.as_view(), name="bezwaar-termijn"),
 ]

@@ -7,6 +7,9 @@ Cases are read through the scoping layer with the consulent's own capability, so
 is only told about cases of their own gemeenten, even if assigned to one elsewhere. The
 Notificatie's ``sleutel`` (melding and deadline) makes a rerun, or a redelivered task, create
 nothing twice; a deadline that moves (an aanvraag, a suspension) is notified again.
+
+Undecided bezwaren are notified the same way to their behandelaar, by the decision term on
+bezwaar (Awb 7:10, ``Bezwaar.beslistermijn_einde``), read with ``toegang.view_bezwaar``.
 """
 
 from __future__ import annotations
@@ -21,9 +24,10 @@ from django.utils.formats import date_format
 from regio.models import Notificatie, User
 from toegang import termijnen
 from toegang.meldingen.services import OPEN
-from toegang.models import Melding
+from toegang.models import Bezwaar, Melding
 
 CAPABILITY = "toegang.view_melding"
+CAPABILITY_BEZWAAR = "toegang.view_bezwaar"
 TASK_NAME = "toegang.termijnen_signaleren"
 
 
@@ -37,37 +41,70 @@ def _tekst(melding: Melding, peildatum: datetime.date) -> str:
     return f"Melding {melding.pk} ({gemeente}): de {soort} verloopt op {einde}."
 
 
+def _tekst_bezwaar(bezwaar: Bezwaar, peildatum: datetime.date) -> str:
+    einde = date_format(bezwaar.beslistermijn_einde, "j F Y")
+    gemeente = bezwaar.dossier.verantwoordelijke_gemeente.naam
+    wat = "is verlopen" if bezwaar.beslistermijn_einde < peildatum else "verloopt"
+    return f"Bezwaar {bezwaar.pk} ({gemeente}): de beslistermijn op bezwaar {wat} op {einde}."
+
+
+def _meldingen(consulent, bijna, peildatum) -> list[Notificatie]:
+    meldingen = (
+        Melding.objects.visible_to(consulent, CAPABILITY)
+        .filter(**bijna, consulent=consulent)
+        .select_related("dossier__verantwoordelijke_gemeente")
+    )
+    return [
+        Notificatie(
+            user=consulent,
+            tekst=_tekst(melding, peildatum)[:300],
+            url=reverse("toegang:melding-detail", args=[melding.pk]),
+            sleutel=f"termijn:melding:{melding.pk}:{melding.volgende_termijn.isoformat()}",
+        )
+        for melding in meldingen
+    ]
+
+
+def _bezwaren(behandelaar, bijna, peildatum) -> list[Notificatie]:
+    bezwaren = (
+        Bezwaar.objects.visible_to(behandelaar, CAPABILITY_BEZWAAR)
+        .filter(**bijna, behandelaar=behandelaar)
+        .select_related("dossier__verantwoordelijke_gemeente")
+    )
+    return [
+        Notificatie(
+            user=behandelaar,
+            tekst=_tekst_bezwaar(bezwaar, peildatum)[:300],
+            url=reverse("toegang:bezwaar-update", args=[bezwaar.pk]),
+            sleutel=f"termijn:bezwaar:{bezwaar.pk}:{bezwaar.beslistermijn_einde.isoformat()}",
+        )
+        for bezwaar in bezwaren
+    ]
+
+
 def signaleer_termijnen(peildatum: datetime.date | None = None) -> dict:
     """Create the deadline notifications for ``peildatum`` (default today); returns counts."""
     peildatum = peildatum or timezone.localdate()
     grens = termijnen.plus_werkdagen(peildatum, termijnen.SIGNAAL_WERKDAGEN)
     bijna = {"status__in": OPEN, "volgende_termijn__lte": grens}
-    consulent_ids = (
-        Melding.objects.filter(**bijna, consulent__isnull=False)
-        .values_list("consulent_id", flat=True)
-        .distinct()
+    bezwaar_bijna = {"uitkomst": "", "beslistermijn_einde__lte": grens}
+    user_ids = set(
+        Melding.objects.filter(**bijna, consulent__isnull=False).values_list(
+            "consulent_id", flat=True
+        )
+    ) | set(
+        Bezwaar.objects.filter(**bezwaar_bijna, behandelaar__isnull=False).values_list(
+            "behandelaar_id", flat=True
+        )
     )
     aangemaakt = 0
-    for consulent in User.objects.filter(pk__in=consulent_ids, is_active=True).order_by("pk"):
-        meldingen = (
-            Melding.objects.visible_to(consulent, CAPABILITY)
-            .filter(**bijna, consulent=consulent)
-            .select_related("dossier__verantwoordelijke_gemeente")
-        )
-        nieuw = [
-            Notificatie(
-                user=consulent,
-                tekst=_tekst(melding, peildatum)[:300],
-                url=reverse("toegang:melding-detail", args=[melding.pk]),
-                sleutel=f"termijn:melding:{melding.pk}:{melding.volgende_termijn.isoformat()}",
-            )
-            for melding in meldingen
-        ]
+    for user in User.objects.filter(pk__in=user_ids, is_active=True).order_by("pk"):
+        nieuw = _meldingen(user, bijna, peildatum) + _bezwaren(user, bezwaar_bijna, peildatum)
         if not nieuw:
             continue
         bestaand = set(
             Notificatie.objects.filter(
-                user=consulent, sleutel__in=[n.sleutel for n in nieuw]
+                user=user, sleutel__in=[n.sleutel for n in nieuw]
             ).values_list("sleutel", flat=True)
         )
         # ignore_conflicts: two runs at the same time still make each notice once.

@@ -6,6 +6,8 @@ from toegang.beschikkingen.models import (  # noqa: F401
     Beschikking,
     BeschiktProduct,
     Bezwaar,
+    Bezwaaruitstel,
+    Verzuimherstel,
 )
 from toegang.dossiers.models import (  # noqa: F401
     Adres,

@@ -68,6 +68,7 @@ from toegang.models import (
     Beschikking,
     BeschiktProduct,
     Bezwaar,
+    Bezwaaruitstel,
     Document,
     Dossier,
     Evaluatie,
@@ -82,6 +83,7 @@ from toegang.models import (
     Vernietigingslijst,
     Vernietigingsregel,
     Verzoek,
+    Verzuimherstel,
     Wachtstatusbericht,
     Zorgbeweging,
 )
@@ -299,7 +301,9 @@ def vernietig_dossier(dossier: Dossier, *, user, reden: str = "bewaartermijn") -
         )
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL regiozorg.vernietiging = 'uit'")
-        Bezwaar.objects.filter(dossier=d).update(toelichting="")
+        Bezwaar.objects.filter(dossier=d).update(toelichting="", verdaging_reden="")
+        Verzuimherstel.objects.filter(dossier=d).update(verzuim="")
+        Bezwaaruitstel.objects.filter(dossier=d).update(toelichting="")
         aanmeldingen = Aanmelding.objects.filter(dossier=d)
         aanmeldingen.update(
             urgentie_reden="",

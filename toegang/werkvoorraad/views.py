@@ -33,9 +33,11 @@ from toegang.models import (
     Beschikking,
     BeschiktProduct,
     Bezwaar,
+    Bezwaaruitstel,
     Melding,
     Opschorting,
     Verzoek,
+    Verzuimherstel,
 )
 
 NAAM_ZOEKEN = (
@@ -327,16 +329,35 @@ class BezwaarWerkvoorraadView(TolerantePaginaMixin, SearchSortMixin, ScopedViewM
     sortable = {"termijn": "beslistermijn_einde", "ontvangen": "ontvangen_op"}
     default_sort = "beslistermijn_einde"
 
+    @cached_property
+    def peildatum(self) -> datetime.date:
+        return timezone.localdate()
+
     def filter_queryset(self, queryset):
-        return queryset.filter(uitkomst="").select_related(
-            "beschikking", "dossier__verantwoordelijke_gemeente", "dossier__client__persoon"
+        # A repair of a verzuim still awaited suspends the term (Awb 7:10 lid 2); the stored end
+        # then assumes the repair term passes unused, so it can only come earlier.
+        opgeschort = Verzuimherstel.objects.filter(
+            bezwaar=OuterRef("pk"),
+            hersteld_op__isnull=True,
+            verzocht_op__lte=self.peildatum,
+            hersteltermijn_tot__gte=self.peildatum,
+        )
+        uitgesteld = Bezwaaruitstel.objects.filter(bezwaar=OuterRef("pk"))
+        return (
+            queryset.filter(uitkomst="")
+            .select_related(
+                "beschikking",
+                "dossier__verantwoordelijke_gemeente",
+                "dossier__client__persoon",
+                "behandelaar",
+            )  # fmt: skip
+            .annotate(opgeschort=Exists(opgeschort), uitgesteld=Exists(uitgesteld))
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(tab="bezwaren", **kwargs)
-        vandaag = timezone.localdate()
         for bezwaar in context["object_list"]:
-            bezwaar.stand = termijnen.termijnstand(bezwaar.beslistermijn_einde, vandaag)
+            bezwaar.stand = termijnen.termijnstand(bezwaar.beslistermijn_einde, self.peildatum)
         return context
 
 
