@@ -379,7 +379,7 @@ def test_data_migration_recomputes_existing_bezwaren(beschikking, soest_a, soest
         beschikking=beschikking, dossier=beschikking.dossier, ontvangen_op=D(2026, 4, 10),
         beslistermijn_einde=D(2026, 5, 25),
     )  # fmt: skip
-    migratie = importlib.import_module("toegang.migrations.0020_bezwaar_termijnen_awb_7_10")
+    migratie = importlib.import_module("toegang.migrations.0023_bezwaar_termijnen_awb_7_10")
     migratie.herbereken_beslistermijnen(apps, None)
     oud.refresh_from_db()
     assert oud.beslistermijn_einde == D(2026, 5, 26)

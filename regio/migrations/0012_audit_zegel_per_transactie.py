@@ -48,7 +48,7 @@ def plan_terug(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("regio", "0010_audit_verzegelen"),
+        ("regio", "0011_veenendaal_nooit_begeleiding"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 

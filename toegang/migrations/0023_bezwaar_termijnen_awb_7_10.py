@@ -44,7 +44,7 @@ def herbereken_beslistermijnen(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('toegang', '0019_declaratieregel_kostenregel_naar_financien'),
+        ('toegang', '0022_arrangement_alleen_in_zijn_tijdvak'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
