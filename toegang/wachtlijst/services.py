@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 
 from inkoop.contracten.services import contracten_voor
 from inkoop.locaties.services import capaciteit_op, vrije_plaatsen
@@ -31,8 +31,10 @@ from inkoop.models import Contract, Locatie
 from regio import audit
 from regio.models import Domein, Lidmaatschap
 from regio.query import vereis
+from toegang import termijnen
 from toegang.models import (
     Aanmelding,
+    Beschikking,
     BeschiktProduct,
     BuitenregionaalStatus,
     Plaatsing,
@@ -186,10 +188,16 @@ def crisis_zonder_beschikking(aanmeldingen, peildatum: datetime.date) -> list[Aa
             .first()
         )
         begin = min(d for d in (a.aangemeld_op, geplaatst) if d is not None)
-        a.termijn = begin + datetime.timedelta(days=a.regio.crisis_beschikking_dagen)
+        a.termijn = beschikken_uiterlijk(a.regio, begin)
         if a.termijn < peildatum:
             uitkomst.append(a)
     return uitkomst
+
+
+def beschikken_uiterlijk(regio, begin: datetime.date) -> datetime.date:
+    """The day a beschikking must follow a crisis aanmelding or placement of ``begin``: the
+    regio's ``crisis_beschikking_dagen`` working days later (Atw, ``toegang.termijnen``)."""
+    return termijnen.plus_werkdagen(begin, regio.crisis_beschikking_dagen)
 
 
 def _controleer_functie(aanmelding, functie):
@@ -584,29 +592,43 @@ def vervallen(plaatsing: Plaatsing, user, datum: datetime.date) -> Plaatsing:
     return plaatsing
 
 
-def _toewijsbaar_product(aanmelding: Aanmelding):
-    if aanmelding.beschikking_id is None:
+GELDIG = (Beschikking.Status.VASTGESTELD, Beschikking.Status.BEKENDGEMAAKT)
+
+
+def dekkend_product(aanmelding: Aanmelding, datum: datetime.date) -> BeschiktProduct | None:
+    """The beschikt product a placement of ``aanmelding`` on ``datum`` rests on: toegekend and
+    active for the aanmelding's functie, in a vastgestelde (or bekendgemaakte) beschikking on the
+    client's dossier, running on ``datum``. The aanmelding's own beschikking comes first."""
+    if aanmelding.functie_id is None:
         return None
+    kandidaten = BeschiktProduct.objects.filter(
+        beschikking__dossier=aanmelding.dossier_id,
+        beschikking__status__in=GELDIG,
+        product=aanmelding.functie_id,
+        toegekend=True,
+        actief=True,
+        ingangsdatum__lte=datum,
+    ).filter(models.Q(einddatum__isnull=True) | models.Q(einddatum__gte=datum))
+    eigen = models.Case(
+        models.When(beschikking=aanmelding.beschikking_id, then=0), default=1
+    ) if aanmelding.beschikking_id else models.Value(1)  # fmt: skip
     return (
-        BeschiktProduct.objects.filter(
-            beschikking=aanmelding.beschikking_id,
-            product=aanmelding.functie_id,
-            toegekend=True,
-            actief=True,
-        )
-        .order_by("pk")
+        kandidaten.select_related("beschikking__dossier__verantwoordelijke_gemeente", "product")
+        .order_by(eigen, "-beschikking__ingangsdatum", "pk")
         .first()
     )
 
 
-def toewijzen(plaatsing: Plaatsing, aanmelding: Aanmelding, datum: datetime.date) -> str:
-    """Make the toewijzing for a plaatsing that is being placed (not saved here): when the
-    beschikking has an active toegekend product for the functie and the aanbieder a covering
+def toewijzen(plaatsing: Plaatsing, aanmelding: Aanmelding, datum: datetime.date, bp=None) -> str:
+    """Make the toewijzing for a plaatsing that is being placed (not saved here) from the
+    beschikt product it rests on (``dekkend_product``), when the aanbieder has a covering
     contract. Returns why none was made (or empty)."""
-    bp = _toewijsbaar_product(aanmelding)
+    bp = bp or dekkend_product(aanmelding, datum)
     aanbieder = plaatsing.locatie.aanbieder
     if bp is None:
-        return "Geen toewijzing gemaakt: er is (nog) geen toegekend product voor deze functie."
+        return (
+            "Geen toewijzing gemaakt: er is (nog) geen vastgestelde beschikking voor deze functie."
+        )
     gemeente = bp.beschikking.dossier.verantwoordelijke_gemeente
     contracten = contracten_voor(gemeente, bp.product, datum).filter(aanbieder=aanbieder)
     if not contracten.exists():
@@ -623,13 +645,46 @@ def toewijzen(plaatsing: Plaatsing, aanmelding: Aanmelding, datum: datetime.date
     return ""
 
 
+def grondslag(plaatsing: Plaatsing, aanmelding: Aanmelding, datum: datetime.date,
+              crisis_reden: str) -> BeschiktProduct | None:  # fmt: skip
+    """What a placement on ``datum`` rests on (issue 17 item 9), set on ``plaatsing`` (not
+    saved): the covering beschikking, or — without one — the crisis route with a recorded
+    reason, and then the beschikking must follow within the regio's term in werkdagen (a task
+    on the werkvoorraad of whoever beschikt, ``toegang.wachtlijst.crisis``). Refuses a
+    placement that has neither. Returns the beschikt product (None: a crisis placement)."""
+    bp = dekkend_product(aanmelding, datum)
+    if bp is not None:
+        plaatsing.beschikking = bp.beschikking
+        plaatsing.crisis_reden = ""
+        plaatsing.beschikken_uiterlijk = None
+        return bp
+    reden = (crisis_reden or "").strip()
+    functie = aanmelding.functie.naam if aanmelding.functie_id else "deze functie"
+    if not reden:
+        raise ValidationError(
+            {"crisis_reden": f"Er is geen vastgestelde beschikking voor {functie} die "
+             f"{datum:%d-%m-%Y} dekt. Plaats zonder beschikking alleen als crisisplaatsing, "
+             "met de reden."}
+        )  # fmt: skip
+    plaatsing.beschikking = None
+    plaatsing.crisis_reden = reden
+    plaatsing.beschikken_uiterlijk = beschikken_uiterlijk(aanmelding.regio, datum)
+    return None
+
+
+GRONDSLAG = ["beschikking", "crisis_reden", "beschikken_uiterlijk"]
+
+
 @transaction.atomic
-def plaatsen(plaatsing: Plaatsing, user, datum: datetime.date) -> tuple[Plaatsing, str]:
-    """Place the client: the aanmelding leaves the list (reason geplaatst) and, when its
-    beschikking has an active toegekend product for the functie and the aanbieder has a covering
-    contract, the toewijzing is created and linked; a Zorgbeweging instroom (via the list) is
-    recorded. Returns the plaatsing and a note for the user (why no toewijzing was made, or
-    empty)."""
+def plaatsen(
+    plaatsing: Plaatsing, user, datum: datetime.date, *, crisis_reden: str = ""
+) -> tuple[Plaatsing, str]:
+    """Place the client: the placement rests on a vastgestelde beschikking covering the functie
+    on ``datum``, or is a crisis placement with ``crisis_reden`` (``grondslag``). The aanmelding
+    leaves the list (reason geplaatst), the toewijzing to the location's aanbieder is made from
+    the beschikking when the aanbieder has a covering contract, and a Zorgbeweging instroom (via
+    the list) is recorded. Returns the plaatsing and a note for the user (why no toewijzing was
+    made, or empty)."""
     from toegang.wachtlijst.doorstroom import instroom
 
     plaatsing = _vergrendel_plaatsing(plaatsing, user)
@@ -638,10 +693,14 @@ def plaatsen(plaatsing: Plaatsing, user, datum: datetime.date) -> tuple[Plaatsin
     aanmelding = plaatsing.aanmelding
     if datum < aanmelding.wachtend_sinds:
         raise ValidationError({"datum": "De datum ligt vóór het begin van het wachten."})
+    bp = grondslag(plaatsing, aanmelding, datum, crisis_reden)
     plaatsing.status = Plaatsing.Status.GEPLAATST
     plaatsing.geplaatst_op = datum
-    notitie = toewijzen(plaatsing, aanmelding, datum)
-    plaatsing.save(update_fields=["status", "geplaatst_op", "toewijzing"])
+    notitie = toewijzen(plaatsing, aanmelding, datum, bp) if bp else (
+        "Crisisplaatsing: de beschikking moet volgen uiterlijk "
+        f"{plaatsing.beschikken_uiterlijk:%d-%m-%Y}; daarna wordt de toewijzing gemaakt."
+    )  # fmt: skip
+    plaatsing.save(update_fields=["status", "geplaatst_op", "toewijzing", *GRONDSLAG])
     van_de_lijst(aanmelding, user, Uitstroomreden.GEPLAATST, datum)
     instroom(plaatsing, user, datum, via_wachtlijst=True)
     audit.record("change", objects=[plaatsing], actor=user, toelichting={"status": "geplaatst"})
