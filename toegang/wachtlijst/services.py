@@ -346,17 +346,23 @@ def van_de_lijst(aanmelding: Aanmelding, user, reden: str, datum: datetime.date)
 # --- places and matching ------------------------------------------------------------------------
 
 
+def bezet_op(locatie: Locatie) -> int:
+    """Places in use at ``locatie``: reserved, confirmed or placed (issue 17 item 12: occupied
+    places follow from the placements; leaving or lapsing frees them)."""
+    return Plaatsing.objects.filter(locatie=locatie, status__in=Plaatsing.BEZET).count()
+
+
 def vrij_op(locatie: Locatie, datum: datetime.date) -> int:
-    """Free places at ``locatie``: capacity on ``datum`` minus the places in use (reserved,
-    confirmed, placed), and not more than the aanbieder's latest report of free places minus
-    the places taken since that report."""
-    bezet = Plaatsing.objects.filter(locatie=locatie, status__in=Plaatsing.BEZET)
-    vrij = capaciteit_op(locatie, datum) - bezet.count()
+    """Free places at ``locatie``: capacity on ``datum`` minus the places in use. Reserving
+    and placing lower it at once, leaving raises it. The aanbieder's own report of free places
+    (``gemeld_vrij``) is shown beside it, with a signal when they differ; it does not count."""
+    return max(capaciteit_op(locatie, datum) - bezet_op(locatie), 0)
+
+
+def gemeld_vrij(locatie: Locatie) -> int | None:
+    """The aanbieder's latest report of free places at ``locatie`` (None: never reported)."""
     melding = vrije_plaatsen(locatie)
-    if melding is not None:
-        sindsdien = bezet.filter(gereserveerd_op__gt=melding.gemeld_op).count()
-        vrij = min(vrij, melding.vrije_plaatsen - sindsdien)
-    return max(vrij, 0)
+    return None if melding is None else melding.vrije_plaatsen
 
 
 def regio_gemeenten(regio, datum: datetime.date) -> set[int]:
@@ -399,6 +405,13 @@ def _bezwaren(aanmelding: Aanmelding, locatie: Locatie, uitgesloten: set[int]) -
         bezwaren.append("Op deze locatie zijn geen huisdieren toegestaan.")
     if aanmelding.rolstoeltoegankelijk and not locatie.rolstoeltoegankelijk:
         bezwaren.append("Deze locatie is niet rolstoeltoegankelijk.")
+    # What the location's own features exclude, from the client's data (COD046: 1 man, 2 vrouw).
+    persoon = getattr(aanmelding.client, "persoon", None)
+    geslacht = getattr(persoon, "geslacht", "0")
+    if locatie.gender == Locatie.Gender.VROUWEN and geslacht == "1":
+        bezwaren.append("Deze locatie is alleen voor vrouwen.")
+    if locatie.gender == Locatie.Gender.MANNEN and geslacht == "2":
+        bezwaren.append("Deze locatie is alleen voor mannen.")
     return bezwaren
 
 
@@ -431,6 +444,49 @@ class Match:
     vrij: int
     score: int
     redenen: list[str] = field(default_factory=list)
+    gemeld: int | None = None
+
+    @property
+    def wijkt_af(self) -> bool:
+        """The aanbieder's report of free places differs from the count of the placements."""
+        return self.gemeld is not None and self.gemeld != self.vrij
+
+
+@dataclass
+class Uitgesloten:
+    """A contracted location offering the functie that matching leaves out, and why."""
+
+    locatie: Locatie
+    redenen: list[str]
+
+
+def uitgesloten_locaties(aanmelding: Aanmelding, datum: datetime.date) -> list[Uitgesloten]:
+    """The contracted locations offering the client's functie that ``passende_locaties`` leaves
+    out on ``datum``, each with the reasons (shown on the matching page)."""
+    if aanmelding.functie_id is None:
+        return []
+    uitgesloten = set(aanmelding.uitsluitingen.values_list("pk", flat=True))
+    leden = regio_gemeenten(aanmelding.regio, datum)
+    goedgekeurd = buitenregionaal_goedgekeurd(aanmelding)
+    uitkomst = []
+    for locatie in gecontracteerde_locaties(
+        aanmelding.regio, aanmelding.functie, datum
+    ).select_related("aanbieder", "gemeente"):
+        redenen = []
+        if locatie.gemeente_id not in leden and not goedgekeurd:
+            redenen.append("Buiten de regio (geen goedgekeurde buitenregionale plaatsing).")
+        redenen += _bezwaren(aanmelding, locatie, uitgesloten)
+        capaciteit, bezet = capaciteit_op(locatie, datum), bezet_op(locatie)
+        if capaciteit == 0:
+            redenen.append("Geen capaciteit vastgelegd op deze datum.")
+        elif capaciteit - bezet <= 0:
+            redenen.append(f"Vol: {bezet} van {capaciteit} plaatsen bezet.")
+        if redenen:
+            gemeld = gemeld_vrij(locatie)
+            if gemeld:
+                redenen.append(f"De aanbieder meldt {gemeld} vrij.")
+            uitkomst.append(Uitgesloten(locatie, redenen))
+    return uitkomst
 
 
 def passende_locaties(aanmelding: Aanmelding, datum: datetime.date) -> list[Match]:
@@ -438,6 +494,7 @@ def passende_locaties(aanmelding: Aanmelding, datum: datetime.date) -> list[Matc
     preference, best first (preferences raise the rank), each with the reasons it fits."""
     if aanmelding.functie_id is None:
         return []
+    aanmelding = Aanmelding.objects.select_related("client__persoon").get(pk=aanmelding.pk)
     uitgesloten = set(aanmelding.uitsluitingen.values_list("pk", flat=True))
     locaties = gecontracteerde_locaties(aanmelding.regio, aanmelding.functie, datum).select_related(
         "aanbieder", "gemeente"
@@ -458,7 +515,10 @@ def passende_locaties(aanmelding: Aanmelding, datum: datetime.date) -> list[Matc
         if buiten:
             redenen.append("buiten de regio (goedgekeurd)")
         redenen.append(f"{vrij} vrije plaats{'en' if vrij != 1 else ''}")
-        matches.append(Match(locatie, vrij, score, redenen))
+        gemeld = gemeld_vrij(locatie)
+        if gemeld is not None and gemeld != vrij:
+            redenen.append(f"de aanbieder meldt {gemeld} vrij (wijkt af)")
+        matches.append(Match(locatie, vrij, score, redenen, gemeld))
     matches.sort(key=lambda m: (-m.score, -m.vrij, m.locatie.naam, m.locatie.pk))
     return matches
 
