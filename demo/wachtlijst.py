@@ -361,7 +361,14 @@ def plaatsingen(rng: random.Random, regio_code: str = "amersfoort", aantal: int 
         if stap in ("bevestigen", "plaatsen"):
             plaatsing = services.bevestigen(plaatsing, ct)
         if stap == "plaatsen":
-            services.plaatsen(plaatsing, ct, vandaag)
+            # A placement rests on a vastgestelde beschikking covering the functie; without
+            # one it is a crisis placement with its reason, and the beschikking must follow
+            # (the lokaal team sees it on its werkvoorraad).
+            services.plaatsen(
+                plaatsing, ct, vandaag,
+                crisis_reden="Acute crisis: de cliënt kon niet langer thuis blijven; de "
+                "beschikking volgt.",
+            )  # fmt: skip
 
 
 def _personen(dossiers: list[Dossier], rng: random.Random):

@@ -156,7 +156,16 @@ class Regio(models.Model):
         default=3, help_text="Regionale norm voor de wachttijd (er is geen wettelijk maximum)."
     )
     crisis_beschikking_dagen = models.PositiveSmallIntegerField(
-        default=5, help_text="Na een crisisplaatsing volgt de beschikking binnen zoveel dagen."
+        default=5,
+        help_text="Na een crisisplaatsing volgt de beschikking binnen zoveel werkdagen.",
+    )
+    # Seed 000 §9, seed 003: where the regio chose so, the Centrale Toegang beschikt itself for
+    # the functies of the beschermd-wonen domain (regio.query grants it the capabilities).
+    ct_beschikt = models.BooleanField(
+        "Centrale Toegang beschikt",
+        default=False,
+        help_text="De Centrale Toegang stelt beschikkingen op en accordeert ze voor de functies "
+        "van het domein beschermd wonen.",
     )
     wachtstatus_interval_weken = models.PositiveSmallIntegerField(
         default=4,

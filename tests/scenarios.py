@@ -383,6 +383,9 @@ def aanmelding(
     return a
 
 
+CRISIS_REDEN = "Acute crisis: de cliënt kan niet thuis blijven; de beschikking volgt."
+
+
 def plaatsing(
     wereld: Wachtlijst,
     aanmelding: Aanmelding,
@@ -390,8 +393,10 @@ def plaatsing(
     op: datetime.date,
     *,
     gereserveerd_op: datetime.date = VANDAAG,
+    crisis_reden: str = CRISIS_REDEN,
 ) -> Plaatsing:
-    """``aanmelding`` (waiting) reserved at ``locatie`` and placed there on ``op`` by the CT."""
+    """``aanmelding`` (waiting) reserved at ``locatie`` and placed there on ``op`` by the CT:
+    on its covering beschikking, or else as a crisis placement with ``crisis_reden``."""
     gereserveerd = ws.reserveren(aanmelding, locatie, wereld.ct, gereserveerd_op)
-    geplaatst, _ = ws.plaatsen(gereserveerd, wereld.ct, op)
+    geplaatst, _ = ws.plaatsen(gereserveerd, wereld.ct, op, crisis_reden=crisis_reden)
     return geplaatst

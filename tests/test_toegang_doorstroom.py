@@ -140,7 +140,7 @@ def test_outside_the_regio_only_with_approval_matching_and_reserveren(opzet):
     assert a in [k[0] for k in ws.passende_aanmeldingen(buiten, VANDAAG)]
 
     p = ws.reserveren(a, buiten, opzet.ct, VANDAAG)
-    ws.plaatsen(p, opzet.ct, VANDAAG)
+    ws.plaatsen(p, opzet.ct, VANDAAG, crisis_reden=scenarios.CRISIS_REDEN)
     z = Zorgbeweging.objects.get()
     assert z.buitenregionaal and z.via_wachtlijst
 
@@ -206,7 +206,7 @@ def test_direct_placement_takes_a_place_and_leaves_the_list_history_alone(opzet)
     events = Wachtlijstgebeurtenis.objects.count()
     vrij = ws.vrij_op(loc, VANDAAG)
 
-    p, notitie = ds.direct_plaatsen(a, loc, opzet.ct, GISTEREN)
+    p, notitie = ds.direct_plaatsen(a, loc, opzet.ct, GISTEREN, crisis_reden=scenarios.CRISIS_REDEN)
 
     assert notitie == ""
     assert (p.status, p.geplaatst_op) == ("geplaatst", GISTEREN)
@@ -230,27 +230,35 @@ def test_direct_placement_refusals(opzet):
     ws.reserveren(wachtend(opzet), vol, opzet.ct, VANDAAG)  # the only place is reserved
     a = beoordeeld(opzet)
     with pytest.raises(ws.GeenPlaats, match="geen vrije plaats meer"):
-        ds.direct_plaatsen(a, vol, opzet.ct, VANDAAG)
+        ds.direct_plaatsen(a, vol, opzet.ct, VANDAAG, crisis_reden=scenarios.CRISIS_REDEN)
     for loc, veld in ((buiten, "locatie"), (andere_functie, "locatie")):
         with pytest.raises(ValidationError) as fout:
-            ds.direct_plaatsen(a, loc, opzet.ct, VANDAAG)
+            ds.direct_plaatsen(a, loc, opzet.ct, VANDAAG, crisis_reden=scenarios.CRISIS_REDEN)
         assert veld in fout.value.message_dict
     ruim = locatie(opzet.aanbieder, functies=[opzet.bw])
     with pytest.raises(ValidationError) as fout:
-        ds.direct_plaatsen(a, ruim, opzet.ct, VANDAAG + datetime.timedelta(days=1))
+        ds.direct_plaatsen(
+            a,
+            ruim,
+            opzet.ct,
+            VANDAAG + datetime.timedelta(days=1),
+            crisis_reden=scenarios.CRISIS_REDEN,
+        )
     assert "datum" in fout.value.message_dict
     # A waiting client is placed via the list; a client without functie is assessed first.
     with pytest.raises(ValidationError, match="via de wachtlijst"):
-        ds.direct_plaatsen(wachtend(opzet), ruim, opzet.ct, VANDAAG)
+        ds.direct_plaatsen(
+            wachtend(opzet), ruim, opzet.ct, VANDAAG, crisis_reden=scenarios.CRISIS_REDEN
+        )
     zonder = ws.aanmelden(dossier_in("0307"), opzet.ct, opzet.regio, "crisis", D(2024, 1, 1))
     with pytest.raises(ValidationError) as fout:
-        ds.direct_plaatsen(zonder, ruim, opzet.ct, VANDAAG)
+        ds.direct_plaatsen(zonder, ruim, opzet.ct, VANDAAG, crisis_reden=scenarios.CRISIS_REDEN)
     assert "functie" in fout.value.message_dict
     assert Plaatsing.objects.filter(status="geplaatst").count() == 0
     assert Zorgbeweging.objects.count() == 0
     # With approval a buitenregionale direct placement is recorded and flagged.
     a = goedgekeurd(opzet, a)
-    p, _ = ds.direct_plaatsen(a, buiten, opzet.ct, VANDAAG)
+    p, _ = ds.direct_plaatsen(a, buiten, opzet.ct, VANDAAG, crisis_reden=scenarios.CRISIS_REDEN)
     assert Zorgbeweging.objects.get(plaatsing=p).buitenregionaal
     a.refresh_from_db()
     assert a.route == "crisis"  # a crisis placement keeps its route (beschikking term)
@@ -278,7 +286,10 @@ def test_direct_placements_and_reservations_at_once_never_overbook(refdata):
             connection.close()
 
     acties = [lambda a=a: ws.reserveren(a, loc, opzet.ct, VANDAAG) for a in wachtenden] + [
-        lambda a=a: ds.direct_plaatsen(a, loc, opzet.ct, VANDAAG) for a in directen
+        lambda a=a: ds.direct_plaatsen(
+            a, loc, opzet.ct, VANDAAG, crisis_reden=scenarios.CRISIS_REDEN
+        )
+        for a in directen
     ]
     threads = [threading.Thread(target=probeer, args=(actie,)) for actie in acties]
     for t in threads:
@@ -299,7 +310,7 @@ def test_doorstroom_ends_the_placement_frees_the_place_and_ends_the_toewijzing(o
     a = beoordeeld(opzet)
     ws.beschikking_koppelen(a, opzet.ct, beschikking_voor(a.dossier, opzet.bw, opzet.ct))
     geplaatst_op = VANDAAG - datetime.timedelta(days=10)
-    p, _ = ds.direct_plaatsen(a, loc, opzet.ct, geplaatst_op)
+    p, _ = ds.direct_plaatsen(a, loc, opzet.ct, geplaatst_op, crisis_reden=scenarios.CRISIS_REDEN)
     t = p.toewijzing
     assert ws.vrij_op(loc, VANDAAG) == 0
 
@@ -344,7 +355,12 @@ def test_uitstroom_overleden_uses_the_iwmo_reason(opzet):
     loc = locatie(opzet.aanbieder, functies=[opzet.bw])
     a = wachtend(opzet, sinds=VANDAAG - datetime.timedelta(days=20))
     ws.beschikking_koppelen(a, opzet.ct, beschikking_voor(a.dossier, opzet.bw, opzet.ct))
-    p, _ = ws.plaatsen(ws.reserveren(a, loc, opzet.ct, VANDAAG), opzet.ct, GISTEREN)
+    p, _ = ws.plaatsen(
+        ws.reserveren(a, loc, opzet.ct, VANDAAG),
+        opzet.ct,
+        GISTEREN,
+        crisis_reden=scenarios.CRISIS_REDEN,
+    )
     z, _ = ds.beeindigen(p, opzet.ct, "uitstroom", VANDAAG, "overleden")
     assert (z.soort, z.bestemming, z.via_wachtlijst) == ("uitstroom", "overleden", True)
     p.toewijzing.refresh_from_db()
@@ -363,11 +379,18 @@ def _monitoring_opzet(opzet):
                      gemeente_code="0345")  # fmt: skip
     p1 = geplaatst(opzet, loc, D(2024, 3, 4))
     p2 = geplaatst(opzet, loc, D(2024, 3, 20))
-    p3, _ = ds.direct_plaatsen(beoordeeld(opzet), loc, opzet.ct, D(2024, 4, 2))
+    p3, _ = ds.direct_plaatsen(
+        beoordeeld(opzet), loc, opzet.ct, D(2024, 4, 2), crisis_reden=scenarios.CRISIS_REDEN
+    )
     ds.beeindigen(p1, opzet.ct, "doorstroom", D(2024, 5, 6), "beschermd_thuis")
     ds.beeindigen(p2, opzet.ct, "uitstroom", D(2024, 6, 7), "wlz")
     a = goedgekeurd(opzet, wachtend(opzet))
-    ws.plaatsen(ws.reserveren(a, buiten, opzet.ct, VANDAAG), opzet.ct, D(2024, 6, 10))
+    ws.plaatsen(
+        ws.reserveren(a, buiten, opzet.ct, VANDAAG),
+        opzet.ct,
+        D(2024, 6, 10),
+        crisis_reden=scenarios.CRISIS_REDEN,
+    )
     geplaatst(opzet, loc, D(2023, 12, 30), sinds=D(2023, 11, 1))
     return p3
 
@@ -454,7 +477,9 @@ def test_screens_direct_placement_doorstroom_with_confirmation(opzet, client):
         "locatie", "datum"
     }  # fmt: skip
     datum = VANDAAG - datetime.timedelta(days=5)
-    response = client.post(url, {"locatie": loc.pk, "datum": datum.isoformat()})
+    response = client.post(
+        url, {"locatie": loc.pk, "datum": datum.isoformat(), "crisis_reden": "Acuut."}
+    )
     assert response.status_code == 302
     p = Plaatsing.objects.get(aanmelding=a)
     assert p.status == "geplaatst"
@@ -563,7 +588,7 @@ def test_monitoring_query_count_does_not_grow_with_the_rows(opzet, client):
         for n in range(aantal):
             a = goedgekeurd(opzet, wachtend(opzet))
             p = ws.reserveren(a, buiten, opzet.ct, VANDAAG)
-            ws.plaatsen(p, opzet.ct, D(2024, 2 + n, 3))
+            ws.plaatsen(p, opzet.ct, D(2024, 2 + n, 3), crisis_reden=scenarios.CRISIS_REDEN)
             geplaatst(opzet, binnen, D(2024, 2 + n, 5))
 
     def tel():

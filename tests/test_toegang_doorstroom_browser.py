@@ -29,6 +29,8 @@ def test_ct_records_a_direct_placement_and_a_doorstroom(page, live_server, refda
     page.get_by_label("Locatie").select_option(
         label=f"De Linde ({opzet.aanbieder.naam}, Amersfoort)"
     )
+    # No beschikking yet: only as a crisis placement with its reason (issue 17 item 9).
+    page.get_by_label("Reden crisisplaatsing").fill("Acute crisis; de beschikking volgt.")
     page.get_by_role("button", name="Plaatsing vastleggen").click()
     expect(page.get_by_text("De directe plaatsing op De Linde is vastgelegd.")).to_be_visible()
     expect(

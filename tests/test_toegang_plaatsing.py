@@ -48,7 +48,7 @@ def test_reserve_confirm_place_makes_uitstroom_and_toewijzing(opzet):
     assert ws.passende_locaties(a, VANDAAG)[0].vrij == 1
     p = ws.bevestigen(p, opzet.ct)
     assert p.status == "bevestigd"
-    p, notitie = ws.plaatsen(p, opzet.ct, VANDAAG)
+    p, notitie = ws.plaatsen(p, opzet.ct, VANDAAG, crisis_reden=scenarios.CRISIS_REDEN)
 
     assert notitie == ""
     assert p.status == "geplaatst" and p.geplaatst_op == VANDAAG
@@ -65,8 +65,15 @@ def test_reserve_confirm_place_makes_uitstroom_and_toewijzing(opzet):
 def test_place_without_beschikking_has_no_toewijzing_and_says_why(opzet):
     loc = locatie(opzet.aanbieder, functies=[opzet.bw])
     a = wachtend(opzet)
-    p, notitie = ws.plaatsen(ws.reserveren(a, loc, opzet.ct, VANDAAG), opzet.ct, VANDAAG)
-    assert p.toewijzing is None and "Geen toewijzing" in notitie
+    p, notitie = ws.plaatsen(
+        ws.reserveren(a, loc, opzet.ct, VANDAAG),
+        opzet.ct,
+        VANDAAG,
+        crisis_reden=scenarios.CRISIS_REDEN,
+    )
+    # A crisis placement (issue 17 item 9): the toewijzing follows the beschikking.
+    assert p.toewijzing is None and "Crisisplaatsing" in notitie
+    assert p.beschikken_uiterlijk is not None
     assert Toewijzing.objects.count() == 0
 
 
@@ -166,9 +173,15 @@ def test_screens_reserve_confirm_place_and_lapse(opzet, client):
     assert client.post(url, {"datum": "kapot"}).status_code == 200
     p.refresh_from_db()
     assert p.status == "bevestigd"  # nothing happened before the valid POST
-    assert client.post(url, {"datum": VANDAAG.isoformat()}).status_code == 302
+    # No beschikking: only a crisis placement with its reason (issue 17 item 9).
+    response = client.post(url, {"datum": VANDAAG.isoformat()})
+    assert response.status_code == 200 and "crisis_reden" in response.context["form"].errors
     p.refresh_from_db()
-    assert p.status == "geplaatst"
+    assert p.status == "bevestigd"
+    response = client.post(url, {"datum": VANDAAG.isoformat(), "crisis_reden": "Acuut."})
+    assert response.status_code == 302
+    p.refresh_from_db()
+    assert (p.status, p.crisis_reden) == ("geplaatst", "Acuut.")
 
     b = wachtend(opzet)
     client.post(reverse("toegang:plaatsing_reserveren", args=[b.pk]), {"locatie": loc.pk})
@@ -223,7 +236,12 @@ def test_place_at_an_aanbieder_without_covering_contract_makes_no_toewijzing(opz
     loc = locatie(ander, functies=[opzet.bw])
     a = wachtend(opzet, "0307")
     ws.beschikking_koppelen(a, opzet.ct, beschikking_voor(a.dossier, opzet.bw, opzet.ct))
-    p, notitie = ws.plaatsen(ws.reserveren(a, loc, opzet.ct, VANDAAG), opzet.ct, VANDAAG)
+    p, notitie = ws.plaatsen(
+        ws.reserveren(a, loc, opzet.ct, VANDAAG),
+        opzet.ct,
+        VANDAAG,
+        crisis_reden=scenarios.CRISIS_REDEN,
+    )
     assert p.status == "geplaatst" and p.toewijzing is None
     assert "geen dekkend contract" in notitie
     assert Toewijzing.objects.count() == 0

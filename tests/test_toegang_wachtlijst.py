@@ -10,7 +10,8 @@ from inkoop.models import VrijePlaatsenMelding
 from regio.models import AuditEntry
 from tests import scenarios
 from tests.factories import AanbiederFactory, UserFactory, dossier_in, gemeente, grant, locatie
-from toegang.models import Aanmelding, Wachtlijstgebeurtenis
+from toegang.models import Aanmelding, Persoon, Wachtlijstgebeurtenis
+from toegang.wachtlijst import doorstroom as ds
 from toegang.wachtlijst import services as ws
 
 pytestmark = pytest.mark.django_db
@@ -161,7 +162,7 @@ def test_matching_respects_every_preference_and_capacity(opzet):
     locatie(opzet.aanbieder, naam="Dicht", **{**ok, "actief": False})
     vol = locatie(opzet.aanbieder, naam="Vol", plaatsen=1, **ok)
     gemeld = locatie(opzet.aanbieder, naam="Gemeld vol", plaatsen=5, **ok)
-    VrijePlaatsenMelding.objects.create(locatie=gemeld, vrije_plaatsen=0)
+    VrijePlaatsenMelding.objects.create(locatie=gemeld, vrije_plaatsen=0)  # shown, not counted
     uitgesloten = locatie(opzet.aanbieder, naam="Uitgesloten", **ok)
     locatie(AanbiederFactory(), naam="Geen contract", **ok)
     a.uitsluitingen.set([uitgesloten])
@@ -170,19 +171,48 @@ def test_matching_respects_every_preference_and_capacity(opzet):
 
     matches = ws.passende_locaties(a, VANDAAG)
 
-    assert [m.locatie.naam for m in matches] == ["Voorkeur", "Past"]
+    assert [m.locatie.naam for m in matches] == ["Voorkeur", "Gemeld vol", "Past"]
     assert "in voorkeursgemeente" in matches[0].redenen
-    assert matches[1].vrij == 3 and "3 vrije plaatsen" in matches[1].redenen
-    assert past.pk == matches[1].locatie.pk and voorkeur.pk == matches[0].locatie.pk
+    assert matches[2].vrij == 3 and "3 vrije plaatsen" in matches[2].redenen
+    assert past.pk == matches[2].locatie.pk and voorkeur.pk == matches[0].locatie.pk
+    assert matches[1].wijkt_af and matches[1].locatie == gemeld
 
 
-def test_reported_free_places_cap_the_count_and_drop_after_reservations(opzet):
-    loc = locatie(opzet.aanbieder, plaatsen=5, functies=[opzet.bw])
-    assert ws.vrij_op(loc, VANDAAG) == 5
-    VrijePlaatsenMelding.objects.create(locatie=loc, vrije_plaatsen=2)
-    assert ws.vrij_op(loc, VANDAAG) == 2
-    ws.reserveren(wachtend(opzet), loc, opzet.ct, VANDAAG)
-    assert ws.vrij_op(loc, VANDAAG) == 1
+def test_free_places_follow_the_placements_and_the_report_is_shown_beside(opzet):
+    """Issue 17 item 12: occupied places follow from the placements; the aanbieder's report
+    does not hide places, it is shown beside with a signal when it differs."""
+    loc = locatie(opzet.aanbieder, plaatsen=10, functies=[opzet.bw])
+    VrijePlaatsenMelding.objects.create(locatie=loc, vrije_plaatsen=9)
+    a = wachtend(opzet)
+    (m,) = ws.passende_locaties(a, VANDAAG)
+    assert (m.vrij, m.gemeld, m.wijkt_af) == (10, 9, True)
+    assert "de aanbieder meldt 9 vrij (wijkt af)" in m.redenen
+    p = ws.reserveren(a, loc, opzet.ct, VANDAAG)
+    assert ws.vrij_op(loc, VANDAAG) == 9  # reserving lowers it at once
+    p, _ = ws.plaatsen(p, opzet.ct, VANDAAG, crisis_reden="Acuut.")
+    assert ws.vrij_op(loc, VANDAAG) == 9
+    b = wachtend(opzet)
+    (m,) = ws.passende_locaties(b, VANDAAG)
+    assert (m.vrij, m.wijkt_af) == (9, False)
+    ds.beeindigen(p, opzet.ct, "uitstroom", VANDAAG, "zelfstandig")
+    assert ws.vrij_op(loc, VANDAAG) == 10  # leaving raises it
+
+
+def test_matching_excludes_what_the_location_excludes_and_says_why(opzet, client):
+    vrouwen = locatie(opzet.aanbieder, naam="Vrouwenhuis", functies=[opzet.bw], gender="vrouwen")
+    mannen = locatie(opzet.aanbieder, naam="Mannenhuis", functies=[opzet.bw], gender="mannen")
+    leeg = locatie(opzet.aanbieder, naam="Zonder plaatsen", plaatsen=0, functies=[opzet.bw])
+    a = wachtend(opzet)  # no preference of the client's own
+    assert Persoon.objects.filter(pk=a.client_id).update(geslacht="1") == 1
+    assert [m.locatie for m in ws.passende_locaties(a, VANDAAG)] == [mannen]
+    waarom = {u.locatie: u.redenen for u in ws.uitgesloten_locaties(a, VANDAAG)}
+    assert waarom[vrouwen] == ["Deze locatie is alleen voor vrouwen."]
+    assert "Geen capaciteit vastgelegd op deze datum." in waarom[leeg]
+    with pytest.raises(ValidationError):
+        ws.reserveren(a, vrouwen, opzet.ct, VANDAAG)
+    client.force_login(opzet.ct)
+    pagina = client.get(reverse("toegang:aanmelding_detail", args=[a.pk])).content.decode()
+    assert "Niet aangeboden locaties" in pagina and "alleen voor vrouwen" in pagina
 
 
 def test_reverse_matching_ranks_urgency_then_preference_then_waiting(opzet):

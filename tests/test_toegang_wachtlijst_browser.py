@@ -39,6 +39,8 @@ def test_ct_amersfoort_places_a_client_and_the_free_places_drop(page, live_serve
     expect(page.get_by_text("Er is een plaats gereserveerd op De Eik.")).to_be_visible()
     page.get_by_role("link", name="Plaatsen").click()
     expect(page.get_by_role("heading", name="Cliënt plaatsen")).to_be_visible()
+    # No beschikking yet: only as a crisis placement with its reason (issue 17 item 9).
+    page.get_by_label("Reden crisisplaatsing").fill("Acute crisis; de beschikking volgt.")
     page.get_by_role("button", name="Plaatsen").click()
     expect(page.get_by_text("De cliënt is geplaatst op De Eik.")).to_be_visible()
     plaatsingen = page.get_by_role("table", name="Plaatsingen", exact=True)

@@ -105,7 +105,7 @@ def _vervallen(opzet, a):
 
 def _geplaatst(opzet, a):
     p = _reserveer(opzet, a)
-    ws.plaatsen(p, opzet.ct, VANDAAG)
+    ws.plaatsen(p, opzet.ct, VANDAAG, crisis_reden=scenarios.CRISIS_REDEN)
 
 
 def _van_de_lijst(opzet, a):
@@ -182,7 +182,7 @@ def test_a_client_who_died_gets_no_letter_only_the_lokaal_team_is_told(opzet):
 def test_only_the_current_state_is_told_and_old_history_floods_nobody(opzet):
     # Placed before any run: the geplaatst letter only, not also "you are on the list".
     a = wachtend(opzet, VANDAAG - 5 * DAG)
-    ws.plaatsen(_reserveer(opzet, a), opzet.ct, VANDAAG)
+    ws.plaatsen(_reserveer(opzet, a), opzet.ct, VANDAAG, crisis_reden=scenarios.CRISIS_REDEN)
     assert per_ontvanger(wss.bijwerken(a, VANDAAG)) == [
         ("client", "geplaatst"), ("lokaal_team", "geplaatst"),
     ]  # fmt: skip
@@ -233,7 +233,7 @@ def test_periodic_counts_from_the_last_status_bericht_and_also_while_a_place_is_
 
 def test_placed_client_gets_no_periodic_bericht(opzet):
     a = wachtend(opzet, VANDAAG - 3 * DAG)
-    ws.plaatsen(_reserveer(opzet, a), opzet.ct, VANDAAG)
+    ws.plaatsen(_reserveer(opzet, a), opzet.ct, VANDAAG, crisis_reden=scenarios.CRISIS_REDEN)
     wss.bijwerken(a, VANDAAG)
     assert wss.bijwerken(a, VANDAAG + 200 * DAG) == []
 
@@ -537,7 +537,12 @@ def test_each_change_on_the_list_sends_its_wachtstatus_after_commit(
     with django_capture_on_commit_callbacks(execute=True):
         plaatsing = _reserveer(opzet, a)
     with django_capture_on_commit_callbacks(execute=True):
-        ws.plaatsen(ws.bevestigen(plaatsing, opzet.ct), opzet.ct, VANDAAG)
+        ws.plaatsen(
+            ws.bevestigen(plaatsing, opzet.ct),
+            opzet.ct,
+            VANDAAG,
+            crisis_reden=scenarios.CRISIS_REDEN,
+        )
     aanleidingen = Wachtstatusbericht.objects.filter(ontvanger="client").values_list(
         "aanleiding", flat=True
     )

@@ -335,7 +335,7 @@ def build_side(tag: str, nummer: int) -> Side:
     aanmelding = ws.op_wachtlijst(aanmelding, ct, VANDAAG - datetime.timedelta(50))
     s["aanmelding"] = aanmelding
     plaatsing = ws.bevestigen(ws.reserveren(aanmelding, locatie, ct, VANDAAG), ct)
-    plaatsing, _ = ws.plaatsen(plaatsing, ct, VANDAAG)
+    plaatsing, _ = ws.plaatsen(plaatsing, ct, VANDAAG, crisis_reden="Acute crisis.")
     s["plaatsing"] = plaatsing
     trajectplan = Trajectplan.objects.create(
         plaatsing=plaatsing, opgesteld_op=VANDAAG, opgesteld_door=ct

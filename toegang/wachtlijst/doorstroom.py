@@ -38,7 +38,13 @@ GOEDKEUREN = "toegang.keur_buitenregionaal_goed"
 
 Bestemming = Zorgbeweging.Bestemming
 BESTEMMINGEN = {
-    Zorgbeweging.Soort.DOORSTROOM: (Bestemming.BESCHERMD_THUIS, Bestemming.BEGELEID_WONEN),
+    # Seed 000: from stabilisatie en observatie a client moves on to beschermd thuis, begeleid
+    # wonen or beschermd wonen (herstel en groei).
+    Zorgbeweging.Soort.DOORSTROOM: (
+        Bestemming.BESCHERMD_THUIS,
+        Bestemming.BEGELEID_WONEN,
+        Bestemming.BESCHERMD_WONEN,
+    ),
     Zorgbeweging.Soort.UITSTROOM: (
         Bestemming.ZELFSTANDIG,
         Bestemming.WLZ,
@@ -100,16 +106,18 @@ def direct_plaatsbaar(aanmelding: Aanmelding) -> bool:
 
 @transaction.atomic
 def direct_plaatsen(
-    aanmelding: Aanmelding, locatie: Locatie, user, datum: datetime.date
-) -> tuple[Plaatsing, str]:
+    aanmelding: Aanmelding, locatie: Locatie, user, datum: datetime.date, *,
+    crisis_reden: str = "",
+) -> tuple[Plaatsing, str]:  # fmt: skip
     """Record a placement that did not pass the waiting list (placed directly by a gemeente or
     aanbieder, or an acute crisis placement): a Plaatsing straight to ``geplaatst`` — it takes a
     place, so under the same location lock and capacity check as ``reserveren`` — with the
     toewijzing as ``plaatsen`` makes it, and a Zorgbeweging instroom not via the list. No
     Wachtlijstgebeurtenis: the client was never on the list.
 
-    The route becomes ``direct``, except a crisis aanmelding, which keeps its route: the
-    beschikking must still follow within the crisis term (``crisis_zonder_beschikking``).
+    Like ``plaatsen`` it rests on a covering beschikking or is a crisis placement with
+    ``crisis_reden`` (``services.grondslag``). The route becomes ``direct``, except a crisis
+    aanmelding, which keeps its route: the beschikking must still follow within the crisis term.
     Returns the plaatsing and a note (why no toewijzing was made, or empty)."""
     vereis(user, ws.PLAATS, aanmelding)  # before the location is locked
     locatie = ws.vergrendel_locatie(locatie)
@@ -126,14 +134,19 @@ def direct_plaatsen(
     # The client or gemeente already chose this location: the matching preferences do not apply,
     # the contract, the regio rule and the capacity do.
     ws.controleer_locatie(aanmelding, locatie, datum, voorkeuren=False)
-    plaatsing = Plaatsing.objects.create(
+    plaatsing = Plaatsing(
         aanmelding=aanmelding,
         locatie=locatie,
         door=user,
         status=Plaatsing.Status.GEPLAATST,
         geplaatst_op=datum,
     )
-    notitie = ws.toewijzen(plaatsing, aanmelding, datum)
+    bp = ws.grondslag(plaatsing, aanmelding, datum, crisis_reden)
+    plaatsing.save()
+    notitie = ws.toewijzen(plaatsing, aanmelding, datum, bp) if bp else (
+        "Crisisplaatsing: de beschikking moet volgen uiterlijk "
+        f"{plaatsing.beschikken_uiterlijk:%d-%m-%Y}; daarna wordt de toewijzing gemaakt."
+    )  # fmt: skip
     if plaatsing.toewijzing_id:
         plaatsing.save(update_fields=["toewijzing"])
     route_oud = aanmelding.route
@@ -187,7 +200,7 @@ def controleer_beeindiging(
         fouten["soort"] = "Kies doorstroom of uitstroom."
     elif bestemming not in BESTEMMINGEN[soort]:
         fouten["bestemming"] = (
-            "Kies beschermd thuis of begeleid wonen."
+            "Kies beschermd thuis, begeleid wonen of beschermd wonen."
             if soort == Zorgbeweging.Soort.DOORSTROOM
             else "Kies waar de cliënt naartoe gaat."
         )
@@ -200,6 +213,8 @@ def controleer_beeindiging(
     regio_id = plaatsing.aanmelding.regio_id
     if naar_functie is not None and naar_functie.perceel.regio_id != regio_id:
         fouten["naar_functie"] = "Deze functie hoort niet bij de inkoop van deze regio."
+    elif naar_functie is not None and naar_functie.pk == plaatsing.aanmelding.functie_id:
+        fouten["naar_functie"] = "Bij doorstroom gaat de cliënt naar een andere functie."
     if fouten:
         raise ValidationError(fouten)
 
@@ -209,7 +224,8 @@ def beeindigen(
     plaatsing: Plaatsing, user, soort: str, datum: datetime.date, bestemming: str,
     naar_functie=None, toelichting: str = "",
 ) -> tuple[Zorgbeweging, str]:  # fmt: skip
-    """Doorstroom (to beschermd thuis or begeleid wonen) or uitstroom from care: the plaatsing
+    """Doorstroom (to beschermd thuis, begeleid wonen or — from stabilisatie en observatie —
+    beschermd wonen) or uitstroom from care: the plaatsing
     ends on ``datum`` (the place frees up), its toewijzing is shortened to that date, and the
     Zorgbeweging is recorded. Returns it and a note about the toewijzing."""
     plaatsing = ws._vergrendel_plaatsing(plaatsing, user)

@@ -120,6 +120,20 @@ class DatumForm(forms.Form):
     datum = forms.DateField(widget=DATUM)
 
 
+class PlaatsenForm(DatumForm):
+    """Placing a client: the date, and — only without a covering beschikking — the reason of
+    the crisis placement."""
+
+    crisis_reden = forms.CharField(
+        label="Reden crisisplaatsing",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="Alleen als er nog geen vastgestelde beschikking voor deze functie is: "
+        "waarom de cliënt nu al wordt geplaatst. De beschikking moet dan binnen de termijn "
+        "van de regio volgen.",
+    )
+
+
 class UitstroomForm(DatumForm):
     reden = forms.ChoiceField(label="Reden", choices=[("", "— kies —"), *Uitstroomreden.choices])
 
@@ -167,6 +181,14 @@ class DirectPlaatsenForm(forms.Form):
         error_messages={"invalid_choice": "Kies een locatie uit de lijst."},
     )
     datum = forms.DateField(label="Geplaatst op", widget=DATUM)
+    crisis_reden = forms.CharField(
+        label="Reden crisisplaatsing",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="Alleen als er nog geen vastgestelde beschikking voor deze functie is: "
+        "waarom de cliënt nu al wordt geplaatst. De beschikking moet dan binnen de termijn "
+        "van de regio volgen.",
+    )
 
     def __init__(self, *args, locaties, **kwargs):
         super().__init__(*args, **kwargs)

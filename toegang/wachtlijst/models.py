@@ -237,6 +237,17 @@ class Plaatsing(models.Model):
     toewijzing = models.ForeignKey(
         Toewijzing, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # What the placement rests on (issue 17 item 9): the vastgestelde beschikking covering the
+    # functie at the start, or — the crisis route — a recorded reason, and then the beschikking
+    # must follow by ``beschikken_uiterlijk`` (werkdagen, ``Regio.crisis_beschikking_dagen``).
+    beschikking = models.ForeignKey(
+        Beschikking, on_delete=models.PROTECT, null=True, blank=True, related_name="plaatsingen"
+    )
+    crisis_reden = models.TextField(
+        "reden crisisplaatsing", blank=True,
+        help_text="Waarom de cliënt geplaatst wordt voordat de beschikking er is.",
+    )  # fmt: skip
+    beschikken_uiterlijk = models.DateField(null=True, blank=True)
     door = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     objects = PerAanmeldingQuerySet.as_manager()
@@ -265,7 +276,8 @@ class Zorgbeweging(models.Model):
     """In-, door- and uitstroom of care (seed 000: monitoring), apart from the waiting list's
     own events: a client starting at a location (via the list or directly, ``via_wachtlijst``),
     moving on from intramural care to beschermd thuis or begeleid wonen (doorstroom), or
-    leaving care. Placements outside the regio are flagged for separate reporting.
+    leaving care; from stabilisatie en observatie a client can also move on to beschermd wonen
+    (herstel en groei, seed 000). Placements outside the regio are flagged for separate reporting.
     Append-only: a correction is a new row."""
 
     class Soort(models.TextChoices):
@@ -276,6 +288,7 @@ class Zorgbeweging(models.Model):
     class Bestemming(models.TextChoices):
         BESCHERMD_THUIS = "beschermd_thuis", "Beschermd thuis"
         BEGELEID_WONEN = "begeleid_wonen", "Begeleid wonen (ambulant)"
+        BESCHERMD_WONEN = "beschermd_wonen", "Beschermd wonen (herstel en groei)"
         ZELFSTANDIG = "zelfstandig", "Zelfstandig zonder ondersteuning"
         WLZ = "wlz", "Wet langdurige zorg"
         ANDERE_REGIO = "andere_regio", "Naar een andere regio"

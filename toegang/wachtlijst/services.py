@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 
 from inkoop.contracten.services import contracten_voor
 from inkoop.locaties.services import capaciteit_op, vrije_plaatsen
@@ -31,8 +31,10 @@ from inkoop.models import Contract, Locatie
 from regio import audit
 from regio.models import Domein, Lidmaatschap
 from regio.query import vereis
+from toegang import termijnen
 from toegang.models import (
     Aanmelding,
+    Beschikking,
     BeschiktProduct,
     BuitenregionaalStatus,
     Plaatsing,
@@ -187,10 +189,16 @@ def crisis_zonder_beschikking(aanmeldingen, peildatum: datetime.date) -> list[Aa
             .first()
         )
         begin = min(d for d in (a.aangemeld_op, geplaatst) if d is not None)
-        a.termijn = begin + datetime.timedelta(days=a.regio.crisis_beschikking_dagen)
+        a.termijn = beschikken_uiterlijk(a.regio, begin)
         if a.termijn < peildatum:
             uitkomst.append(a)
     return uitkomst
+
+
+def beschikken_uiterlijk(regio, begin: datetime.date) -> datetime.date:
+    """The day a beschikking must follow a crisis aanmelding or placement of ``begin``: the
+    regio's ``crisis_beschikking_dagen`` working days later (Atw, ``toegang.termijnen``)."""
+    return termijnen.plus_werkdagen(begin, regio.crisis_beschikking_dagen)
 
 
 def _controleer_functie(aanmelding, functie):
@@ -348,17 +356,23 @@ def van_de_lijst(aanmelding: Aanmelding, user, reden: str, datum: datetime.date)
 # --- places and matching ------------------------------------------------------------------------
 
 
+def bezet_op(locatie: Locatie) -> int:
+    """Places in use at ``locatie``: reserved, confirmed or placed (issue 17 item 12: occupied
+    places follow from the placements; leaving or lapsing frees them)."""
+    return Plaatsing.objects.filter(locatie=locatie, status__in=Plaatsing.BEZET).count()
+
+
 def vrij_op(locatie: Locatie, datum: datetime.date) -> int:
-    """Free places at ``locatie``: capacity on ``datum`` minus the places in use (reserved,
-    confirmed, placed), and not more than the aanbieder's latest report of free places minus
-    the places taken since that report."""
-    bezet = Plaatsing.objects.filter(locatie=locatie, status__in=Plaatsing.BEZET)
-    vrij = capaciteit_op(locatie, datum) - bezet.count()
+    """Free places at ``locatie``: capacity on ``datum`` minus the places in use. Reserving
+    and placing lower it at once, leaving raises it. The aanbieder's own report of free places
+    (``gemeld_vrij``) is shown beside it, with a signal when they differ; it does not count."""
+    return max(capaciteit_op(locatie, datum) - bezet_op(locatie), 0)
+
+
+def gemeld_vrij(locatie: Locatie) -> int | None:
+    """The aanbieder's latest report of free places at ``locatie`` (None: never reported)."""
     melding = vrije_plaatsen(locatie)
-    if melding is not None:
-        sindsdien = bezet.filter(gereserveerd_op__gt=melding.gemeld_op).count()
-        vrij = min(vrij, melding.vrije_plaatsen - sindsdien)
-    return max(vrij, 0)
+    return None if melding is None else melding.vrije_plaatsen
 
 
 def regio_gemeenten(regio, datum: datetime.date) -> set[int]:
@@ -406,6 +420,13 @@ def _bezwaren(aanmelding: Aanmelding, locatie: Locatie, uitgesloten: set[int]) -
         bezwaren.append("Op deze locatie zijn geen huisdieren toegestaan.")
     if aanmelding.rolstoeltoegankelijk and not locatie.rolstoeltoegankelijk:
         bezwaren.append("Deze locatie is niet rolstoeltoegankelijk.")
+    # What the location's own features exclude, from the client's data (COD046: 1 man, 2 vrouw).
+    persoon = getattr(aanmelding.client, "persoon", None)
+    geslacht = getattr(persoon, "geslacht", "0")
+    if locatie.gender == Locatie.Gender.VROUWEN and geslacht == "1":
+        bezwaren.append("Deze locatie is alleen voor vrouwen.")
+    if locatie.gender == Locatie.Gender.MANNEN and geslacht == "2":
+        bezwaren.append("Deze locatie is alleen voor mannen.")
     return bezwaren
 
 
@@ -438,6 +459,49 @@ class Match:
     vrij: int
     score: int
     redenen: list[str] = field(default_factory=list)
+    gemeld: int | None = None
+
+    @property
+    def wijkt_af(self) -> bool:
+        """The aanbieder's report of free places differs from the count of the placements."""
+        return self.gemeld is not None and self.gemeld != self.vrij
+
+
+@dataclass
+class Uitgesloten:
+    """A contracted location offering the functie that matching leaves out, and why."""
+
+    locatie: Locatie
+    redenen: list[str]
+
+
+def uitgesloten_locaties(aanmelding: Aanmelding, datum: datetime.date) -> list[Uitgesloten]:
+    """The contracted locations offering the client's functie that ``passende_locaties`` leaves
+    out on ``datum``, each with the reasons (shown on the matching page)."""
+    if aanmelding.functie_id is None:
+        return []
+    uitgesloten = set(aanmelding.uitsluitingen.values_list("pk", flat=True))
+    leden = regio_gemeenten(aanmelding.regio, datum)
+    goedgekeurd = buitenregionaal_goedgekeurd(aanmelding)
+    uitkomst = []
+    for locatie in gecontracteerde_locaties(
+        aanmelding.regio, aanmelding.functie, datum
+    ).select_related("aanbieder", "gemeente"):
+        redenen = []
+        if locatie.gemeente_id not in leden and not goedgekeurd:
+            redenen.append("Buiten de regio (geen goedgekeurde buitenregionale plaatsing).")
+        redenen += _bezwaren(aanmelding, locatie, uitgesloten)
+        capaciteit, bezet = capaciteit_op(locatie, datum), bezet_op(locatie)
+        if capaciteit == 0:
+            redenen.append("Geen capaciteit vastgelegd op deze datum.")
+        elif capaciteit - bezet <= 0:
+            redenen.append(f"Vol: {bezet} van {capaciteit} plaatsen bezet.")
+        if redenen:
+            gemeld = gemeld_vrij(locatie)
+            if gemeld:
+                redenen.append(f"De aanbieder meldt {gemeld} vrij.")
+            uitkomst.append(Uitgesloten(locatie, redenen))
+    return uitkomst
 
 
 def passende_locaties(aanmelding: Aanmelding, datum: datetime.date) -> list[Match]:
@@ -445,6 +509,7 @@ def passende_locaties(aanmelding: Aanmelding, datum: datetime.date) -> list[Matc
     preference, best first (preferences raise the rank), each with the reasons it fits."""
     if aanmelding.functie_id is None:
         return []
+    aanmelding = Aanmelding.objects.select_related("client__persoon").get(pk=aanmelding.pk)
     uitgesloten = set(aanmelding.uitsluitingen.values_list("pk", flat=True))
     locaties = gecontracteerde_locaties(
         aanmelding.regio, aanmelding.functie, datum, aanmelding.client_id
@@ -465,7 +530,10 @@ def passende_locaties(aanmelding: Aanmelding, datum: datetime.date) -> list[Matc
         if buiten:
             redenen.append("buiten de regio (goedgekeurd)")
         redenen.append(f"{vrij} vrije plaats{'en' if vrij != 1 else ''}")
-        matches.append(Match(locatie, vrij, score, redenen))
+        gemeld = gemeld_vrij(locatie)
+        if gemeld is not None and gemeld != vrij:
+            redenen.append(f"de aanbieder meldt {gemeld} vrij (wijkt af)")
+        matches.append(Match(locatie, vrij, score, redenen, gemeld))
     matches.sort(key=lambda m: (-m.score, -m.vrij, m.locatie.naam, m.locatie.pk))
     return matches
 
@@ -602,29 +670,43 @@ def vervallen(plaatsing: Plaatsing, user, datum: datetime.date) -> Plaatsing:
     return plaatsing
 
 
-def _toewijsbaar_product(aanmelding: Aanmelding):
-    if aanmelding.beschikking_id is None:
+GELDIG = (Beschikking.Status.VASTGESTELD, Beschikking.Status.BEKENDGEMAAKT)
+
+
+def dekkend_product(aanmelding: Aanmelding, datum: datetime.date) -> BeschiktProduct | None:
+    """The beschikt product a placement of ``aanmelding`` on ``datum`` rests on: toegekend and
+    active for the aanmelding's functie, in a vastgestelde (or bekendgemaakte) beschikking on the
+    client's dossier, running on ``datum``. The aanmelding's own beschikking comes first."""
+    if aanmelding.functie_id is None:
         return None
+    kandidaten = BeschiktProduct.objects.filter(
+        beschikking__dossier=aanmelding.dossier_id,
+        beschikking__status__in=GELDIG,
+        product=aanmelding.functie_id,
+        toegekend=True,
+        actief=True,
+        ingangsdatum__lte=datum,
+    ).filter(models.Q(einddatum__isnull=True) | models.Q(einddatum__gte=datum))
+    eigen = models.Case(
+        models.When(beschikking=aanmelding.beschikking_id, then=0), default=1
+    ) if aanmelding.beschikking_id else models.Value(1)  # fmt: skip
     return (
-        BeschiktProduct.objects.filter(
-            beschikking=aanmelding.beschikking_id,
-            product=aanmelding.functie_id,
-            toegekend=True,
-            actief=True,
-        )
-        .order_by("pk")
+        kandidaten.select_related("beschikking__dossier__verantwoordelijke_gemeente", "product")
+        .order_by(eigen, "-beschikking__ingangsdatum", "pk")
         .first()
     )
 
 
-def toewijzen(plaatsing: Plaatsing, aanmelding: Aanmelding, datum: datetime.date) -> str:
-    """Make the toewijzing for a plaatsing that is being placed (not saved here): when the
-    beschikking has an active toegekend product for the functie and the aanbieder a covering
+def toewijzen(plaatsing: Plaatsing, aanmelding: Aanmelding, datum: datetime.date, bp=None) -> str:
+    """Make the toewijzing for a plaatsing that is being placed (not saved here) from the
+    beschikt product it rests on (``dekkend_product``), when the aanbieder has a covering
     contract. Returns why none was made (or empty)."""
-    bp = _toewijsbaar_product(aanmelding)
+    bp = bp or dekkend_product(aanmelding, datum)
     aanbieder = plaatsing.locatie.aanbieder
     if bp is None:
-        return "Geen toewijzing gemaakt: er is (nog) geen toegekend product voor deze functie."
+        return (
+            "Geen toewijzing gemaakt: er is (nog) geen vastgestelde beschikking voor deze functie."
+        )
     gemeente = bp.beschikking.dossier.verantwoordelijke_gemeente
     contracten = contracten_voor(
         gemeente, bp.product, datum, client=bp.beschikking.dossier.client_id
@@ -643,13 +725,46 @@ def toewijzen(plaatsing: Plaatsing, aanmelding: Aanmelding, datum: datetime.date
     return ""
 
 
+def grondslag(plaatsing: Plaatsing, aanmelding: Aanmelding, datum: datetime.date,
+              crisis_reden: str) -> BeschiktProduct | None:  # fmt: skip
+    """What a placement on ``datum`` rests on (issue 17 item 9), set on ``plaatsing`` (not
+    saved): the covering beschikking, or — without one — the crisis route with a recorded
+    reason, and then the beschikking must follow within the regio's term in werkdagen (a task
+    on the werkvoorraad of whoever beschikt, ``toegang.wachtlijst.crisis``). Refuses a
+    placement that has neither. Returns the beschikt product (None: a crisis placement)."""
+    bp = dekkend_product(aanmelding, datum)
+    if bp is not None:
+        plaatsing.beschikking = bp.beschikking
+        plaatsing.crisis_reden = ""
+        plaatsing.beschikken_uiterlijk = None
+        return bp
+    reden = (crisis_reden or "").strip()
+    functie = aanmelding.functie.naam if aanmelding.functie_id else "deze functie"
+    if not reden:
+        raise ValidationError(
+            {"crisis_reden": f"Er is geen vastgestelde beschikking voor {functie} die "
+             f"{datum:%d-%m-%Y} dekt. Plaats zonder beschikking alleen als crisisplaatsing, "
+             "met de reden."}
+        )  # fmt: skip
+    plaatsing.beschikking = None
+    plaatsing.crisis_reden = reden
+    plaatsing.beschikken_uiterlijk = beschikken_uiterlijk(aanmelding.regio, datum)
+    return None
+
+
+GRONDSLAG = ["beschikking", "crisis_reden", "beschikken_uiterlijk"]
+
+
 @transaction.atomic
-def plaatsen(plaatsing: Plaatsing, user, datum: datetime.date) -> tuple[Plaatsing, str]:
-    """Place the client: the aanmelding leaves the list (reason geplaatst) and, when its
-    beschikking has an active toegekend product for the functie and the aanbieder has a covering
-    contract, the toewijzing is created and linked; a Zorgbeweging instroom (via the list) is
-    recorded. Returns the plaatsing and a note for the user (why no toewijzing was made, or
-    empty)."""
+def plaatsen(
+    plaatsing: Plaatsing, user, datum: datetime.date, *, crisis_reden: str = ""
+) -> tuple[Plaatsing, str]:
+    """Place the client: the placement rests on a vastgestelde beschikking covering the functie
+    on ``datum``, or is a crisis placement with ``crisis_reden`` (``grondslag``). The aanmelding
+    leaves the list (reason geplaatst), the toewijzing to the location's aanbieder is made from
+    the beschikking when the aanbieder has a covering contract, and a Zorgbeweging instroom (via
+    the list) is recorded. Returns the plaatsing and a note for the user (why no toewijzing was
+    made, or empty)."""
     from toegang.wachtlijst.doorstroom import instroom
 
     plaatsing = _vergrendel_plaatsing(plaatsing, user)
@@ -658,10 +773,14 @@ def plaatsen(plaatsing: Plaatsing, user, datum: datetime.date) -> tuple[Plaatsin
     aanmelding = plaatsing.aanmelding
     if datum < aanmelding.wachtend_sinds:
         raise ValidationError({"datum": "De datum ligt vóór het begin van het wachten."})
+    bp = grondslag(plaatsing, aanmelding, datum, crisis_reden)
     plaatsing.status = Plaatsing.Status.GEPLAATST
     plaatsing.geplaatst_op = datum
-    notitie = toewijzen(plaatsing, aanmelding, datum)
-    plaatsing.save(update_fields=["status", "geplaatst_op", "toewijzing"])
+    notitie = toewijzen(plaatsing, aanmelding, datum, bp) if bp else (
+        "Crisisplaatsing: de beschikking moet volgen uiterlijk "
+        f"{plaatsing.beschikken_uiterlijk:%d-%m-%Y}; daarna wordt de toewijzing gemaakt."
+    )  # fmt: skip
+    plaatsing.save(update_fields=["status", "geplaatst_op", "toewijzing", *GRONDSLAG])
     van_de_lijst(aanmelding, user, Uitstroomreden.GEPLAATST, datum)
     instroom(plaatsing, user, datum, via_wachtlijst=True)
     audit.record("change", objects=[plaatsing], actor=user, toelichting={"status": "geplaatst"})

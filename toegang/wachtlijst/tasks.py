@@ -21,6 +21,7 @@ from regio.jobs import JobContext, job, start_job
 from regio.models import JobRun, Regio
 from toegang.models import Wachtlijstgebeurtenis
 from toegang.query import wachtlijst_regios
+from toegang.wachtlijst import crisis
 from toegang.wachtlijst import rapport as wachtlijstrapport
 from toegang.wachtlijst import wachtstatus as wachtstatus_services
 
@@ -94,3 +95,10 @@ def wachtstatus_versturen(peildatum: str | None = None) -> dict:
     return wachtstatus_services.versturen(
         datetime.date.fromisoformat(peildatum) if peildatum else None
     )
+
+
+@shared_task(name=crisis.TASK_NAME, acks_late=True)
+def crisisplaatsingen_signaleren(peildatum: str | None = None) -> dict:
+    """Celery beat entry point (daily): crisis placements whose beschikking followed are closed,
+    overdue ones notified (``toegang.wachtlijst.crisis``); ``peildatum`` only for reruns/tests."""
+    return crisis.signaleren(datetime.date.fromisoformat(peildatum) if peildatum else None)

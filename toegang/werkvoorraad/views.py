@@ -36,9 +36,11 @@ from toegang.models import (
     Bezwaaruitstel,
     Melding,
     Opschorting,
+    Plaatsing,
     Verzoek,
     Verzuimherstel,
 )
+from toegang.wachtlijst import crisis
 
 NAAM_ZOEKEN = (
     "dossier__client__persoon__geslachtsnaam__icontains",
@@ -361,7 +363,33 @@ class BezwaarWerkvoorraadView(TolerantePaginaMixin, SearchSortMixin, ScopedViewM
         return context
 
 
+class CrisisplaatsingenView(TolerantePaginaMixin, ScopedViewMixin, ListView):
+    """Crisis placements whose beschikking must still follow (issue 17 item 9), for whoever may
+    beschikken on the dossier (lokaal team, or the Centrale Toegang where the regio lets it),
+    the first due on top and flagged when overdue (``toegang.wachtlijst.crisis``)."""
+
+    model = Plaatsing
+    capability = "toegang.add_beschikking"
+    paginate_by = 50
+    template_name = "toegang/werkvoorraad/werkvoorraad_crisisplaatsingen.html"
+
+    def get_queryset(self):
+        return crisis.open_taken(super().get_queryset())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(tab="crisisplaatsingen", aantal_mijn=None, **kwargs)
+        vandaag = timezone.localdate()
+        for p in context["object_list"]:
+            p.stand = termijnen.termijnstand(p.beschikken_uiterlijk, vandaag)
+        return context
+
+
 urlpatterns = [
+    path(
+        "werkvoorraad/crisisplaatsingen/",
+        CrisisplaatsingenView.as_view(),
+        name="werkvoorraad-crisisplaatsingen",
+    ),
     path("werkvoorraad/", WerkvoorraadView.as_view(), name="werkvoorraad"),
     path(
         "werkvoorraad/herindicaties/", HerindicatieView.as_view(), name="werkvoorraad-herindicaties"

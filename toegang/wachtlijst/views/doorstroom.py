@@ -86,8 +86,9 @@ class DirectPlaatsenView(AanmeldingMixin, FormView):
         a = self.aanmelding()
         try:
             plaatsing, notitie = ds.direct_plaatsen(
-                a, form.cleaned_data["locatie"], self.request.user, form.cleaned_data["datum"]
-            )
+                a, form.cleaned_data["locatie"], self.request.user, form.cleaned_data["datum"],
+                crisis_reden=form.cleaned_data["crisis_reden"],
+            )  # fmt: skip
         except ValidationError as exc:
             fouten_op_formulier(form, exc)
             return self.form_invalid(form)

@@ -14,8 +14,9 @@ from django.views.generic import FormView, View
 
 from inkoop.models import Locatie
 from regio.forms import fouten_op_formulier
+from toegang.wachtlijst import crisis
 from toegang.wachtlijst import services as ws
-from toegang.wachtlijst.forms import DatumForm, ReserveringForm
+from toegang.wachtlijst.forms import DatumForm, PlaatsenForm, ReserveringForm
 from toegang.wachtlijst.views import basis
 from toegang.wachtlijst.views.basis import AanmeldingMixin, meld_plaatsing
 from toegang.wachtlijst.views.wachtlijst import regio_locaties
@@ -74,25 +75,35 @@ class BevestigenView(PlaatsingMixin, View):
 class PlaatsenView(PlaatsingMixin, FormView):
     """Confirmation page with the date of placement."""
 
-    form_class = DatumForm
+    form_class = PlaatsenForm
     template_name = "toegang/wachtlijst/plaatsing_actie.html"
     extra_context = {
         "titel": "Cliënt plaatsen",
         "knop": "Plaatsen",
-        "uitleg": "De cliënt gaat van de wachtlijst af (reden: geplaatst). Als de beschikking "
-        "een toegekend product voor deze functie heeft en de aanbieder een dekkend contract, "
-        "wordt de toewijzing aangemaakt. In de monitoring telt de plaatsing als instroom via "
-        "de wachtlijst.",
+        "uitleg": "De cliënt gaat van de wachtlijst af (reden: geplaatst). Een plaatsing rust "
+        "op een vastgestelde beschikking voor deze functie die de plaatsingsdatum dekt; de "
+        "toewijzing aan de aanbieder van de locatie wordt daaruit gemaakt. Is er nog geen "
+        "beschikking, dan kan alleen een crisisplaatsing met een reden: de beschikking volgt "
+        "dan binnen de termijn van de regio (een taak voor wie beschikt). In de monitoring "
+        "telt de plaatsing als instroom via de wachtlijst.",
     }
 
     def get_initial(self):
         return {"datum": vandaag()}
 
+    def get_context_data(self, **kwargs):
+        p = self.plaatsing()
+        return super().get_context_data(
+            grondslag=ws.dekkend_product(p.aanmelding, vandaag()), grondslag_getoond=True,
+            **kwargs,
+        )  # fmt: skip
+
     def form_valid(self, form):
         try:
             plaatsing, notitie = ws.plaatsen(
-                self.plaatsing(), self.request.user, form.cleaned_data["datum"]
-            )
+                self.plaatsing(), self.request.user, form.cleaned_data["datum"],
+                crisis_reden=form.cleaned_data["crisis_reden"],
+            )  # fmt: skip
         except ValidationError as exc:
             fouten_op_formulier(form, exc)
             return self.form_invalid(form)
@@ -124,7 +135,34 @@ class VervallenView(PlaatsingMixin, FormView):
         return HttpResponseRedirect(self.detail_url())
 
 
+class BeschikkingVerwerkenView(PlaatsingMixin, View):
+    """POST, one click: the beschikking of a crisis placement followed; link it and make the
+    toewijzing from it (``crisis.afsluiten``)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        try:
+            notitie = crisis.afsluiten(self.plaatsing(), request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return HttpResponseRedirect(self.detail_url())
+        plaatsing = self.plaatsing()
+        plaatsing.refresh_from_db()
+        if plaatsing.beschikking_id:
+            meld_plaatsing(request, "De beschikking is bij de plaatsing vastgelegd.", plaatsing,
+                           notitie)  # fmt: skip
+        else:
+            messages.error(request, notitie)
+        return HttpResponseRedirect(self.detail_url())
+
+
 urlpatterns = [
+    path(
+        "wachtlijst/plaatsingen/<int:pk>/beschikking-verwerken/",
+        BeschikkingVerwerkenView.as_view(),
+        name="plaatsing_beschikking_verwerken",
+    ),
     path(
         "wachtlijst/aanmeldingen/<int:pk>/reserveren/",
         ReserverenView.as_view(),

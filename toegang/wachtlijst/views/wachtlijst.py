@@ -239,6 +239,9 @@ class AanmeldingDetailView(AanmeldingMixin, DetailView):
             context["matches"] = [
                 m for m in ws.passende_locaties(a, peildatum) if m.locatie.pk in zichtbaar
             ]
+            context["niet_passend"] = [
+                u for u in ws.uitgesloten_locaties(a, peildatum) if u.locatie.pk in zichtbaar
+            ]
         if mag_wijzigen and a.status == Aanmelding.Status.AANGEMELD:
             context["wachtlijst_form"] = DatumForm(initial={"datum": peildatum})
         for part in (doorstroom, regie, wachtstatus):
