@@ -43,7 +43,7 @@ def grondslag_bestaande_plaatsingen(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('toegang', '0019_declaratieregel_kostenregel_naar_financien'),
+        ('toegang', '0023_bezwaar_termijnen_awb_7_10'),
         ('django_celery_beat', '0019_alter_periodictasks_options'),
     ]
 

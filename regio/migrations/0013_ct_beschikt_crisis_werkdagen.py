@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('regio', '0010_audit_verzegelen'),
+        ('regio', '0012_audit_zegel_per_transactie'),
     ]
 
     operations = [
