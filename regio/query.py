@@ -32,13 +32,16 @@ class Scope:
     gemeente_ids: frozenset[int] = frozenset()
     regio_ids: frozenset[int] = frozenset()
     aanbieder_ids: frozenset[int] = frozenset()
+    # Regio's whose Centrale Toegang may act on the dossiers registered with it (an aanmelding
+    # in that regio), not on every dossier of its gemeenten: see ``CT_BESCHIKKEN``.
+    ct_regio_ids: frozenset[int] = frozenset()
 
     def ids(self, kind: str) -> frozenset[int]:
         return getattr(self, f"{kind}_ids")
 
     @property
     def empty(self) -> bool:
-        return not (self.gemeente_ids or self.regio_ids or self.aanbieder_ids)
+        return not (self.gemeente_ids or self.regio_ids or self.aanbieder_ids or self.ct_regio_ids)
 
 
 EMPTY_SCOPE = Scope()
@@ -111,6 +114,37 @@ def _leden(user, regios: frozenset[int], on: datetime.date) -> dict[int, set[int
     return cache[on]
 
 
+# Where a regio chose so (``Regio.ct_beschikt``, seed 000 §9 and seed 003) its Centrale Toegang
+# beschikt: whoever keeps the regio's waiting list (a regio-wide ``regio.manage_wachtlijst``
+# grant) holds these capabilities for the dossiers registered with that CT. Which functies it
+# may grant (the BW domain) is decided in ``toegang.beschikkingen.producten``.
+CT_MARKER = "regio.manage_wachtlijst"
+CT_BESCHIKKEN = frozenset(
+    {
+        "toegang.view_beschikking",
+        "toegang.add_beschikking",
+        "toegang.change_beschikking",
+        "toegang.accordeer_beschikking",
+        "toegang.view_beschiktproduct",
+    }
+)
+
+
+def _ct_regios(user, on: datetime.date) -> frozenset[int]:
+    """The regio's where ``user`` keeps the waiting list and the regio lets its CT beschikken."""
+    cache = _cache(user, "_regiozorg_ct_regios")
+    if on not in cache:
+        regios = {r for _, r, _, cap in toekenningen(user, on) if r and cap == CT_MARKER}
+        if regios:
+            from regio.models import Regio
+
+            regios = set(
+                Regio.objects.filter(pk__in=regios, ct_beschikt=True).values_list("pk", flat=True)
+            )
+        cache[on] = frozenset(regios)
+    return cache[on]
+
+
 def scope_for(user, capability: str, on: datetime.date | None = None) -> Scope:
     """The gemeenten, regio's and aanbieders where ``user`` holds ``capability`` on ``on``.
 
@@ -133,7 +167,8 @@ def scope_for(user, capability: str, on: datetime.date | None = None) -> Scope:
         leden = _leden(user, alle_regios, on)
         for regio_id in regios:
             gemeenten |= leden[regio_id]
-    scope = Scope(frozenset(gemeenten), frozenset(regios), frozenset(aanbieders))
+    ct_regios = _ct_regios(user, on) if capability in CT_BESCHIKKEN else frozenset()
+    scope = Scope(frozenset(gemeenten), frozenset(regios), frozenset(aanbieders), ct_regios)
     cache[capability, on] = scope
     return scope
 

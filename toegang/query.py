@@ -1,15 +1,37 @@
-from regio.query import ScopedQuerySet
+from django.apps import apps
+from django.db.models import Exists, OuterRef, Q
+
+from regio.query import Scope, ScopedQuerySet
 
 
-class DossierQuerySet(ScopedQuerySet):
+class CTDossierMixin:
+    """Rows of a dossier that the Centrale Toegang of a regio may reach where that regio lets
+    its CT beschikken (``regio.query.CT_BESCHIKKEN``): the dossiers with an aanmelding in that
+    regio. ``dossier_path`` leads from the row to its dossier."""
+
+    dossier_path = "dossier"
+
+    def scope_condition(self, scope: Scope):
+        condition = super().scope_condition(scope)
+        if not scope.ct_regio_ids:
+            return condition
+        aanmeldingen = apps.get_model("toegang", "Aanmelding").objects.filter(
+            dossier=OuterRef(self.dossier_path), regio__in=sorted(scope.ct_regio_ids)
+        )
+        ct = Q(Exists(aanmeldingen))
+        return ct if condition is None else condition | ct
+
+
+class DossierQuerySet(CTDossierMixin, ScopedQuerySet):
     """A dossier is scoped by its verantwoordelijke gemeente (DOMAIN.md), not where the client
     lives now; single dossiers can be granted to a user with django-guardian (a move)."""
 
     scope_paths = {"gemeente": "verantwoordelijke_gemeente"}
     object_permission_model = "toegang.DossierUserObjectPermission"
+    dossier_path = "pk"
 
 
-class PerDossierQuerySet(ScopedQuerySet):
+class PerDossierQuerySet(CTDossierMixin, ScopedQuerySet):
     """Rows that belong to one dossier (meldingen, beschikkingen, documents...): scoped by the
     dossier's verantwoordelijke gemeente, like the dossier itself."""
 
@@ -23,8 +45,9 @@ class MeldingQuerySet(ScopedQuerySet):
     scope_paths = {"gemeente": "gemeente"}
 
 
-class BeschiktProductQuerySet(ScopedQuerySet):
+class BeschiktProductQuerySet(CTDossierMixin, ScopedQuerySet):
     scope_paths = {"gemeente": "beschikking__dossier__verantwoordelijke_gemeente"}
+    dossier_path = "beschikking__dossier"
 
 
 class ToewijzingQuerySet(ScopedQuerySet):

@@ -9,11 +9,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from inkoop.models import Bekostiging, Perceel, Product
 from regio.iwmo import codelijst
-from regio.models import Lidmaatschap
+from regio.models import Domein, Lidmaatschap
+from regio.query import scope_for
 from toegang.models import (
     Beschikking,
     BeschiktProduct,
@@ -35,11 +37,44 @@ def _lidmaatschappen(gemeente):
     return Lidmaatschap.objects.filter(gemeente=gemeente)
 
 
+def alleen_bw_domein(dossier: Dossier, user) -> bool:
+    """Whether ``user`` beschikt on this dossier as the Centrale Toegang (``regio.query.
+    CT_BESCHIKKEN``), not as the gemeente's own lokaal team: then only the functies of the BW
+    domain may be granted."""
+    if user is None:
+        return False
+    return dossier.verantwoordelijke_gemeente_id not in (
+        scope_for(user, "toegang.add_beschikking").gemeente_ids
+    )
+
+
+BW_DOMEIN_MELDING = (
+    "De Centrale Toegang beschikt alleen over functies van het domein beschermd wonen; "
+    "{naam} beschikt het lokaal team van de gemeente."
+)
+
+
+def controleer_domein(dossier: Dossier, user, regels) -> None:
+    """Refuses (ValidationError) a product outside the BW domain when the CT beschikt."""
+    if not alleen_bw_domein(dossier, user):
+        return
+    fout = [
+        BW_DOMEIN_MELDING.format(naam=r.product.naam)
+        for r in regels
+        if r.product.domein != Domein.BESCHERMD_WONEN
+    ]
+    if fout:
+        raise ValidationError({"producten": fout})
+
+
 def percelen_voor(dossier: Dossier, user):
     """The percelen a beschikking on this dossier can be for: of a regio the dossier's gemeente
-    is (or was) a member of, with products the user may see."""
+    is (or was) a member of, with products the user may see (of the BW domain when the CT
+    beschikt)."""
     leden = _lidmaatschappen(dossier.verantwoordelijke_gemeente)
     zichtbaar = Product.objects.visible_to(user, "inkoop.view_product")
+    if alleen_bw_domein(dossier, user):
+        zichtbaar = zichtbaar.filter(domein=Domein.BESCHERMD_WONEN)
     return (
         Perceel.objects.filter(regio__in=leden.values("regio"))
         .filter(pk__in=zichtbaar.values("perceel"))
@@ -56,6 +91,8 @@ def producten_voor(beschikking: Beschikking, user):
     qs = Product.objects.visible_to(user, "inkoop.view_product").filter(
         perceel=beschikking.perceel_id, domein__in=domeinen.values("domein")
     )
+    if alleen_bw_domein(beschikking.dossier, user):
+        qs = qs.filter(domein=Domein.BESCHERMD_WONEN)
     qs = qs.filter(Q(einde__isnull=True) | Q(einde__gte=beschikking.ingangsdatum))
     if beschikking.einddatum:
         qs = qs.filter(begin__lte=beschikking.einddatum)

@@ -28,6 +28,7 @@ from toegang.beschikkingen.producten import (
     ProductRegel,
     besluit_fouten,
     categorie_label,
+    controleer_domein,
     controleer_kop,
     controleer_regels,
     percelen_voor,
@@ -227,6 +228,7 @@ def maak_concept(
         kop = controleer_kop(dossier, perceel, aanvraag, ingangsdatum, einddatum)
         if kop:
             raise ValidationError(kop)
+        controleer_domein(dossier, user, regels)
         algemeen = controleer_regels(
             perceel, dossier.verantwoordelijke_gemeente, ingangsdatum, einddatum, regels
         )
@@ -292,6 +294,7 @@ def bewaar_concept(
         kop = controleer_kop(locked.dossier, locked.perceel, aanvraag, ingangsdatum, einddatum)
         if kop:
             raise ValidationError(kop)
+        controleer_domein(locked.dossier, user, regels)
         algemeen = controleer_regels(
             locked.perceel,
             locked.dossier.verantwoordelijke_gemeente,
@@ -509,6 +512,9 @@ def stel_vast(beschikking: Beschikking, user) -> Beschikking:
             _bepaal_nadeel(locked)
             locked.save(update_fields=["ten_nadele"])
         _volledig(locked)
+        controleer_domein(
+            locked.dossier, user, [ProductRegel.van(bp) for bp in locked.producten.all()]
+        )
         # One decision per client at a time: the overlap check below is then exact; the
         # exclusion constraint stays the safety net.
         Client.objects.select_for_update().get(pk=locked.dossier.client_id)

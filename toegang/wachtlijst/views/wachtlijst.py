@@ -230,6 +230,10 @@ class AanmeldingDetailView(AanmeldingMixin, DetailView):
             .filter(aanmelding=a)
             .select_related("locatie__aanbieder", "toewijzing"),
             uitsluitingen=list(a.uitsluitingen.all()),
+            # Where the regio lets its CT beschikken (regio.query.CT_BESCHIKKEN).
+            mag_beschikken=Dossier.objects.visible_to(user, "toegang.add_beschikking")
+            .filter(pk=a.dossier_id)
+            .exists(),
             heeft_voorkeuren=any(getattr(a, v) for v in ws.VOORKEUREN[:6])
             or a.uitsluitingen.exists(),
             **kwargs,
