@@ -411,6 +411,13 @@ class Vereveningsregel(models.Model):
     toegerekend = models.DecimalField("A_g", **GELD)
     voorschot = models.DecimalField("V_g", **GELD)
     verrekening = models.DecimalField("D_g", **GELD)
+    # Clients of this gemeente with BW costs in the year but no EersteBWStart: the run counts
+    # them as new by their first cost line (they are in N_g), and is not vastgesteld while any
+    # remain; the conversie of first BW starts resolves them.
+    zonder_start_aantal = models.PositiveIntegerField("cliënten zonder eerste start", default=0)
+    zonder_start_kosten = models.DecimalField(
+        "kosten van cliënten zonder eerste start", **GELD, default=Decimal("0.00")
+    )
 
     objects = VereveningsregelQuerySet.as_manager()
 
