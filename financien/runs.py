@@ -23,12 +23,13 @@ from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.utils import timezone
 
 from financien import scenario
 from financien.models import (
     Jaarparameters,
+    Kostenbron,
     Kostenregel,
     Verdeelmodel,
     VerdeelmodelAandeel,
@@ -45,7 +46,7 @@ from financien.verevening import (
     bereken,
 )
 from regio import audit
-from regio.models import Regio
+from regio.models import Domein, Regio
 from regio.query import Scope, mag, vereis
 
 START = "financien.add_vereveningsrun"
@@ -265,6 +266,7 @@ def _opslaan(regio, jaar: int, invoer: VereveningInvoer, kosten, *, user, job) -
         regio=regio, jaar=jaar, strategie=uitkomst.strategie, invoer=snapshot,
         invoer_hash=invoer_hash, totale_kosten=uitkomst.T, centrumgemeente_deel=uitkomst.C,
         restant=uitkomst.R, opmerkingen=list(uitkomst.opmerkingen), job=job, gestart_door=user,
+        toerekening=toerekening_per_basis(regio, jaar),
     )  # fmt: skip
     gemeenten = {g.code: g for g in regio_gemeenten(invoer)}
     geen = Gemeentekosten(Decimal("0.00"), Decimal("0.00"))
@@ -285,6 +287,26 @@ def _opslaan(regio, jaar: int, invoer: VereveningInvoer, kosten, *, user, job) -
     )
     audit.record("create", objects=[run], actor=user, toelichting={"jaar": jaar})
     return run
+
+
+def toerekening_per_basis(regio, jaar: int) -> dict[str, int]:
+    """How many clients had taakgericht BW costs in ``jaar`` allocated on each basis
+    (zorgperioden, toewijzingen), from the kostenregels (a client on both counts under both)."""
+    rijen = (
+        Kostenregel.objects.within(Scope(regio_ids=frozenset([regio.pk])))
+        .filter(
+            regio=regio,
+            jaar=jaar,
+            bron=Kostenbron.TAAKGERICHT,
+            functie__domein=Domein.BESCHERMD_WONEN,
+        )  # fmt: skip
+        .exclude(toerekeningsbasis="")
+        .order_by()
+        .values("toerekeningsbasis")
+        .annotate(clienten=Count("client", distinct=True))
+        .values_list("toerekeningsbasis", "clienten")
+    )
+    return dict(sorted(rijen))
 
 
 def regio_gemeenten(invoer: VereveningInvoer):

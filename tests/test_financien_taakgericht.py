@@ -59,6 +59,11 @@ def bouw_opzet(jaar=2025, budget="365000.00"):
         functie=dict(naam="Beschermd wonen", productcategorie="15"),
     )  # fmt: skip
     contract, ander = aanbod.contracten
+    # These hand-computed scenarios count toewijzing periods (test_financien_zorgperioden.py
+    # counts the care as reported).
+    for c in aanbod.contracten:
+        c.toerekeningsbasis = "toewijzingen"
+        c.save(update_fields=["toerekeningsbasis"])
     beg = ProductFactory(
         perceel=aanbod.taak, naam="Begeleiding", domein="begeleiding", productcategorie="02"
     )

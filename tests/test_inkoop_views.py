@@ -95,7 +95,8 @@ def test_contract_form_checks_percelen_and_membership(client, risb):
     data = {"regio": Regio.objects.get(code="amersfoort").pk, "aanbieder": aanbieder.pk,
             "kenmerk": "AMF-9", "soort": "raamovereenkomst", "bekostiging": "taakgericht",
             "begin": "2023-01-01", "einde": "2026-12-31", "signaaldrempel": "70",
-            "percelen": [perceel.pk], "gemeenten": []}  # fmt: skip
+            "percelen": [perceel.pk], "gemeenten": [],
+            "toerekeningsbasis": "toewijzingen"}  # fmt: skip
     from regio.models import Gemeente
 
     veenendaal = Gemeente.objects.get(code="0345")
@@ -109,6 +110,7 @@ def test_contract_form_checks_percelen_and_membership(client, risb):
     contract = Contract.objects.get(kenmerk="AMF-9")
     assert response.status_code == 302 and contract.looptijd_einde == D(2026, 12, 31)
     assert list(contract.gemeenten.all()) == [soest]
+    assert contract.toerekeningsbasis == "toewijzingen"  # the basis is chosen in the form
 
 
 def test_extension_decision_with_confirmation(client, risb):

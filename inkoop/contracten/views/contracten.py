@@ -11,7 +11,7 @@ from django.views.generic import CreateView, DetailView, FormView, ListView, Upd
 from django.views.generic.detail import SingleObjectMixin
 
 from inkoop.contracten.forms import BestedingsruimteForm, ContractDocumentForm, ContractForm
-from inkoop.contracten.services import verlenging_besluiten
+from inkoop.contracten.services import budgetgebruik, verlenging_besluiten
 from inkoop.models import Contract
 from regio import audit
 from regio.exports import ExportableListMixin
@@ -86,7 +86,11 @@ class ContractDetailView(ScopedViewMixin, DetailView):
             percelen=contract.percelen.all(),
             gemeenten=contract.gemeenten.order_by("naam"),
             opties=contract.verlengingsopties.all(),
-            budgetten=contract.budgetten.all(),
+            budgetten=[
+                gebruik
+                for ruimte in contract.budgetten.all()
+                for gebruik in budgetgebruik(Contract.objects.filter(pk=contract.pk), ruimte.jaar)
+            ],
             documenten=contract.documenten.all(),
             mag_wijzigen=mag_wijzigen,
             budget_form=BestedingsruimteForm(contract=contract) if mag_wijzigen else None,
