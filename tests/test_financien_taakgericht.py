@@ -210,7 +210,7 @@ def test_weighting_by_hand_within_a_one_month_contract(opzet):
     × 14/84 = 1,666.67; the odd cent goes to the larger remainder (begeleiding)."""
     kort = ContractFactory(
         aanbieder=opzet.aanbieder, percelen=[opzet.perceel],
-        begin=D(2025, 2, 1), einde=D(2025, 2, 28),
+        begin=D(2025, 2, 1), einde=D(2025, 2, 28), toerekeningsbasis="toewijzingen",
     )  # fmt: skip
     Bestedingsruimte.objects.create(contract=kort, jaar=2025, bedrag=Decimal("100.00"))
     bw = opzet.toewijzing(opzet.bw, D(2025, 2, 1), D(2025, 2, 28), contract=kort)
@@ -225,7 +225,7 @@ def test_weighting_by_hand_within_a_one_month_contract(opzet):
     # Equal shares: the toewijzing with the lower id gets the odd cent.
     drie = ContractFactory(
         aanbieder=opzet.aanbieder, percelen=[opzet.perceel],
-        begin=D(2025, 2, 1), einde=D(2025, 2, 28),
+        begin=D(2025, 2, 1), einde=D(2025, 2, 28), toerekeningsbasis="toewijzingen",
     )  # fmt: skip
     Bestedingsruimte.objects.create(contract=drie, jaar=2025, bedrag=Decimal("100.00"))
     gelijk = [opzet.toewijzing(opzet.bw, D(2025, 2, 1), contract=drie) for _ in range(3)]

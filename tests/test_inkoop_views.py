@@ -159,12 +159,16 @@ def test_budget_and_document_forms(client, risb, groningen_contract):
     [("699.99", None), ("700.00", "drempel"), ("999.99", "drempel"), ("1000.00", "overschreden")],
 )
 def test_budget_signal_at_70_and_100_percent(refdata, besteed, signaal):
+    from tests.test_inkoop_dashboard import besteed as boek
+
     contract = ContractFactory()
     Bestedingsruimte.objects.create(contract=contract, jaar=2025, bedrag=Decimal("1000.00"))
+    # The spend is what was booked under the contract (issue 17): the reports are shown beside.
+    boek(contract, besteed, jaar=2025)
     Rapportage.objects.create(contract=contract, jaar=2025, kwartaal=1, status="akkoord",
                               uitgaven_tot_nu=Decimal("100.00"))  # fmt: skip
     Rapportage.objects.create(contract=contract, jaar=2025, kwartaal=2, status="ingediend",
-                              uitgaven_tot_nu=Decimal(besteed))  # fmt: skip
+                              uitgaven_tot_nu=Decimal("200.00"))  # fmt: skip
     Rapportage.objects.create(
         contract=contract,
         jaar=2025,
@@ -174,6 +178,7 @@ def test_budget_signal_at_70_and_100_percent(refdata, besteed, signaal):
     )  # a concept does not count
     (gebruik,) = budgetgebruik(Contract.objects.filter(pk=contract.pk), 2025)
     assert gebruik.besteed == Decimal(besteed) and gebruik.signaal == signaal
+    assert (gebruik.gemeld, gebruik.verschil) == (Decimal("200.00"), 200 - Decimal(besteed))
     assert budget_signaal(Decimal("80"), 85) is None  # the threshold is per contract
 
 
@@ -181,8 +186,9 @@ def test_dashboard_shows_signals_and_exports(client, risb, groningen_contract):
     contract = ContractFactory(kenmerk="AMF-SIGNAAL")
     jaar = datetime.date.today().year
     Bestedingsruimte.objects.create(contract=contract, jaar=jaar, bedrag=Decimal("1000.00"))
-    Rapportage.objects.create(contract=contract, jaar=jaar, kwartaal=1, status="ingediend",
-                              uitgaven_tot_nu=Decimal("750.00"))  # fmt: skip
+    from tests.test_inkoop_dashboard import besteed
+
+    besteed(contract, "750.00", jaar=jaar)
     from inkoop.models import Certificaat
 
     binnenkort = datetime.date.today() + datetime.timedelta(days=30)
