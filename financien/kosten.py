@@ -7,11 +7,14 @@ period's year, the toewijzing's client and gemeente (as gemeente van herkomst), 
 functie, negative for credit. Its ``referentie`` is ``<AGB-code>:<ReferentieNummer>`` because
 kostenregels are unique per regio and ReferentieNummers only per aanbieder; the line itself is
 kept as ``Kostenregel.declaratieregel``. A client of a BW product without an ``EersteBWStart``
-gets one (``financien.eerste_start``).
+gets one (``financien.eerste_start``). The line keeps the toewijzing's contract, and a contract
+whose accepted declaraties pass its signaaldrempel or 100% of its bestedingsruimte is signalled
+to RISB (``financien.budget``).
 """
 
 from __future__ import annotations
 
+from financien import budget
 from financien.eerste_start import registreer_eerste_bw_start
 from financien.models import Kostenbron, Kostenregel
 from regio.models import Domein
@@ -37,6 +40,7 @@ def uit_declaratieregels(regels) -> list[Kostenregel]:
                 periode_einde=regel.periode_einde,
                 bedrag=regel.bedrag if regel.debet_credit == "D" else -regel.bedrag,
                 declaratieregel=regel,
+                contract_id=t.contract_id,
             )
         )
         if t.beschikt_product.product.domein == Domein.BESCHERMD_WONEN:
@@ -44,4 +48,10 @@ def uit_declaratieregels(regels) -> list[Kostenregel]:
             laatste_dag = max(laatste_dag or regel.periode_einde, regel.periode_einde)
     if bw_clients:
         registreer_eerste_bw_start(bw_clients, laatste_dag)
+    # Spend against the contract's bestedingsruimte: a signal, never a refusal.
+    per_jaar: dict[int, set[int]] = {}
+    for k in kosten:
+        per_jaar.setdefault(k.jaar, set()).add(k.contract_id)
+    for jaar, contract_ids in sorted(per_jaar.items()):
+        budget.signaleren(contract_ids, jaar)
     return kosten

@@ -253,6 +253,15 @@ class Kostenregel(models.Model):
     periode_einde = models.DateField()
     bedrag = models.DecimalField(max_digits=12, decimal_places=2)
     vastgelegd_op = models.DateTimeField(auto_now_add=True)
+    # The contract the cost is spent under: the toewijzing's contract of a declaratie, the
+    # contract whose budget a taakgerichte toerekening allocates; none for pgb or handmatig
+    # (pgb is not spent under a provider's contract). The contract's budget use sums these.
+    contract = models.ForeignKey(
+        "inkoop.Contract", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Bron taakgericht: the client-days it was allocated by (the contract's
+    # toerekeningsbasis then: zorgperioden or toewijzingen); empty otherwise.
+    toerekeningsbasis = models.CharField(max_length=12, blank=True)
     # The accepted line of a declaratie this cost comes from (bron declaratie).
     declaratieregel = models.OneToOneField(
         "toegang.Declaratieregel",
@@ -277,6 +286,12 @@ class Kostenregel(models.Model):
                 name="kostenregel_regio_jaar_dekkend",
             ),
             models.Index(fields=["client"]),
+            models.Index(
+                fields=["contract", "jaar"],
+                include=["bedrag"],
+                condition=models.Q(contract__isnull=False),
+                name="kostenregel_contract_jaar",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -353,6 +368,9 @@ class Vereveningsrun(models.Model):
     centrumgemeente_deel = models.DecimalField(**GELD)
     restant = models.DecimalField(**GELD)
     opmerkingen = models.JSONField(default=list, blank=True)
+    # How many clients' taakgericht BW costs of the year were allocated on which basis
+    # ({"zorgperioden": n, "toewijzingen": m}), as the kostenregels stood when it was computed.
+    toerekening = models.JSONField(default=dict, blank=True)
     job = models.OneToOneField(
         "regio.JobRun", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -411,6 +429,13 @@ class Vereveningsregel(models.Model):
     toegerekend = models.DecimalField("A_g", **GELD)
     voorschot = models.DecimalField("V_g", **GELD)
     verrekening = models.DecimalField("D_g", **GELD)
+    # Clients of this gemeente with BW costs in the year but no EersteBWStart: the run counts
+    # them as new by their first cost line (they are in N_g), and is not vastgesteld while any
+    # remain; the conversie of first BW starts resolves them.
+    zonder_start_aantal = models.PositiveIntegerField("cliënten zonder eerste start", default=0)
+    zonder_start_kosten = models.DecimalField(
+        "kosten van cliënten zonder eerste start", **GELD, default=Decimal("0.00")
+    )
 
     objects = VereveningsregelQuerySet.as_manager()
 

@@ -11,20 +11,25 @@ one. ``bereken_runs`` computes several regio's at once, reading their costs in o
 
 from __future__ import annotations
 
+import csv
 import datetime
 import hashlib
+import io
 import json
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.utils import timezone
 
 from financien import scenario
 from financien.models import (
     Jaarparameters,
+    Kostenbron,
     Kostenregel,
     Verdeelmodel,
     VerdeelmodelAandeel,
@@ -41,7 +46,7 @@ from financien.verevening import (
     bereken,
 )
 from regio import audit
-from regio.models import Regio
+from regio.models import Domein, Regio
 from regio.query import Scope, mag, vereis
 
 START = "financien.add_vereveningsrun"
@@ -53,12 +58,15 @@ VASTSTELLEN = "financien.stel_verevening_vast"
 # the BW domein. A client is new when the person's first BW start (EersteBWStart; else the line's
 # own period) is on or after the regio's cut-over ``{peildatum}``: for one regio a parameter, for
 # several the join ``{pd}`` with two arrays. (Joined for one regio too, the planner would re-read
-# the one-row join for every line: 25% slower.)
+# the one-row join for every line: 25% slower.) The clients without an EersteBWStart are counted
+# and summed apart: they count as new only provisionally, and block vaststellen.
 SQL = """
 SELECT k.regio_id, k.gemeente_herkomst_id,
        SUM(k.bedrag) AS totaal,
        COALESCE(SUM(k.bedrag) FILTER (
-           WHERE COALESCE(e.datum, k.periode_begin) >= {peildatum}), 0) AS nieuw
+           WHERE COALESCE(e.datum, k.periode_begin) >= {peildatum}), 0) AS nieuw,
+       COUNT(DISTINCT k.client_id) FILTER (WHERE e.client_id IS NULL) AS zonder_start,
+       COALESCE(SUM(k.bedrag) FILTER (WHERE e.client_id IS NULL), 0) AS zonder_start_kosten
 FROM ({kosten}) k
 {pd}
 LEFT JOIN financien_eerstebwstart e ON e.client_id = k.client_id
@@ -69,12 +77,22 @@ GROUP BY k.regio_id, k.gemeente_herkomst_id
 PD = "JOIN unnest(%s::bigint[], %s::date[]) AS pd (regio_id, peildatum) ON pd.regio_id = k.regio_id"
 
 
+class Gemeentekosten(NamedTuple):
+    """A gemeente's BW costs in the year: all, of new clients (those without a first start
+    included), and the number and costs of the clients without an EersteBWStart."""
+
+    totaal: Decimal
+    nieuw: Decimal
+    zonder_start: int = 0
+    zonder_start_kosten: Decimal = Decimal("0.00")
+
+
 def kosten_per_gemeente(
     peildata: dict[int, datetime.date], jaar: int
-) -> dict[int, dict[int, tuple[Decimal, Decimal]]]:
-    """{regio id: {gemeente id: (all BW costs, costs of new clients)}} in ``jaar`` for every
-    regio in ``peildata`` (regio id → its cut-over date for new clients), in one statement: the
-    verevening of all regio's reads the kostenregels once, not once per regio."""
+) -> dict[int, dict[int, Gemeentekosten]]:
+    """{regio id: {gemeente id: Gemeentekosten}} in ``jaar`` for every regio in ``peildata``
+    (regio id → its cut-over date for new clients), in one statement: the verevening of all
+    regio's reads the kostenregels once, not once per regio."""
     regio_ids = sorted(peildata)
     kosten = (
         Kostenregel.objects.within(Scope(regio_ids=frozenset(regio_ids)))
@@ -96,11 +114,13 @@ def kosten_per_gemeente(
     else:
         sql = SQL.format(peildatum="pd.peildatum", kosten=kosten_sql, pd=PD)
         params = [*params, regio_ids, [peildata[r] for r in regio_ids]]
-    uitkomst: dict[int, dict[int, tuple[Decimal, Decimal]]] = {r: {} for r in regio_ids}
+    uitkomst: dict[int, dict[int, Gemeentekosten]] = {r: {} for r in regio_ids}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for regio_id, gemeente_id, totaal, nieuw in cursor.fetchall():
-            uitkomst[regio_id][gemeente_id] = (Decimal(totaal), Decimal(nieuw))
+        for regio_id, gemeente_id, totaal, nieuw, zonder, zonder_kosten in cursor.fetchall():
+            uitkomst[regio_id][gemeente_id] = Gemeentekosten(
+                Decimal(totaal), Decimal(nieuw), zonder, Decimal(zonder_kosten)
+            )
     return uitkomst
 
 
@@ -113,6 +133,11 @@ def invoer_uit_database(regio, jaar: int) -> VereveningInvoer:
 def invoeren(regios, jaar: int) -> list[VereveningInvoer]:
     """The inputs of several regio's for ``jaar``, in their order; the costs of all of them come
     from one statement (``kosten_per_gemeente``)."""
+    return [invoer for invoer, _ in _invoeren_met_kosten(regios, jaar)]
+
+
+def _invoeren_met_kosten(regios, jaar: int) -> list[tuple[VereveningInvoer, dict]]:
+    """``invoeren`` with each regio's ``{gemeente id: Gemeentekosten}`` beside its input."""
     scope = Scope(regio_ids=frozenset(r.pk for r in regios))
     parameters = {
         p.regio_id: p
@@ -139,12 +164,15 @@ def invoeren(regios, jaar: int) -> list[VereveningInvoer]:
         voorschotten[regio_id][gemeente_id] = bedrag
     kosten = kosten_per_gemeente({r: p.peildatum_nieuw for r, p in parameters.items()}, jaar)
     return [
-        _invoer(
-            regio,
-            jaar,
-            parameters[regio.pk],
-            modellen.get(regio.pk),
-            voorschotten[regio.pk],
+        (
+            _invoer(
+                regio,
+                jaar,
+                parameters[regio.pk],
+                modellen.get(regio.pk),
+                voorschotten[regio.pk],
+                kosten[regio.pk],
+            ),
             kosten[regio.pk],
         )  # fmt: skip
         for regio in regios
@@ -173,13 +201,13 @@ def _invoer(regio, jaar: int, parameters, model, voorschotten, kosten) -> Vereve
         jaar=jaar,
         alpha=parameters.alpha,
         centrumgemeentebudget=parameters.centrumgemeentebudget,
-        totale_kosten=sum((t for t, _ in kosten.values()), Decimal("0.00")),
+        totale_kosten=sum((k.totaal for k in kosten.values()), Decimal("0.00")),
         gemeenten=tuple(
             GemeenteInvoer(
                 code=g.code,
                 naam=g.naam,
                 aandeel=percentage,
-                kosten_nieuw=kosten.get(g.pk, (0, Decimal("0.00")))[1],
+                kosten_nieuw=kosten[g.pk].nieuw if g.pk in kosten else Decimal("0.00"),
                 voorschot=voorschotten.get(g.pk, Decimal("0.00")),
             )
             for g, percentage in sorted(aandelen.items(), key=lambda item: item[0].naam)
@@ -226,24 +254,28 @@ def bereken_runs(regios, jaar: int, *, user=None, job=None) -> list[Vereveningsr
     # one order, so two batches cannot deadlock).
     list(Regio.objects.select_for_update().filter(pk__in=[r.pk for r in regios]).order_by("pk"))
     return [
-        _opslaan(regio, jaar, invoer, user=user, job=job)
-        for regio, invoer in zip(regios, invoeren(regios, jaar), strict=True)
+        _opslaan(regio, jaar, invoer, kosten, user=user, job=job)
+        for regio, (invoer, kosten) in zip(regios, _invoeren_met_kosten(regios, jaar), strict=True)
     ]
 
 
-def _opslaan(regio, jaar: int, invoer: VereveningInvoer, *, user, job) -> Vereveningsrun:
+def _opslaan(regio, jaar: int, invoer: VereveningInvoer, kosten, *, user, job) -> Vereveningsrun:
     uitkomst = bereken(invoer)
     snapshot, invoer_hash = _snapshot(invoer)
     run = Vereveningsrun.objects.create(
         regio=regio, jaar=jaar, strategie=uitkomst.strategie, invoer=snapshot,
         invoer_hash=invoer_hash, totale_kosten=uitkomst.T, centrumgemeente_deel=uitkomst.C,
         restant=uitkomst.R, opmerkingen=list(uitkomst.opmerkingen), job=job, gestart_door=user,
+        toerekening=toerekening_per_basis(regio, jaar),
     )  # fmt: skip
     gemeenten = {g.code: g for g in regio_gemeenten(invoer)}
+    geen = Gemeentekosten(Decimal("0.00"), Decimal("0.00"))
     Vereveningsregel.objects.bulk_create(
         Vereveningsregel(
             run=run,
             gemeente=gemeenten[r.code],
+            zonder_start_aantal=kosten.get(gemeenten[r.code].pk, geen).zonder_start,
+            zonder_start_kosten=kosten.get(gemeenten[r.code].pk, geen).zonder_start_kosten,
             aandeel_verdeelmodel=r.s_g,
             kosten_nieuw=r.N_g,
             aandeel_nieuw=r.u_g,
@@ -255,6 +287,26 @@ def _opslaan(regio, jaar: int, invoer: VereveningInvoer, *, user, job) -> Vereve
     )
     audit.record("create", objects=[run], actor=user, toelichting={"jaar": jaar})
     return run
+
+
+def toerekening_per_basis(regio, jaar: int) -> dict[str, int]:
+    """How many clients had taakgericht BW costs in ``jaar`` allocated on each basis
+    (zorgperioden, toewijzingen), from the kostenregels (a client on both counts under both)."""
+    rijen = (
+        Kostenregel.objects.within(Scope(regio_ids=frozenset([regio.pk])))
+        .filter(
+            regio=regio,
+            jaar=jaar,
+            bron=Kostenbron.TAAKGERICHT,
+            functie__domein=Domein.BESCHERMD_WONEN,
+        )  # fmt: skip
+        .exclude(toerekeningsbasis="")
+        .order_by()
+        .values("toerekeningsbasis")
+        .annotate(clienten=Count("client", distinct=True))
+        .values_list("toerekeningsbasis", "clienten")
+    )
+    return dict(sorted(rijen))
 
 
 def regio_gemeenten(invoer: VereveningInvoer):
@@ -276,6 +328,9 @@ def vaststellen(run: Vereveningsrun, user) -> Vereveningsrun:
         raise ValidationError("Alleen een concept kan worden vastgesteld.")
     if run.gestart_door_id is not None and run.gestart_door_id == user.pk:
         raise ValidationError("Een ander dan wie de run startte, stelt haar vast (vier ogen).")
+    zonder_start = zonder_eerste_start(run)
+    if zonder_start.aantal:
+        raise ValidationError(zonder_start.weigering())
     vorige = list(
         Vereveningsrun.objects.select_for_update()
         .filter(regio=run.regio_id, jaar=run.jaar, status=Vereveningsrun.Status.VASTGESTELD)
@@ -296,6 +351,46 @@ def vaststellen(run: Vereveningsrun, user) -> Vereveningsrun:
         toelichting={"status": "vastgesteld", "vervangt": [o.pk for o in vorige]},
     )
     return run
+
+
+@dataclass(frozen=True)
+class ZonderEersteStart:
+    """The clients of a run without an EersteBWStart (DOMAIN.md: new or existing is unknown):
+    in total and per gemeente (name, number, costs), as stored with the run."""
+
+    aantal: int
+    kosten: Decimal
+    per_gemeente: tuple[tuple[str, str, int, Decimal], ...]
+
+    def weigering(self) -> str:
+        return (
+            f"Deze run telt {self.aantal} cliënt{'en' if self.aantal != 1 else ''} zonder "
+            f"eerste start beschermd wonen (samen {_euro(self.kosten)}) voorlopig als nieuw. "
+            "Leg hun eerste start vast met de conversie-import en bereken een nieuwe run; pas "
+            "dan kan de verevening worden vastgesteld."
+        )
+
+
+def _euro(bedrag: Decimal) -> str:
+    tekst = f"{bedrag:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    return f"€ {tekst}"
+
+
+def zonder_eerste_start(run: Vereveningsrun) -> ZonderEersteStart:
+    """What ``run`` stored about its clients without a first BW start (one query)."""
+    rijen = [
+        (code, naam, aantal, bedrag)
+        for code, naam, aantal, bedrag in run.regels.filter(zonder_start_aantal__gt=0)
+        .order_by("gemeente__naam", "gemeente__code")
+        .values_list(
+            "gemeente__code", "gemeente__naam", "zonder_start_aantal", "zonder_start_kosten"
+        )
+    ]
+    return ZonderEersteStart(
+        aantal=sum(r[2] for r in rijen),
+        kosten=sum((r[3] for r in rijen), Decimal("0.00")),
+        per_gemeente=tuple(rijen),
+    )
 
 
 def verevening_van(run: Vereveningsrun) -> Verevening:
@@ -338,4 +433,17 @@ def verevening_van(run: Vereveningsrun) -> Verevening:
 
 
 def als_csv(run: Vereveningsrun) -> str:
-    return scenario.als_csv(verevening_van(run))
+    """The scenario's CSV of the run; when clients without a first BW start are in it, a second
+    table after an empty line lists them per gemeente (number and costs)."""
+    tekst = scenario.als_csv(verevening_van(run))
+    zonder = zonder_eerste_start(run)
+    if not zonder.aantal:
+        return tekst
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([])
+    writer.writerow(["zonder_eerste_start_gemeente_code", "gemeente", "clienten", "kosten"])
+    for code, naam, aantal, bedrag in zonder.per_gemeente:
+        writer.writerow([code, naam, aantal, f"{bedrag:.2f}"])
+    writer.writerow(["totaal", "", zonder.aantal, f"{zonder.kosten:.2f}"])
+    return tekst + buffer.getvalue()

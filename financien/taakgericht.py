@@ -26,14 +26,25 @@ spread over the months by days) so that the lines can be produced every month an
 allocated does not move when later months come in. Both agree when the caseload is even over
 the year; otherwise a client-day in a busy month weighs less than one in a quiet month.
 
-Client-days in care are the toewijzing's period: regiozorg has no separate start/stop-zorg
-record. The client is ``BeschiktProduct.client`` (the copy of beschikking → dossier → client);
-the gemeente van herkomst is the toewijzing's gemeente, the dossier's verantwoordelijke gemeente
-when it was made (DOMAIN.md: for a BW client placed elsewhere that is the gemeente van
-herkomst). ``Dossier.gemeente_herkomst`` (the place of residence before BW, possibly outside
-the regio and often empty) is not used. Lines are written for every functie of the contract,
-begeleiding ones too, so that the lines add up to the budget; the verevening counts only the
-BW-domein functies.
+Client-days in care follow the contract's ``toerekeningsbasis`` (issue 17 item 6):
+
+- *zorgperioden* (the default for new contracts): the days of the care as the aanbieder reported
+  it (``toegang.Zorgperiode``, WMO305 start / WMO307 stop, deleted periods not counted), within
+  the toewijzing. A provider that never reports a start gets nothing: with toewijzing periods it
+  would pull budget its way. Starts and stops arrive late (OP272: within five working days) and
+  are corrected, so the monthly job recomputes the earlier months of every year whose
+  verevening is not yet vastgesteld (``herberekenen``); once it is, the year's toerekening is
+  refused (``ToerekeningFout``).
+- *toewijzingen*: the toewijzing's period, for contracts whose providers do not report care.
+
+Each line keeps its basis (``Kostenregel.toerekeningsbasis``) and a verevening run stores how
+many clients were allocated on which. The client is ``BeschiktProduct.client`` (the copy of
+beschikking → dossier → client); the gemeente van herkomst is the toewijzing's gemeente, the
+dossier's verantwoordelijke gemeente when it was made (DOMAIN.md: for a BW client placed
+elsewhere that is the gemeente van herkomst). ``Dossier.gemeente_herkomst`` (the place of
+residence before BW, possibly outside the regio and often empty) is not used. Lines are written
+for every functie of the contract, begeleiding ones too, so that the lines add up to the budget;
+the verevening counts only the BW-domein functies.
 """
 
 from __future__ import annotations
@@ -46,14 +57,22 @@ from typing import NamedTuple
 
 from django.db import connection, transaction
 
-from financien.models import EersteBWStart, Functiegewicht, Jaarparameters, Kostenbron, Kostenregel
+from financien import budget
+from financien.models import (
+    EersteBWStart,
+    Functiegewicht,
+    Jaarparameters,
+    Kostenbron,
+    Kostenregel,
+    Vereveningsrun,
+)
 from financien.verevening import REKENCONTEXT, in_centen, in_euro
 from financien.verevening import grootste_rest as verevening_grootste_rest
-from inkoop.models import Bekostiging, Bestedingsruimte, Contract, Product
+from inkoop.models import Bekostiging, Bestedingsruimte, Contract, Product, Toerekeningsbasis
 from regio import audit
 from regio.models import Domein
 from regio.query import vereis
-from toegang.models import BeschiktProduct, Toewijzing
+from toegang.models import BeschiktProduct, Toewijzing, Zorgperiode
 
 # Weights have three decimals (Functiegewicht.gewicht): in thousandths they are integers.
 GEWICHT_SCHAAL = 1000
@@ -93,6 +112,11 @@ class Toerekening:
     regels: list[Regel] = field(default_factory=list)
     eerste_bw_starts: int = 0
     opmerkingen: list[str] = field(default_factory=list)
+    basis: str = Toerekeningsbasis.TOEWIJZINGEN
+
+    @property
+    def clienten(self) -> int:
+        return len({r.client_id for r in self.regels})
 
     @property
     def niet_toegerekend(self) -> Decimal:
@@ -108,6 +132,8 @@ class Toerekening:
             "clientdagen": self.clientdagen,
             "regels": len(self.regels),
             "eerste_bw_starts": self.eerste_bw_starts,
+            "basis": self.basis,
+            "clienten": self.clienten,
             "opmerkingen": list(self.opmerkingen),
         }
 
@@ -181,6 +207,35 @@ ORDER BY t.id
 """
 
 
+# The same rows from the care as reported: per toewijzing the days of its non-deleted
+# zorgperioden within the toewijzing and [%(van)s, %(tot)s] (periods of one toewijzing never
+# overlap, so the days add up); the line's period runs from the first to the last such day.
+ZORGDAGEN_SQL = """
+SELECT t.id, bp.client_id, t.gemeente_id, bp.product_id, t.aanbieder_id,
+       MIN(z.van) AS periode_begin, MAX(z.tot) AS periode_einde, SUM(z.tot - z.van + 1) AS dagen,
+       COALESCE(fg.gewicht, 1) AS gewicht,
+       p.domein
+FROM {toewijzing} t
+JOIN {beschiktproduct} bp ON bp.id = t.beschikt_product_id
+JOIN {product} p ON p.id = bp.product_id
+JOIN LATERAL (
+    SELECT GREATEST(zp.begindatum, t.ingangsdatum, %(van)s::date) AS van,
+           LEAST(COALESCE(zp.einddatum, %(tot)s::date), COALESCE(t.einddatum, %(tot)s::date),
+                 %(tot)s::date) AS tot
+    FROM {zorgperiode} zp
+    WHERE zp.toewijzing_id = t.id AND zp.verwijderd_op IS NULL
+) z ON z.van <= z.tot
+LEFT JOIN {jaarparameters} jp ON jp.regio_id = %(regio)s AND jp.jaar = %(jaar)s
+LEFT JOIN {functiegewicht} fg ON fg.parameters_id = jp.id AND fg.functie_id = bp.product_id
+WHERE t.contract_id = %(contract)s
+  AND t.status <> %(ingetrokken)s
+  AND t.ingangsdatum <= %(tot)s::date
+  AND (t.einddatum IS NULL OR t.einddatum >= %(van)s::date)
+GROUP BY t.id, bp.client_id, t.gemeente_id, bp.product_id, t.aanbieder_id, fg.gewicht, p.domein
+ORDER BY t.id
+"""
+
+
 def tabellen() -> dict[str, str]:
     """The quoted table names the set-based SQL of the finance app uses."""
     qn = connection.ops.quote_name
@@ -192,6 +247,7 @@ def tabellen() -> dict[str, str]:
         "jaarparameters": qn(Jaarparameters._meta.db_table),
         "functiegewicht": qn(Functiegewicht._meta.db_table),
         "eerste": qn(EersteBWStart._meta.db_table),
+        "zorgperiode": qn(Zorgperiode._meta.db_table),
     }
 
 
@@ -213,10 +269,16 @@ class Clientdagen(NamedTuple):
 def clientdagen(
     contract: Contract, jaar: int, van: datetime.date, tot: datetime.date
 ) -> list[Clientdagen]:
-    """The toewijzingen of ``contract`` in [van, tot] with their days and weight (one query)."""
+    """The toewijzingen of ``contract`` in [van, tot] with their days and weight, by the
+    contract's toerekeningsbasis (one query)."""
+    sql = (
+        ZORGDAGEN_SQL
+        if contract.toerekeningsbasis == Toerekeningsbasis.ZORGPERIODEN
+        else CLIENTDAGEN_SQL
+    )
     with connection.cursor() as cursor:
         cursor.execute(
-            CLIENTDAGEN_SQL.format(**tabellen()),
+            sql.format(**tabellen()),
             {
                 "van": van,
                 "tot": tot,
@@ -261,12 +323,18 @@ def toerekenen(contract: Contract, jaar: int, maand: int, *, user=None) -> Toere
                 f"Contract {contract.kenmerk} is niet taakgericht bekostigd: de kosten komen "
                 "uit declaraties."
             )
+        if verevening_vastgesteld(contract.regio_id, jaar):
+            raise ToerekeningFout(
+                f"De verevening {jaar} is vastgesteld: de taakgerichte toerekening van {jaar} "
+                "verandert niet meer."
+            )
         ruimte = Bestedingsruimte.objects.filter(contract=contract, jaar=jaar).first()
         jaarbudget = ruimte.bedrag if ruimte else Decimal("0.00")
         maandbudget = maandbudgetten(contract, jaar, jaarbudget)[maand - 1]
         uitkomst = Toerekening(
             contract_id=contract.pk, jaar=jaar, maand=maand, jaarbudget=jaarbudget,
             maandbudget=maandbudget, toegerekend=Decimal("0.00"), clientdagen=0,
+            basis=contract.toerekeningsbasis,
         )  # fmt: skip
         van, tot = max(begin, contract.begin), min(einde, contract.looptijd_einde)
         rijen = clientdagen(contract, jaar, van, tot) if van <= tot else []
@@ -322,6 +390,8 @@ def toerekenen(contract: Contract, jaar: int, maand: int, *, user=None) -> Toere
                 functie_id=r.functie_id,
                 aanbieder_id=r.aanbieder_id,
                 bron=Kostenbron.TAAKGERICHT,
+                contract_id=contract.pk,
+                toerekeningsbasis=contract.toerekeningsbasis,
                 referentie=f"{prefix}{r.toewijzing_id}",
                 periode_begin=r.periode_begin,
                 periode_einde=r.periode_einde,
@@ -334,6 +404,8 @@ def toerekenen(contract: Contract, jaar: int, maand: int, *, user=None) -> Toere
         uitkomst.eerste_bw_starts = registreer_eerste_bw_start(
             {r.client_id for r in rijen if r.domein == Domein.BESCHERMD_WONEN}, tot
         )
+        # The allocated budget against the cap: a signal to RISB at the threshold and 100%.
+        budget.signaleren([contract.pk], jaar)
         audit.record(
             "create",
             objects=[contract],
@@ -343,9 +415,44 @@ def toerekenen(contract: Contract, jaar: int, maand: int, *, user=None) -> Toere
                 "regels": len(uitkomst.regels),
                 "vervangen": verwijderd,
                 "toegerekend": str(uitkomst.toegerekend),
+                "basis": uitkomst.basis,
             },
         )
     return uitkomst
+
+
+def verevening_vastgesteld(regio_id: int, jaar: int) -> bool:
+    """The regio's verevening of ``jaar`` is vastgesteld: its costs no longer move."""
+    return Vereveningsrun.objects.filter(
+        regio_id=regio_id, jaar=jaar, status=Vereveningsrun.Status.VASTGESTELD
+    ).exists()
+
+
+def open_maanden(contract: Contract, jaar: int, maand: int) -> list[tuple[int, int]]:
+    """The months before ``jaar``-``maand`` that a contract allocated on zorgperioden recomputes
+    (late starts and stops, corrections): those of this year and the previous one whose
+    verevening is not vastgesteld, within the contract's running period."""
+    if contract.toerekeningsbasis != Toerekeningsbasis.ZORGPERIODEN:
+        return []
+    maanden = []
+    for j in (jaar - 1, jaar):
+        if verevening_vastgesteld(contract.regio_id, j):
+            continue
+        for m in range(1, 13):
+            begin, einde = maandgrenzen(j, m)
+            if (
+                (j, m) < (jaar, maand)
+                and contract.begin <= einde
+                and contract.looptijd_einde >= begin
+            ):
+                maanden.append((j, m))
+    return maanden
+
+
+def herberekenen(contract: Contract, jaar: int, maand: int, *, user=None) -> list[Toerekening]:
+    """Recompute the open months before ``jaar``-``maand`` of a contract allocated on
+    zorgperioden (``open_maanden``); each replaces its own lines."""
+    return [toerekenen(contract, j, m, user=user) for j, m in open_maanden(contract, jaar, maand)]
 
 
 def lopende_contracten(regio, jaar: int, maand: int):

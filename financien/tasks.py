@@ -4,9 +4,12 @@
 that month gets its budget allocated to its clients (``financien.taakgericht.toerekenen``), with
 progress per contract. Rerunning is harmless: each contract-month replaces its own lines.
 
-``taakgericht_maandelijks`` is the monthly schedule (celery beat, the PeriodicTask made by
-migration financien 0004): on the 2nd it starts the job of the previous month for every regio
-with a taakgericht contract running then, as a system run without a starter.
+A contract allocated on zorgperioden also gets the earlier months of every year whose verevening
+is not vastgesteld recomputed (``taakgericht.herberekenen``): starts and stops are reported late
+and corrected. ``taakgericht_maandelijks`` is the monthly schedule (celery beat, the
+PeriodicTask made by migration financien 0004): on the 2nd it starts the job of the previous
+month for every regio with a taakgericht contract running then, as a system run without a
+starter.
 """
 
 from __future__ import annotations
@@ -36,10 +39,14 @@ def taakgericht_toerekenen(ctx: JobContext, regio_id: int, maand: str):
     regio = ctx.scoped(Regio, CAPABILITY).get(pk=regio_id)
     contracten = list(taakgericht.lopende_contracten(regio, jaar, nummer))
     ctx.progress(5, f"{len(contracten)} taakgerichte contracten")
-    uitkomsten = []
+    uitkomsten, herberekend = [], []
     for index, contract in enumerate(contracten, start=1):
         uitkomst = taakgericht.toerekenen(contract, jaar, nummer, user=ctx.run.gestart_door)
         uitkomsten.append({"kenmerk": contract.kenmerk, **uitkomst.als_dict()})
+        # Allocated on zorgperioden: late starts and stops and corrections move earlier months
+        # until the year's verevening is vastgesteld.
+        for eerder in taakgericht.herberekenen(contract, jaar, nummer, user=ctx.run.gestart_door):
+            herberekend.append({"kenmerk": contract.kenmerk, **eerder.als_dict()})
         ctx.progress(
             5 + 90 * index // len(contracten), f"Contract {index} van {len(contracten)} toegerekend"
         )
@@ -47,9 +54,19 @@ def taakgericht_toerekenen(ctx: JobContext, regio_id: int, maand: str):
         "regio": regio.code,
         "maand": maand,
         "contracten": uitkomsten,
+        "herberekend": herberekend,
+        "clienten_per_basis": clienten_per_basis(uitkomsten),
         "toegerekend": str(sum((Decimal(u["toegerekend"]) for u in uitkomsten), Decimal("0.00"))),
         "opmerkingen": [o for u in uitkomsten for o in u["opmerkingen"]],
     }
+
+
+def clienten_per_basis(uitkomsten) -> dict[str, int]:
+    """How many clients the month allocated on each basis (zorgperioden, toewijzingen)."""
+    telling: dict[str, int] = {}
+    for u in uitkomsten:
+        telling[u["basis"]] = telling.get(u["basis"], 0) + u["clienten"]
+    return dict(sorted(telling.items()))
 
 
 def vorige_maand(peildatum: datetime.date) -> str:

@@ -59,6 +59,11 @@ def bouw_opzet(jaar=2025, budget="365000.00"):
         functie=dict(naam="Beschermd wonen", productcategorie="15"),
     )  # fmt: skip
     contract, ander = aanbod.contracten
+    # These hand-computed scenarios count toewijzing periods (test_financien_zorgperioden.py
+    # counts the care as reported).
+    for c in aanbod.contracten:
+        c.toerekeningsbasis = "toewijzingen"
+        c.save(update_fields=["toerekeningsbasis"])
     beg = ProductFactory(
         perceel=aanbod.taak, naam="Begeleiding", domein="begeleiding", productcategorie="02"
     )
@@ -205,7 +210,7 @@ def test_weighting_by_hand_within_a_one_month_contract(opzet):
     × 14/84 = 1,666.67; the odd cent goes to the larger remainder (begeleiding)."""
     kort = ContractFactory(
         aanbieder=opzet.aanbieder, percelen=[opzet.perceel],
-        begin=D(2025, 2, 1), einde=D(2025, 2, 28),
+        begin=D(2025, 2, 1), einde=D(2025, 2, 28), toerekeningsbasis="toewijzingen",
     )  # fmt: skip
     Bestedingsruimte.objects.create(contract=kort, jaar=2025, bedrag=Decimal("100.00"))
     bw = opzet.toewijzing(opzet.bw, D(2025, 2, 1), D(2025, 2, 28), contract=kort)
@@ -220,7 +225,7 @@ def test_weighting_by_hand_within_a_one_month_contract(opzet):
     # Equal shares: the toewijzing with the lower id gets the odd cent.
     drie = ContractFactory(
         aanbieder=opzet.aanbieder, percelen=[opzet.perceel],
-        begin=D(2025, 2, 1), einde=D(2025, 2, 28),
+        begin=D(2025, 2, 1), einde=D(2025, 2, 28), toerekeningsbasis="toewijzingen",
     )  # fmt: skip
     Bestedingsruimte.objects.create(contract=drie, jaar=2025, bedrag=Decimal("100.00"))
     gelijk = [opzet.toewijzing(opzet.bw, D(2025, 2, 1), contract=drie) for _ in range(3)]

@@ -9,11 +9,13 @@ from decimal import Decimal
 
 import pytest
 
+from financien.models import Kostenregel
 from inkoop.contracten.services import besluit_wat, besluiten_binnenkort, budgetgebruik
 from inkoop.contracten.views.dashboard import GRAFIEK_CONTRACTEN, RIJEN
 from inkoop.models import Bestedingsruimte, Certificaat, Contract, Melding, Rapportage
 from inkoop.models import Verlengingsoptie as Optie
-from tests.factories import AanbiederFactory, ContractFactory, UserFactory, grant
+from tests.factories import AanbiederFactory, ContractFactory, UserFactory, gemeente, grant
+from toegang.models import Client
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -33,6 +35,18 @@ def risb(client, refdata):
 def lopend_contract(kenmerk, **velden):
     """A contract of regio Amersfoort running today and for three more years."""
     return ContractFactory(kenmerk=kenmerk, einde=D(JAAR + 3, 12, 31), **velden)
+
+
+def besteed(contract, bedrag, *, bron="declaratie", jaar=JAAR):
+    """A booked cost of ``bedrag`` under ``contract`` (as an accepted declaratieregel makes it);
+    a pgb line has no contract."""
+    return Kostenregel.objects.create(
+        regio=contract.regio, jaar=jaar, client=Client.objects.create(),
+        gemeente_herkomst=gemeente("0307"), bron=bron,
+        referentie=f"b{Kostenregel.objects.count()}", periode_begin=D(jaar, 1, 1),
+        periode_einde=D(jaar, 1, 1), bedrag=Decimal(bedrag),
+        contract=None if bron == "pgb" else contract,
+    )  # fmt: skip
 
 
 def export(client, tabel, **params):
@@ -94,9 +108,9 @@ def test_budget_signals_count_every_contract_not_only_the_shown_ones(client, ris
     for i in range(signalen):  # 70.0 % up to 130.0 %: every one signals
         contract = lopend_contract(f"AMF-S{i:02d}")
         Bestedingsruimte.objects.create(contract=contract, jaar=JAAR, bedrag=Decimal("1000.00"))
-        Rapportage.objects.create(contract=contract, jaar=JAAR, kwartaal=1, status="ingediend",
-                                  uitgaven_tot_nu=Decimal(700 + 50 * i))  # fmt: skip
-    # No signal: below its own threshold; a concept does not count; no budget; a budget of 0.
+        besteed(contract, 700 + 50 * i)
+    # No signal: below its own threshold; only the aanbieder's report is high (the facts
+    # decide: pgb, a credit and another year do not count); no budget; a budget of 0.
     hoog = lopend_contract("AMF-HOOG", signaaldrempel=85)
     laag = lopend_contract("AMF-LAAG")
     concept = lopend_contract("AMF-CONCEPT")
@@ -105,11 +119,14 @@ def test_budget_signals_count_every_contract_not_only_the_shown_ones(client, ris
     for contract, bedrag in ((hoog, "1000.00"), (laag, "1000.00"), (concept, "1000.00"),
                              (nul, "0.00")):  # fmt: skip
         Bestedingsruimte.objects.create(contract=contract, jaar=JAAR, bedrag=Decimal(bedrag))
-    for contract, besteed, status in ((hoog, "849.99", "akkoord"), (laag, "699.99", "definitief"),
-                                      (concept, "2000.00", "concept"), (nul, "5.00", "ingediend"),
-                                      (geen, "5.00", "ingediend")):  # fmt: skip
-        Rapportage.objects.create(contract=contract, jaar=JAAR, kwartaal=2, status=status,
-                                  uitgaven_tot_nu=Decimal(besteed))  # fmt: skip
+    for contract, bedrag in ((hoog, "849.99"), (laag, "699.99"), (nul, "5.00"), (geen, "5.00")):
+        besteed(contract, bedrag)
+    Rapportage.objects.create(contract=concept, jaar=JAAR, kwartaal=2, status="ingediend",
+                              uitgaven_tot_nu=Decimal("2000.00"))  # fmt: skip
+    besteed(concept, "900.00", bron="pgb")
+    besteed(concept, "900.00", jaar=JAAR - 1)
+    besteed(concept, "300.00")
+    besteed(concept, "-250.00")
     alle = Contract.objects.filter(regio__code="amersfoort")
 
     response = client.get(URL, {"jaar": JAAR})

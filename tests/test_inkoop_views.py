@@ -95,7 +95,8 @@ def test_contract_form_checks_percelen_and_membership(client, risb):
     data = {"regio": Regio.objects.get(code="amersfoort").pk, "aanbieder": aanbieder.pk,
             "kenmerk": "AMF-9", "soort": "raamovereenkomst", "bekostiging": "taakgericht",
             "begin": "2023-01-01", "einde": "2026-12-31", "signaaldrempel": "70",
-            "percelen": [perceel.pk], "gemeenten": []}  # fmt: skip
+            "percelen": [perceel.pk], "gemeenten": [],
+            "toerekeningsbasis": "toewijzingen"}  # fmt: skip
     from regio.models import Gemeente
 
     veenendaal = Gemeente.objects.get(code="0345")
@@ -109,6 +110,7 @@ def test_contract_form_checks_percelen_and_membership(client, risb):
     contract = Contract.objects.get(kenmerk="AMF-9")
     assert response.status_code == 302 and contract.looptijd_einde == D(2026, 12, 31)
     assert list(contract.gemeenten.all()) == [soest]
+    assert contract.toerekeningsbasis == "toewijzingen"  # the basis is chosen in the form
 
 
 def test_extension_decision_with_confirmation(client, risb):
@@ -159,12 +161,16 @@ def test_budget_and_document_forms(client, risb, groningen_contract):
     [("699.99", None), ("700.00", "drempel"), ("999.99", "drempel"), ("1000.00", "overschreden")],
 )
 def test_budget_signal_at_70_and_100_percent(refdata, besteed, signaal):
+    from tests.test_inkoop_dashboard import besteed as boek
+
     contract = ContractFactory()
     Bestedingsruimte.objects.create(contract=contract, jaar=2025, bedrag=Decimal("1000.00"))
+    # The spend is what was booked under the contract (issue 17): the reports are shown beside.
+    boek(contract, besteed, jaar=2025)
     Rapportage.objects.create(contract=contract, jaar=2025, kwartaal=1, status="akkoord",
                               uitgaven_tot_nu=Decimal("100.00"))  # fmt: skip
     Rapportage.objects.create(contract=contract, jaar=2025, kwartaal=2, status="ingediend",
-                              uitgaven_tot_nu=Decimal(besteed))  # fmt: skip
+                              uitgaven_tot_nu=Decimal("200.00"))  # fmt: skip
     Rapportage.objects.create(
         contract=contract,
         jaar=2025,
@@ -174,6 +180,7 @@ def test_budget_signal_at_70_and_100_percent(refdata, besteed, signaal):
     )  # a concept does not count
     (gebruik,) = budgetgebruik(Contract.objects.filter(pk=contract.pk), 2025)
     assert gebruik.besteed == Decimal(besteed) and gebruik.signaal == signaal
+    assert (gebruik.gemeld, gebruik.verschil) == (Decimal("200.00"), 200 - Decimal(besteed))
     assert budget_signaal(Decimal("80"), 85) is None  # the threshold is per contract
 
 
@@ -181,8 +188,9 @@ def test_dashboard_shows_signals_and_exports(client, risb, groningen_contract):
     contract = ContractFactory(kenmerk="AMF-SIGNAAL")
     jaar = datetime.date.today().year
     Bestedingsruimte.objects.create(contract=contract, jaar=jaar, bedrag=Decimal("1000.00"))
-    Rapportage.objects.create(contract=contract, jaar=jaar, kwartaal=1, status="ingediend",
-                              uitgaven_tot_nu=Decimal("750.00"))  # fmt: skip
+    from tests.test_inkoop_dashboard import besteed
+
+    besteed(contract, "750.00", jaar=jaar)
     from inkoop.models import Certificaat
 
     binnenkort = datetime.date.today() + datetime.timedelta(days=30)

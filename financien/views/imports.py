@@ -55,6 +55,11 @@ class ImportView(ScopedViewMixin, FormView):
                 raise PermissionDenied("Alleen wie voor de hele regio werkt, importeert kosten.")
         return self._regio
 
+    def get_initial(self):
+        # A run's list of clients without a first BW start links here with ?soort=conversie.
+        soort = self.request.GET.get("soort")
+        return {"soort": soort} if soort in SOORTEN else {}
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(regio=self.regio(), **kwargs)
 

@@ -36,6 +36,7 @@ from regio.models import Gemeente, JobRun
 from regio.query import scope_for
 
 VIEW = "financien.view_vereveningsrun"
+IMPORTEREN = "financien.add_kostenregel"
 REGELS = "financien.view_vereveningsregel"
 
 
@@ -186,6 +187,8 @@ class RunDetailView(RunMixin, DetailView):
             mag_vaststellen=run.status == Vereveningsrun.Status.CONCEPT
             and mag_regio(user, runs.VASTSTELLEN, run.regio),
             zelf_gestart=run.gestart_door_id == user.pk,
+            zonder_start=runs.zonder_eerste_start(run),
+            mag_importeren=mag_regio(user, IMPORTEREN, run.regio),
             **kwargs,
         )
 
@@ -254,6 +257,7 @@ class VaststellenView(RunMixin, FormView):
         return super().get_context_data(
             uitkomst=runs.verevening_van(run),
             zelf_gestart=run.gestart_door_id == self.request.user.pk,
+            zonder_start=runs.zonder_eerste_start(run),
             vorige=Vereveningsrun.objects.visible_to(self.request.user, VIEW)
             .filter(regio=run.regio, jaar=run.jaar, status=Vereveningsrun.Status.VASTGESTELD)
             .first(),

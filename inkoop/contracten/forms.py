@@ -40,8 +40,8 @@ class ContractForm(forms.ModelForm):
     class Meta:
         model = Contract
         fields = ["regio", "aanbieder", "kenmerk", "soort", "hoofdcontract", "percelen",
-                  "gemeenten", "bekostiging", "begin", "einde", "signaaldrempel",
-                  "wachtlijstbeheer"]  # fmt: skip
+                  "gemeenten", "bekostiging", "toerekeningsbasis", "begin", "einde",
+                  "signaaldrempel", "wachtlijstbeheer"]  # fmt: skip
         widgets = {
             "begin": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "einde": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -38,6 +38,13 @@ class Bekostiging(models.TextChoices):
     PXQ = "pxq", "P×Q (tarief per eenheid)"
 
 
+class Toerekeningsbasis(models.TextChoices):
+    """What client-days a taakgericht contract's budget is allocated by (financien.taakgericht)."""
+
+    ZORGPERIODEN = "zorgperioden", "Zorgperioden zoals gemeld (start en stop zorg)"
+    TOEWIJZINGEN = "toewijzingen", "Toewijzingsperioden"
+
+
 class Aanbieder(models.Model):
     """A care provider (zorgaanbieder), identified by AGB code; may contract in several regio's."""
 
@@ -263,6 +270,18 @@ class Contract(models.Model):
         "regio.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     goedgekeurd_op = models.DateTimeField(null=True, blank=True)
+    toerekeningsbasis = models.CharField(
+        "basis taakgerichte toerekening",
+        max_length=12,
+        choices=Toerekeningsbasis.choices,
+        default=Toerekeningsbasis.ZORGPERIODEN,
+        help_text=(
+            "Alleen bij taakgerichte bekostiging: over welke dagen het budget aan cliënten wordt "
+            "toegerekend. Zorgperioden volgen de gemelde start en stop zorg (een aanbieder die "
+            "geen start meldt, krijgt dan niets toegerekend); toewijzingsperioden tellen de "
+            "hele toewijzing."
+        ),
+    )
 
     objects = ContractQuerySet.as_manager()
 

@@ -240,15 +240,32 @@ def tarief_voor(contract: Contract | None, product: Product, datum: datetime.dat
 
 GEMELDE_STATUSSEN = ("ingediend", "in_beoordeling", "akkoord", "definitief")
 
+# (jaar) -> an SQL expression for the spend of the contract OuterRef("pk") in that year from the
+# facts (accepted declaratieregels of a P×Q contract, the allocated budget of a taakgericht one).
+# Provided by financien, which owns the money and which inkoop does not import (regio.haken);
+# without it the spend falls back to the aanbieder's own report.
+besteding = Haak("inkoop.besteding")
+
 
 @dataclass
 class Budgetgebruik:
+    """A contract's spend in a year against its bestedingsruimte: ``besteed`` from the facts
+    (declaraties or allocated budget), ``gemeld`` what the aanbieder reported (newest submitted
+    report), ``verschil`` = gemeld − besteed."""
+
     contract: Contract
     jaar: int
     bestedingsruimte: Decimal | None
     besteed: Decimal | None
     percentage: Decimal | None
     signaal: str | None  # None, "drempel" (contract's signaaldrempel reached) or "overschreden"
+    gemeld: Decimal | None = None
+
+    @property
+    def verschil(self) -> Decimal | None:
+        if self.gemeld is None or self.besteed is None:
+            return None
+        return self.gemeld - self.besteed
 
 
 def budget_signaal(percentage: Decimal | None, drempel: int) -> str | None:
@@ -265,10 +282,12 @@ def budget_signaal(percentage: Decimal | None, drempel: int) -> str | None:
 
 def met_budgetgebruik(contracts, jaar: int):
     """``contracts`` (a queryset) annotated for ``jaar`` with the bestedingsruimte
-    (``budget_ruimte``), the spend to date from the newest submitted report (``budget_besteed``;
-    until declaraties and kostenregels exist), the exact share spent (``budget_pct``: NULL without
-    a bestedingsruimte other than 0 or a report), that share rounded down to one decimal as shown
-    (``budget_pct_getoond``), so a list can be ordered, counted and cut in SQL.
+    (``budget_ruimte``), the spend to date from the facts (``budget_besteed``, the hook
+    ``besteding``: accepted declaraties, or the allocated budget of a taakgericht contract), the
+    aanbieder's own figure from the newest submitted report (``budget_gemeld``), the exact share
+    spent (``budget_pct``: NULL without a bestedingsruimte other than 0), that share rounded down
+    to one decimal as shown (``budget_pct_getoond``), so a list can be ordered, counted and cut in
+    SQL.
     ``als_budgetgebruik`` turns such a row into a Budgetgebruik."""
     from inkoop.models import Bestedingsruimte, Rapportage
 
@@ -278,18 +297,23 @@ def met_budgetgebruik(contracts, jaar: int):
         .order_by()
         .values("bedrag")
     )
-    besteed = (
+    gemeld = Subquery(
         Rapportage.objects.filter(contract=OuterRef("pk"), jaar=jaar, status__in=GEMELDE_STATUSSEN)
         .order_by("-kwartaal")
         .values("uitgaven_tot_nu")[:1]
     )
+    besteed = besteding(jaar)
     pct = Case(
         When(budget_ruimte=0, then=Value(None)),
         default=F("budget_besteed") * 100 / F("budget_ruimte"),
         output_field=DecimalField(),
     )
     return (
-        contracts.annotate(budget_ruimte=Subquery(ruimte), budget_besteed=Subquery(besteed))
+        contracts.annotate(
+            budget_ruimte=Subquery(ruimte),
+            budget_gemeld=gemeld,
+            budget_besteed=gemeld if besteed is None else besteed,
+        )
         .annotate(budget_pct=pct)
         .annotate(
             budget_pct_getoond=Func(
@@ -317,8 +341,9 @@ def als_budgetgebruik(contract: Contract, jaar: int) -> Budgetgebruik:
     # never reads as 100 %.
     shown = exact.quantize(Decimal("0.1"), rounding=ROUND_DOWN) if exact is not None else None
     return Budgetgebruik(
-        contract, jaar, budget, spent, shown, budget_signaal(exact, contract.signaaldrempel)
-    )
+        contract, jaar, budget, spent, shown, budget_signaal(exact, contract.signaaldrempel),
+        gemeld=contract.budget_gemeld,
+    )  # fmt: skip
 
 
 def budgetgebruik(contracts, jaar: int) -> list[Budgetgebruik]:

@@ -14,6 +14,7 @@ from inkoop.contracten.models import (  # noqa: F401
     Perceel,
     Product,
     Tarief,
+    Toerekeningsbasis,
     Verlengingsoptie,
     contract_document_path,
 )

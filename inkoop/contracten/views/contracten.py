@@ -18,6 +18,7 @@ from inkoop.contracten.forms import (
 )
 from inkoop.contracten.services import (
     bdvo_goedkeuren,
+    budgetgebruik,
     verlenging_besluiten,
     volgende_open_optie,
     weigering_bdvo_goedkeuren,
@@ -105,7 +106,11 @@ class ContractDetailView(ScopedViewMixin, DetailView):
             percelen=contract.percelen.all(),
             gemeenten=contract.gemeenten.order_by("naam"),
             opties=contract.verlengingsopties.all(),
-            budgetten=contract.budgetten.all(),
+            budgetten=[
+                gebruik
+                for ruimte in contract.budgetten.all()
+                for gebruik in budgetgebruik(Contract.objects.filter(pk=contract.pk), ruimte.jaar)
+            ],
             documenten=contract.documenten.all(),
             mag_wijzigen=mag_wijzigen,
             budget_form=BestedingsruimteForm(contract=contract) if mag_wijzigen else None,

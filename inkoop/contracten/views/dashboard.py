@@ -143,9 +143,11 @@ class DashboardView(ScopedViewMixin, DetailView):
             tellingen = {"signalen": sum(1 for g in gebruik if g.signaal)}
         return Tabel(
             "budget", "budget", "hoogste percentage eerst",
-            ["Contract", "Aanbieder", "Bestedingsruimte", "Besteed", "Percentage", "Signaal"],
+            ["Contract", "Aanbieder", "Bestedingsruimte", "Besteed", "Percentage", "Signaal",
+             "Gemeld door aanbieder", "Verschil"],
             lambda g: [g.contract.kenmerk, g.contract.aanbieder.naam, g.bestedingsruimte,
-                       g.besteed, g.percentage, SIGNAAL_LABELS.get(g.signaal, "")],
+                       g.besteed, g.percentage, SIGNAAL_LABELS.get(g.signaal, ""), g.gemeld,
+                       g.verschil],
             gebruik[:limiet] if limiet is not None else gebruik,
             totaal,
             extra={
