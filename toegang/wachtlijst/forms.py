@@ -15,7 +15,8 @@ import datetime
 from django import forms
 
 from inkoop.kwaliteit.signalen import BSN_FOUT, bevat_bsn
-from inkoop.models import Aanbieder, Kwaliteitssignaal, Locatie, Product
+from inkoop.models import Aanbieder, Kwaliteitssignaal, Locatie, Perceel, Product
+from regio.iwmo import choices as iwmo_keuzes
 from regio.models import Gemeente, Lidmaatschap, Regio
 from toegang.models import (
     Aanmelding,
@@ -333,3 +334,63 @@ class EvaluatieFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["regio"].queryset = regios
         self.fields["aanbieder"].queryset = aanbieders
+
+
+# --- the BDVO drafted from an aanmelding (toegang.wachtlijst.bdvo) ------------------------------
+
+
+class PerceelKeuze(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.naam
+
+
+class BdvoForm(forms.Form):
+    aanbieder = forms.ModelChoiceField(
+        label="Aanbieder",
+        queryset=Aanbieder.objects.none(),
+        help_text="Ook een aanbieder zonder contract in de regio.",
+        error_messages={"required": "Kies de aanbieder.", "invalid_choice": "Kies de aanbieder."},
+    )
+    perceel = PerceelKeuze(
+        label="Perceel",
+        queryset=Perceel.objects.none(),
+        error_messages={"required": "Kies het perceel.", "invalid_choice": "Kies het perceel."},
+    )
+    begin = forms.DateField(
+        label="Begindatum", widget=DATUM, error_messages={"required": "Vul de begindatum in."}
+    )
+    einde = forms.DateField(
+        label="Einddatum", widget=DATUM, error_messages={"required": "Vul de einddatum in."}
+    )
+    tarief = forms.DecimalField(
+        label="Tarief (€)",
+        max_digits=10,
+        decimal_places=2,
+        min_value=0,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        error_messages={
+            "required": "Vul het tarief van de BDVO in.",
+            "invalid": "Vul een bedrag in, bijvoorbeeld 245,00.",
+            "min_value": "Het tarief kan niet negatief zijn.",
+            "max_digits": "Dit bedrag is te groot.",
+            "max_whole_digits": "Dit bedrag is te groot.",
+            "max_decimal_places": "Een bedrag heeft hoogstens twee cijfers achter de komma.",
+        },
+    )
+    eenheid = forms.ChoiceField(
+        label="Per eenheid (iWmo WJ756)",
+        choices=lambda: [("", "— kies —"), *iwmo_keuzes("WJ756_Eenheid")],
+        error_messages={"required": "Kies de eenheid waarin het tarief geldt."},
+    )
+    kenmerk = forms.CharField(
+        label="Kenmerk",
+        max_length=50,
+        required=False,
+        help_text="Leeg: het volgende nummer (BDVO-jaar-volgnummer).",
+    )
+
+    def __init__(self, *args, aanbieders, percelen, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["aanbieder"].queryset = aanbieders
+        self.fields["perceel"].queryset = percelen
