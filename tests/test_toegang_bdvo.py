@@ -14,7 +14,14 @@ from inkoop.contracten.services import bdvo_goedkeuren, bdvo_opstellen
 from inkoop.models import Contract
 from regio.models import AuditEntry
 from tests import scenarios
-from tests.factories import AanbiederFactory, LocatieFactory, UserFactory, grant
+from tests.factories import (
+    AanbiederFactory,
+    ContractFactory,
+    LocatieFactory,
+    UserFactory,
+    grant,
+    regio,
+)
 from tests.factories.inkoop import aanbiedersysteem
 from tests.factories.regio import gemeente
 from tests.test_toegang_declaraties import regel
@@ -152,18 +159,29 @@ def test_a_buitenregionale_aanmelding_only_once_approved(opzet, client):
     assert not wb.bdvo_mogelijk(a)
     a = ds.buitenregionaal_beoordelen(a, opzet.collega, True, "Akkoord.")
     assert url in client.get(detail).content.decode()
-    assert client.post(url, formulier(opzet, kenmerk="BDVO-EDE-1")).status_code == 302
+    # An aanbieder contracted only in another regio is not listed (isolation), but is named
+    # by its AGB code (a public register).
+    veendam = AanbiederFactory(naam="Zorg in Veendam")
+    ContractFactory(aanbieder=veendam, regio=regio("groningen"), gemeenten=["0014"])
+    daar = LocatieFactory(aanbieder=veendam, functies=[opzet.bw], naam="Veendam", gemeente="0765")
+    assert "Zorg in Veendam" not in client.get(url).content.decode()
+    response = client.post(url, formulier(opzet, aanbieder="", agb_code="12345678"))
+    assert "geen aanbieder met deze AGB-code" in response.context["form"].errors["agb_code"][0]
+    response = client.post(url, formulier(opzet, aanbieder=""))
+    assert "Kies de aanbieder" in response.context["form"].errors["aanbieder"][0]
+    per_agb = formulier(opzet, aanbieder="", agb_code=veendam.agb_code, kenmerk="BDVO-VD-1")
+    assert client.post(url, per_agb).status_code == 302
     bdvo = Contract.objects.get(soort="bdvo")
-    assert bdvo.kenmerk == "BDVO-EDE-1"
+    assert (bdvo.kenmerk, bdvo.aanbieder) == ("BDVO-VD-1", veendam)
     # The same draft again (same aanbieder, overlapping) and a kenmerk in use are refused.
-    response = client.post(url, formulier(opzet))
+    response = client.post(url, {**per_agb, "kenmerk": ""})
     assert "wacht al een BDVO" in response.context["form"].errors["aanbieder"][0]
-    ander = AanbiederFactory(naam="Nog Een Aanbieder")
-    response = client.post(url, formulier(opzet, aanbieder=ander.pk, kenmerk="BDVO-EDE-1"))
+    response = client.post(url, formulier(opzet, kenmerk="BDVO-VD-1"))
     assert "al een contract met dit kenmerk" in response.context["form"].errors["kenmerk"][0]
     assert Contract.objects.filter(soort="bdvo").count() == 1
-    bdvo_goedkeuren(bdvo, contractmanager("risb-ede"))
-    assert opzet.ede in [m.locatie for m in ws.passende_locaties(a, VANDAAG)]
+    assert daar not in [m.locatie for m in ws.passende_locaties(a, VANDAAG)]
+    bdvo_goedkeuren(bdvo, contractmanager("risb-veendam"))
+    assert daar in [m.locatie for m in ws.passende_locaties(a, VANDAAG)]
 
 
 def test_who_may_not_change_the_aanmelding_drafts_nothing(opzet, client):

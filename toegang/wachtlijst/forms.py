@@ -348,8 +348,17 @@ class BdvoForm(forms.Form):
     aanbieder = forms.ModelChoiceField(
         label="Aanbieder",
         queryset=Aanbieder.objects.none(),
-        help_text="Ook een aanbieder zonder contract in de regio.",
-        error_messages={"required": "Kies de aanbieder.", "invalid_choice": "Kies de aanbieder."},
+        required=False,
+        empty_label="— kies, of vul hieronder de AGB-code in —",
+        error_messages={"invalid_choice": "Kies de aanbieder."},
+    )
+    agb_code = forms.CharField(
+        label="Of: AGB-code van een aanbieder buiten de regio",
+        max_length=8,
+        required=False,
+        help_text="Een aanbieder die alleen elders een contract heeft, vindt u op haar AGB-code "
+        "(8 cijfers, openbaar register).",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     perceel = PerceelKeuze(
         label="Perceel",
@@ -394,3 +403,23 @@ class BdvoForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["aanbieder"].queryset = aanbieders
         self.fields["perceel"].queryset = percelen
+
+    def clean(self):
+        data = super().clean()
+        agb = (data.get("agb_code") or "").strip()
+        if agb:
+            # The AGB register is public: an exact code names any aanbieder, also one contracted
+            # only in other regio's, without listing those (the select shows what the user sees).
+            gevonden = Aanbieder.objects.filter(agb_code=agb).first()
+            if gevonden is None:
+                self.add_error("agb_code", "Er is geen aanbieder met deze AGB-code.")
+            elif data.get("aanbieder") and data["aanbieder"] != gevonden:
+                self.add_error("agb_code", "Kies een aanbieder óf vul een AGB-code in, niet beide.")
+            else:
+                data["aanbieder"] = gevonden
+        elif not data.get("aanbieder") and "aanbieder" not in self.errors:
+            self.add_error(
+                "aanbieder",
+                "Kies de aanbieder, of vul de AGB-code van een aanbieder buiten de regio in.",
+            )
+        return data

@@ -23,6 +23,7 @@ from toegang.wachtlijst.views.basis import AanmeldingMixin
 CHANGE_AANMELDING = "toegang.change_aanmelding"
 VIEW_CONTRACT = "inkoop.view_contract"
 VIEW_PRODUCT = "inkoop.view_product"
+VIEW_AANBIEDER = "inkoop.view_aanbieder"
 
 
 def vandaag() -> datetime.date:
@@ -58,14 +59,10 @@ class BdvoOpstellenView(AanmeldingMixin, FormView):
         percelen = Perceel.objects.filter(pk__in=zichtbaar.values("perceel")).order_by(
             "begin", "naam"
         )
-        # Any aanbieder: a BDVO is precisely for one outside the regio's contracts, so the
-        # register (name, AGB code: public data) is offered whole, not only the aanbieders
-        # contracted in the regio. What belongs to an aanbieder stays scoped.
-        return {
-            **super().get_form_kwargs(),
-            "aanbieders": Aanbieder.objects.order_by("naam"),
-            "percelen": percelen,
-        }
+        # The aanbieders the user sees (those in the regio and those without any contract);
+        # one contracted only elsewhere is named by its AGB code (BdvoForm.clean).
+        aanbieders = Aanbieder.objects.visible_to(user, VIEW_AANBIEDER).order_by("naam")
+        return {**super().get_form_kwargs(), "aanbieders": aanbieders, "percelen": percelen}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
