@@ -2,7 +2,7 @@ from toegang.beschikkingen import views as beschikkingen
 from toegang.dossiers import views as dossiers
 from toegang.meldingen import views as meldingen
 from toegang.toewijzingen.views import declaraties, toewijzingen, verzoeken
-from toegang.wachtlijst.views import doorstroom, plaatsing, regie, wachtlijst, wachtstatus
+from toegang.wachtlijst.views import bdvo, doorstroom, plaatsing, regie, wachtlijst, wachtstatus
 from toegang.wachtlijst.views import rapport as wachtlijstrapport
 from toegang.werkvoorraad import views as werkvoorraad
 
@@ -19,6 +19,7 @@ urlpatterns = [
     *wachtlijst.urlpatterns,
     *plaatsing.urlpatterns,
     *doorstroom.urlpatterns,
+    *bdvo.urlpatterns,
     *regie.urlpatterns,
     *wachtstatus.urlpatterns,
     *verzoeken.urlpatterns,

@@ -169,12 +169,19 @@ GOEDKEUREN_BDVO = "inkoop.keur_bdvo_goed"
 def bdvo_opstellen(
     user, *, regio, aanbieder: Aanbieder, client_id, gemeente, perceel: Perceel,
     begin: datetime.date, einde: datetime.date, tarief: Decimal, eenheid: str = "",
-    kenmerk: str = "",
+    kenmerk: str = "", opsteller=None,
 ) -> Contract:  # fmt: skip
     """Draft a BDVO: one client (``client_id``, the pseudonymous key), one gemeente (the
     client's verantwoordelijke gemeente), one perceel, its own tariff and period. It covers
-    nothing until another person approves it (``bdvo_goedkeuren``)."""
-    vereis(user, "inkoop.add_contract", regio, openbaar=True)
+    nothing until another person approves it (``bdvo_goedkeuren``).
+
+    A direct caller (RISB) needs ``inkoop.add_contract`` in the regio and is the one who drafts
+    it. ``user`` None is a system caller that checked its own caller: toegang's
+    ``bdvo_voor_aanmelding`` (the Centrale Toegang, who may change the client's aanmelding);
+    it names the person who drafts it in ``opsteller`` (``opgesteld_door``, four eyes)."""
+    if user is not None:
+        vereis(user, "inkoop.add_contract", regio, openbaar=True)
+        opsteller = user
     fouten = {}
     if einde < begin:
         fouten["einde"] = "De einddatum ligt vóór de begindatum."
@@ -184,19 +191,29 @@ def bdvo_opstellen(
         fouten["percelen"] = f"Het perceel {perceel.naam} is niet van regio {regio.naam}."
     if not Lidmaatschap.objects.active_on(begin).filter(regio=regio, gemeente=gemeente).exists():
         fouten["gemeenten"] = f"{gemeente.naam} is op {begin:%d-%m-%Y} geen lid van {regio.naam}."
+    kenmerk = (kenmerk or "").strip()
+    if kenmerk and Contract.objects.filter(regio=regio, kenmerk=kenmerk).exists():
+        fouten["kenmerk"] = "Deze regio heeft al een contract met dit kenmerk."
     if fouten:
         raise ValidationError(fouten)
     if not kenmerk:
-        volgnummer = Contract.objects.filter(regio=regio, soort=Contract.Soort.BDVO).count() + 1
+        bdvos = Contract.objects.filter(regio=regio, soort=Contract.Soort.BDVO)
+        volgnummer = bdvos.count() + 1
         kenmerk = f"BDVO-{begin:%Y}-{volgnummer:04d}"
+        while Contract.objects.filter(regio=regio, kenmerk=kenmerk).exists():
+            volgnummer += 1
+            kenmerk = f"BDVO-{begin:%Y}-{volgnummer:04d}"
     contract = Contract.objects.create(
         aanbieder=aanbieder, regio=regio, kenmerk=kenmerk, soort=Contract.Soort.BDVO,
         bekostiging=perceel.bekostiging, begin=begin, einde=einde, bdvo_client=client_id,
-        bdvo_tarief=tarief, bdvo_eenheid=eenheid, opgesteld_door=user,
+        bdvo_tarief=tarief, bdvo_eenheid=eenheid, opgesteld_door=opsteller,
     )  # fmt: skip
     contract.percelen.set([perceel])
     contract.gemeenten.set([gemeente])
-    audit.record("create", objects=[contract], actor=user, toelichting={"bdvo": "opgesteld"})
+    audit.record(
+        "create", objects=[contract], actor=opsteller, client_ids=[client_id],
+        toelichting={"bdvo": "opgesteld"},
+    )  # fmt: skip
     return contract
 
 

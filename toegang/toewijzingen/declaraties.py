@@ -40,9 +40,11 @@ code  when
 9388  periode_einde is not the month's last day although the toewijzing runs past it
 8021  this aanbieder already has an accepted line with this ReferentieNummer (a refused line's
       number may be used again: the database keeps ReferentieNummer unique among accepted lines)
-0611  the contract tariff (``inkoop.contracten.services.tarief_op`` for the product on
-      periode_begin) is missing, or differs from the ``tarief`` the line carries, or — when the
-      line carries no ``tarief`` — bedrag ≠ volume × contract tariff (rounded to cents, half up)
+0611  the contract tariff (``inkoop.contracten.services.tarief_voor`` the toewijzing's contract:
+      a BDVO's own tariff, else the catalogue's for the product on periode_begin) is missing, or
+      differs from the ``tarief`` the line carries, or — when the line carries no ``tarief`` —
+      bedrag ≠ volume × contract tariff (rounded to cents, half up); also a line on a BDVO in
+      another eenheid than the one its tariff is for
 9346  the line carries a ``tarief`` (iWmo ProductTarief) equal to the contract's but
       bedrag ≠ volume × tarief (rounded to cents, half up)
       (no tariff check at all when the eenheid is 83, euro's: the volume is the amount)
@@ -82,7 +84,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
 
-from inkoop.contracten.services import tarief_op
+from inkoop.contracten.services import tarief_voor
 from inkoop.models import Aanbieder, Bekostiging
 from regio import audit
 from regio.haken import Haak
@@ -358,6 +360,13 @@ def declarabel(t: Toewijzing) -> bool:
     )
 
 
+def ander_eenheid(t: Toewijzing, r: Regel) -> bool:
+    """A BDVO's own tariff holds per its own eenheid: a line in another eenheid has none."""
+    return bool(t.contract.is_bdvo and t.contract.bdvo_eenheid) and (
+        r.eenheid != t.contract.bdvo_eenheid
+    )
+
+
 def bedrag_van(volume: Decimal, tarief: Decimal) -> Decimal:
     return (volume * tarief).quantize(CENT, rounding=ROUND_HALF_UP)
 
@@ -398,9 +407,8 @@ def beoordeel(aanbieder, r: Regel, t: Toewijzing | None) -> tuple[list[str], Dec
 
     tarief = None
     if t.eenheid != EURO:
-        contracttarief = tarief_op(product, r.periode_begin)
-        tarief = contracttarief.bedrag if contracttarief else None
-        if tarief is None or (r.tarief is not None and r.tarief != tarief):
+        tarief = tarief_voor(t.contract, product, r.periode_begin)
+        if tarief is None or (r.tarief is not None and r.tarief != tarief) or ander_eenheid(t, r):
             codes.append("0611")
         elif r.tarief is not None and r.bedrag != bedrag_van(r.volume, r.tarief):
             codes.append("9346")

@@ -16,7 +16,8 @@ from django import forms
 from django.db.models import Q
 
 from inkoop.kwaliteit.signalen import BSN_FOUT, bevat_bsn
-from inkoop.models import Aanbieder, Kwaliteitssignaal, Locatie, Product
+from inkoop.models import Aanbieder, Kwaliteitssignaal, Locatie, Perceel, Product
+from regio.iwmo import choices as iwmo_keuzes
 from regio.models import Gemeente, Lidmaatschap, Regio
 from toegang.models import (
     Aanmelding,
@@ -368,3 +369,92 @@ class EvaluatieFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["regio"].queryset = regios
         self.fields["aanbieder"].queryset = aanbieders
+
+
+# --- the BDVO drafted from an aanmelding (toegang.wachtlijst.bdvo) ------------------------------
+
+
+class PerceelKeuze(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.naam
+
+
+class BdvoForm(forms.Form):
+    aanbieder = forms.ModelChoiceField(
+        label="Aanbieder",
+        queryset=Aanbieder.objects.none(),
+        required=False,
+        empty_label="— kies, of vul hieronder de AGB-code in —",
+        error_messages={"invalid_choice": "Kies de aanbieder."},
+    )
+    agb_code = forms.CharField(
+        label="Of: AGB-code van een aanbieder buiten de regio",
+        max_length=8,
+        required=False,
+        help_text="Een aanbieder die alleen elders een contract heeft, vindt u op haar AGB-code "
+        "(8 cijfers, openbaar register).",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    perceel = PerceelKeuze(
+        label="Perceel",
+        queryset=Perceel.objects.none(),
+        error_messages={"required": "Kies het perceel.", "invalid_choice": "Kies het perceel."},
+    )
+    begin = forms.DateField(
+        label="Begindatum", widget=DATUM, error_messages={"required": "Vul de begindatum in."}
+    )
+    einde = forms.DateField(
+        label="Einddatum", widget=DATUM, error_messages={"required": "Vul de einddatum in."}
+    )
+    tarief = forms.DecimalField(
+        label="Tarief (€)",
+        max_digits=10,
+        decimal_places=2,
+        min_value=0,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        error_messages={
+            "required": "Vul het tarief van de BDVO in.",
+            "invalid": "Vul een bedrag in, bijvoorbeeld 245,00.",
+            "min_value": "Het tarief kan niet negatief zijn.",
+            "max_digits": "Dit bedrag is te groot.",
+            "max_whole_digits": "Dit bedrag is te groot.",
+            "max_decimal_places": "Een bedrag heeft hoogstens twee cijfers achter de komma.",
+        },
+    )
+    eenheid = forms.ChoiceField(
+        label="Per eenheid (iWmo WJ756)",
+        choices=lambda: [("", "— kies —"), *iwmo_keuzes("WJ756_Eenheid")],
+        error_messages={"required": "Kies de eenheid waarin het tarief geldt."},
+    )
+    kenmerk = forms.CharField(
+        label="Kenmerk",
+        max_length=50,
+        required=False,
+        help_text="Leeg: het volgende nummer (BDVO-jaar-volgnummer).",
+    )
+
+    def __init__(self, *args, aanbieders, percelen, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["aanbieder"].queryset = aanbieders
+        self.fields["perceel"].queryset = percelen
+
+    def clean(self):
+        data = super().clean()
+        agb = (data.get("agb_code") or "").strip()
+        if agb:
+            # The AGB register is public: an exact code names any aanbieder, also one contracted
+            # only in other regio's, without listing those (the select shows what the user sees).
+            gevonden = Aanbieder.objects.filter(agb_code=agb).first()
+            if gevonden is None:
+                self.add_error("agb_code", "Er is geen aanbieder met deze AGB-code.")
+            elif data.get("aanbieder") and data["aanbieder"] != gevonden:
+                self.add_error("agb_code", "Kies een aanbieder óf vul een AGB-code in, niet beide.")
+            else:
+                data["aanbieder"] = gevonden
+        elif not data.get("aanbieder") and "aanbieder" not in self.errors:
+            self.add_error(
+                "aanbieder",
+                "Kies de aanbieder, of vul de AGB-code van een aanbieder buiten de regio in.",
+            )
+        return data

@@ -38,7 +38,7 @@ from toegang.wachtlijst.forms import (
     UitstroomForm,
     WachtlijstFilterForm,
 )
-from toegang.wachtlijst.views import doorstroom, regie, wachtstatus
+from toegang.wachtlijst.views import bdvo, doorstroom, regie, wachtstatus
 from toegang.wachtlijst.views.basis import AanmeldingMixin
 
 VIEW = "toegang.view_aanmelding"
@@ -248,7 +248,7 @@ class AanmeldingDetailView(AanmeldingMixin, DetailView):
             ]
         if mag_wijzigen and a.status == Aanmelding.Status.AANGEMELD:
             context["wachtlijst_form"] = DatumForm(initial={"datum": peildatum})
-        for part in (doorstroom, regie, wachtstatus):
+        for part in (doorstroom, bdvo, regie, wachtstatus):
             context.update(part.aanmelding_context(a, user))
         return context
 
