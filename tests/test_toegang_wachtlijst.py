@@ -313,10 +313,21 @@ def test_inkoop_location_page_shows_free_places_from_the_placements_beside_the_r
         )
     ] == ["1", "3", "4", "ja"]
 
+    dashboard = client.get(reverse("inkoop:dashboard", args=[opzet.regio.code]))
+    t = dashboard.context["tabellen"]["plaatsen"]
+    assert [r.pk for r in t.items] == [loc.pk] and t.rijen == [
+        ["De Linde", opzet.aanbieder.naam, "Amersfoort", 4, 1, 3, 4]
+    ]
+    assert (t.extra["totalen"]["bezet"], t.extra["totalen"]["vrij"]) == (1, 3)
+    assert "Locaties waar de gemelde vrije plaatsen afwijken" in dashboard.content.decode()
+
     VrijePlaatsenMelding.objects.create(locatie=loc, vrije_plaatsen=3)  # the report agrees now
     response = client.get(reverse("inkoop:locatie-detail", args=[loc.pk]))
     assert not response.context["bezetting"].wijkt_af
     assert "wijkt af" not in response.content.decode()
+    dashboard = client.get(reverse("inkoop:dashboard", args=[opzet.regio.code]))
+    assert dashboard.context["tabellen"]["plaatsen"].items == []
+    assert "kloppen met de plaatsingen" in dashboard.content.decode()
 
 
 def test_reverse_matching_ranks_urgency_then_preference_then_waiting(opzet):

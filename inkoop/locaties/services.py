@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from inkoop.models import Capaciteit, Locatie, VrijePlaatsenMelding
@@ -73,10 +73,31 @@ class Bezetting:
         return self.gemeld is not None and self.gemeld != self.vrij
 
 
+def met_plaatsen(locaties_qs, user, datum: datetime.date):
+    """``locaties_qs`` (the caller's scoped locations) annotated with ``plaatsen`` (capacity on
+    ``datum``, None without a period) and ``vrij`` / ``vrij_gemeld_op`` (the aanbieder's latest
+    report), each read in the user's scope for capacity and reports."""
+    capaciteit = (
+        Capaciteit.objects.visible_to(user, "inkoop.view_capaciteit")
+        .filter(locatie=OuterRef("pk"))
+        .active_on(datum)
+    )
+    vrij = (
+        VrijePlaatsenMelding.objects.visible_to(user, "inkoop.view_vrijeplaatsenmelding")
+        .filter(locatie=OuterRef("pk"))
+        .order_by("-gemeld_op", "-id")
+    )
+    return locaties_qs.annotate(
+        plaatsen=Subquery(capaciteit.values("plaatsen")[:1]),
+        vrij=Subquery(vrij.values("vrije_plaatsen")[:1]),
+        vrij_gemeld_op=Subquery(vrij.values("gemeld_op")[:1]),
+    )
+
+
 def met_bezetting(locaties, datum: datetime.date) -> list:
     """Set ``bezetting`` (a ``Bezetting``, or None when no placements are known) on each of
-    ``locaties``: rows the caller read in its scope, annotated with ``plaatsen`` (capacity on
-    ``datum``) and ``vrij`` (the latest report). One query for all of them; returns the rows."""
+    ``locaties``: rows the caller read in its scope through ``met_plaatsen``. One query for all
+    of them; returns the rows."""
     locaties = list(locaties)
     bezet = bezet_volgens_plaatsingen([loc.pk for loc in locaties]) if locaties else None
     for loc in locaties:

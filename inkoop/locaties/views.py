@@ -10,7 +10,7 @@ from dateutil.relativedelta import relativedelta
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -26,6 +26,7 @@ from inkoop.locaties.services import (
     capaciteit_per_maand,
     meld_vrije_plaatsen,
     met_bezetting,
+    met_plaatsen,
 )
 from inkoop.models import Aanbieder, Capaciteit, Locatie, Product, VrijePlaatsenMelding
 from regio.exports import FORMATS, ExportableListMixin
@@ -135,27 +136,11 @@ class LocatieListView(ScopedViewMixin, ExportableListMixin, ListView):
         return super().get_queryset()
 
     def get_queryset(self):
-        user = self.request.user
         vandaag = timezone.localdate()
-        capaciteit = (
-            Capaciteit.objects.visible_to(user, "inkoop.view_capaciteit")
-            .filter(locatie=OuterRef("pk"))
-            .active_on(vandaag)
-        )
-        vrij = (
-            VrijePlaatsenMelding.objects.visible_to(user, "inkoop.view_vrijeplaatsenmelding")
-            .filter(locatie=OuterRef("pk"))
-            .order_by("-gemeld_op", "-id")
-        )
-        qs = (
-            self.basis()
-            .select_related("aanbieder", "gemeente")
-            .prefetch_related("functies")
-            .annotate(
-                plaatsen=Subquery(capaciteit.values("plaatsen")[:1]),
-                vrij=Subquery(vrij.values("vrije_plaatsen")[:1]),
-                vrij_gemeld_op=Subquery(vrij.values("gemeld_op")[:1]),
-            )
+        qs = met_plaatsen(
+            self.basis().select_related("aanbieder", "gemeente").prefetch_related("functies"),
+            self.request.user,
+            vandaag,
         )
         get = self.request.GET
         zoek = get.get("q", "").strip()
