@@ -230,6 +230,8 @@ LOCATIES = [
     ("Het Baken Beschermd Wonen", "Het Baken Nijkerk", "0267", "Holkerweg", ["beschermd-wonen"], 6, "gemengd", False, True),
     ("Zorggroep De Horst", "Crisisbedden De Horst", "0307", "Hogeweg", ["stabilisatie-en-observatie"], 10, "gemengd", False, True),
 ]  # fmt: skip
+# Age limits (inclusive) of a location for young adults; the waiting list matches on them.
+LEEFTIJDEN = {"Het Anker Leusden": (18, 27, "Jongvolwassenen met psychische kwetsbaarheid")}
 
 
 def locaties(rng: random.Random, gemeld_door=None):
@@ -260,6 +262,9 @@ def locaties(rng: random.Random, gemeld_door=None):
                       "plaats": gemeenten[gemeente].naam, "gemeente": gemeenten[gemeente], "gender": gender,
                       "huisdieren": dieren, "rolstoeltoegankelijk": rolstoel, "doelgroep": "Volwassenen met psychische kwetsbaarheid"},
         )  # fmt: skip
+        if created and naam in LEEFTIJDEN:
+            locatie.leeftijd_min, locatie.leeftijd_max, locatie.doelgroep = LEEFTIJDEN[naam]
+            locatie.save(update_fields=["leeftijd_min", "leeftijd_max", "doelgroep"])
         if not created:
             continue
         locatie.functies.set([functies[c] for c in codes])

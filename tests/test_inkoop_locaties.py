@@ -7,7 +7,7 @@ import io
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -323,6 +323,30 @@ def test_location_form_refuses_functies_outside_the_aanbieders_contracts(client,
     assert "postcode" in response.context["form"].errors
 
 
+def test_location_form_holds_age_limits_and_refuses_max_under_min_at_the_field(client, wereld):
+    client.force_login(wereld["user_a"])
+    response = client.post(
+        "/inkoop/locaties/nieuw/", locatie_post(wereld, leeftijd_min="23", leeftijd_max="18")
+    )
+    assert response.context["form"].errors == {
+        "leeftijd_max": ["De maximumleeftijd ligt onder de minimumleeftijd."]
+    }
+    assert not Locatie.objects.filter(naam="Het Anker").exists()
+    response = client.post(
+        "/inkoop/locaties/nieuw/", locatie_post(wereld, leeftijd_min="18", leeftijd_max="23")
+    )
+    locatie = Locatie.objects.get(naam="Het Anker")
+    assert (locatie.leeftijd_min, locatie.leeftijd_max) == (18, 23)
+    assert locatie.leeftijden == "18–23 jaar"
+    html = client.get(f"/inkoop/locaties/{locatie.pk}/").content.decode()
+    assert "18–23 jaar" in html
+    # The database holds the same rule; an open side is no limit.
+    wereld["locatie"].leeftijd_min, wereld["locatie"].leeftijd_max = 30, 20
+    with pytest.raises(IntegrityError), transaction.atomic():
+        wereld["locatie"].save()
+    assert maak_locatie(wereld["a"], naam="Vanaf 18", leeftijd_min=18).leeftijden == "vanaf 18 jaar"
+
+
 def test_update_keeps_the_aanbieder(client, wereld):
     locatie = wereld["locatie"]
     client.force_login(wereld["user_a"])
@@ -451,7 +475,7 @@ def test_export_csv_and_xlsx_hold_the_filtered_rows(client, wereld):
     rij = dict(zip(header, data[0], strict=True))
     assert rij["Locatie"] == "De Linde" and rij["Aanbieder"] == "Huize A"
     assert rij["Gemeente"] == "Amersfoort" and rij["Functies"] == "Beschermd wonen"
-    assert rij["Plaatsen vandaag"] == "8" and rij["Vrije plaatsen"] == "5"
+    assert rij["Plaatsen vandaag"] == "8" and rij["Vrij volgens aanbieder"] == "5"
     response = client.get("/inkoop/locaties/?export=xlsx&sort=naam")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(response.content)).active

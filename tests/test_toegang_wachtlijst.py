@@ -1,8 +1,11 @@
 """The regional waiting list: aanmelding, beoordeling, events, ordering, norm badge, matching."""
 
+import csv
 import datetime
+import io
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -213,6 +216,118 @@ def test_matching_excludes_what_the_location_excludes_and_says_why(opzet, client
     client.force_login(opzet.ct)
     pagina = client.get(reverse("toegang:aanmelding_detail", args=[a.pk])).content.decode()
     assert "Niet aangeboden locaties" in pagina and "alleen voor vrouwen" in pagina
+
+
+def geboren(aanmelding, geboortedatum, datumgebruik=""):
+    velden = {"geboortedatum": geboortedatum, "datumgebruik": datumgebruik}
+    assert Persoon.objects.filter(pk=aanmelding.client_id).update(**velden) == 1
+
+
+def test_matching_leaves_out_a_location_outside_the_clients_age_and_says_why(opzet, client):
+    """Issue 17 item 12: an 18–23 location is not offered to a 40-year-old, and the matching
+    page says why; a 20-year-old gets it, a client of unknown age gets it flagged."""
+    jong = locatie(opzet.aanbieder, naam="Jongerenhuis", functies=[opzet.bw],
+                   leeftijd_min=18, leeftijd_max=23)  # fmt: skip
+    algemeen = locatie(opzet.aanbieder, naam="Algemeen", functies=[opzet.bw])
+    veertig = wachtend(opzet)
+    geboren(veertig, VANDAAG - relativedelta(years=40))
+    twintig = wachtend(opzet)
+    geboren(twintig, VANDAAG - relativedelta(years=20))
+    onbekend = wachtend(opzet)
+
+    assert [m.locatie for m in ws.passende_locaties(veertig, VANDAAG)] == [algemeen]
+    waarom = {u.locatie: u.redenen for u in ws.uitgesloten_locaties(veertig, VANDAAG)}
+    assert waarom[jong] == ["De cliënt is 40 jaar; deze locatie is voor 18–23 jaar."]
+    with pytest.raises(ValidationError, match="18–23 jaar"):
+        ws.reserveren(veertig, jong, opzet.ct, VANDAAG)
+    assert jong in [m.locatie for m in ws.passende_locaties(twintig, VANDAAG)]
+    (m,) = [m for m in ws.passende_locaties(onbekend, VANDAAG) if m.locatie == jong]
+    assert "leeftijd onbekend (de locatie is voor 18–23 jaar)" in m.redenen
+    rij = [r[0] for r in ws.passende_aanmeldingen(jong, VANDAAG)]
+    assert twintig in rij and onbekend in rij and veertig not in rij
+
+    client.force_login(opzet.ct)
+    pagina = client.get(reverse("toegang:aanmelding_detail", args=[veertig.pk])).content.decode()
+    assert "Niet aangeboden locaties" in pagina
+    assert "De cliënt is 40 jaar; deze locatie is voor 18–23 jaar." in pagina
+
+
+def test_age_limits_are_inclusive_and_a_partly_known_birth_date_is_a_range(opzet):
+    vanaf = locatie(opzet.aanbieder, naam="Vanaf 24", functies=[opzet.bw], leeftijd_min=24)
+    tot = locatie(opzet.aanbieder, naam="Tot en met 23", functies=[opzet.bw], leeftijd_max=23)
+    precies = wachtend(opzet)
+    geboren(precies, VANDAAG - relativedelta(years=24))  # 24 today: in, 23 no longer
+    assert [m.locatie for m in ws.passende_locaties(precies, VANDAAG)] == [vanaf]
+    morgen = wachtend(opzet)
+    geboren(morgen, VANDAAG - relativedelta(years=24) + datetime.timedelta(1))  # still 23
+    assert [m.locatie for m in ws.passende_locaties(morgen, VANDAAG)] == [tot]
+    # Only the year known (COD170 2): 23 or 24 — either location may fit, flagged as unsure.
+    jaar = wachtend(opzet)
+    geboren(jaar, D(VANDAAG.year - 24, 1, 1), "2")
+    matches = {m.locatie: m for m in ws.passende_locaties(jaar, VANDAAG)}
+    if VANDAAG != D(VANDAAG.year, 12, 31):  # on 31 December every such client is 24
+        assert set(matches) == {vanaf, tot}
+        assert any(r.startswith("leeftijd onzeker: 23 of 24 jaar") for r in matches[tot].redenen)
+    # A date known in full only on its year, well outside: left out all the same.
+    oud = wachtend(opzet)
+    geboren(oud, D(VANDAAG.year - 60, 1, 1), "2")
+    assert [m.locatie for m in ws.passende_locaties(oud, VANDAAG)] == [vanaf]
+
+
+def test_inkoop_location_page_shows_free_places_from_the_placements_beside_the_report(
+    refdata, client
+):
+    """Issue 17 item 12 on RISB's screens: after a reservation the inkoop location page and
+    list show the places occupied and free according to the placements, the aanbieder's
+    report beside them and a signal when they differ — numbers, no client."""
+    opzet = bouw_opzet(risb=scenarios.Gebruiker("risb-test", "contractmanager"))
+    loc = locatie(opzet.aanbieder, naam="De Linde", plaatsen=4, functies=[opzet.bw])
+    VrijePlaatsenMelding.objects.create(locatie=loc, vrije_plaatsen=4)
+    a = wachtend(opzet)
+    ws.reserveren(a, loc, opzet.ct, VANDAAG)
+
+    client.force_login(opzet.risb)
+    response = client.get(reverse("inkoop:locatie-detail", args=[loc.pk]))
+    b = response.context["bezetting"]
+    assert (b.capaciteit, b.bezet, b.vrij, b.gemeld, b.wijkt_af) == (4, 1, 3, 4, True)
+    pagina = response.content.decode()
+    for tekst in ("Bezet volgens plaatsingen", "Vrij volgens plaatsingen",
+                  "Vrij volgens aanbieder", "wijkt af"):  # fmt: skip
+        assert tekst in pagina
+    assert a.dossier.client.persoon.geslachtsnaam not in pagina
+
+    lijst = client.get(reverse("inkoop:locatie-list"))
+    (rij,) = [r for r in lijst.context["object_list"] if r.pk == loc.pk]
+    assert (rij.bezetting.bezet, rij.bezetting.vrij, rij.bezetting.wijkt_af) == (1, 3, True)
+    assert "wijkt af" in lijst.content.decode()
+    export = client.get(reverse("inkoop:locatie-list"), {"export": "csv"})
+    kop, *rijen = csv.reader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";")
+    (regel,) = [dict(zip(kop, r, strict=True)) for r in rijen if r[0] == "De Linde"]
+    assert [
+        regel[k]
+        for k in (
+            "Bezet volgens plaatsingen",
+            "Vrij volgens plaatsingen",
+            "Vrij volgens aanbieder",
+            "Wijkt af",
+        )
+    ] == ["1", "3", "4", "ja"]
+
+    dashboard = client.get(reverse("inkoop:dashboard", args=[opzet.regio.code]))
+    t = dashboard.context["tabellen"]["plaatsen"]
+    assert [r.pk for r in t.items] == [loc.pk] and t.rijen == [
+        ["De Linde", opzet.aanbieder.naam, "Amersfoort", 4, 1, 3, 4]
+    ]
+    assert (t.extra["totalen"]["bezet"], t.extra["totalen"]["vrij"]) == (1, 3)
+    assert "Locaties waar de gemelde vrije plaatsen afwijken" in dashboard.content.decode()
+
+    VrijePlaatsenMelding.objects.create(locatie=loc, vrije_plaatsen=3)  # the report agrees now
+    response = client.get(reverse("inkoop:locatie-detail", args=[loc.pk]))
+    assert not response.context["bezetting"].wijkt_af
+    assert "wijkt af" not in response.content.decode()
+    dashboard = client.get(reverse("inkoop:dashboard", args=[opzet.regio.code]))
+    assert dashboard.context["tabellen"]["plaatsen"].items == []
+    assert "kloppen met de plaatsingen" in dashboard.content.decode()
 
 
 def test_reverse_matching_ranks_urgency_then_preference_then_waiting(opzet):

@@ -9,6 +9,9 @@ class ToegangConfig(AppConfig):
     def ready(self):
         # What lower apps ask of toegang without importing it (regio.haken).
         from inkoop.contracten.services import verlenging_benut
+        from inkoop.locaties.services import bezet_volgens_plaatsingen
         from toegang.toewijzingen.services import rek_op_na_verlenging
+        from toegang.wachtlijst.services import bezet_per_locatie
 
         verlenging_benut.aanbieden(rek_op_na_verlenging)
+        bezet_volgens_plaatsingen.aanbieden(bezet_per_locatie)

@@ -108,11 +108,21 @@ class LocatieForm(forms.ModelForm):
             "gender",
             "huisdieren",
             "rolstoeltoegankelijk",
+            "leeftijd_min",
+            "leeftijd_max",
             "actief",
         ]
         field_classes = {"functies": FunctieChoiceField}
-        labels = {"gender": "Voor wie", "doelgroep": "Doelgroep"}
+        labels = {
+            "gender": "Voor wie",
+            "doelgroep": "Doelgroep",
+            "leeftijd_min": "Minimumleeftijd (jaren)",
+            "leeftijd_max": "Maximumleeftijd (jaren)",
+        }
         help_texts = {
+            "leeftijd_min": "Leeg: geen ondergrens. De wachtlijst biedt de locatie niet aan "
+            "cliënten buiten deze leeftijden aan.",
+            "leeftijd_max": "Leeg: geen bovengrens. Tot en met deze leeftijd.",
             "functies": "De functies of producten die op deze locatie geboden worden.",
             "actief": "Een inactieve locatie telt niet mee in capaciteit en matching.",
         }
@@ -137,6 +147,9 @@ class LocatieForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        laag, hoog = cleaned.get("leeftijd_min"), cleaned.get("leeftijd_max")
+        if laag is not None and hoog is not None and hoog < laag:
+            self.add_error("leeftijd_max", "De maximumleeftijd ligt onder de minimumleeftijd.")
         aanbieder = cleaned.get("aanbieder")
         functies = cleaned.get("functies")
         if aanbieder and functies:

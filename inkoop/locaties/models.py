@@ -1,6 +1,7 @@
 """The aanbieders' locations with their capacity per period and the free places they report."""
 
 from django.db import models
+from django.db.models import F, Q
 
 from inkoop.contracten.models import Aanbieder, Product
 from inkoop.query import (
@@ -34,6 +35,10 @@ class Locatie(models.Model):
     gender = models.CharField(max_length=10, choices=Gender.choices, default=Gender.GEMENGD)
     huisdieren = models.BooleanField("huisdieren toegestaan", default=False)
     rolstoeltoegankelijk = models.BooleanField(default=False)
+    # The ages (in years, inclusive) the location takes; empty: no limit on that side. Matching
+    # on the waiting list leaves a client outside them out (toegang.wachtlijst.services).
+    leeftijd_min = models.PositiveSmallIntegerField("minimumleeftijd", null=True, blank=True)
+    leeftijd_max = models.PositiveSmallIntegerField("maximumleeftijd", null=True, blank=True)
     actief = models.BooleanField(default=True)
 
     objects = PerAanbiederQuerySet.as_manager()
@@ -42,9 +47,30 @@ class Locatie(models.Model):
         verbose_name = "locatie"
         verbose_name_plural = "locaties"
         ordering = ["aanbieder__naam", "naam"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(leeftijd_min__isnull=True)
+                | Q(leeftijd_max__isnull=True)
+                | Q(leeftijd_max__gte=F("leeftijd_min")),
+                name="locatie_leeftijd_min_tot_max",
+                violation_error_message="De maximumleeftijd ligt onder de minimumleeftijd.",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.naam} ({self.aanbieder})"
+
+    @property
+    def leeftijden(self) -> str:
+        """The age limits in words ('18–23 jaar', 'vanaf 18 jaar'); empty without limits."""
+        laag, hoog = self.leeftijd_min, self.leeftijd_max
+        if laag is not None and hoog is not None:
+            return f"{laag}–{hoog} jaar"
+        if laag is not None:
+            return f"vanaf {laag} jaar"
+        if hoog is not None:
+            return f"tot en met {hoog} jaar"
+        return ""
 
 
 class Capaciteit(models.Model):

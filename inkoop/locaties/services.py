@@ -1,17 +1,20 @@
 """Places at the aanbieders' locations: capacity on a date, the free places the aanbieder reports,
+the places occupied according to the placements (``bezet_volgens_plaatsingen``, from toegang),
 and the spread of places over the gemeenten (contract dashboard, waiting-list matching)."""
 
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from inkoop.models import Capaciteit, Locatie, VrijePlaatsenMelding
 from regio import audit
+from regio.haken import Haak
 from regio.models import Gemeente
 from regio.query import vereis
 
@@ -42,6 +45,66 @@ def capaciteit_per_maand(perioden, maanden: list[datetime.date]) -> list[int]:
             )
         )
     return uitkomst
+
+
+# (locatie ids) -> {locatie id: places in use}: the places reserved, confirmed or taken according
+# to the waiting list's placements (issue 17 item 12). Provided by toegang, which inkoop does not
+# import (regio.haken); it answers numbers per location only, never who holds them, so RISB sees
+# the places without seeing clients. Without a provider nothing is known (None) and the screens
+# show the aanbieder's report alone.
+bezet_volgens_plaatsingen = Haak("inkoop.bezet_volgens_plaatsingen")
+
+
+@dataclass(frozen=True)
+class Bezetting:
+    """The places of one location today, counted two ways: from the placements (occupied and
+    free) and as the aanbieder reported them; ``wijkt_af`` when the two free counts differ."""
+
+    capaciteit: int
+    bezet: int
+    gemeld: int | None  # the aanbieder's latest report; None: never reported
+
+    @property
+    def vrij(self) -> int:
+        return max(self.capaciteit - self.bezet, 0)
+
+    @property
+    def wijkt_af(self) -> bool:
+        return self.gemeld is not None and self.gemeld != self.vrij
+
+
+def met_plaatsen(locaties_qs, user, datum: datetime.date):
+    """``locaties_qs`` (the caller's scoped locations) annotated with ``plaatsen`` (capacity on
+    ``datum``, None without a period) and ``vrij`` / ``vrij_gemeld_op`` (the aanbieder's latest
+    report), each read in the user's scope for capacity and reports."""
+    capaciteit = (
+        Capaciteit.objects.visible_to(user, "inkoop.view_capaciteit")
+        .filter(locatie=OuterRef("pk"))
+        .active_on(datum)
+    )
+    vrij = (
+        VrijePlaatsenMelding.objects.visible_to(user, "inkoop.view_vrijeplaatsenmelding")
+        .filter(locatie=OuterRef("pk"))
+        .order_by("-gemeld_op", "-id")
+    )
+    return locaties_qs.annotate(
+        plaatsen=Subquery(capaciteit.values("plaatsen")[:1]),
+        vrij=Subquery(vrij.values("vrije_plaatsen")[:1]),
+        vrij_gemeld_op=Subquery(vrij.values("gemeld_op")[:1]),
+    )
+
+
+def met_bezetting(locaties, datum: datetime.date) -> list:
+    """Set ``bezetting`` (a ``Bezetting``, or None when no placements are known) on each of
+    ``locaties``: rows the caller read in its scope through ``met_plaatsen``. One query for all
+    of them; returns the rows."""
+    locaties = list(locaties)
+    bezet = bezet_volgens_plaatsingen([loc.pk for loc in locaties]) if locaties else None
+    for loc in locaties:
+        loc.bezetting = (
+            None if bezet is None else Bezetting(loc.plaatsen or 0, bezet.get(loc.pk, 0), loc.vrij)
+        )
+    return locaties
 
 
 def vrije_plaatsen(locatie: Locatie) -> VrijePlaatsenMelding | None:

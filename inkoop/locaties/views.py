@@ -10,7 +10,7 @@ from dateutil.relativedelta import relativedelta
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -20,9 +20,16 @@ from django.utils.functional import cached_property
 from django.views.generic import CreateView, DetailView, FormView, ListView, UpdateView
 
 from inkoop.locaties.forms import CapaciteitForm, LocatieForm, VrijePlaatsenForm
-from inkoop.locaties.services import capaciteit_per_maand, meld_vrije_plaatsen
+from inkoop.locaties.services import (
+    Bezetting,
+    bezet_volgens_plaatsingen,
+    capaciteit_per_maand,
+    meld_vrije_plaatsen,
+    met_bezetting,
+    met_plaatsen,
+)
 from inkoop.models import Aanbieder, Capaciteit, Locatie, Product, VrijePlaatsenMelding
-from regio.exports import ExportableListMixin
+from regio.exports import FORMATS, ExportableListMixin
 from regio.forms import fouten_op_formulier
 from regio.lists import as_int, sorteerlinks
 from regio.mixins import ScopedViewMixin
@@ -101,10 +108,15 @@ class LocatieListView(ScopedViewMixin, ExportableListMixin, ListView):
         ("Voor wie", lambda loc: loc.get_gender_display()),
         ("Huisdieren toegestaan", lambda loc: ja_nee(loc.huisdieren)),
         ("Rolstoeltoegankelijk", lambda loc: ja_nee(loc.rolstoeltoegankelijk)),
+        ("Minimumleeftijd", lambda loc: loc.leeftijd_min),
+        ("Maximumleeftijd", lambda loc: loc.leeftijd_max),
         ("Actief", lambda loc: ja_nee(loc.actief)),
         ("Plaatsen vandaag", lambda loc: loc.plaatsen or 0),
-        ("Vrije plaatsen", lambda loc: loc.vrij),
+        ("Bezet volgens plaatsingen", lambda loc: loc.bezetting and loc.bezetting.bezet),
+        ("Vrij volgens plaatsingen", lambda loc: loc.bezetting and loc.bezetting.vrij),
+        ("Vrij volgens aanbieder", lambda loc: loc.vrij),
         ("Vrij gemeld op", lambda loc: lokale_tijd(loc.vrij_gemeld_op)),
+        ("Wijkt af", lambda loc: ja_nee(bool(loc.bezetting and loc.bezetting.wijkt_af))),
     ]
     sortable = {
         "naam": ("naam",),
@@ -124,27 +136,11 @@ class LocatieListView(ScopedViewMixin, ExportableListMixin, ListView):
         return super().get_queryset()
 
     def get_queryset(self):
-        user = self.request.user
         vandaag = timezone.localdate()
-        capaciteit = (
-            Capaciteit.objects.visible_to(user, "inkoop.view_capaciteit")
-            .filter(locatie=OuterRef("pk"))
-            .active_on(vandaag)
-        )
-        vrij = (
-            VrijePlaatsenMelding.objects.visible_to(user, "inkoop.view_vrijeplaatsenmelding")
-            .filter(locatie=OuterRef("pk"))
-            .order_by("-gemeld_op", "-id")
-        )
-        qs = (
-            self.basis()
-            .select_related("aanbieder", "gemeente")
-            .prefetch_related("functies")
-            .annotate(
-                plaatsen=Subquery(capaciteit.values("plaatsen")[:1]),
-                vrij=Subquery(vrij.values("vrije_plaatsen")[:1]),
-                vrij_gemeld_op=Subquery(vrij.values("gemeld_op")[:1]),
-            )
+        qs = met_plaatsen(
+            self.basis().select_related("aanbieder", "gemeente").prefetch_related("functies"),
+            self.request.user,
+            vandaag,
         )
         get = self.request.GET
         zoek = get.get("q", "").strip()
@@ -170,10 +166,16 @@ class LocatieListView(ScopedViewMixin, ExportableListMixin, ListView):
         if get.get("vrij") == "ja":
             qs = qs.filter(vrij__gt=0)
         sort = self.sortable.get(get.get("sort", ""), ("aanbieder__naam", "naam"))
-        return qs.order_by(*sort, "pk")
+        qs = qs.order_by(*sort, "pk")
+        if get.get("export") in FORMATS:
+            # The export reads every row once: the places according to the placements with it.
+            return met_bezetting(qs, vandaag)
+        return qs
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        # The page's rows (evaluated once here, the template reads the same cached rows).
+        met_bezetting(context["object_list"], timezone.localdate())
         basis = self.basis()
         get = self.request.GET
         context.update(
@@ -226,10 +228,18 @@ class LocatieDetailView(ScopedViewMixin, DetailView):
             .order_by("-gemeld_op", "-id")[:25]
         )
         maanden = maanden_rond(vandaag)
+        plaatsen_vandaag = capaciteit_per_maand(perioden, [vandaag])[0]
+        # Occupied places follow from the placements (numbers only, from toegang's hook); the
+        # aanbieder's latest report is shown beside them, with a signal when they differ.
+        bezet = bezet_volgens_plaatsingen([locatie.pk])
+        gemeld = meldingen[0].vrije_plaatsen if meldingen else None
         context.update(
             functies=locatie.functies.select_related("perceel").order_by("naam"),
             perioden=perioden,
-            plaatsen_vandaag=capaciteit_per_maand(perioden, [vandaag])[0],
+            plaatsen_vandaag=plaatsen_vandaag,
+            bezetting=None
+            if bezet is None
+            else Bezetting(plaatsen_vandaag, bezet.get(locatie.pk, 0), gemeld),
             meldingen=meldingen,
             laatste_melding=meldingen[0] if meldingen else None,
             toont_capaciteit=user.has_perm("inkoop.view_capaciteit"),

@@ -42,6 +42,7 @@ from toegang.models import (
     Wachtlijstgebeurtenis,
 )
 from toegang.wachtlijst import tijdvak
+from toegang.wachtlijst.kenmerken import leeftijd_opmerking, persoon_bezwaren
 
 OP_DE_LIJST = (Aanmelding.Status.WACHTEND, Aanmelding.Status.GERESERVEERD)
 # Still open: registered and not yet assessed, or on the list.
@@ -362,6 +363,18 @@ def bezet_op(locatie: Locatie) -> int:
     return Plaatsing.objects.filter(locatie=locatie, status__in=Plaatsing.BEZET).count()
 
 
+def bezet_per_locatie(locatie_ids) -> dict[int, int]:
+    """``bezet_op`` for each of ``locatie_ids`` in one query (none: left out); numbers only, as
+    ``inkoop.locaties.services.bezet_volgens_plaatsingen`` for screens that show no clients."""
+    return dict(
+        Plaatsing.objects.filter(locatie__in=list(locatie_ids), status__in=Plaatsing.BEZET)
+        .order_by()
+        .values("locatie")
+        .annotate(bezet=models.Count("pk"))
+        .values_list("locatie", "bezet")
+    )
+
+
 def vrij_op(locatie: Locatie, datum: datetime.date) -> int:
     """Free places at ``locatie``: capacity on ``datum`` minus the places in use. Reserving
     and placing lower it at once, leaving raises it. The aanbieder's own report of free places
@@ -409,8 +422,10 @@ def gecontracteerde_locaties(regio, functie, datum: datetime.date, client=None):
     ).distinct()
 
 
-def _bezwaren(aanmelding: Aanmelding, locatie: Locatie, uitgesloten: set[int]) -> list[str]:
-    """Why ``locatie`` does not fit the client's needs (empty: it fits)."""
+def _bezwaren(aanmelding: Aanmelding, locatie: Locatie, uitgesloten: set[int],
+              datum: datetime.date) -> list[str]:  # fmt: skip
+    """Why ``locatie`` does not fit the client's needs or, by its own features (``kenmerken``:
+    gender, age on ``datum``), the client (empty: it fits)."""
     bezwaren = []
     if locatie.pk in uitgesloten:
         bezwaren.append("Deze locatie is voor deze cliënt uitgesloten.")
@@ -420,17 +435,10 @@ def _bezwaren(aanmelding: Aanmelding, locatie: Locatie, uitgesloten: set[int]) -
         bezwaren.append("Op deze locatie zijn geen huisdieren toegestaan.")
     if aanmelding.rolstoeltoegankelijk and not locatie.rolstoeltoegankelijk:
         bezwaren.append("Deze locatie is niet rolstoeltoegankelijk.")
-    # What the location's own features exclude, from the client's data (COD046: 1 man, 2 vrouw).
-    persoon = getattr(aanmelding.client, "persoon", None)
-    geslacht = getattr(persoon, "geslacht", "0")
-    if locatie.gender == Locatie.Gender.VROUWEN and geslacht == "1":
-        bezwaren.append("Deze locatie is alleen voor vrouwen.")
-    if locatie.gender == Locatie.Gender.MANNEN and geslacht == "2":
-        bezwaren.append("Deze locatie is alleen voor mannen.")
-    return bezwaren
+    return bezwaren + persoon_bezwaren(getattr(aanmelding.client, "persoon", None), locatie, datum)
 
 
-def _waardering(aanmelding: Aanmelding, locatie: Locatie) -> tuple[int, list[str]]:
+def _waardering(aanmelding: Aanmelding, locatie: Locatie, datum) -> tuple[int, list[str]]:
     score, redenen = 0, [f"biedt {aanmelding.functie.naam}"]
     if aanmelding.voorkeur_locatie_id == locatie.pk:
         score += 4
@@ -450,6 +458,8 @@ def _waardering(aanmelding: Aanmelding, locatie: Locatie) -> tuple[int, list[str
         redenen.append("huisdieren toegestaan")
     if aanmelding.rolstoeltoegankelijk:
         redenen.append("rolstoeltoegankelijk")
+    if opmerking := leeftijd_opmerking(getattr(aanmelding.client, "persoon", None), locatie, datum):
+        redenen.append(opmerking)
     return score, redenen
 
 
@@ -490,7 +500,7 @@ def uitgesloten_locaties(aanmelding: Aanmelding, datum: datetime.date) -> list[U
         redenen = []
         if locatie.gemeente_id not in leden and not goedgekeurd:
             redenen.append("Buiten de regio (geen goedgekeurde buitenregionale plaatsing).")
-        redenen += _bezwaren(aanmelding, locatie, uitgesloten)
+        redenen += _bezwaren(aanmelding, locatie, uitgesloten, datum)
         capaciteit, bezet = capaciteit_op(locatie, datum), bezet_op(locatie)
         if capaciteit == 0:
             redenen.append("Geen capaciteit vastgelegd op deze datum.")
@@ -521,12 +531,12 @@ def passende_locaties(aanmelding: Aanmelding, datum: datetime.date) -> list[Matc
         buiten = locatie.gemeente_id not in leden
         if buiten and not goedgekeurd:
             continue
-        if _bezwaren(aanmelding, locatie, uitgesloten):
+        if _bezwaren(aanmelding, locatie, uitgesloten, datum):
             continue
         vrij = vrij_op(locatie, datum)
         if vrij <= 0:
             continue
-        score, redenen = _waardering(aanmelding, locatie)
+        score, redenen = _waardering(aanmelding, locatie, datum)
         if buiten:
             redenen.append("buiten de regio (goedgekeurd)")
         redenen.append(f"{vrij} vrije plaats{'en' if vrij != 1 else ''}")
@@ -558,9 +568,9 @@ def passende_aanmeldingen(locatie: Locatie, datum: datetime.date, aanmeldingen=N
             leden[a.regio_id] = regio_gemeenten(a.regio, datum)
         if locatie.gemeente_id not in leden[a.regio_id] and not buitenregionaal_goedgekeurd(a):
             continue
-        if _bezwaren(a, locatie, {u.pk for u in a.uitsluitingen.all()}):
+        if _bezwaren(a, locatie, {u.pk for u in a.uitsluitingen.all()}, datum):
             continue
-        score, redenen = _waardering(a, locatie)
+        score, redenen = _waardering(a, locatie, datum)
         uitkomst.append((a, score, redenen))
     uitkomst.sort(key=lambda r: (URGENTIE_RANG[r[0].urgentie], -r[1], r[0].wachtend_sinds, r[0].pk))
     return uitkomst
@@ -606,7 +616,7 @@ def controleer_locatie(
         )
     if voorkeuren:
         bezwaren = _bezwaren(
-            aanmelding, locatie, set(aanmelding.uitsluitingen.values_list("pk", flat=True))
+            aanmelding, locatie, set(aanmelding.uitsluitingen.values_list("pk", flat=True)), datum
         )
         if bezwaren:
             raise ValidationError({"locatie": bezwaren})

@@ -94,7 +94,7 @@ class DashboardView(ScopedViewMixin, DetailView):
     template_name = "inkoop/contracten/dashboard.html"
     context_object_name = "regio"
     tabelnamen = ("budget", "besluiten", "wachtend", "te_laat", "certificaten", "meldingen",
-                  "spreiding")  # fmt: skip
+                  "spreiding", "plaatsen")  # fmt: skip
 
     def jaar(self) -> int:
         """?jaar=, else (also for nonsense such as 99999) this year."""
@@ -241,17 +241,21 @@ class DashboardView(ScopedViewMixin, DetailView):
             lijst_tekst="Naar de lijst met calamiteiten en incidenten",
         )  # fmt: skip
 
+    @cached_property
+    def locaties(self):
+        """The user's locations in the regio's BW member gemeenten today."""
+        leden = Lidmaatschap.objects.active_on(self.vandaag).filter(
+            regio=self.object, domein=Domein.BESCHERMD_WONEN
+        )
+        return Locatie.objects.visible_to(self.request.user, "inkoop.view_locatie").filter(
+            gemeente__in=leden.values("gemeente")
+        )
+
     def tabel_spreiding(self, limiet):
         # One row per member gemeente: bounded by the regio, so never cut.
         from inkoop.locaties.services import plaatsen_per_gemeente
 
-        user, regio = self.request.user, self.object
-        leden = Lidmaatschap.objects.active_on(self.vandaag).filter(
-            regio=regio, domein=Domein.BESCHERMD_WONEN
-        )
-        locaties = Locatie.objects.visible_to(user, "inkoop.view_locatie").filter(
-            gemeente__in=leden.values("gemeente")
-        )
+        user, regio, locaties = self.request.user, self.object, self.locaties
         spreiding = spreiding_tegen_verdeelmodel(
             plaatsen_per_gemeente(locaties, self.vandaag),
             verdeelsleutel(user, regio, self.jaar()),
@@ -265,6 +269,45 @@ class DashboardView(ScopedViewMixin, DetailView):
             spreiding.regels,
             len(spreiding.regels),
             extra={"spreiding": spreiding},
+        )  # fmt: skip
+
+    def tabel_plaatsen(self, limiet):
+        """The active locations whose aanbieder reports other free places than the placements
+        leave (issue 17 item 12), largest difference first; with the regio's totals. Counted
+        over every location of the regio (bounded by it); only numbers, no clients."""
+        from inkoop.locaties.services import met_bezetting, met_plaatsen
+
+        rijen = met_bezetting(
+            met_plaatsen(
+                self.locaties.filter(actief=True).select_related("aanbieder", "gemeente"),
+                self.request.user,
+                self.vandaag,
+            ).order_by("naam", "pk"),
+            self.vandaag,
+        )
+        bekend = [loc for loc in rijen if loc.bezetting is not None]
+        afwijkend = sorted(
+            (loc for loc in bekend if loc.bezetting.wijkt_af),
+            key=lambda loc: -abs(loc.bezetting.gemeld - loc.bezetting.vrij),
+        )  # stable: by name within the same difference
+        totalen = {
+            "plaatsen": sum(loc.plaatsen or 0 for loc in rijen),
+            "bezet": sum(loc.bezetting.bezet for loc in bekend),
+            "vrij": sum(loc.bezetting.vrij for loc in bekend),
+            "gemeld": sum(loc.vrij for loc in rijen if loc.vrij is not None),
+            "bekend": bool(bekend),
+        }
+        return Tabel(
+            "plaatsen", "plaatsen", "grootste verschil eerst",
+            ["Locatie", "Aanbieder", "Gemeente", "Plaatsen", "Bezet volgens plaatsingen",
+             "Vrij volgens plaatsingen", "Vrij volgens aanbieder"],
+            lambda loc: [loc.naam, loc.aanbieder.naam, loc.gemeente.naam, loc.plaatsen or 0,
+                         loc.bezetting.bezet, loc.bezetting.vrij, loc.vrij],
+            afwijkend[:limiet] if limiet is not None else afwijkend,
+            len(afwijkend),
+            lijst=reverse("inkoop:locatie-list"),
+            lijst_tekst="Naar de lijst met locaties",
+            extra={"totalen": totalen},
         )  # fmt: skip
 
     def get(self, request, *args, **kwargs):
