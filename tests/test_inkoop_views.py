@@ -217,7 +217,7 @@ def test_catalogue_page_per_peildatum(client, refdata):
     grant(consulent, "consulent", gemeente="0037")  # Stadskanaal
     client.force_login(consulent)
     url = "/inkoop/regio/oldambt-stadskanaal/catalogus/"
-    old = client.get(url + "?peildatum=2022-12-31").content.decode()
+    old = client.get(url + "?peildatum=2022-05-31").content.decode()  # the last old day
     new = client.get(url + "?peildatum=2024-03-01").content.decode()
     assert "Begeleiding individueel basis (BI-B)" in old and "€ 61,10" in old
     assert (
