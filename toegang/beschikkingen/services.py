@@ -392,6 +392,23 @@ def _bepaal_nadeel(besluit: Beschikking) -> None:
         )
 
 
+def _vorige_in_werking(besluit: Beschikking) -> Beschikking | None:
+    """The beschikking a wijziging or intrekking replaces, locked; refused when it is no longer
+    in force (withdrawn, changed or run out in the meantime)."""
+    if not besluit.vorige_id:
+        return None
+    vorige = vergrendel(besluit.vorige)
+    if vorige.status not in IN_WERKING:
+        wat = "trekt beschikking {} in" if besluit.is_intrekking else "wijzigt beschikking {}"
+        raise ValidationError(
+            f"Dit besluit {wat.format(vorige.pk)}, maar die is inmiddels "
+            f"‘{vorige.get_status_display().lower()}’. Verwijder het concept of stel een nieuw "
+            "besluit op.",
+            code="vorige",
+        )
+    return vorige
+
+
 def _activeer(beschikking: Beschikking, user) -> None:
     """The grants of ``beschikking`` become active; an overlap with another beschikking's grant
     is refused, naming it."""
@@ -518,16 +535,7 @@ def stel_vast(beschikking: Beschikking, user) -> Beschikking:
         # One decision per client at a time: the overlap check below is then exact; the
         # exclusion constraint stays the safety net.
         Client.objects.select_for_update().get(pk=locked.dossier.client_id)
-        vorige = None
-        if locked.vorige_id:
-            vorige = vergrendel(locked.vorige)
-            if vorige.status not in IN_WERKING:
-                raise ValidationError(
-                    f"Deze wijziging vervangt beschikking {vorige.pk}, maar die is "
-                    f"‘{vorige.get_status_display()}’. Verwijder dit concept en stel een nieuwe "
-                    "beschikking op.",
-                    code="vorige",
-                )
+        vorige = _vorige_in_werking(locked)
         melding = _overlap_melding(locked, user)
         if melding:
             raise ValidationError(melding, code="overlap")
@@ -558,16 +566,8 @@ def maak_bekend(beschikking: Beschikking, user) -> Beschikking:
         if locked.status != Status.VASTGESTELD or locked.brief_id:
             weiger_status(locked, "alleen een vastgestelde beschikking wordt bekendgemaakt.")
         vandaag = timezone.localdate()
-        vorige = None
-        if locked.vorige_id:
-            vorige = vergrendel(locked.vorige)
-            if vorige.status not in IN_WERKING:
-                raise ValidationError(
-                    f"Dit besluit {'trekt' if locked.is_intrekking else 'wijzigt'} beschikking "
-                    f"{vorige.pk} {'in' if locked.is_intrekking else ''}, maar die is "
-                    f"inmiddels ‘{vorige.get_status_display().lower()}’.",
-                    code="vorige",
-                )
+        vorige = _vorige_in_werking(locked)
+        if vorige is not None:
             locked.in_werking_op = werking_per(locked, vandaag)
         pdf = render_pdf(
             "toegang/beschikkingen/brief_beschikking.html", brief_context(locked, vandaag)
