@@ -135,7 +135,8 @@ def test_membership_chart_counts_per_year(refdata):
     chart = leden_per_jaar(Regio.objects.get(code="amersfoort"), range(2021, 2024))
     assert chart["categories"] == ["2021", "2022", "2023"]
     # Veenendaal left on 2022-01-01; Nijkerk is a member for BW only.
-    assert chart["series"] == {"Beschermd wonen / MO": [8, 7, 7], "Begeleiding": [7, 6, 6]}
+    # Veenendaal counts for beschermd wonen until 2021, never for begeleiding (seed 001).
+    assert chart["series"] == {"Beschermd wonen / MO": [8, 7, 7], "Begeleiding": [6, 6, 6]}
 
 
 def test_api_rejects_unknown_query_parameters(client, risb):

@@ -76,7 +76,7 @@ def test_draft_four_eyes_approve_bekendmaken_and_download(page, browser, live_se
     expect(page.get_by_role("link", name="Accorderen en vaststellen")).to_have_count(0)
     expect(page.get_by_text("u hebt deze beschikking zelf opgesteld")).to_be_visible()
     page.goto(f"{live_server.url}/toegang/beschikkingen/{beschikking.pk}/stap/vaststellen/")
-    expect(page.get_by_role("status")).to_contain_text("Vier ogen")
+    expect(page.locator("ul.messages")).to_contain_text("Vier ogen")
     expect(page.locator("#status")).to_have_text("Ter accordering")
 
     # Consulent B finds it in the worklist, approves it and makes it bekend.
