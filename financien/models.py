@@ -371,6 +371,9 @@ class Vereveningsrun(models.Model):
     # How many clients' taakgericht BW costs of the year were allocated on which basis
     # ({"zorgperioden": n, "toewijzingen": m}), as the kostenregels stood when it was computed.
     toerekening = models.JSONField(default=dict, blank=True)
+    # False for runs computed before clients without a first BW start were counted (issue 17):
+    # their count is unknown, so they are computed again before they can be vastgesteld.
+    zonder_start_geteld = models.BooleanField(default=True)
     job = models.OneToOneField(
         "regio.JobRun", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -328,6 +328,11 @@ def vaststellen(run: Vereveningsrun, user) -> Vereveningsrun:
         raise ValidationError("Alleen een concept kan worden vastgesteld.")
     if run.gestart_door_id is not None and run.gestart_door_id == user.pk:
         raise ValidationError("Een ander dan wie de run startte, stelt haar vast (vier ogen).")
+    if not run.zonder_start_geteld:
+        raise ValidationError(
+            "Deze run is berekend voordat cliënten zonder eerste start beschermd wonen werden "
+            "geteld. Bereken de run opnieuw en stel die vast."
+        )
     zonder_start = zonder_eerste_start(run)
     if zonder_start.aantal:
         raise ValidationError(zonder_start.weigering())

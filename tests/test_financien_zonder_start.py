@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from financien import runs
 from financien.models import EersteBWStart, Jaarparameters
@@ -120,3 +121,29 @@ def test_the_run_page_lists_them_links_the_conversie_and_explains_the_button(cli
 
     formulier = client.get(f"/financien/import/{r.code}/?soort=conversie")
     assert formulier.context["form"].initial == {"soort": "conversie"}
+
+
+def test_a_run_computed_before_the_count_must_be_computed_again(wereld, client):
+    r, starter, vaststeller, clients = wereld
+    for c, code in zip(clients, ("0308", "0308", "0342"), strict=True):
+        EersteBWStart.objects.create(
+            client=c, regio=r, gemeente_herkomst=gemeente(code), datum=D(2020, 1, 1),
+            bron="conversie",
+        )  # fmt: skip
+    run = runs.bereken_run(r, 2026, user=starter)
+    assert run.zonder_start_geteld
+    # As financien 0011 leaves a run computed before it (the column added with False); a run's
+    # content is otherwise immutable, so its trigger is set aside for this one write.
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        type(run).objects.filter(pk=run.pk).update(zonder_start_geteld=False)
+        cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+    run.refresh_from_db()
+    with pytest.raises(ValidationError) as exc:
+        runs.vaststellen(run, vaststeller)
+    assert "Bereken de run opnieuw" in exc.value.messages[0]
+    client.force_login(vaststeller)
+    page = client.get(f"/financien/runs/{run.pk}/").content.decode()
+    assert "berekend voordat cliënten zonder eerste start" in page
+    nieuw = runs.bereken_run(r, 2026, user=starter)
+    assert runs.vaststellen(nieuw, vaststeller).status == "vastgesteld"
