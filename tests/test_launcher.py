@@ -54,7 +54,7 @@ def test_make_run_launcher_serves_and_stops_cleanly(tmp_path):
     reader = threading.Thread(target=lambda: output.extend(launcher.stdout), daemon=True)
     reader.start()
     try:
-        deadline = time.monotonic() + 180
+        deadline = time.monotonic() + 300  # migrations from zero and the whole demo
         while time.monotonic() < deadline and launcher.poll() is None:
             if "Stoppen: Ctrl-C" in "".join(output):
                 break
