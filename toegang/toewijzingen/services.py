@@ -586,14 +586,20 @@ def vervang(user, toewijzing: Toewijzing, w: Wijziging, *, contracten=None) -> T
     return nieuw
 
 
+def _markeer_ingetrokken(t: Toewijzing) -> None:
+    """iWmo's withdrawal of a toewijzing that never applied: status ingetrokken, RedenWijziging
+    13 (Verwijderd), Einddatum = Ingangsdatum."""
+    t.status = Toewijzing.Status.INGETROKKEN
+    t.reden_wijziging = REDEN_VERWIJDERD
+    t.einddatum = t.ingangsdatum
+
+
 def trek_in(user, toewijzing: Toewijzing) -> Toewijzing:
     """Withdraw a toewijzing sent in error: status ingetrokken, RedenWijziging 13 (Verwijderd),
     Einddatum = Ingangsdatum (iWmo). The number stays used."""
     with transaction.atomic():
         t = _vergrendel(toewijzing, user)
-        t.status = Toewijzing.Status.INGETROKKEN
-        t.reden_wijziging = REDEN_VERWIJDERD
-        t.einddatum = t.ingangsdatum
+        _markeer_ingetrokken(t)
         t.save(update_fields=["status", "reden_wijziging", "einddatum", "gewijzigd_op"])
         audit.record(
             "change", objects=[t], actor=user,
@@ -639,9 +645,7 @@ def volg_besluit(
         oud = t.einddatum
         if grens is not None and (t.einddatum is None or t.einddatum > grens):
             if t.ingangsdatum > grens:
-                t.status = Toewijzing.Status.INGETROKKEN
-                t.reden_wijziging = REDEN_VERWIJDERD
-                t.einddatum = t.ingangsdatum
+                _markeer_ingetrokken(t)
                 velden.append("status")
             else:
                 t.einddatum = grens
