@@ -51,17 +51,12 @@ def besteed_expressie(jaar: int):
 
 
 def besteed(contract_ids, jaar: int) -> dict[int, Decimal]:
-    """{contract id: spend in ``jaar``} for the given contracts (one query)."""
-    uitkomst = {pk: Decimal("0.00") for pk in contract_ids}
-    for pk, som in (
-        Kostenregel.objects.filter(contract__in=list(uitkomst), jaar=jaar, bron__in=BRONNEN)
-        .order_by()
-        .values("contract")
-        .annotate(som=Sum("bedrag"))
-        .values_list("contract", "som")
-    ):
-        uitkomst[pk] = som
-    return uitkomst
+    """{contract id: spend in ``jaar``} for the given contracts, in one query."""
+    return dict(
+        Contract.objects.filter(pk__in=list(contract_ids))
+        .annotate(besteed=besteed_expressie(jaar))
+        .values_list("pk", "besteed")
+    )
 
 
 def contractmanagers(regio_id: int, op: datetime.date):
@@ -93,6 +88,7 @@ def signaleren(contract_ids, jaar: int) -> list[Notificatie]:
         return []
     uitgaven = besteed(list(ruimtes), jaar)
     vandaag = datetime.date.today()
+    managers: dict[int, list] = {}
     meldingen = []
     for contract in Contract.objects.filter(pk__in=list(ruimtes)).select_related("aanbieder"):
         ruimte = ruimtes[contract.pk]
@@ -113,7 +109,9 @@ def signaleren(contract_ids, jaar: int) -> list[Notificatie]:
                 f"Contract {contract.kenmerk} ({contract.aanbieder.naam}): {wat} {jaar} {is_} "
                 f"{_procent(percentage)}% van de bestedingsruimte en {passeert} {grens}."
             )
-            for toekenning in contractmanagers(contract.regio_id, vandaag):
+            if contract.regio_id not in managers:
+                managers[contract.regio_id] = list(contractmanagers(contract.regio_id, vandaag))
+            for toekenning in managers[contract.regio_id]:
                 meldingen.append(
                     Notificatie(
                         user=toekenning.user,
