@@ -107,3 +107,38 @@ for _gebruiker, _codes, _beschrijving in [
         )
 
 DEMO_USERS = [(username, description) for username, _, _, description in DEMO_ROLLEN if description]
+
+# Who they are: (voornaam, achternaam, functie, team). Colleagues and letters show these, never
+# the username.
+DEMO_NAMEN = {
+    "beheer": ("Joost", "van Dijk", "functioneel beheerder", "regio Amersfoort"),
+    "beheer-oldambt-stadskanaal": (
+        "Trijntje", "Bakker", "functioneel beheerder", "regio Oldambt-Stadskanaal"
+    ),
+    "consulent-soest": ("Anna", "de Vries", "consulent Wmo", "lokaal team Soest"),
+    "consulent-baarn": ("Mohamed", "El Amrani", "consulent Wmo", "lokaal team Baarn"),
+    "consulent-amersfoort": ("Sanne", "Jansen", "consulent Wmo", "lokaal team Amersfoort"),
+    "consulent-stadskanaal": ("Harm", "Wubbels", "consulent Wmo", "lokaal team Stadskanaal"),
+    "consulent-bunschoten": ("Gerda", "Koelewijn", "consulent Wmo", "lokaal team Bunschoten"),
+    "consulent-leusden": ("Pieter", "van den Berg", "consulent Wmo", "lokaal team Leusden"),
+    "consulent-nijkerk": ("Ilse", "Hendriks", "consulent Wmo", "lokaal team Nijkerk"),
+    "consulent-woudenberg": ("Kees", "Verhoef", "consulent Wmo", "lokaal team Woudenberg"),
+    "consulent-oldambt": ("Fenna", "Dijkstra", "consulent Wmo", "lokaal team Oldambt"),
+    "teamleider-amersfoort": ("Marieke", "Smit", "teamleider lokale teams", "regio Amersfoort"),
+    "teamleider-oldambt-stadskanaal": (
+        "Albert", "Huizinga", "teamleider lokale teams", "Oldambt en Stadskanaal"
+    ),
+    "ct-amersfoort": ("Esther", "Visser", "medewerker Centrale Toegang", "regio Amersfoort"),
+    "cp-amersfoort": (
+        "Ruud", "Peters", "wachtlijstbeheerder", "Combinatie Samen Verder"
+    ),
+    "ct-groningen": ("Grietje", "Mulder", "medewerker wachtlijstteam", "BW-regio Groningen"),
+    "risb-amersfoort": ("Thomas", "Bos", "contractmanager", "RISB regio Amersfoort"),
+    "risb-oldambt-stadskanaal": (
+        "Wietske", "Kuipers", "contractmanager", "RISB Oldambt-Stadskanaal"
+    ),
+    "financien-amersfoort": ("Linda", "Meijer", "beleidsadviseur financiën", "regio Amersfoort"),
+    "aanbieder-demo": ("Yvonne", "Brouwer", "zorgadministratie", "Combinatie Samen Verder"),
+    "privacy-amersfoort": ("Bram", "de Wit", "privacyfunctionaris", "gemeente Amersfoort"),
+    "soest-en-financien": ("Noor", "Willems", "consulent Wmo en controller", "gemeente Soest"),
+}  # fmt: skip

@@ -45,10 +45,10 @@ class RoltoekenningInline(ScopedAdminMixin, admin.TabularInline):
 @admin.register(User)
 class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
     inlines = [RoltoekenningInline]
-    list_display = ["username", "first_name", "last_name", "is_active", "last_login"]
+    list_display = ["username", "first_name", "last_name", "functie", "is_active", "last_login"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
-        ("Persoon", {"fields": ["first_name", "last_name", "email"]}),
+        ("Persoon", {"fields": ["first_name", "last_name", "functie", "team", "email"]}),
         ("Status", {"fields": ["is_active", "is_staff", "last_login", "date_joined"]}),
     ]
     readonly_fields = ["last_login", "date_joined"]

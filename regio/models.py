@@ -80,13 +80,38 @@ INGANG_EINDE = {
 
 
 class User(AbstractUser):
-    """A person (or system) that logs in; what it may do comes from its Roltoekenningen."""
+    """A person (or system) that logs in; what it may do comes from its Roltoekenningen.
+    People see each other by name and function (``naam``, ``naam_en_functie``), never by
+    username: lists, histories, audit screens and the signature of a letter."""
+
+    functie = models.CharField(
+        max_length=100, blank=True, help_text="Bijvoorbeeld: consulent Wmo, teamleider."
+    )
+    team = models.CharField(
+        max_length=100, blank=True, help_text="Team of afdeling, bijvoorbeeld: lokaal team Soest."
+    )
 
     objects = UserManager()
 
     class Meta:
         verbose_name = "gebruiker"
         verbose_name_plural = "gebruikers"
+
+    def __str__(self):
+        return self.naam
+
+    @property
+    def naam(self) -> str:
+        """The full name; a technical account without one (an API client) shows its username."""
+        return self.get_full_name() or self.get_username()
+
+    @property
+    def naam_en_functie(self) -> str:
+        """ "Anna de Vries, consulent Wmo (lokaal team Soest)"; parts that are empty drop out."""
+        functie = ", ".join(filter(None, [self.functie]))
+        if self.team:
+            functie = f"{functie} ({self.team})" if functie else self.team
+        return f"{self.naam}, {functie}" if functie else self.naam
 
 
 class Domein(models.TextChoices):

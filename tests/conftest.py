@@ -15,7 +15,15 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 _services = {}
 
 
+def _xdist_controller(config):
+    """The pytest-xdist controller only hands out tests; its workers each start their own
+    services (a cluster and a broker per worker keeps them as isolated as a serial run)."""
+    return not hasattr(config, "workerinput") and bool(config.getoption("numprocesses", None))
+
+
 def pytest_configure(config):
+    if _xdist_controller(config):
+        return
     from django.conf import settings
 
     from config.embedded import free_port, start_postgres, start_valkey

@@ -27,3 +27,11 @@ def euro(amount):
     if amount is None or amount == "":
         return ""
     return f"€ {floatformat(amount, '2g')}"
+
+
+@register.filter
+def persoon(user):
+    """A person as colleagues know them: the full name (never the username); empty: a dash."""
+    if user is None or user == "":
+        return "—"
+    return getattr(user, "naam", str(user))

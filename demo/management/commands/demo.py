@@ -17,7 +17,7 @@ from demo import financien as financien_demo
 from demo import inkoop as inkoop_demo
 from demo import toegang as toegang_demo
 from demo import wachtlijst as wachtlijst_demo
-from demo.gebruikers import DEMO_ROLLEN
+from demo.gebruikers import DEMO_NAMEN, DEMO_ROLLEN
 from inkoop.models import Aanbieder
 from regio import referentiedata
 from regio.models import Gemeente, Regio, Rol, Roltoekenning, User
@@ -81,9 +81,22 @@ class Command(BaseCommand):
         wachtwoord = make_password(DEMO_PASSWORD)
         usernames = set()
         for username, rol_code, (kind, where), _ in DEMO_ROLLEN:
+            voornaam, achternaam, functie, team = DEMO_NAMEN[username]
             user, created = User.objects.get_or_create(
-                username=username, defaults={"is_staff": rol_code == "functioneel-beheerder"}
+                username=username,
+                defaults={
+                    "is_staff": rol_code == "functioneel-beheerder",
+                    "first_name": voornaam,
+                    "last_name": achternaam,
+                    "functie": functie,
+                    "team": team,
+                },
             )
+            if not created and not user.first_name:
+                # A demo database from before people had names.
+                user.first_name, user.last_name = voornaam, achternaam
+                user.functie, user.team = functie, team
+                user.save(update_fields=["first_name", "last_name", "functie", "team"])
             if created:
                 # One hash for all demo users: hashing "demo" nineteen times costs seconds.
                 user.password = wachtwoord
