@@ -106,7 +106,7 @@ class _InlogRegels:
         users = get_user_model().objects.visible_to(self.request.user, CAPABILITY)
         return (
             AuditEntry.objects.filter(actie__in=InlogFilterForm.acties)
-            .alias(gebruikersnaam=KT("toelichting__gebruikersnaam"))
+            .alias(gebruikersnaam=KT("toelichting__gebruikersnaam"), actor_naam=audit.actor_naam())
             .filter(
                 Q(actor_id__in=users.values("pk"))
                 | Q(actor_id__isnull=True, gebruikersnaam__in=users.values("username"))
@@ -116,7 +116,7 @@ class _InlogRegels:
 
 INLOG_COLUMNS = [
     ("Tijdstip", lambda r: lokaal(r.tijdstip)),
-    ("Gebruiker", lambda r: r.actor or r.toelichting.get("gebruikersnaam", "")),
+    ("Gebruiker", lambda r: r.door),
     ("Actie", lambda r: r.get_actie_display()),
     ("Resultaat", lambda r: r.get_resultaat_display()),
     ("Herkomst (IP)", lambda r: r.herkomst or ""),
@@ -132,7 +132,7 @@ class InlogpogingenView(
     template_name = "regio/audit/inloggen.html"
     paginate_by = 50
     filter_form_class = InlogFilterForm
-    search_fields = ("actor__icontains", "gebruikersnaam__icontains")
+    search_fields = ("actor_naam__icontains", "actor__icontains", "gebruikersnaam__icontains")
     sortable = {"tijdstip": "tijdstip", "actie": "actie"}
     default_sort = "-tijdstip"
 
@@ -143,16 +143,18 @@ class InlogpogingenView(
                 fmt,
                 "auditlog-inloggen",
                 [header for header, _ in INLOG_COLUMNS],
-                ([column(r) for _, column in INLOG_COLUMNS] for r in self.get_queryset()),
+                (
+                    [column(r) for _, column in INLOG_COLUMNS]
+                    for r in audit.met_namen(self.get_queryset(), getypt=True)
+                ),
                 request=request,
             )
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        shown = list(context["object_list"])
-        for row in shown:
-            row.gebruiker = row.actor or row.toelichting.get("gebruikersnaam", "")
+        shown = audit.met_namen(context["object_list"], getypt=True)
+        context["object_list"] = shown
         audit.record(
             "view", object_type="regio.auditentry", object_ids=[r.pk for r in shown],
             toelichting={"auditlog": "inloggen"},

@@ -857,9 +857,9 @@ def geschiedenis(beschikking: Beschikking) -> list[dict]:
     return [
         {
             "tijdstip": r.tijdstip,
-            "door": r.actor or "systeem",
+            "door": r.door or "systeem",
             "stap": r.toelichting.get("stap", r.get_actie_display()),
             "opmerking": r.toelichting.get("opmerking", ""),
         }
-        for r in rijen
+        for r in audit.met_namen(rijen)
     ]

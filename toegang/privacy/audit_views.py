@@ -115,7 +115,7 @@ class AuditZoekView(ScopedViewMixin, TemplateView):
 
 EXPORT_COLUMNS = [
     ("Tijdstip", lambda r: lokaal(r.tijdstip)),
-    ("Gebruiker", lambda r: r.actor or "(onbekend)"),
+    ("Gebruiker", lambda r: r.door or "(onbekend)"),
     ("Actie", lambda r: r.get_actie_display()),
     ("Soort object", lambda r: object_soort(r.object_type)),
     ("Objecten", lambda r: ", ".join(r.object_ids)),
@@ -129,7 +129,9 @@ class _AuditRegels:
     """The audit rows of one client, once the client is known to be the officer's."""
 
     def get_queryset(self):
-        return AuditEntry.objects.filter(client_ids__contains=[self.client_id])
+        return AuditEntry.objects.filter(client_ids__contains=[self.client_id]).alias(
+            actor_naam=audit.actor_naam()
+        )
 
 
 class AuditClientView(PeriodeFilterMixin, SearchSortMixin, _AuditRegels, ScopedViewMixin, ListView):
@@ -138,8 +140,8 @@ class AuditClientView(PeriodeFilterMixin, SearchSortMixin, _AuditRegels, ScopedV
     capability = CAPABILITY
     template_name = "toegang/privacy/audit_client.html"
     paginate_by = 50
-    search_fields = ("actor__icontains",)
-    sortable = {"tijdstip": "tijdstip", "gebruiker": "actor", "actie": "actie"}
+    search_fields = ("actor_naam__icontains", "actor__icontains")
+    sortable = {"tijdstip": "tijdstip", "gebruiker": "actor_naam", "actie": "actie"}
     default_sort = "-tijdstip"
 
     def dispatch(self, request, *args, **kwargs):
@@ -165,7 +167,7 @@ class AuditClientView(PeriodeFilterMixin, SearchSortMixin, _AuditRegels, ScopedV
         return super().get(request, *args, **kwargs)
 
     def export(self, fmt):
-        rows = list(self.get_queryset())
+        rows = audit.met_namen(self.get_queryset())
         with audit.voor_clienten([self.client_id]):
             return export_response(
                 fmt,
@@ -177,7 +179,8 @@ class AuditClientView(PeriodeFilterMixin, SearchSortMixin, _AuditRegels, ScopedV
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        shown = list(context["object_list"])
+        shown = audit.met_namen(context["object_list"])
+        context["object_list"] = shown
         for row in shown:
             row.soort = object_soort(row.object_type)
         audit.record(
