@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 from django_celery_beat import admin as beat_admin
 from django_celery_beat import models as beat_models
@@ -42,8 +43,40 @@ class RoltoekenningInline(ScopedAdminMixin, admin.TabularInline):
     autocomplete_fields = ["gemeente", "regio"]
 
 
+NAAM_VERPLICHT = {
+    "first_name": "Vul de voornaam in: collega's zien elkaar bij naam, niet bij gebruikersnaam.",
+    "last_name": "Vul de achternaam in: collega's zien elkaar bij naam, niet bij gebruikersnaam.",
+}
+
+
+class _NaamVerplicht:
+    """A person is known by name: the admin saves no user without a first and a last name (a
+    technical account made by the application, such as an API key's, is given one there)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for veld, melding in NAAM_VERPLICHT.items():
+            if veld in self.fields:
+                self.fields[veld].required = True
+                self.fields[veld].error_messages["required"] = melding
+
+
+class GebruikerForm(_NaamVerplicht, UserChangeForm):
+    pass
+
+
+class NieuweGebruikerForm(_NaamVerplicht, AdminUserCreationForm):
+    pass
+
+
 @admin.register(User)
 class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
+    form = GebruikerForm
+    add_form = NieuweGebruikerForm
+    add_fieldsets = [
+        *DjangoUserAdmin.add_fieldsets,
+        ("Persoon", {"fields": ["first_name", "last_name", "functie", "team", "email"]}),
+    ]
     inlines = [RoltoekenningInline]
     list_display = ["username", "first_name", "last_name", "functie", "is_active", "last_login"]
     fieldsets = [
@@ -58,7 +91,7 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
 class RoltoekenningAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["user", "rol", "gemeente", "regio", "aanbieder", "begin", "einde"]
     list_filter = ["rol"]
-    search_fields = ["user__username"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
     autocomplete_fields = ["user", "gemeente", "regio"]
 
 
