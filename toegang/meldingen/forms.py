@@ -45,7 +45,7 @@ def tekstveld(label: str, *, required: bool = True, rows: int = 4, help_text: st
 
 class ConsulentKeuze(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.get_username()
+        return obj.naam
 
 
 class MeldingForm(forms.Form):
@@ -66,10 +66,14 @@ class MeldingForm(forms.Form):
         help_text="Alleen bij spoed: wat wordt er geregeld tot het onderzoek klaar is?",
     )  # fmt: skip
 
-    def __init__(self, *args, dossier, **kwargs):
+    def __init__(self, *args, dossier, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        # Only colleagues who are consulent of the dossier's gemeente can be chosen.
-        self.fields["consulent"].queryset = consulenten_van(dossier.verantwoordelijke_gemeente)
+        # Only colleagues who are consulent of the dossier's gemeente can be chosen; the one
+        # registering is "Ikzelf" (the empty choice) and not listed a second time by name.
+        consulenten = consulenten_van(dossier.verantwoordelijke_gemeente)
+        if user is not None:
+            consulenten = consulenten.exclude(pk=user.pk)
+        self.fields["consulent"].queryset = consulenten
 
 
 class OnderzoekForm(forms.Form):

@@ -86,7 +86,7 @@ class MeldingCreateView(DossierKindMixin, ScopedViewMixin, FormView):
         return super().get(request, *args, **kwargs)
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "dossier": self.dossier}
+        return {**super().get_form_kwargs(), "dossier": self.dossier, "user": self.request.user}
 
     def get_initial(self):
         return {"ontvangen_op": services.vandaag()}
