@@ -183,7 +183,7 @@ class BeschikkingDetailView(BeschikkingQuerysetMixin, ScopedViewMixin, DetailVie
             and not b.is_intrekking
             and mag(user, services.CHANGE, b),
             vier_ogen=services.vier_ogen(b),
-            bewerkers=[u.get_full_name() or u.get_username() for u in b.bewerkers.all()],
+            bewerkers=[u.naam for u in b.bewerkers.all()],
             vier_ogen_weigering=services.weigering_vier_ogen(b, user)
             if b.status == Status.TER_ACCORDERING
             else None,

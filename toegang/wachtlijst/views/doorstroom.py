@@ -48,7 +48,7 @@ def vandaag() -> datetime.date:
 def naam_gebruiker(user) -> str:
     if user is None:
         return ""
-    return user.get_full_name() or user.username
+    return user.naam
 
 
 # --- direct placement ----------------------------------------------------------------------------
