@@ -293,6 +293,36 @@ def test_melding_form_offers_ikzelf_and_not_yourself_again(client, refdata):
     assert keuzes == ["Ikzelf", "Bert Bakker", "Anna de Vries"]  # by last name
 
 
+def test_werkvoorraad_consulent_filter_offers_ikzelf_and_not_yourself_again(client, refdata):
+    anna, bert, _ = consulenten()
+    melding_van(anna)
+    melding_van(bert)
+    client.force_login(anna)
+    response = client.get(reverse("toegang:werkvoorraad"), {"tab": "team"})
+    html = response.content.decode()
+    keuzes = html[
+        html.index('id="f-consulent"') : html.index("</select>", html.index('id="f-consulent"'))
+    ]
+    assert f'<option value="{anna.pk}">Ikzelf</option>' in keuzes
+    assert "Bert Bakker" in keuzes and "Anna de Vries" not in keuzes
+    # Ikzelf filters on yourself.
+    gekozen = client.get(reverse("toegang:werkvoorraad"), {"tab": "team", "consulent": anna.pk})
+    assert [m.consulent for m in gekozen.context["object_list"]] == [anna]
+
+
+def test_verslag_is_signed_with_name_and_function(refdata):
+    from django.template.loader import render_to_string
+
+    anna, _, _ = consulenten()
+    anna.functie = "consulent Wmo"
+    html = render_to_string(
+        "toegang/meldingen/melding_verslag_pdf.html",
+        {"consulent": anna, "gemeente": gemeente(SOEST), "melding": melding_van(anna)},
+    )
+    assert "Anna de Vries<br>" in html and "Consulent Wmo, gemeente Soest" in html
+    assert "u-anna" not in html
+
+
 # --- the admin: no person without a name ---------------------------------------------------------
 
 

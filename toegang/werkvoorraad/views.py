@@ -169,9 +169,12 @@ class WerkvoorraadView(TolerantePaginaMixin, SearchSortMixin, ScopedViewMixin, L
             aantal_mijn=open_meldingen.filter(consulent=user).count(),
             aantal_verzoeken=open_verzoeken(user),
             statussen=[(s.value, s.label) for s in OPEN],
+            # "Ikzelf" (when the user has open meldingen), then the colleagues by name.
             consulenten=User.objects.filter(
                 pk__in=open_meldingen.exclude(consulent=None).values("consulent")
-            ).order_by("last_name", "first_name", "username"),
+            )
+            .exclude(pk=user.pk)
+            .order_by("last_name", "first_name", "username"),
             gemeenten=Gemeente.objects.visible_to(user, self.capability),
             functies=Product.objects.filter(
                 pk__in=Aanvraag.functies.through.objects.filter(
