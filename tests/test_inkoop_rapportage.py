@@ -761,6 +761,11 @@ def test_no_report_for_a_quarter_that_has_not_ended(client, o):
     with pytest.raises(ValidationError, match="nog niet voorbij"):
         overgang(r, S.INGEDIEND, o.aanbieder_user)
     assert Rapportage.objects.get(pk=r.pk).status == S.CONCEPT
+    # Its page offers no button that would be refused, and says why.
+    page = client.get(reverse("inkoop:rapportage-detail", args=[r.pk]))
+    assert page.context["overgangen"] == [] and not page.context["mag_bewerken"]
+    assert "nog niet voorbij" in html(page)
+    assert reverse("inkoop:rapportage-edit", args=[r.pk]) not in html(page)
 
 
 def test_a_quarter_has_ended_the_day_after_its_last_day():

@@ -157,11 +157,14 @@ def toon_aantal(aantal, exact: bool):
 
 
 def toegestane_overgangen(rapportage: Rapportage, user) -> list[str]:
-    """The target statuses ``user`` may move this report to now."""
+    """The target statuses ``user`` may move this report to now (the buttons on its page; the
+    same rules as ``overgang``: not submitted before its quarter has ended)."""
     cache: dict[str, bool] = {}
     result = []
     for (van, naar), capability in OVERGANGEN.items():
         if van != rapportage.status:
+            continue
+        if naar == Status.INGEDIEND and weigering_kwartaal(rapportage.jaar, rapportage.kwartaal):
             continue
         if capability not in cache:
             cache[capability] = mag(user, capability, rapportage)

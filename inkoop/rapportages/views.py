@@ -256,6 +256,7 @@ def detail_context(request, rapportage) -> dict:
         }
         for naar in services.toegestane_overgangen(rapportage, user)
     ]
+    kwartaal_weigering = services.weigering_kwartaal(rapportage.jaar, rapportage.kwartaal)
     mag_opmerken = rapportage.status == Status.IN_BEOORDELING and mag(
         user, "inkoop.add_rapportageopmerking", rapportage
     )
@@ -271,7 +272,11 @@ def detail_context(request, rapportage) -> dict:
         "signalen": plausibiliteit(rapportage, exact=exact) if beoordelaar else None,
         "overgangen": overgangen,
         "mag_bewerken": rapportage.status in services.BEWERKBAAR
-        and mag(user, services.WIJZIG, rapportage),
+        and mag(user, services.WIJZIG, rapportage)
+        and not kwartaal_weigering,
+        "kwartaal_weigering": kwartaal_weigering
+        if rapportage.status in services.BEWERKBAAR
+        else None,
         "opmerking_form": OpmerkingForm(onderdelen=onderdelen(rapportage, regels))
         if mag_opmerken
         else None,
