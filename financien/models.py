@@ -385,6 +385,10 @@ class Vereveningsrun(models.Model):
         "regio.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     vastgesteld_op = models.DateTimeField(null=True, blank=True)
+    # Why it was vastgesteld before its year ended (required then, ``runs.vaststellen``).
+    reden_voor_jaareinde = models.TextField(
+        "reden vaststellen voor het einde van het jaar", blank=True, default=""
+    )
     vervangen_door = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -315,27 +315,52 @@ def regio_gemeenten(invoer: VereveningInvoer):
     return Gemeente.objects.filter(code__in=[g.code for g in invoer.gemeenten])
 
 
-@transaction.atomic
-def vaststellen(run: Vereveningsrun, user) -> Vereveningsrun:
-    """Fix a concept run (by someone other than who started it); the previous vastgestelde run
-    of the regio and year becomes 'vervangen' and points at this one."""
-    run = Vereveningsrun.objects.select_for_update().get(pk=run.pk)
-    vereis(
-        user, VASTSTELLEN, run.regio,
-        "Alleen wie voor de hele regio werkt, stelt een verevening vast.", openbaar=True,
-    )  # fmt: skip
+WEIGERING_VASTSTELLEN = "Alleen wie voor de hele regio werkt, stelt een verevening vast."
+
+
+def weigering_vaststellen(run: Vereveningsrun, user) -> str | None:
+    """Why ``user`` may not vaststellen ``run`` now, or None when they may: the one answer the
+    run page (is there a button?) and ``vaststellen`` (is it refused?) both ask. ``user`` None
+    is the system."""
+    if not mag_voor_regio(user, VASTSTELLEN, run.regio):
+        return WEIGERING_VASTSTELLEN
     if run.status != Vereveningsrun.Status.CONCEPT:
-        raise ValidationError("Alleen een concept kan worden vastgesteld.")
-    if run.gestart_door_id is not None and run.gestart_door_id == user.pk:
-        raise ValidationError("Een ander dan wie de run startte, stelt haar vast (vier ogen).")
+        return "Alleen een concept kan worden vastgesteld."
+    if user is not None and run.gestart_door_id is not None and run.gestart_door_id == user.pk:
+        return "Een ander dan wie de run startte, stelt haar vast (vier ogen)."
     if not run.zonder_start_geteld:
-        raise ValidationError(
+        return (
             "Deze run is berekend voordat cliënten zonder eerste start beschermd wonen werden "
             "geteld. Bereken de run opnieuw en stel die vast."
         )
     zonder_start = zonder_eerste_start(run)
     if zonder_start.aantal:
-        raise ValidationError(zonder_start.weigering())
+        return zonder_start.weigering()
+    return None
+
+
+def jaar_voorbij(jaar: int, vandaag: datetime.date | None = None) -> bool:
+    """Whether ``jaar`` has ended: its costs can still come in until it has."""
+    return jaar < (vandaag or timezone.localdate()).year
+
+
+@transaction.atomic
+def vaststellen(run: Vereveningsrun, user, *, reden: str = "") -> Vereveningsrun:
+    """Fix a concept run (by someone other than who started it); the previous vastgestelde run
+    of the regio and year becomes 'vervangen' and points at this one. Before the year has ended
+    its costs are not complete: then a ``reden`` is required, stored on the run and audited."""
+    run = Vereveningsrun.objects.select_for_update().get(pk=run.pk)
+    vereis(user, VASTSTELLEN, run.regio, WEIGERING_VASTSTELLEN, openbaar=True)
+    if weigering := weigering_vaststellen(run, user):
+        raise ValidationError(weigering)
+    reden = (reden or "").strip()
+    if not jaar_voorbij(run.jaar) and not reden:
+        raise ValidationError(
+            {
+                "reden": f"Het jaar {run.jaar} is nog niet voorbij: de kosten zijn nog niet "
+                "compleet. Geef de reden om nu al vast te stellen."
+            }
+        )
     vorige = list(
         Vereveningsrun.objects.select_for_update()
         .filter(regio=run.regio_id, jaar=run.jaar, status=Vereveningsrun.Status.VASTGESTELD)
@@ -348,13 +373,12 @@ def vaststellen(run: Vereveningsrun, user) -> Vereveningsrun:
     run.status = Vereveningsrun.Status.VASTGESTELD
     run.vastgesteld_door = user
     run.vastgesteld_op = timezone.now()
-    run.save(update_fields=["status", "vastgesteld_door", "vastgesteld_op"])
-    audit.record(
-        "change",
-        objects=[run, *vorige],
-        actor=user,
-        toelichting={"status": "vastgesteld", "vervangt": [o.pk for o in vorige]},
-    )
+    run.reden_voor_jaareinde = reden
+    run.save(update_fields=["status", "vastgesteld_door", "vastgesteld_op", "reden_voor_jaareinde"])
+    toelichting = {"status": "vastgesteld", "vervangt": [o.pk for o in vorige]}
+    if reden:
+        toelichting["reden_voor_jaareinde"] = reden
+    audit.record("change", objects=[run, *vorige], actor=user, toelichting=toelichting)
     return run
 
 

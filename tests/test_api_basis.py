@@ -463,6 +463,16 @@ def test_rapportage_checks_like_the_web_form(o):
     assert not Rapportage.objects.exists()
 
 
+def test_rapportage_of_a_quarter_that_has_not_ended_is_refused_at_the_field(o):
+    """Issue 18: the running quarter is refused by the service, named as the API names it."""
+    vandaag = timezone.localdate()
+    body = rapportage_body(o, jaar=vandaag.year, kwartaal=(vandaag.month - 1) // 3 + 1)
+    problem = assert_problem(api(o.token_a).post(RAPPORTAGES, body, format="json"), 400)
+    assert [p["name"] for p in problem["invalidParams"]] == ["kwartaal"]
+    assert "nog niet voorbij" in problem["invalidParams"][0]["reason"]
+    assert not Rapportage.objects.exists()
+
+
 def test_rapportages_list_own_only_and_filters(o):
     api(o.token_a).post(RAPPORTAGES, rapportage_body(o), format="json")
     api(o.token_b).post(

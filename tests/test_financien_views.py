@@ -8,6 +8,7 @@ import subprocess
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from financien import runs
 from financien.models import (
@@ -20,7 +21,7 @@ from financien.models import (
 )
 from financien.services import verdeelmodel_vastleggen
 from financien.views.dashboard import prognose, verstreken_maanden
-from regio.models import JobRun
+from regio.models import AuditEntry, JobRun
 from tests.factories import (
     ProductFactory,
     UserFactory,
@@ -33,6 +34,8 @@ from tests.factories import (
 from tests.wachten import wait_for
 
 D = datetime.date
+# Runs of 2026 are vastgesteld before that year has ended (while these tests are young): a reason.
+REDEN = "Voorlopige afrekening voor de begroting"
 AANDELEN = {"0307": "56.52", "0308": "6.35", "0313": "4.66", "0327": "7.45", "0267": "9.47",
             "0342": "12.08", "0351": "3.48"}  # fmt: skip
 NIEUW = {"0307": "1100000", "0308": "100000", "0313": "60000", "0327": "150000",
@@ -338,9 +341,9 @@ def test_runs_list_empty_and_with_runs(client, amersfoort, regio_fin, regio_fin2
     body = client.get(f"{JAAR}verevening/").content.decode()
     assert "nog geen verevening berekend" in body and "Verevening berekenen" in body
     eerste = runs.bereken_run(amersfoort, 2026, user=regio_fin)
-    runs.vaststellen(eerste, regio_fin2)
+    runs.vaststellen(eerste, regio_fin2, reden=REDEN)
     tweede = runs.bereken_run(amersfoort, 2026, user=regio_fin2)
-    runs.vaststellen(tweede, regio_fin)
+    runs.vaststellen(tweede, regio_fin, reden=REDEN)
     body = client.get(f"{JAAR}verevening/").content.decode()
     assert f"Run {eerste.pk}" in body and f"Run {tweede.pk}" in body
     assert "Vervangen" in body and "Vastgesteld" in body
@@ -363,7 +366,9 @@ def test_run_detail_table_chart_and_csv(client, amersfoort, regio_fin):
     assert "56,5143%" in body and "55,0000%" in body  # s_g, u_g of Amersfoort
     assert "€ 300.000,00" in body  # sum D
     assert "genormaliseerd" in body and "<svg" in body and "Krijgt terug" in body
-    assert "Concept" in body and "Vaststellen" in body
+    assert "Concept" in body
+    # The starter gets no button that would refuse (four eyes), but is told who may.
+    assert f'href="/financien/runs/{run.pk}/vaststellen/"' not in body
     assert "U startte deze run zelf" in body
     csv = client.get(f"/financien/runs/{run.pk}/csv/")
     assert csv["Content-Type"].startswith("text/csv")
@@ -387,7 +392,9 @@ def test_vaststellen_needs_a_second_person_through_the_ui(
     ]
     run.refresh_from_db()
     assert run.status == "concept"
-    response = as_user(client, regio_fin2).post(f"/financien/runs/{run.pk}/vaststellen/")
+    response = as_user(client, regio_fin2).post(
+        f"/financien/runs/{run.pk}/vaststellen/", {"reden": REDEN}
+    )
     assert response.status_code == 302 and response["Location"] == f"/financien/runs/{run.pk}/"
     run.refresh_from_db()
     assert (run.status, run.vastgesteld_door) == ("vastgesteld", regio_fin2)
@@ -398,6 +405,78 @@ def test_vaststellen_needs_a_second_person_through_the_ui(
     assert response.context["form"].non_field_errors() == [
         "Alleen een concept kan worden vastgesteld."
     ]
+
+
+@pytest.mark.django_db
+def test_only_whoever_may_fix_this_run_now_sees_the_button(
+    client, amersfoort, regio_fin, regio_fin2, baarn_fin
+):
+    run = runs.bereken_run(amersfoort, 2026, user=regio_fin)
+    link = f'href="/financien/runs/{run.pk}/vaststellen/"'
+    # The colleague may: the button, and the service agrees.
+    assert runs.weigering_vaststellen(run, regio_fin2) is None
+    assert link in as_user(client, regio_fin2).get(f"/financien/runs/{run.pk}/").content.decode()
+    # The starter may not (four eyes): no button, and the POST is still refused.
+    body = as_user(client, regio_fin).get(f"/financien/runs/{run.pk}/").content.decode()
+    assert link not in body and "vier ogen" in body
+    pagina = client.get(f"/financien/runs/{run.pk}/vaststellen/").content.decode()
+    assert "vier ogen" in pagina and '<button type="submit" class="button">' not in pagina
+    response = client.post(f"/financien/runs/{run.pk}/vaststellen/", {"reden": REDEN})
+    assert "vier ogen" in response.context["form"].non_field_errors()[0]
+    # A gemeente's role: nothing, not even the reason.
+    body = as_user(client, baarn_fin).get(f"/financien/runs/{run.pk}/").content.decode()
+    assert link not in body and "vier ogen" not in body
+    # Once vastgesteld, nobody sees it any more.
+    runs.vaststellen(run, regio_fin2, reden=REDEN)
+    body = as_user(client, regio_fin2).get(f"/financien/runs/{run.pk}/").content.decode()
+    assert link not in body
+    run.refresh_from_db()
+    assert run.status == "vastgesteld"
+
+
+@pytest.mark.django_db
+def test_vaststellen_before_the_year_ended_asks_for_a_reason(
+    client, amersfoort, regio_fin, regio_fin2, monkeypatch
+):
+    # Whatever today is: the year of the run has not ended.
+    monkeypatch.setattr(runs, "jaar_voorbij", lambda jaar, vandaag=None: False)
+    run = runs.bereken_run(amersfoort, 2026, user=regio_fin)
+    with pytest.raises(ValidationError) as exc:
+        runs.vaststellen(run, regio_fin2)
+    assert "nog niet voorbij" in exc.value.message_dict["reden"][0]
+    as_user(client, regio_fin2)
+    pagina = client.get(f"/financien/runs/{run.pk}/vaststellen/").content.decode()
+    assert "Het jaar 2026 is nog niet voorbij" in pagina and 'name="reden"' in pagina
+    response = client.post(f"/financien/runs/{run.pk}/vaststellen/", {"reden": "  "})
+    assert "nog niet voorbij" in response.context["form"].errors["reden"][0]
+    run.refresh_from_db()
+    assert run.status == "concept"
+    response = client.post(f"/financien/runs/{run.pk}/vaststellen/", {"reden": "Begroting 2027"})
+    assert response.status_code == 302
+    run.refresh_from_db()
+    assert (run.status, run.reden_voor_jaareinde) == ("vastgesteld", "Begroting 2027")
+    entry = AuditEntry.objects.filter(object_type="financien.vereveningsrun", actie="change").get()
+    assert entry.toelichting["reden_voor_jaareinde"] == "Begroting 2027"
+    body = client.get(f"/financien/runs/{run.pk}/").content.decode()
+    assert "Vastgesteld voor het einde van 2026" in body and "Begroting 2027" in body
+
+
+@pytest.mark.django_db
+def test_vaststellen_after_the_year_ended_needs_no_reason(
+    client, amersfoort, regio_fin, regio_fin2, monkeypatch
+):
+    monkeypatch.setattr(runs, "jaar_voorbij", lambda jaar, vandaag=None: True)
+    run = runs.bereken_run(amersfoort, 2026, user=regio_fin)
+    pagina = as_user(client, regio_fin2).get(f"/financien/runs/{run.pk}/vaststellen/")
+    assert 'name="reden"' not in pagina.content.decode()
+    assert client.post(f"/financien/runs/{run.pk}/vaststellen/").status_code == 302
+    run.refresh_from_db()
+    assert (run.status, run.reden_voor_jaareinde) == ("vastgesteld", "")
+
+
+def test_a_year_has_ended_from_the_first_of_january():
+    assert not runs.jaar_voorbij(2026, D(2026, 12, 31))
+    assert runs.jaar_voorbij(2026, D(2027, 1, 1))
 
 
 @pytest.mark.django_db
@@ -440,7 +519,8 @@ def test_statement_pdf_per_gemeente(client, amersfoort, regio_fin, baarn_fin):
 @pytest.mark.django_db
 def test_statement_of_a_vastgestelde_run_has_no_concept_mark(client, amersfoort, regio_fin,
                                                             regio_fin2):  # fmt: skip
-    run = runs.vaststellen(runs.bereken_run(amersfoort, 2026, user=regio_fin), regio_fin2)
+    run = runs.vaststellen(runs.bereken_run(amersfoort, 2026, user=regio_fin), regio_fin2,
+                           reden=REDEN)  # fmt: skip
     response = as_user(client, regio_fin).get(f"/financien/runs/{run.pk}/afrekening/0307/")
     tekst = pdf_tekst(response.content)
     assert "€ 150.613,69" in tekst and "CONCEPT" not in tekst and "vastgesteld" in tekst
@@ -548,7 +628,7 @@ def test_dashboard_regio_and_gemeente(client, amersfoort, functie, regio_fin, re
         assert [r.gemeente.code for r in context["regels"]] == ["0308"]
         assert "Hele regio" not in response.content.decode()
     # Once fixed, the dashboard says so.
-    runs.vaststellen(run, regio_fin2)
+    runs.vaststellen(run, regio_fin2, reden=REDEN)
     assert "vastgestelde run" in client.get("/financien/dashboard/?jaar=2026").content.decode()
 
 

@@ -22,6 +22,7 @@ from openpyxl import Workbook, load_workbook
 from inkoop.models import (
     Bestedingsruimte,
     Contract,
+    Product,
     Rapportage,
     Rapportageopmerking,
     Rapportageregel,
@@ -39,6 +40,7 @@ from tests.factories import (
     ProductFactory,
     UserFactory,
     grant,
+    rol_met,
 )
 
 pytestmark = pytest.mark.django_db
@@ -224,6 +226,28 @@ def test_resubmission_after_sending_back_sets_a_new_ingediend_op(o):
         (S.IN_BEOORDELING, S.TERUGGESTUURD, o.risb),
         (S.TERUGGESTUURD, S.INGEDIEND, o.aanbieder_user),
     ]
+
+
+def test_review_buttons_only_for_risb_of_that_regio_in_the_state_they_apply(client, o):
+    """Issue 18: RISB of Groningen who may also read Amersfoort's reports sees no review
+    buttons or comment form on them (nor does the aanbieder), and its POST is refused."""
+    r = rapportage(o, status=S.IN_BEOORDELING)
+    grant(o.risb_groningen, rol_met("lezer-rapportages", "inkoop.view_rapportage",
+                                    scope="regio"), regio="amersfoort")  # fmt: skip
+    url = lambda naar: reverse("inkoop:rapportage-overgang", args=[r.pk, naar])  # noqa: E731
+    detail = reverse("inkoop:rapportage-detail", args=[r.pk])
+    for wie in (o.risb_groningen, o.aanbieder_user):
+        client.force_login(wie)
+        page = client.get(detail)
+        assert page.status_code == 200
+        assert page.context["overgangen"] == [] and page.context["opmerking_form"] is None
+        assert url(S.AKKOORD) not in html(page) and url(S.TERUGGESTUURD) not in html(page)
+        assert client.post(url(S.AKKOORD)).status_code == 403
+    client.force_login(o.risb)
+    page = client.get(detail)
+    assert [x["naar"] for x in page.context["overgangen"]] == [S.AKKOORD, S.TERUGGESTUURD]
+    assert url(S.AKKOORD) in html(page) and page.context["opmerking_form"] is not None
+    assert Rapportage.objects.get(pk=r.pk).status == S.IN_BEOORDELING
 
 
 def test_transition_views_start_confirm_and_refuse(client, o):
@@ -641,6 +665,117 @@ def test_edit_form_errors_are_shown_at_the_field_and_nothing_is_saved(
     assert response.status_code == 200
     assert melding in html(response) and "niet opgeslagen" in html(response)
     assert_niets_opgeslagen(r, 3, [])
+
+
+def tabel_data(formset, waarden, kop=None):
+    """The edit form as the browser posts it: every row of the table, with ``waarden``
+    {(product code, gemeente code): (volume, clienten)} filled in and the rest empty."""
+    data = formset_data(kop=kop)
+    data.update({"regels-TOTAL_FORMS": str(len(formset.forms)), "regels-INITIAL_FORMS": "0"})
+    for i, form in enumerate(formset.forms):
+        product = Product.objects.get(pk=form.initial["product"])
+        gemeente = Gemeente.objects.get(pk=form.initial["gemeente"])
+        volume, clienten = waarden.get((product.code, gemeente.code), ("", ""))
+        rij = {"product": product.pk, "gemeente": gemeente.pk, "volume": volume,
+               "clienten": clienten}  # fmt: skip
+        data.update({f"regels-{i}-{k}": str(v) for k, v in rij.items()})
+    return data
+
+
+def test_edit_form_shows_every_product_and_gemeente_of_the_quarter_prefilled(client, o):
+    """Issue 18: one table of every product × gemeente row of the quarter, prefilled like the
+    template (before: the existing lines and three empty rows to choose in)."""
+    r = rapportage(o)
+    regel(r, o.bw, "0342", "7.25", 3)
+    client.force_login(o.aanbieder_user)
+    page = client.get(reverse("inkoop:rapportage-edit", args=[r.pk]))
+    rijen = [
+        (Product.objects.get(pk=f.initial["product"]).code,
+         Gemeente.objects.get(pk=f.initial["gemeente"]).code,
+         f.initial["volume"], f.initial["clienten"])
+        for f in page.context["formset"].forms
+    ]  # fmt: skip
+    assert rijen == [
+        ("begeleiding", "0307", None, None),
+        ("begeleiding", "0342", None, None),
+        ("beschermd-wonen", "0307", None, None),
+        ("beschermd-wonen", "0342", Decimal("7.25"), 3),
+    ]
+    body = html(page)
+    assert "<table" in body and body.count("<tr") == 5  # the header and the four rows
+    assert "Volume Beschermd wonen, Soest" in body  # each input labelled by its row
+    assert 'value="7.25"' in body
+
+
+def test_edit_table_saves_at_once_with_errors_per_row(client, o):
+    r = rapportage(o, clienten_in_zorg=3)
+    weg = regel(r, o.bw, "0342", "7.25", 3)
+    blijft = regel(r, o.begeleiding, "0307", "1", 1)
+    client.force_login(o.aanbieder_user)
+    url = reverse("inkoop:rapportage-edit", args=[r.pk])
+    formset = client.get(url).context["formset"]
+    # One row half filled in: the error is at that row's field, and nothing is saved.
+    fout = tabel_data(formset, {("begeleiding", "0307"): ("12.5", "10"),
+                                ("beschermd-wonen", "0307"): ("4", "")})  # fmt: skip
+    response = client.post(url, fout)
+    assert response.status_code == 200 and "niet opgeslagen" in html(response)
+    rijen = response.context["formset"].forms
+    assert rijen[2].errors == {"clienten": ["Vul een waarde in (of laat volume én cliënten leeg)."]}
+    assert not any(f.errors for i, f in enumerate(rijen) if i != 2)
+    assert_niets_opgeslagen(r, 3, [("begeleiding", "0307", Decimal("1.00"), 1),
+                                   ("beschermd-wonen", "0342", Decimal("7.25"), 3)])  # fmt: skip
+    # Corrected: the whole table in one go; an emptied row's line goes, a kept line keeps its id.
+    goed = tabel_data(formset, {("begeleiding", "0307"): ("12.5", "10"),
+                                ("beschermd-wonen", "0307"): ("4", "2")})  # fmt: skip
+    assert client.post(url, goed).status_code == 302
+    assert opgeslagen_regels(r) == [
+        ("begeleiding", "0307", Decimal("12.50"), 10),
+        ("beschermd-wonen", "0307", Decimal("4.00"), 2),
+    ]
+    assert Rapportageregel.objects.filter(pk=blijft.pk).exists()
+    assert not Rapportageregel.objects.filter(pk=weg.pk).exists()
+
+
+# --- the quarter must have ended ---------------------------------------------------------------
+
+
+def test_no_report_for_a_quarter_that_has_not_ended(client, o):
+    """Web form, upload and submission refuse the running quarter in one place, the service."""
+    jaar, kwartaal = services.kwartaal_van(datetime.date.today())
+    client.force_login(o.aanbieder_user)
+    response = client.post(
+        reverse("inkoop:rapportage-create"),
+        {"contract": o.contract.pk, "jaar": jaar, "kwartaal": kwartaal},
+    )
+    assert response.status_code == 200
+    assert "nog niet voorbij" in response.context["form"].errors["kwartaal"][0]
+    assert not Rapportage.objects.exists()
+    with pytest.raises(ValidationError) as exc:
+        services.maak_rapportage(o.contract, jaar, kwartaal, user=o.aanbieder_user)
+    assert "nog niet voorbij" in exc.value.message_dict["kwartaal"][0]
+    # A report of the running quarter made before this rule: not filled, not submitted.
+    r = rapportage(o, jaar=jaar, kwartaal=kwartaal, clienten_in_zorg=3)
+    response = upload(client, r, "kwartaal.csv", GELDIG_CSV.encode("utf-8"))
+    assert "nog niet voorbij" in html(response)
+    assert_niets_opgeslagen(r, 3, [])
+    with pytest.raises(ValidationError, match="nog niet voorbij"):
+        overgang(r, S.INGEDIEND, o.aanbieder_user)
+    assert Rapportage.objects.get(pk=r.pk).status == S.CONCEPT
+    # Its page offers no button that would be refused, and says why.
+    page = client.get(reverse("inkoop:rapportage-detail", args=[r.pk]))
+    assert page.context["overgangen"] == [] and not page.context["mag_bewerken"]
+    assert "nog niet voorbij" in html(page)
+    assert reverse("inkoop:rapportage-edit", args=[r.pk]) not in html(page)
+
+
+def test_a_quarter_has_ended_the_day_after_its_last_day():
+    assert services.weigering_kwartaal(2026, 3, D(2026, 9, 30)).startswith(
+        "Het kwartaal 2026-K3 is nog niet voorbij (het loopt tot en met 30-09-2026)"
+    )
+    assert services.weigering_kwartaal(2026, 3, D(2026, 10, 1)) is None
+    assert services.weigering_kwartaal(2026, 4, D(2026, 9, 30)) == (
+        "Dit kwartaal is nog niet begonnen."
+    )
 
 
 def test_submitted_report_cannot_be_edited(client, o):

@@ -19,7 +19,7 @@ from inkoop.models import (
     Verlengingsoptie,
 )
 from regio.models import AuditEntry, Regio
-from tests.factories import AanbiederFactory, ContractFactory, UserFactory, grant
+from tests.factories import AanbiederFactory, ContractFactory, UserFactory, grant, rol_met
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -154,6 +154,31 @@ def test_budget_and_document_forms(client, risb, groningen_contract):
     # Another regio's contract: no upload, no download.
     assert client.post(f"/inkoop/contracten/{groningen_contract.pk}/bestedingsruimte/",
                        {"jaar": "2024", "bedrag": "1"}).status_code == 404  # fmt: skip
+
+
+def test_contract_edit_forms_only_for_whoever_may_edit_this_contract(client, risb, refdata):
+    """Issue 18: a contract manager of Amersfoort who may also read Groningen's contracts sees
+    no edit forms there (before, may-edit-some-contract was enough), and is refused."""
+    groningen = ContractFactory(regio=Regio.objects.get(code="groningen"), gemeenten=["0014"])
+    grant(risb, rol_met("lezer-contracten", "inkoop.view_contract", scope="regio"),
+          regio="groningen")  # fmt: skip
+    eigen = ContractFactory()
+    uiterlijk = datetime.date.today() + datetime.timedelta(days=30)
+    for contract in (eigen, groningen):
+        Verlengingsoptie.objects.create(contract=contract, volgnummer=1, duur_maanden=12,
+                                        besluit_uiterlijk=uiterlijk)  # fmt: skip
+    formulieren = ("/bestedingsruimte/", "/documenten/", "/wijzigen/", "/verlengingen/")
+    body = client.get(f"/inkoop/contracten/{eigen.pk}/").content.decode()
+    assert all(f"/inkoop/contracten/{eigen.pk}{pad}" in body for pad in formulieren)
+    response = client.get(f"/inkoop/contracten/{groningen.pk}/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert not any(f"/inkoop/contracten/{groningen.pk}{pad}" in body for pad in formulieren)
+    assert response.context["budget_form"] is None and response.context["document_form"] is None
+    # And the POST is still refused.
+    assert client.post(f"/inkoop/contracten/{groningen.pk}/bestedingsruimte/",
+                       {"jaar": "2024", "bedrag": "1"}).status_code == 404  # fmt: skip
+    assert not Bestedingsruimte.objects.filter(contract=groningen).exists()
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from freezegun import freeze_time
 from demo import inkoop as inkoop_demo
 from inkoop.models import Perceel, Product
 from regio.models import AuditEntry, Notificatie
-from tests.factories import consulent, dossier_in
+from tests.factories import consulent, dossier_in, grant, rol_met
 from toegang import termijnen
 from toegang.beschikkingen import bezwaar as bezwaren
 from toegang.beschikkingen import producten, services
@@ -281,6 +281,27 @@ def test_uitstel_with_consent_after_the_verdaging(beschikking, soest_a, soest_b)
 
 
 @freeze_time("2026-05-20")
+def test_bijwerken_only_for_whoever_may_change_this_bezwaar(beschikking, soest_a, client):
+    """Issue 18: a Baarn consulent who may also read Soest's beschikkingen and bezwaren gets
+    no 'Bijwerken' on a Soest bezwaar (before: may change some bezwaar was enough)."""
+    client.force_login(soest_a)
+    client.post(reverse("toegang:bezwaar-create", args=[beschikking.pk]),
+                {"ontvangen_op": "2026-04-10"})  # fmt: skip
+    bezwaar = Bezwaar.objects.get()
+    detail = reverse("toegang:beschikking-detail", args=[beschikking.pk])
+    bijwerken = reverse("toegang:bezwaar-update", args=[bezwaar.pk])
+    assert bijwerken in client.get(detail).content.decode()
+    lezer = consulent("consulent-baarn-lezer", "0308")
+    grant(lezer, rol_met("lezer-soest", "toegang.view_beschikking", "toegang.view_bezwaar",
+                         "toegang.view_dossier"), gemeente="0342")  # fmt: skip
+    client.force_login(lezer)
+    response = client.get(detail)
+    assert response.status_code == 200 and bijwerken not in response.content.decode()
+    assert client.post(bijwerken, {"ontvangen_op": "2026-04-11"}).status_code in (403, 404)
+    bezwaar.refresh_from_db()
+    assert bezwaar.ontvangen_op == D(2026, 4, 10)
+
+
 def test_steps_on_the_bezwaar_page_with_errors_at_their_fields(beschikking, soest_a, client):
     client.force_login(soest_a)
     registreer = client.post(

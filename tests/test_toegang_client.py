@@ -5,11 +5,11 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from regio.models import AuditEntry
 from regio.validators import is_valid_bsn, validate_bsn
-from tests.factories import UserFactory, dossier_in, gemeente, grant
+from tests.factories import UserFactory, dossier_in, gemeente, grant, rol_met
 from toegang.dossiers.forms import BsnZoekForm
 from toegang.dossiers.services import lijkt_op_bsn, registreer_client, zoek_op_bsn
 from toegang.dossiers.views import optional_url
@@ -469,6 +469,29 @@ def test_dossier_page_shows_a_timeline_in_date_order(client, refdata):
     assert "Gespreksverslag.pdf" in tijdlijn
     assert "Start en stop van de zorg" in html
     assert "de cliënt zelf" in html  # no relatie receives the post
+
+
+def test_dossier_buttons_only_where_the_user_may_act_on_this_dossier(client, refdata):
+    """Issue 18: a Baarn consulent who may also read Soest's dossiers sees no 'Melding
+    registreren', 'Beschikking opstellen' or 'Document toevoegen' on a Soest dossier (before:
+    holding those capabilities anywhere was enough); in Baarn they are there."""
+    user = consulent(client, "c-baarn-lezer", BAARN)
+    grant(user, rol_met("lezer-dossiers", "toegang.view_dossier", "toegang.view_melding",
+                        "toegang.view_beschikking"), gemeente=SOEST)  # fmt: skip
+    knoppen = ("Melding registreren", "Beschikking opstellen", "Document toevoegen")
+    eigen = client.get(f"/toegang/dossiers/{dossier_in(BAARN).pk}/").content.decode()
+    assert all(knop in eigen for knop in knoppen)
+    soest = dossier_in(SOEST)
+    response = client.get(f"/toegang/dossiers/{soest.pk}/")
+    assert response.status_code == 200
+    assert not any(knop in response.content.decode() for knop in knoppen)
+    assert (response.context["melding_url"], response.context["beschikking_url"]) == (None, None)
+    # And the form itself is refused.
+    nieuw = reverse("toegang:melding-create", args=[soest.pk])
+    assert client.post(nieuw, {"ontvangen_op": "2026-03-02", "hulpvraag": "x"}).status_code in (
+        403, 404,
+    )  # fmt: skip
+    assert not Melding.objects.filter(dossier=soest).exists()
 
 
 def test_dossier_page_of_an_erased_person_still_renders(client, refdata):

@@ -184,9 +184,11 @@ class RunDetailView(RunMixin, DetailView):
             ],
             strategie=STRATEGIEEN.get(run.strategie),
             chart=d_chart(uitkomst),
-            mag_vaststellen=run.status == Vereveningsrun.Status.CONCEPT
+            # The button only where the service would accept; a colleague who may fix runs
+            # of the regio reads why not (the starter: four eyes; a run that must be redone).
+            vaststel_weigering=runs.weigering_vaststellen(run, user),
+            kan_vaststellen_elders=run.status == Vereveningsrun.Status.CONCEPT
             and mag_regio(user, runs.VASTSTELLEN, run.regio),
-            zelf_gestart=run.gestart_door_id == user.pk,
             zonder_start=runs.zonder_eerste_start(run),
             mag_importeren=mag_regio(user, IMPORTEREN, run.regio),
             **kwargs,
@@ -231,7 +233,21 @@ class AfrekeningPdfView(RunMixin, DetailView):
 
 
 class VaststellenForm(forms.Form):
-    """The confirmation; the rules (four eyes, concept only) are the service's."""
+    """The confirmation, with the reason when the year has not ended; the rules (four eyes,
+    concept only, a reason before the year's end) are the service's."""
+
+    reden = forms.CharField(
+        label="Reden om vast te stellen voor het einde van het jaar",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Tot het jaar voorbij is, kunnen er nog kosten bijkomen.",
+    )
+
+    def __init__(self, *args, jaar_voorbij: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if jaar_voorbij:
+            del self.fields["reden"]
 
 
 class VaststellenView(RunMixin, FormView):
@@ -252,12 +268,14 @@ class VaststellenView(RunMixin, FormView):
                 )
         return self.object
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "jaar_voorbij": runs.jaar_voorbij(self.run().jaar)}
+
     def get_context_data(self, **kwargs):
         run = self.run()
         return super().get_context_data(
             uitkomst=runs.verevening_van(run),
-            zelf_gestart=run.gestart_door_id == self.request.user.pk,
-            zonder_start=runs.zonder_eerste_start(run),
+            weigering=runs.weigering_vaststellen(run, self.request.user),
             vorige=Vereveningsrun.objects.visible_to(self.request.user, VIEW)
             .filter(regio=run.regio, jaar=run.jaar, status=Vereveningsrun.Status.VASTGESTELD)
             .first(),
@@ -267,7 +285,7 @@ class VaststellenView(RunMixin, FormView):
     def form_valid(self, form):
         run = self.run()
         try:
-            runs.vaststellen(run, self.request.user)
+            runs.vaststellen(run, self.request.user, reden=form.cleaned_data.get("reden", ""))
         except ValidationError as exc:
             fouten_op_formulier(form, exc)
             return self.form_invalid(form)

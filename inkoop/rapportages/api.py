@@ -2,11 +2,12 @@
 inkoop.rapportages.importeren with the same validation as the web upload.
 
 A POST carries the figures and lines of one quarter of one contract. The report is made (as a
-concept, checked like the web's form: the caller's own contract, a started quarter in which the
-contract ran) or, when it exists and is still a concept or sent back, filled anew. The body is
-turned into the published template and read by the same reader as an uploaded file, so every
-rule is the upload's; its errors come back per JSON field. With ``indienen: true`` the report is
-also submitted. All of it happens in one transaction: a refusal stores nothing.
+concept, by the same service as the web's form: the caller's own contract, a quarter that has
+ended and in which the contract ran) or, when it exists and is still a concept or sent back,
+filled anew. The body is turned into the published template and read by the same reader as an
+uploaded file, so every rule is the upload's; its errors come back per JSON field. With
+``indienen: true`` the report is also submitted. All of it happens in one transaction: a
+refusal stores nothing.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from rest_framework.response import Response
 from inkoop.models import Rapportage
 from inkoop.rapportages import importeren, services
 from inkoop.rapportages.forms import RapportageAanmaakForm
-from regio import audit
 from regio.aggregates import DREMPEL
 from regio.api.filters import gewijzigd_sinds, keuze
 from regio.api.idempotentie import IdempotentCreateMixin
@@ -284,8 +284,11 @@ class RapportageViewSet(
                             for veld, fouten in form.errors.items()
                         }
                     )
-                rapportage = form.save()
-                audit.record("create", objects=[rapportage], actor=user)
+                # The quarter (ended, the contract ran in it) is the service's: a Django
+                # ValidationError naming ``kwartaal``, answered as problem+json 400.
+                rapportage = services.maak_rapportage(
+                    form.cleaned_data["contract"], data["jaar"], data["kwartaal"], user=user
+                )
             bestand, herkomst = _sjabloon(data)
             try:
                 importeren.importeer(rapportage, bestand, user=user)

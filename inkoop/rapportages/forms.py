@@ -3,17 +3,14 @@
 import datetime
 
 from django import forms
-from django.forms import inlineformset_factory
 
-from inkoop.models import Contract, Rapportage, Rapportageregel
-from inkoop.rapportages.importeren import MAX_BESTAND_BYTES
+from inkoop.models import Contract, Product, Rapportage
+from inkoop.rapportages.importeren import MAX_BESTAND_BYTES, MAX_RIJEN
 from inkoop.rapportages.services import (
     DIEN_IN,
     KENGETALLEN,
-    kwartaal_begin,
-    kwartaal_einde,
-    kwartaal_label,
 )
+from regio.models import Gemeente
 from regio.tabel import omvang
 
 KWARTALEN = [(1, "1e kwartaal"), (2, "2e kwartaal"), (3, "3e kwartaal"), (4, "4e kwartaal")]
@@ -25,7 +22,8 @@ class ContractKeuze(forms.ModelChoiceField):
 
 
 class RapportageAanmaakForm(forms.ModelForm):
-    """A new concept report for one of the aanbieder's own contracts and a started quarter."""
+    """A new concept report for one of the aanbieder's own contracts; whether the quarter has
+    ended and the contract ran in it is the service's (``services.maak_rapportage``)."""
 
     contract = ContractKeuze(queryset=Contract.objects.none(), label="Contract")
     jaar = forms.IntegerField(label="Jaar", min_value=2000, max_value=2999)
@@ -46,23 +44,6 @@ class RapportageAanmaakForm(forms.ModelForm):
         )
         self.fields["jaar"].widget.attrs["max"] = self.vandaag.year
 
-    def clean(self):
-        cleaned = super().clean()
-        contract, jaar, kwartaal = (cleaned.get(k) for k in ("contract", "jaar", "kwartaal"))
-        if contract is None or not jaar or not kwartaal:
-            return cleaned
-        begin, einde = kwartaal_begin(jaar, kwartaal), kwartaal_einde(jaar, kwartaal)
-        if begin > self.vandaag:
-            self.add_error("kwartaal", "Dit kwartaal is nog niet begonnen.")
-        elif contract.begin > einde or contract.looptijd_einde < begin:
-            self.add_error(
-                "kwartaal",
-                f"Het contract liep niet in {kwartaal_label(jaar, kwartaal)} "
-                f"(looptijd {contract.begin:%d-%m-%Y} tot en met "
-                f"{contract.looptijd_einde:%d-%m-%Y}).",
-            )
-        return cleaned
-
 
 class KengetallenForm(forms.ModelForm):
     class Meta:
@@ -79,27 +60,62 @@ class KengetallenForm(forms.ModelForm):
         return cleaned
 
 
-class RegelForm(forms.ModelForm):
-    class Meta:
-        model = Rapportageregel
-        fields = ["product", "gemeente", "volume", "clienten"]
+class RegelRijForm(forms.Form):
+    """One row of the table of lines: a product or functie and a gemeente of the quarter (fixed,
+    as in the downloadable template), with its volume and clients; both empty is no line."""
+
+    product = forms.ModelChoiceField(queryset=Product.objects.none(), widget=forms.HiddenInput)
+    gemeente = forms.ModelChoiceField(queryset=Gemeente.objects.none(), widget=forms.HiddenInput)
+    volume = forms.DecimalField(
+        label="Volume", required=False, min_value=0, max_digits=12, decimal_places=2
+    )
+    clienten = forms.IntegerField(label="Cliënten", required=False, min_value=0)
 
     def __init__(self, *args, producten, gemeenten, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["product"].queryset = producten
         self.fields["product"].label = "Product of functie"
         self.fields["gemeente"].queryset = gemeenten
-        self.fields["gemeente"].label_from_instance = lambda g: f"{g.naam} ({g.code})"
+
+    def clean(self):
+        cleaned = super().clean()
+        volume, clienten = cleaned.get("volume"), cleaned.get("clienten")
+        if (volume is None) != (clienten is None):
+            leeg = "volume" if volume is None else "clienten"
+            if leeg not in self.errors:
+                self.add_error(leeg, "Vul een waarde in (of laat volume én cliënten leeg).")
+        return cleaned
+
+    def regel(self) -> dict | None:
+        """The line this row holds (None when volume and clients are both empty)."""
+        data = self.cleaned_data
+        if data.get("volume") is None and data.get("clienten") is None:
+            return None
+        return {k: data[k] for k in ("product", "gemeente", "volume", "clienten")}
 
 
-RegelFormSet = inlineformset_factory(
-    Rapportage,
-    Rapportageregel,
-    form=RegelForm,
-    extra=3,
-    can_delete=True,
-    max_num=500,
-    validate_max=True,
+class BaseRegelTabel(forms.BaseFormSet):
+    """Every product × gemeente row of the quarter in one table, saved at once."""
+
+    def clean(self):
+        if any(self.errors):
+            return
+        gezien = set()
+        for form in self.forms:
+            product, gemeente = form.cleaned_data.get("product"), form.cleaned_data.get("gemeente")
+            if (product, gemeente) in gezien:
+                raise forms.ValidationError(
+                    f"Corrigeer de dubbele regel: {product.naam} in {gemeente.naam} staat er "
+                    "twee keer."
+                )
+            gezien.add((product, gemeente))
+
+    def regels(self) -> list[dict]:
+        return [regel for form in self.forms if (regel := form.regel()) is not None]
+
+
+RegelTabel = forms.formset_factory(
+    RegelRijForm, formset=BaseRegelTabel, extra=0, max_num=MAX_RIJEN, validate_max=True
 )
 
 

@@ -295,12 +295,14 @@ def importeer(rapportage: Rapportage, uploaded_file, *, user) -> Rapportage:
         for veld, waarde in kengetallen.items():
             setattr(locked, veld, waarde)
         locked.save(update_fields=[*KENGETALLEN, "gewijzigd_op"])
-        _vervang_regels(locked, regels)
+        vervang_regels(locked, regels)
     rapportage.refresh_from_db()
     return rapportage
 
 
-def _vervang_regels(rapportage: Rapportage, regels: list[dict]):
+def vervang_regels(rapportage: Rapportage, regels: list[dict]):
+    """Make ``regels`` (product, gemeente, volume, clienten) the report's lines: a line that
+    stays keeps its id (and so the review comments on it); call inside ``bewerking``."""
     bestaand = {(r.product_id, r.gemeente_id): r for r in rapportage.regels.all()}
     nieuw = []
     for regel in regels:

@@ -96,6 +96,54 @@ def verplicht_kwartaal(peildatum: datetime.date) -> tuple[int, int]:
     return jaar, kwartaal
 
 
+def weigering_kwartaal(jaar: int, kwartaal: int, vandaag: datetime.date | None = None):
+    """Why no report can be made or filled for this quarter yet (None: it has ended). A report
+    tells what happened in a whole quarter; the web form, the upload and the API all ask here
+    (``maak_rapportage``, ``bewerking``, ``overgang`` to ingediend)."""
+    vandaag = vandaag or datetime.date.today()
+    if kwartaal_begin(jaar, kwartaal) > vandaag:
+        return "Dit kwartaal is nog niet begonnen."
+    einde = kwartaal_einde(jaar, kwartaal)
+    if einde >= vandaag:
+        return (
+            f"Het kwartaal {kwartaal_label(jaar, kwartaal)} is nog niet voorbij (het loopt tot "
+            f"en met {einde:%d-%m-%Y}); u rapporteert erover vanaf "
+            f"{einde + datetime.timedelta(days=1):%d-%m-%Y}."
+        )
+    return None
+
+
+def _vereis_kwartaal_voorbij(rapportage: Rapportage) -> None:
+    if weigering := weigering_kwartaal(rapportage.jaar, rapportage.kwartaal):
+        raise ValidationError({"kwartaal": weigering}, code="kwartaal")
+
+
+def maak_rapportage(contract, jaar: int, kwartaal: int, *, user) -> Rapportage:
+    """A new concept report of the aanbieder (``user``) on its own contract, for a quarter that
+    has ended and in which the contract ran. Errors name the field (``kwartaal``)."""
+    vereis(user, DIEN_IN, contract, _WEIGERING[DIEN_IN])
+    if weigering := weigering_kwartaal(jaar, kwartaal):
+        raise ValidationError({"kwartaal": weigering}, code="kwartaal")
+    begin, einde = kwartaal_begin(jaar, kwartaal), kwartaal_einde(jaar, kwartaal)
+    if contract.begin > einde or contract.looptijd_einde < begin:
+        raise ValidationError(
+            {
+                "kwartaal": f"Het contract liep niet in {kwartaal_label(jaar, kwartaal)} "
+                f"(looptijd {contract.begin:%d-%m-%Y} tot en met "
+                f"{contract.looptijd_einde:%d-%m-%Y})."
+            },
+            code="kwartaal",
+        )
+    with transaction.atomic():
+        if Rapportage.objects.filter(contract=contract, jaar=jaar, kwartaal=kwartaal).exists():
+            raise ValidationError(
+                {"kwartaal": "Voor dit contract en kwartaal is al een rapportage."}, code="dubbel"
+            )
+        rapportage = Rapportage.objects.create(contract=contract, jaar=jaar, kwartaal=kwartaal)
+        audit.record("create", objects=[rapportage], actor=user)
+    return rapportage
+
+
 # --- who may do what ----------------------------------------------------------------------------
 
 
@@ -109,11 +157,14 @@ def toon_aantal(aantal, exact: bool):
 
 
 def toegestane_overgangen(rapportage: Rapportage, user) -> list[str]:
-    """The target statuses ``user`` may move this report to now."""
+    """The target statuses ``user`` may move this report to now (the buttons on its page; the
+    same rules as ``overgang``: not submitted before its quarter has ended)."""
     cache: dict[str, bool] = {}
     result = []
     for (van, naar), capability in OVERGANGEN.items():
         if van != rapportage.status:
+            continue
+        if naar == Status.INGEDIEND and weigering_kwartaal(rapportage.jaar, rapportage.kwartaal):
             continue
         if capability not in cache:
             cache[capability] = mag(user, capability, rapportage)
@@ -151,6 +202,8 @@ def overgang(rapportage: Rapportage, naar: str, user, toelichting: str = "") -> 
                 code="overgang",
             )
         vereis(user, capability, locked, _WEIGERING[capability])
+        if naar == Status.INGEDIEND:
+            _vereis_kwartaal_voorbij(locked)
         if (
             naar == Status.TERUGGESTUURD
             and not toelichting
@@ -195,6 +248,7 @@ def bewerking(rapportage: Rapportage, user, **toelichting):
                 "worden gewijzigd.",
                 code="niet_bewerkbaar",
             )
+        _vereis_kwartaal_voorbij(locked)
         yield locked
         audit.record("change", objects=[locked], actor=user, toelichting=toelichting or None)
 

@@ -29,12 +29,13 @@ from inkoop.rapportages.forms import (
     OpmerkingForm,
     OvergangForm,
     RapportageAanmaakForm,
-    RegelFormSet,
+    RegelTabel,
     UploadForm,
 )
 from inkoop.rapportages.plausibiliteit import plausibiliteit
 from regio import audit
 from regio.exports import FORMATS, export_response
+from regio.forms import fouten_op_formulier
 from regio.mixins import ScopedViewMixin
 from regio.query import mag
 from regio.tabel import ImportGeweigerd
@@ -255,6 +256,7 @@ def detail_context(request, rapportage) -> dict:
         }
         for naar in services.toegestane_overgangen(rapportage, user)
     ]
+    kwartaal_weigering = services.weigering_kwartaal(rapportage.jaar, rapportage.kwartaal)
     mag_opmerken = rapportage.status == Status.IN_BEOORDELING and mag(
         user, "inkoop.add_rapportageopmerking", rapportage
     )
@@ -270,7 +272,11 @@ def detail_context(request, rapportage) -> dict:
         "signalen": plausibiliteit(rapportage, exact=exact) if beoordelaar else None,
         "overgangen": overgangen,
         "mag_bewerken": rapportage.status in services.BEWERKBAAR
-        and mag(user, services.WIJZIG, rapportage),
+        and mag(user, services.WIJZIG, rapportage)
+        and not kwartaal_weigering,
+        "kwartaal_weigering": kwartaal_weigering
+        if rapportage.status in services.BEWERKBAAR
+        else None,
         "opmerking_form": OpmerkingForm(onderdelen=onderdelen(rapportage, regels))
         if mag_opmerken
         else None,
@@ -303,9 +309,16 @@ class RapportageCreateView(ScopedViewMixin, CreateView):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
     def form_valid(self, form):
-        response = super().form_valid(form)
+        data = form.cleaned_data
+        try:
+            self.object = services.maak_rapportage(
+                data["contract"], data["jaar"], data["kwartaal"], user=self.request.user
+            )
+        except ValidationError as exc:
+            fouten_op_formulier(form, exc)
+            return self.form_invalid(form)
         messages.success(self.request, "De rapportage is aangemaakt als concept.")
-        return response
+        return redirect(self.get_success_url())
 
     def get_success_url(self):
         return reverse("inkoop:rapportage-edit", args=[self.object.pk])
@@ -331,18 +344,25 @@ class RapportageEditView(ScopedViewMixin, SingleObjectMixin, View):
         return super().get_queryset().select_related("contract__aanbieder")
 
     def forms(self, data=None):
+        """The figures, and the table of every product × gemeente of the quarter prefilled
+        with the report's lines, as the downloadable template is."""
         rapportage = self.object
         kop = KengetallenForm(data, instance=rapportage, prefix="kop")
-        regels = RegelFormSet(
+        producten = services.producten_voor(rapportage)
+        gemeenten = services.gemeenten_voor(rapportage)
+        regels = RegelTabel(
             data,
-            instance=rapportage,
             prefix="regels",
-            queryset=rapportage.regels.select_related("product", "gemeente"),
-            form_kwargs={
-                "producten": services.producten_voor(rapportage),
-                "gemeenten": services.gemeenten_voor(rapportage),
-            },
+            initial=tabel_rijen(rapportage, producten, gemeenten),
+            form_kwargs={"producten": producten, "gemeenten": gemeenten},
         )
+        namen = {
+            **{("product", str(p.pk)): p.naam for p in producten},
+            **{("gemeente", str(g.pk)): g.naam for g in gemeenten},
+        }
+        for form in regels:
+            form.product_naam = namen.get(("product", str(form["product"].value())), "")
+            form.gemeente_naam = namen.get(("gemeente", str(form["gemeente"].value())), "")
         return kop, regels
 
     def render(self, kop, regels):
@@ -372,17 +392,36 @@ class RapportageEditView(ScopedViewMixin, SingleObjectMixin, View):
             messages.error(request, "De rapportage is niet opgeslagen: verbeter de fouten.")
             return self.render(kop, regels)
         try:
-            with services.bewerking(self.object, request.user, via="formulier"):
-                rapportage = kop.save(commit=False)
-                rapportage.save(update_fields=[*services.KENGETALLEN, "gewijzigd_op"])
-                regels.save()
+            # The figures and the whole table in one transaction: all of it or nothing.
+            with services.bewerking(self.object, request.user, via="formulier") as locked:
+                for veld in services.KENGETALLEN:
+                    setattr(locked, veld, kop.cleaned_data[veld])
+                locked.save(update_fields=[*services.KENGETALLEN, "gewijzigd_op"])
+                importeren.vervang_regels(locked, regels.regels())
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect("inkoop:rapportage-detail", pk=self.object.pk)
         messages.success(request, "De rapportage is opgeslagen.")
-        if "verder" in request.POST:
-            return redirect("inkoop:rapportage-edit", pk=self.object.pk)
         return redirect("inkoop:rapportage-detail", pk=self.object.pk)
+
+
+def tabel_rijen(rapportage, producten, gemeenten) -> list[dict]:
+    """Every product × gemeente of the report's quarter, with the volume and clients of its
+    line where there is one (``importeren.sjabloon``'s rows, as a table)."""
+    bestaand = {(r.product_id, r.gemeente_id): r for r in rapportage.regels.all()}
+    rijen = []
+    for product in producten:
+        for gemeente in gemeenten:
+            regel = bestaand.get((product.pk, gemeente.pk))
+            rijen.append(
+                {
+                    "product": product.pk,
+                    "gemeente": gemeente.pk,
+                    "volume": regel.volume if regel else None,
+                    "clienten": regel.clienten if regel else None,
+                }
+            )
+    return rijen
 
 
 class RapportageUploadView(ScopedViewMixin, SingleObjectMixin, View):
@@ -510,7 +549,7 @@ class RapportageOvergangView(ScopedViewMixin, SingleObjectMixin, View):
         try:
             services.overgang(self.object, naar, request.user, form.cleaned_data["toelichting"])
         except ValidationError as exc:
-            if exc.code == "toelichting":
+            if getattr(exc, "code", None) == "toelichting":
                 form.add_error("toelichting", exc)
                 return self.render(form)
             return self.weiger(" ".join(exc.messages))

@@ -193,9 +193,8 @@ class BeschikkingDetailView(BeschikkingQuerysetMixin, ScopedViewMixin, DetailVie
             in (Status.CONCEPT, Status.TER_ACCORDERING, Status.VASTGESTELD, Status.BEKENDGEMAAKT)
             else [],
             geschiedenis=services.geschiedenis(b),
-            bezwaren=Bezwaar.objects.visible_to(user, "toegang.view_bezwaar").filter(beschikking=b),
+            bezwaren=bezwaren_van(b, user),
             mag_bezwaar=b.bekendgemaakt_op is not None and mag(user, services.ADD_BEZWAAR, b),
-            mag_bezwaar_bijwerken=user.has_perm(services.CHANGE_BEZWAAR),
             bezwaartermijn_einde=bezwaren.bezwaartermijn_einde(b.bekendgemaakt_op)
             if b.bekendgemaakt_op
             else None,
@@ -449,6 +448,22 @@ class BezwaarCreateView(BeschikkingQuerysetMixin, ScopedObjectPageMixin, View):
                 )
                 return redirect("toegang:beschikking-detail", pk=self.object.pk)
         return self.show(form)
+
+
+def bezwaren_van(beschikking, user) -> list:
+    """The bezwaren on ``beschikking`` that ``user`` sees, each with ``mag_bijwerken``: whether
+    the user may change this bezwaar (its scope, as the service checks), not some bezwaar."""
+    lijst = list(
+        Bezwaar.objects.visible_to(user, "toegang.view_bezwaar").filter(beschikking=beschikking)
+    )
+    bij_te_werken = set(
+        Bezwaar.objects.visible_to(user, services.CHANGE_BEZWAAR)
+        .filter(beschikking=beschikking)
+        .values_list("pk", flat=True)
+    )
+    for bezwaar in lijst:
+        bezwaar.mag_bijwerken = bezwaar.pk in bij_te_werken
+    return lijst
 
 
 class BezwaarUpdateView(ScopedObjectPageMixin, View):

@@ -44,6 +44,7 @@ from toegang.models import (
     Aanvraag,
     Adres,
     Beschikking,
+    BeschiktProduct,
     Bezwaar,
     Document,
     Dossier,
@@ -150,7 +151,16 @@ def tijdlijn(user, dossier: Dossier) -> list[Gebeurtenis]:
                 url=optional_url("toegang:melding-detail", aanvraag.melding_id), volgorde=1,
             )
         )  # fmt: skip
-    mag_toewijzen = user.has_perm("toegang.add_toewijzing")
+    # Toewijzen only where the user may for this product (its scope), not anywhere.
+    toewijsbaar_voor_user = (
+        set(
+            BeschiktProduct.objects.visible_to(user, "toegang.add_toewijzing")
+            .filter(beschikking__dossier=dossier)
+            .values_list("pk", flat=True)
+        )
+        if user.has_perm("toegang.add_toewijzing")
+        else set()
+    )
     beschikkingen = (
         Beschikking.objects.visible_to(user, "toegang.view_beschikking")
         .filter(dossier=dossier)
@@ -168,7 +178,7 @@ def tijdlijn(user, dossier: Dossier) -> list[Gebeurtenis]:
                 "product": bp,
                 "omvang": omvang_tekst(bp.volume, bp.eenheid, bp.frequentie),
                 "toewijzen_url": reverse("toegang:toewijzing-create", args=[bp.pk])
-                if mag_toewijzen and toewijsbaar(bp)
+                if bp.pk in toewijsbaar_voor_user and toewijsbaar(bp)
                 else None,
             }
             for bp in beschikking.producten.all()
@@ -277,13 +287,13 @@ class DossierDetailView(ScopedViewMixin, DetailView):
             if user.has_perm("toegang.view_toewijzing")
             else None,
             melding_url=optional_url("toegang:melding-create", dossier.pk)
-            if user.has_perm("toegang.add_melding")
+            if dossier_heeft(user, dossier, "toegang.add_melding")
             else None,
             beschikking_url=optional_url("toegang:beschikking-create", dossier.pk)
-            if user.has_perm("toegang.add_beschikking")
+            if dossier_heeft(user, dossier, "toegang.add_beschikking")
             else None,
             document_url=optional_url("toegang:document-upload", dossier.pk)
-            if user.has_perm("toegang.add_document")
+            if dossier_heeft(user, dossier, "toegang.add_document")
             else None,
             **kwargs,
         )

@@ -93,7 +93,8 @@ class ContractDetailView(ScopedViewMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         user, contract = self.request.user, self.object
-        mag_wijzigen = user.has_perm("inkoop.change_contract")
+        # Edit forms for THIS contract only (its regio), not wherever the user may edit one.
+        mag_wijzigen = mag(user, "inkoop.change_contract", contract)
         bdvo_open = contract.is_bdvo and contract.goedgekeurd_op is None
         return super().get_context_data(
             volgende_optie=volgende_open_optie(contract) if mag_wijzigen else None,
