@@ -41,7 +41,7 @@ from toegang.models import (
     Uitstroomreden,
     Wachtlijstgebeurtenis,
 )
-from toegang.wachtlijst import tijdvak
+from toegang.wachtlijst import notificaties, tijdvak
 from toegang.wachtlijst.kenmerken import leeftijd_opmerking, persoon_bezwaren
 
 OP_DE_LIJST = (Aanmelding.Status.WACHTEND, Aanmelding.Status.GERESERVEERD)
@@ -88,13 +88,15 @@ def _gebeurtenis(aanmelding: Aanmelding, soort: str, datum, reden: str = "", fun
 
 
 def wachtstatus_na_wijziging(aanmelding: Aanmelding, user) -> None:
-    """Tell the client and the lokaal team about the change once it is committed
+    """Notify the lokaal team now (``notificaties``, in this transaction), and tell the client
+    and the lokaal team about the change by letter once it is committed
     (``wachtstatus.bijwerken``, idempotent); a failure there is logged and does not undo
     the change the user made."""
     from functools import partial
 
     from toegang.wachtlijst import wachtstatus as wachtstatus_services
 
+    notificaties.wachtstatus_gewijzigd(aanmelding, user)
     transaction.on_commit(
         partial(wachtstatus_services.bijwerken, aanmelding.pk, user=user), robust=True
     )
@@ -160,6 +162,7 @@ def aanmelden(dossier, user, regio, route, aangemeld_op, aanvraag=None, beschikk
         else Aanmelding.Urgentie.REGULIER,
     )
     audit.record("create", objects=[aanmelding], actor=user, toelichting={"route": route})
+    notificaties.aangemeld(aanmelding, user)
     return aanmelding
 
 
