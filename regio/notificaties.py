@@ -25,10 +25,11 @@ from functools import partial
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from regio.models import Notificatie, Roltoekenning, User
+from regio.models import Lidmaatschap, Notificatie, Roltoekenning, User
 from regio.query import CT_BESCHIKKEN, CT_MARKER, mag, split_capability
 
 logger = logging.getLogger(__name__)
@@ -62,34 +63,61 @@ SAMENVATTING_TERUG = datetime.timedelta(days=7)
 
 
 def wie_mag(
-    capability: str, obj, *, rollen: Iterable[str] = (), behalve: Iterable = ()
-) -> list[User]:
+    capability: str, obj, *, rollen: Iterable[str] = (), behalve: Iterable = (),
+    gemeente=None, regio=None, aanbieder=None,
+) -> list[User]:  # fmt: skip
     """The active users holding ``capability`` for ``obj`` today (through the scoping layer),
     optionally only through a role in ``rollen`` (role codes), without the users in ``behalve``
-    (users or ids)."""
+    (users or ids).
+
+    ``gemeente``, ``regio`` and ``aanbieder`` (objects or ids) say where ``obj`` belongs, so only
+    the grants there are candidates (a regio's grants count for its member gemeenten); without
+    them every holder of the capability is asked. Each candidate is then checked for ``obj``
+    itself (``regio.query.mag``): the hint only saves work, it never widens who is told.
+    """
     app_label, codename = split_capability(capability)
-    toekenningen = Roltoekenning.objects.active_on(timezone.localdate())
+    vandaag = timezone.localdate()
+    toekenningen = Roltoekenning.objects.active_on(vandaag)
     markers = [(app_label, codename)]
     if capability in CT_BESCHIKKEN:
         # The Centrale Toegang beschikt through its waiting-list grant where its regio lets it.
         markers.append(split_capability(CT_MARKER))
-    kandidaat = None
+    heeft = Q()
     for app, code in markers:
-        q = toekenningen.filter(
+        heeft |= Q(
             rol__group__permissions__content_type__app_label=app,
             rol__group__permissions__codename=code,
         )
-        kandidaat = q if kandidaat is None else kandidaat | q
+    kandidaat = toekenningen.filter(heeft)
+    if gemeente is not None or regio is not None or aanbieder is not None:
+        gemeente_id, regio_id = _id(gemeente), _id(regio)
+        regios = set() if regio_id is None else {regio_id}
+        if gemeente_id is not None:
+            regios |= set(
+                Lidmaatschap.objects.active_on(vandaag)
+                .filter(gemeente_id=gemeente_id)
+                .values_list("regio_id", flat=True)
+            )
+        waar = Q(gemeente_id=gemeente_id) if gemeente_id is not None else Q(pk__in=[])
+        waar |= Q(regio_id__in=sorted(regios))
+        waar |= (
+            Q(aanbieder_id=_id(aanbieder)) if aanbieder is not None else Q(aanbieder__isnull=False)
+        )
+        kandidaat = kandidaat.filter(waar)
     rollen = list(rollen)
     if rollen:
         kandidaat = kandidaat.filter(rol__code__in=rollen)
-    uitgesloten = {getattr(u, "pk", u) for u in behalve if u is not None}
+    uitgesloten = {_id(u) for u in behalve if u is not None}
     users = (
         User.objects.filter(is_active=True, pk__in=kandidaat.values("user_id"))
         .exclude(pk__in=uitgesloten)
         .order_by("pk")
     )
     return [u for u in users if mag(u, capability, obj)]
+
+
+def _id(waarde):
+    return getattr(waarde, "pk", waarde)
 
 
 def meld(

@@ -201,8 +201,15 @@ def _meld(rapportage: Rapportage, user) -> None:
         return
     soort, capability, wat = MELDINGEN[rapportage.status]
     aanbieder = rapportage.contract.aanbieder.naam
+    contract = rapportage.contract
     meld(
-        wie_mag(capability, rapportage, behalve=[user]),
+        wie_mag(
+            capability,
+            rapportage,
+            behalve=[user],
+            regio=contract.regio_id,
+            aanbieder=contract.aanbieder_id,
+        ),  # fmt: skip
         soort=soort,
         tekst=f"Rapportage {rapportage} van {aanbieder} {wat}.",
         url=reverse("inkoop:rapportage-detail", args=[rapportage.pk]),

@@ -476,6 +476,7 @@ def dien_in(beschikking: Beschikking, user) -> Beschikking:
         ontvangers = wie_mag(
             ACCORDEER,
             locked,
+            gemeente=locked.dossier.verantwoordelijke_gemeente_id,
             behalve=[
                 locked.opgesteld_door_id,
                 locked.ingediend_door_id,

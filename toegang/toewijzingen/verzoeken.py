@@ -305,7 +305,7 @@ def indienen(
 def _meld_consulenten(verzoek: Verzoek) -> None:
     """The consulenten of the gemeente hear of a new verzoek at once (who may answer it)."""
     meld(
-        wie_mag(CHANGE, verzoek, rollen=[CONSULENT]),
+        wie_mag(CHANGE, verzoek, rollen=[CONSULENT], gemeente=verzoek.gemeente_id),
         soort=Notificatie.Soort.VERZOEK,
         tekst=(
             f"{verzoek.aanbieder.naam} vraagt om {verzoek.get_soort_display().lower()} "

@@ -41,13 +41,18 @@ def aangemeld(aanmelding: Aanmelding, user) -> None:
         if aanmelding.regio.wachtlijstbeheer == "contractpartner"
         else CENTRALE_TOEGANG
     )
-    ontvangers = wie_mag(WIJZIG, aanmelding, rollen=[rol], behalve=[user])
+    ontvangers = wie_mag(
+        WIJZIG, aanmelding, rollen=[rol], behalve=[user], regio=aanmelding.regio_id
+    )
     _meld(aanmelding, ontvangers, Soort.AANMELDING, "nieuwe aanmelding, te beoordelen")
 
 
 def lokaal_team(aanmelding: Aanmelding, user, soort: str, wat: str) -> None:
     """Tell the lokaal team of the client's gemeente."""
-    ontvangers = wie_mag(BEKIJK, aanmelding, rollen=[CONSULENT], behalve=[user])
+    ontvangers = wie_mag(
+        BEKIJK, aanmelding, rollen=[CONSULENT], behalve=[user],
+        gemeente=aanmelding.dossier.verantwoordelijke_gemeente_id,
+    )  # fmt: skip
     _meld(aanmelding, ontvangers, soort, wat)
 
 
