@@ -145,6 +145,19 @@ def meld(
     return [u for _, u in sorted(uniek.items())]
 
 
+def meld_rijen(rijen: list[Notificatie]) -> None:
+    """For a job that words each notice apart (one per user and object): store the prepared
+    rows at once (each ``sleutel`` once per user) and e-mail those who chose "direct" after
+    commit, as ``meld`` does."""
+    Notificatie.objects.bulk_create(rijen, ignore_conflicts=True)
+    per_sleutel: dict[str, set[int]] = {}
+    for n in rijen:
+        if n.user.email_notificaties == Email.DIRECT and n.user.email:
+            per_sleutel.setdefault(n.sleutel, set()).add(n.user_id)
+    for sleutel, ids in sorted(per_sleutel.items()):
+        transaction.on_commit(partial(_mail_direct, sorted(ids), sleutel), robust=True)
+
+
 def absolute_url(pad: str) -> str:
     return settings.SITE_URL.rstrip("/") + pad
 

@@ -33,7 +33,7 @@ from tests.factories import (
 from tests.test_toegang_verzoeken import bouw_opzet
 from toegang.beschikkingen import producten, services
 from toegang.models import Adres
-from toegang.wachtlijst import services as ws
+from toegang.wachtlijst import doorstroom
 
 D = datetime.date
 Soort = Notificatie.Soort
@@ -165,29 +165,30 @@ def wereld(refdata):
     )
 
 
-def test_aanmelding_reaches_the_ct_and_each_step_the_lokaal_team(wereld):
+def test_aanmelding_reaches_the_ct_and_placement_and_uitstroom_the_lokaal_team(wereld):
     a = scenarios.aanmelding(
         wereld, door=wereld.lt, functie=wereld.bw, wachtend_sinds=scenarios.JAN_10_2024
     )
     # The lokaal team registered the client: the CT is told (not the team, not Soest).
     assert ontvangers(Soort.AANMELDING) == {"ct-test"}
-    assert ontvangers(Soort.WACHTSTATUS) == {"lt-amersfoort"}
-    scenarios.plaatsing(wereld, a, wereld.locatie, scenarios.VANDAAG)
-    # Placed: the team hears of the placement, not of a second "uitstroom" from the list.
+    p = scenarios.plaatsing(wereld, a, wereld.locatie, scenarios.VANDAAG)
     assert ontvangers(Soort.PLAATSING) == {"lt-amersfoort"}
-    assert not Notificatie.objects.filter(soort=Soort.UITSTROOM).exists()
     n = Notificatie.objects.get(soort=Soort.PLAATSING)
     assert n.url == reverse("toegang:aanmelding_detail", args=[a.pk])
     assert a.dossier.client.persoon.geslachtsnaam not in n.tekst
-    # The CT took these steps itself: it is not told of them.
-    assert not Notificatie.objects.filter(user=wereld.ct).exclude(soort=Soort.AANMELDING).exists()
-
-
-def test_leaving_the_list_is_an_uitstroom_for_the_lokaal_team(wereld):
-    a = scenarios.aanmelding(wereld, functie=wereld.bw, wachtend_sinds=scenarios.VANDAAG)
-    ws.van_de_lijst(a, wereld.ct, "verhuisd", scenarios.VANDAAG)
+    doorstroom.beeindigen(p, wereld.ct, "uitstroom", scenarios.VANDAAG, "wlz")
     assert ontvangers(Soort.UITSTROOM) == {"lt-amersfoort"}
-    assert "verhuisd" in Notificatie.objects.get(soort=Soort.UITSTROOM).tekst
+    assert "uitstroom per" in Notificatie.objects.get(soort=Soort.UITSTROOM).tekst
+    # The CT took these steps itself: it is told of none of them.
+    assert not Notificatie.objects.filter(user=wereld.ct).exclude(soort=Soort.AANMELDING).exists()
+    assert not Notificatie.objects.filter(user=wereld.lt_soest).exists()
+
+
+def test_the_contractpartner_keeping_the_list_hears_of_an_aanmelding(wereld):
+    wereld.regio.wachtlijstbeheer = "contractpartner"
+    wereld.regio.save(update_fields=["wachtlijstbeheer"])
+    scenarios.aanmelding(wereld, door=wereld.lt)
+    assert ontvangers(Soort.AANMELDING) == set()  # the regio's CT does not keep this list
 
 
 # --- verzoeken and rapportages ----------------------------------------------------------------

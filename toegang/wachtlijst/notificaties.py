@@ -3,8 +3,9 @@
 
 - an aanmelding → the Centrale Toegang of the regio, or, where the regio lets the contractpartner
   keep the list (``Regio.wachtlijstbeheer``), the contractpartner's staff;
-- a placement, a change of the wachtstatus (on or off the list, another functie) and an uitstroom
-  or doorstroom from care → the lokaal team (consulenten) of the client's gemeente.
+- a placement and an uitstroom or doorstroom from care → the lokaal team that follows the
+  client (its registrant and the case's consulent). A change of the wachtstatus (on or off the
+  list, another functie) reaches them through ``wachtstatus.bijwerken`` with its letter.
 
 Only who may open the aanmelding is told (the scoping layer), never the one who took the step.
 The texts name the aanmelding and gemeente, never the client: a notice outlives an erasure.
@@ -16,7 +17,8 @@ from django.urls import reverse
 
 from regio.models import Notificatie
 from regio.notificaties import meld, wie_mag
-from regio.roles import CENTRALE_TOEGANG, CONSULENT, WACHTLIJST_CONTRACTPARTNER
+from regio.query import mag
+from regio.roles import CENTRALE_TOEGANG, WACHTLIJST_CONTRACTPARTNER
 from toegang.models import Aanmelding
 
 Soort = Notificatie.Soort
@@ -48,22 +50,13 @@ def aangemeld(aanmelding: Aanmelding, user) -> None:
 
 
 def lokaal_team(aanmelding: Aanmelding, user, soort: str, wat: str) -> None:
-    """Tell the lokaal team of the client's gemeente."""
-    ontvangers = wie_mag(
-        BEKIJK, aanmelding, rollen=[CONSULENT], behalve=[user],
-        gemeente=aanmelding.dossier.verantwoordelijke_gemeente_id,
-    )  # fmt: skip
+    """Tell the lokaal team that follows the client (who registered it and the consulent of the
+    case, ``wachtstatus.ontvangers_lokaal_team``) if they may still open the aanmelding."""
+    from toegang.wachtlijst.wachtstatus import ontvangers_lokaal_team
+
+    ontvangers = [
+        u
+        for u in ontvangers_lokaal_team(aanmelding)
+        if u.pk != getattr(user, "pk", None) and mag(u, BEKIJK, aanmelding)
+    ]
     _meld(aanmelding, ontvangers, soort, wat)
-
-
-def wachtstatus_gewijzigd(aanmelding: Aanmelding, user) -> None:
-    """After a move on or off the list (a placement is told by ``plaatsen`` itself)."""
-    Status = Aanmelding.Status
-    if aanmelding.status == Status.GEPLAATST:
-        return
-    if aanmelding.status == Status.UITGESTROOMD:
-        wat = f"van de wachtlijst af ({aanmelding.get_uitstroomreden_display().lower()})"
-        lokaal_team(aanmelding, user, Soort.UITSTROOM, wat)
-    else:
-        wat = f"wachtstatus nu ‘{aanmelding.get_status_display().lower()}’"
-        lokaal_team(aanmelding, user, Soort.WACHTSTATUS, wat)

@@ -88,15 +88,13 @@ def _gebeurtenis(aanmelding: Aanmelding, soort: str, datum, reden: str = "", fun
 
 
 def wachtstatus_na_wijziging(aanmelding: Aanmelding, user) -> None:
-    """Notify the lokaal team now (``notificaties``, in this transaction), and tell the client
-    and the lokaal team about the change by letter once it is committed
+    """Tell the client and the lokaal team about the change once it is committed
     (``wachtstatus.bijwerken``, idempotent); a failure there is logged and does not undo
     the change the user made."""
     from functools import partial
 
     from toegang.wachtlijst import wachtstatus as wachtstatus_services
 
-    notificaties.wachtstatus_gewijzigd(aanmelding, user)
     transaction.on_commit(
         partial(wachtstatus_services.bijwerken, aanmelding.pk, user=user), robust=True
     )
