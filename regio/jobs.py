@@ -18,9 +18,11 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
-from regio.models import JobResultaat, JobRun
+from regio.models import JobResultaat, JobRun, Notificatie
 from regio.query import regio_scope
 
 log = logging.getLogger(__name__)
@@ -85,23 +87,45 @@ def job(soort: str, naam: str, capability: str):
             except Exception as exc:
                 log.exception("Job %s #%s mislukt", soort, run.pk)
                 fout = te_lang_melding() if isinstance(exc, SoftTimeLimitExceeded) else str(exc)
-                JobRun.objects.filter(pk=run.pk).update(
-                    status=JobRun.Status.MISLUKT, fout=fout[:2000], afgerond_op=timezone.now()
-                )
+                with transaction.atomic():
+                    JobRun.objects.filter(pk=run.pk).update(
+                        status=JobRun.Status.MISLUKT, fout=fout[:2000], afgerond_op=timezone.now()
+                    )
+                    meld_klaar(run, JobRun.Status.MISLUKT)
                 raise
-            JobRun.objects.filter(pk=run.pk).update(
-                status=JobRun.Status.GEREED,
-                voortgang=100,
-                stap="",
-                resultaat=resultaat,
-                afgerond_op=timezone.now(),
-            )
+            with transaction.atomic():
+                JobRun.objects.filter(pk=run.pk).update(
+                    status=JobRun.Status.GEREED,
+                    voortgang=100,
+                    stap="",
+                    resultaat=resultaat,
+                    afgerond_op=timezone.now(),
+                )
+                meld_klaar(run, JobRun.Status.GEREED)
 
         JOBS[soort] = JobDefinitie(soort, naam, capability, run_job)
         fn.definitie = JOBS[soort]
         return fn
 
     return register
+
+
+def meld_klaar(run: JobRun, status: str) -> None:
+    """Whoever started the run hears that it finished (once per run: the key)."""
+    from regio.notificaties import meld
+
+    if run.gestart_door is None:
+        return
+    definitie = JOBS.get(run.soort)
+    naam = definitie.naam if definitie else run.soort
+    gereed = status == JobRun.Status.GEREED
+    meld(
+        [run.gestart_door],
+        soort=Notificatie.Soort.TAAK_GEREED if gereed else Notificatie.Soort.TAAK_MISLUKT,
+        tekst=f"{naam}: {'gereed' if gereed else 'mislukt'}.",
+        url=reverse("regio:jobrun-detail", args=[run.pk]),
+        sleutel=f"jobrun:{run.pk}",
+    )
 
 
 def start_job(soort: str, *, user=None, regio=None, gemeente=None, **parameters) -> JobRun:
@@ -130,16 +154,27 @@ def vastgelopen_afsluiten() -> int:
     finished and does nothing."""
     nu = timezone.now()
     grens = nu - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
-    bezig = JobRun.objects.filter(status=JobRun.Status.BEZIG, gestart_op__lt=grens).update(
-        status=JobRun.Status.MISLUKT, fout=te_lang_melding(), afgerond_op=nu
-    )
-    wachtrij = JobRun.objects.filter(
-        status=JobRun.Status.WACHTRIJ, aangemaakt_op__lt=nu - datetime.timedelta(days=1)
-    ).update(
-        status=JobRun.Status.MISLUKT,
-        fout="Afgebroken: de taak is na een dag nog niet door een worker opgepakt.",
-        afgerond_op=nu,
-    )
+    with transaction.atomic():
+        vast = Q(status=JobRun.Status.BEZIG, gestart_op__lt=grens)
+        oud = Q(status=JobRun.Status.WACHTRIJ, aangemaakt_op__lt=nu - datetime.timedelta(days=1))
+        runs = list(
+            JobRun.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(vast | oud)
+            .select_related("gestart_door")
+            .order_by("pk")
+        )
+        bezig = JobRun.objects.filter(
+            pk__in=[r.pk for r in runs if r.status == JobRun.Status.BEZIG]
+        ).update(status=JobRun.Status.MISLUKT, fout=te_lang_melding(), afgerond_op=nu)
+        wachtrij = JobRun.objects.filter(
+            pk__in=[r.pk for r in runs if r.status == JobRun.Status.WACHTRIJ]
+        ).update(
+            status=JobRun.Status.MISLUKT,
+            fout="Afgebroken: de taak is na een dag nog niet door een worker opgepakt.",
+            afgerond_op=nu,
+        )
+        for run in runs:
+            meld_klaar(run, JobRun.Status.MISLUKT)
     if bezig or wachtrij:
         log.warning("Vastgelopen taken afgesloten: %s bezig, %s in de wachtrij", bezig, wachtrij)
     return bezig + wachtrij

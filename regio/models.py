@@ -91,6 +91,20 @@ class User(AbstractUser):
         max_length=100, blank=True, help_text="Team of afdeling, bijvoorbeeld: lokaal team Soest."
     )
 
+    class Email(models.TextChoices):
+        GEEN = "geen", "Geen e-mail"
+        DIRECT = "direct", "Direct bij elke notificatie"
+        DAGELIJKS = "dagelijks", "Eén samenvatting per dag"
+
+    email_notificaties = models.CharField(
+        "e-mail over notificaties",
+        max_length=10,
+        choices=Email.choices,
+        default=Email.GEEN,
+        help_text="Een e-mail noemt alleen de soort gebeurtenis en een link, nooit gegevens van "
+        "een cliënt.",
+    )
+
     objects = UserManager()
 
     class Meta:
@@ -493,14 +507,36 @@ class JobResultaat(models.Model):
 
 class Notificatie(models.Model):
     """An in-app message for one user (a deadline coming up, a verzoek from a provider).
-    ``sleutel`` makes a scheduled job idempotent: the same notice is created once."""
+    ``sleutel`` makes a scheduled job idempotent: the same notice is created once. Made by
+    ``regio.notificaties.meld``; ``soort`` is the kind of event (the e-mail names only that)."""
+
+    class Soort(models.TextChoices):
+        OVERIG = "overig", "Notificatie"
+        TERMIJN = "termijn", "Termijn verloopt"
+        TER_ACCORDERING = "ter-accordering", "Beschikking ter accordering"
+        VASTGESTELD = "vastgesteld", "Beschikking vastgesteld"
+        TERUGGESTUURD = "teruggestuurd", "Beschikking teruggestuurd"
+        AANMELDING = "aanmelding", "Aanmelding bij de Centrale Toegang"
+        PLAATSING = "plaatsing", "Plaatsing"
+        WACHTSTATUS = "wachtstatus", "Wachtstatus gewijzigd"
+        UITSTROOM = "uitstroom", "Uitstroom of doorstroom"
+        VERZOEK = "verzoek", "Verzoek van een aanbieder"
+        RAPPORTAGE_INGEDIEND = "rapportage-ingediend", "Rapportage ingediend"
+        RAPPORTAGE_TERUGGESTUURD = "rapportage-teruggestuurd", "Rapportage teruggestuurd"
+        RAPPORTAGE_AKKOORD = "rapportage-akkoord", "Rapportage akkoord"
+        CRISIS_TE_LAAT = "crisis-te-laat", "Crisisplaatsing zonder beschikking"
+        TAAK_GEREED = "taak-gereed", "Taak gereed"
+        TAAK_MISLUKT = "taak-mislukt", "Taak mislukt"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notificaties")
+    soort = models.CharField(max_length=30, choices=Soort.choices, default=Soort.OVERIG)
     tekst = models.CharField(max_length=300)
     url = models.CharField(max_length=300, blank=True)
     sleutel = models.CharField(max_length=200)
     aangemaakt_op = models.DateTimeField(auto_now_add=True)
     gelezen_op = models.DateTimeField(null=True, blank=True)
+    # When an e-mail about it went out (at once, or in the daily summary): never twice.
+    gemaild_op = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "notificatie"

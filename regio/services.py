@@ -43,6 +43,7 @@ class Werkterrein:
 # also one per regio a gemeente of the role is a member of.
 ROL_LINKS = {
     "consulent": [("Werkvoorraad", "toegang:werkvoorraad", None),
+                  ("Ter accordering", "toegang:werkvoorraad-ter-accordering", None),
                   ("Cliënt zoeken of registreren", "toegang:client-zoek", None),
                   ("Dossiers", "toegang:dossier-list", None),
                   ("Beschikkingen", "toegang:beschikking-list", None),
@@ -53,6 +54,8 @@ ROL_LINKS = {
                   ("Catalogus {regio}", "inkoop:catalogus", "lidregio"),
                   ("Contracten", "inkoop:contract-list", None)],
     "centrale-toegang": [("Wachtlijst", "toegang:wachtlijst", None),
+                         ("Crisisplaatsingen zonder beschikking",
+                          "toegang:werkvoorraad-crisisplaatsingen", None),
                          ("Evaluaties trajectplannen", "toegang:evaluaties", None),
                          ("In-, door- en uitstroom", "toegang:zorgbewegingen", None),
                          ("Wachtlijstrapportage", "toegang:wachtlijstrapport", None),

@@ -1,7 +1,12 @@
 import csv
 import io
 
-from regio import audit_seal  # noqa: F401  (registers the Celery task "audit.verzegelen")
+from celery import shared_task
+
+from regio import (
+    audit_seal,  # noqa: F401  (registers the Celery task "audit.verzegelen")
+    notificaties,
+)
 from regio.jobs import job
 from regio.models import Lidmaatschap, Regio
 
@@ -35,3 +40,10 @@ def ledenoverzicht(ctx, regio_id: int):
         ctx.progress(number * 90 // total, f"{lid.gemeente.naam} verwerkt")
     ctx.add_file("ledenoverzicht.csv", buffer.getvalue().encode("utf-8-sig"), "text/csv")
     return {"lidmaatschappen": len(rows)}
+
+
+@shared_task(name="regio.notificaties_samenvatting", acks_late=True)
+def notificaties_samenvatting() -> dict:
+    """Daily (beat, regio migration 0015): the e-mail digest of unread notifications for
+    whoever chose it. A redelivered run mails nothing twice (``Notificatie.gemaild_op``)."""
+    return notificaties.stuur_samenvattingen()

@@ -5,6 +5,7 @@ from regio import views
 app_name = "regio"
 
 urlpatterns = [
+    path("mijn-instellingen/", views.MijnInstellingenView.as_view(), name="mijn-instellingen"),
     path("regio/<slug:slug>/", views.RegioDetailView.as_view(), name="detail"),
     path("regio/<slug:slug>/overzicht.pdf", views.RegioPdfView.as_view(), name="pdf"),
     path(

@@ -1,17 +1,19 @@
 import datetime
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.generic import DetailView, TemplateView, View
+from django.views.generic import DetailView, TemplateView, UpdateView, View
 from django.views.generic.detail import SingleObjectMixin
 
 from regio import audit
 from regio.jobs import JOBS, start_job
 from regio.mixins import ScopedViewMixin
-from regio.models import JobRun, Regio
+from regio.models import JobRun, Regio, User
 from regio.pdf import render_pdf
 from regio.services import leden_per_jaar, werkterreinen
 from regio.tasks import ledenoverzicht
@@ -25,6 +27,36 @@ class MijnWerkView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(werkterreinen=werkterreinen(self.request.user), **kwargs)
+
+
+class MijnInstellingenForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["email_notificaties"]
+        widgets = {"email_notificaties": forms.RadioSelect}
+
+
+class MijnInstellingenView(LoginRequiredMixin, UpdateView):
+    """The user's own settings: whether and how often regiozorg e-mails about notifications."""
+
+    template_name = "regio/mijn_instellingen.html"
+    form_class = MijnInstellingenForm
+    unscoped_reason = "shows and changes only the logged-in user's own settings"
+
+    def get_object(self, queryset=None):
+        return self.request.user
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            user = form.save()
+            audit.record(
+                "change",
+                objects=[user],
+                actor=user,
+                toelichting={"email_notificaties": user.email_notificaties},
+            )
+        messages.success(self.request, "Uw instellingen zijn opgeslagen.")
+        return redirect("regio:mijn-instellingen")
 
 
 def _membership_years():

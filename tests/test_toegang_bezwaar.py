@@ -382,7 +382,7 @@ def test_werkvoorraad_and_notifications_show_the_bezwaar_term(
 
     # The daily notifications: only the term within five working days, to its behandelaar.
     assert signaleer_termijnen(D(2026, 5, 20))["notificaties"] == 1
-    notificatie = Notificatie.objects.get()
+    notificatie = Notificatie.objects.get(soort=Notificatie.Soort.TERMIJN)
     assert notificatie.user == soest_a
     assert notificatie.url == reverse("toegang:bezwaar-update", args=[dicht.pk])
     assert notificatie.tekst == (

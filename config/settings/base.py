@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.utils.csp import CSP
 
-from config.env import env, env_int, env_list
+from config.env import env, env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -196,6 +196,18 @@ if OIDC_ACTIEF:
 
 # The key of the keyed hash that recognises one person across gemeenten by BSN.
 BSN_HASH_KEY = env("REGIOZORG_BSN_HASH_KEY")
+
+# E-mail about notifications (regio.notificaties): Django's mail framework over SMTP. An e-mail
+# links to SITE_URL (the address users open regiozorg at) and never holds personal data.
+SITE_URL = env("REGIOZORG_SITE_URL", "http://localhost:8000")
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "regiozorg <noreply@regiozorg.nl>")
 
 REDIS_URL = env("REDIS_URL", "redis://localhost:6379/0")
 CELERY_BROKER_URL = REDIS_URL

@@ -29,3 +29,5 @@ REGIOZORG_DEMO_PASSWORDS = True
 REGIOZORG_OTP_VERPLICHT = False
 EMBEDDED_SERVICES = True
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# E-mail about notifications is printed on the console in development (no mail server).
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")  # noqa: F405

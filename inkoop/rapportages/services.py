@@ -16,11 +16,14 @@ from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from inkoop.models import Product, Rapportage, Rapportagestap
 from regio import audit
 from regio.aggregates import suppress
+from regio.models import Notificatie
+from regio.notificaties import meld, wie_mag
 from regio.query import mag, vereis
 
 Status = Rapportage.Status
@@ -229,9 +232,41 @@ def overgang(rapportage: Rapportage, naar: str, user, toelichting: str = "") -> 
             actor=user,
             toelichting={"overgang": f"{van} -> {naar}", "stap": stap.pk},
         )
+        _meld(locked, user)
     rapportage.status = locked.status
     rapportage.ingediend_op = locked.ingediend_op
     return locked
+
+
+# Who hears of a step at once, in its transaction: RISB of a report sent in, the aanbieder of the
+# answer. (soort, capability of the recipients, what the text says)
+MELDINGEN = {
+    Status.INGEDIEND: (Notificatie.Soort.RAPPORTAGE_INGEDIEND, BEOORDEEL, "is ingediend"),
+    Status.TERUGGESTUURD: (
+        Notificatie.Soort.RAPPORTAGE_TERUGGESTUURD, DIEN_IN, "is teruggestuurd",
+    ),
+    Status.AKKOORD: (Notificatie.Soort.RAPPORTAGE_AKKOORD, DIEN_IN, "is akkoord bevonden"),
+}  # fmt: skip
+
+
+def _meld(rapportage: Rapportage, user) -> None:
+    if rapportage.status not in MELDINGEN:
+        return
+    soort, capability, wat = MELDINGEN[rapportage.status]
+    aanbieder = rapportage.contract.aanbieder.naam
+    contract = rapportage.contract
+    meld(
+        wie_mag(
+            capability,
+            rapportage,
+            behalve=[user],
+            regio=contract.regio_id,
+            aanbieder=contract.aanbieder_id,
+        ),  # fmt: skip
+        soort=soort,
+        tekst=f"Rapportage {rapportage} van {aanbieder} {wat}.",
+        url=reverse("inkoop:rapportage-detail", args=[rapportage.pk]),
+    )
 
 
 @contextmanager

@@ -159,6 +159,8 @@ ROUTE_OBJECTS = {
     ("voortgang", "pk"): "jobrun-verevening",
     ("voortgang-uitkomst", "pk"): "jobrun-verevening",
     ("jobrun-bestand", "bestand_id"): "jobresultaat",
+    ("notificatie-gelezen", "pk"): "notificatie",
+    ("notificatie-openen", "pk"): "notificatie",
     ("melding-create", "dossier_pk"): "dossier",
     ("document-upload", "dossier_pk"): "dossier",
     ("contractdocument-download", "document_pk"): "contractdocument",

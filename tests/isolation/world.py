@@ -56,6 +56,7 @@ from regio.models import (
     JobResultaat,
     JobRun,
     Lidmaatschap,
+    Notificatie,
     Regio,
     User,
 )
@@ -397,6 +398,11 @@ def build_side(tag: str, nummer: int) -> Side:
         "toegang.wachtlijstrapport", {"regio_id": r.pk, "maand": "2026-10", "maanden": 12}
     )
     s["jobrun-verevening"] = jobrun("financien.verevening", {"regio_id": r.pk, "jaar": JAAR})
+    # A notification is its user's own: the other side's opens and marks read for nobody.
+    s["notificatie"] = Notificatie.objects.create(
+        user=ct, tekst=f"{m} notificatie", url=f"/toegang/aanmeldingen/{m}/",
+        sleutel=f"{low}-notificatie",
+    )  # fmt: skip
 
     # --- financien -----------------------------------------------------------------------------
     verdeelmodel = Verdeelmodel.objects.create(regio=r, jaar=JAAR)

@@ -17,10 +17,13 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from inkoop.models import Perceel
 from regio import audit
+from regio.models import Notificatie
+from regio.notificaties import meld, wie_mag
 from regio.pdf import render_pdf
 from regio.query import mag, vereis
 from toegang.beschikkingen.brief import brief_bestandsnaam, brief_context
@@ -426,6 +429,26 @@ def _activeer(beschikking: Beschikking, user) -> None:
 # --- transitions ---------------------------------------------------------------------------------
 
 
+def _meld(beschikking: Beschikking, ontvangers, soort: str, wat: str) -> None:
+    """Tell ``ontvangers`` (in this transaction) about a step of ``beschikking``; the text names
+    the beschikking and gemeente, never the client (a notice outlives an erasure)."""
+    gemeente = beschikking.dossier.verantwoordelijke_gemeente.naam
+    meld(
+        ontvangers,
+        soort=soort,
+        tekst=f"Beschikking {beschikking.pk} ({gemeente}) {wat}.",
+        url=reverse("toegang:beschikking-detail", args=[beschikking.pk]),
+    )
+
+
+def _meld_opsteller(beschikking: Beschikking, user, soort: str, wat: str) -> None:
+    """The opsteller hears what became of the concept (not when they did it themselves)."""
+    opsteller = beschikking.opgesteld_door
+    if opsteller is not None and opsteller.pk != getattr(user, "pk", None):
+        if opsteller.is_active and mag(opsteller, VIEW, beschikking):
+            _meld(beschikking, [opsteller], soort, wat)
+
+
 def _stap(beschikking, user, stap: str, van: str, **extra):
     audit.record(
         "change",
@@ -449,6 +472,18 @@ def dien_in(beschikking: Beschikking, user) -> Beschikking:
         locked.save(update_fields=["status", "ingediend_door", "ten_nadele"])
         _bewerkt_door(locked, user)
         _stap(locked, user, "ter accordering aangeboden", Status.CONCEPT)
+        # Four eyes: whoever may accorderen, except who wrote, changed or submitted it.
+        ontvangers = wie_mag(
+            ACCORDEER,
+            locked,
+            gemeente=locked.dossier.verantwoordelijke_gemeente_id,
+            behalve=[
+                locked.opgesteld_door_id,
+                locked.ingediend_door_id,
+                *locked.bewerkers.values_list("pk", flat=True),
+            ],
+        )
+        _meld(locked, ontvangers, Notificatie.Soort.TER_ACCORDERING, "wacht op uw accordering")
     return locked
 
 
@@ -465,6 +500,9 @@ def stuur_terug(beschikking: Beschikking, user, toelichting: str = "") -> Beschi
             locked, user, "teruggestuurd naar concept", Status.TER_ACCORDERING,
             opmerking=(toelichting or "").strip()[:500],
         )  # fmt: skip
+        _meld_opsteller(
+            locked, user, Notificatie.Soort.TERUGGESTUURD, "is teruggestuurd naar concept"
+        )
     return locked
 
 
@@ -548,6 +586,7 @@ def stel_vast(beschikking: Beschikking, user) -> Beschikking:
         if vorige is None:
             _activeer(locked, user)
         _stap(locked, user, "geaccordeerd en vastgesteld", van)
+        _meld_opsteller(locked, user, Notificatie.Soort.VASTGESTELD, "is vastgesteld")
         # The decision on the aanvraag is given: its melding leaves the werkvoorraad.
         if locked.aanvraag_id and locked.aanvraag.melding.status == Melding.Status.AANVRAAG:
             melding_afsluiten(locked.aanvraag.melding, user=user)

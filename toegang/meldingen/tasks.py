@@ -56,6 +56,7 @@ def _meldingen(consulent, bijna, peildatum) -> list[Notificatie]:
     )
     return [
         Notificatie(
+            soort=Notificatie.Soort.TERMIJN,
             user=consulent,
             tekst=_tekst(melding, peildatum)[:300],
             url=reverse("toegang:melding-detail", args=[melding.pk]),
@@ -73,6 +74,7 @@ def _bezwaren(behandelaar, bijna, peildatum) -> list[Notificatie]:
     )
     return [
         Notificatie(
+            soort=Notificatie.Soort.TERMIJN,
             user=behandelaar,
             tekst=_tekst_bezwaar(bezwaar, peildatum)[:300],
             url=reverse("toegang:bezwaar-update", args=[bezwaar.pk]),

@@ -32,14 +32,17 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from inkoop.contracten.services import contracten_voor
 from inkoop.models import Aanbieder, Bekostiging, Product
 from regio import audit
 from regio.iwmo import codelijst
-from regio.models import Gemeente, Lidmaatschap
+from regio.models import Gemeente, Lidmaatschap, Notificatie
+from regio.notificaties import meld, wie_mag
 from regio.query import vereis, vereis_namens
+from regio.roles import CONSULENT
 from toegang.dossiers import services as client_services
 from toegang.models import BeschiktProduct, Dossier, Toewijzing, Verzoek
 from toegang.toewijzingen.services import (
@@ -290,12 +293,26 @@ def indienen(
                 toelichting={"soort": soort, "bron": bron,
                              "toewijzing": toewijzing.nummer if toewijzing else None},
             )  # fmt: skip
+            _meld_consulenten(verzoek)
     except IntegrityError:
         # The same referentie at the same moment (verzoek_referentie_uniek_per_aanbieder).
         raise ValidationError(
             {"referentie": "Deze referentie is door de aanbieder al gebruikt."}
         ) from None
     return verzoek
+
+
+def _meld_consulenten(verzoek: Verzoek) -> None:
+    """The consulenten of the gemeente hear of a new verzoek at once (who may answer it)."""
+    meld(
+        wie_mag(CHANGE, verzoek, rollen=[CONSULENT], gemeente=verzoek.gemeente_id),
+        soort=Notificatie.Soort.VERZOEK,
+        tekst=(
+            f"{verzoek.aanbieder.naam} vraagt om {verzoek.get_soort_display().lower()} "
+            f"({verzoek.gemeente.naam}, referentie {verzoek.referentie})."
+        ),
+        url=reverse("toegang:verzoek-detail", args=[verzoek.pk]),
+    )
 
 
 # --- the gemeente's answer ------------------------------------------------------------------------

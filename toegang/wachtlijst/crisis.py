@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from regio import audit
 from regio.models import Notificatie, Roltoekenning, User
+from regio.notificaties import meld
 from toegang.models import BeschiktProduct, Plaatsing
 from toegang.wachtlijst import services as ws
 
@@ -148,19 +149,16 @@ def signaleren(peildatum: datetime.date | None = None) -> dict:
     for p in crisis.annotate(gevolgd=Exists(_gevolgd())).filter(gevolgd=True).order_by("pk"):
         afsluiten(p, None)
         gesloten += 1
-    meldingen = []
-    for p in open_taken(crisis).filter(beschikken_uiterlijk__lt=peildatum):
-        for u in _wie_beschikt(p, peildatum):
-            meldingen.append(
-                Notificatie(
-                    user=u,
-                    tekst=_tekst(p),
-                    url=reverse("toegang:aanmelding_detail", args=[p.aanmelding_id]),
-                    sleutel=f"crisisplaatsing:{p.pk}:te-laat",
-                )
-            )
     sleutels = Notificatie.objects.filter(sleutel__startswith="crisisplaatsing:")
     voor = sleutels.count()
-    Notificatie.objects.bulk_create(meldingen, ignore_conflicts=True)
+    for p in open_taken(crisis).filter(beschikken_uiterlijk__lt=peildatum):
+        # The key makes it once per task however often the job runs.
+        meld(
+            _wie_beschikt(p, peildatum),
+            soort=Notificatie.Soort.CRISIS_TE_LAAT,
+            tekst=_tekst(p),
+            url=reverse("toegang:aanmelding_detail", args=[p.aanmelding_id]),
+            sleutel=f"crisisplaatsing:{p.pk}:te-laat",
+        )
     nieuw = sleutels.count() - voor
     return {"peildatum": peildatum.isoformat(), "gesloten": gesloten, "notificaties": nieuw}

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from inkoop.models import Locatie
 from regio import audit
+from regio.models import Notificatie
 from regio.query import vereis
 from toegang.models import (
     Aanmelding,
@@ -32,6 +33,7 @@ from toegang.models import (
     Uitstroomreden,
     Zorgbeweging,
 )
+from toegang.wachtlijst import notificaties
 from toegang.wachtlijst import services as ws
 
 GOEDKEUREN = "toegang.keur_buitenregionaal_goed"
@@ -91,6 +93,10 @@ def instroom(plaatsing: Plaatsing, user, datum: datetime.date, *, via_wachtlijst
     audit.record(
         "create", objects=[beweging], actor=user,
         toelichting={"soort": "instroom", "via_wachtlijst": via_wachtlijst},
+    )  # fmt: skip
+    notificaties.lokaal_team(
+        aanmelding, user, Notificatie.Soort.PLAATSING,
+        f"geplaatst per {datum:%d-%m-%Y} bij {locatie.aanbieder.naam}",
     )  # fmt: skip
     return beweging
 
@@ -260,6 +266,10 @@ def beeindigen(
         toelichting={"status": "beeindigd", "soort": soort, "bestemming": bestemming},
     )  # fmt: skip
     audit.record("create", objects=[beweging], actor=user, toelichting={"soort": soort})
+    notificaties.lokaal_team(
+        aanmelding, user, Notificatie.Soort.UITSTROOM,
+        f"{beweging.get_soort_display().lower()} per {datum:%d-%m-%Y}",
+    )  # fmt: skip
     return beweging, notitie
 
 

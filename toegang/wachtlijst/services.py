@@ -41,7 +41,7 @@ from toegang.models import (
     Uitstroomreden,
     Wachtlijstgebeurtenis,
 )
-from toegang.wachtlijst import tijdvak
+from toegang.wachtlijst import notificaties, tijdvak
 from toegang.wachtlijst.kenmerken import leeftijd_opmerking, persoon_bezwaren
 
 OP_DE_LIJST = (Aanmelding.Status.WACHTEND, Aanmelding.Status.GERESERVEERD)
@@ -160,6 +160,7 @@ def aanmelden(dossier, user, regio, route, aangemeld_op, aanvraag=None, beschikk
         else Aanmelding.Urgentie.REGULIER,
     )
     audit.record("create", objects=[aanmelding], actor=user, toelichting={"route": route})
+    notificaties.aangemeld(aanmelding, user)
     return aanmelding
 
 

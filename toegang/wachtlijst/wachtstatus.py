@@ -36,7 +36,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from regio import audit
+from regio import audit, notificaties
 from regio.models import Notificatie, Regio, User
 from toegang.models import (
     Aanmelding,
@@ -516,12 +516,13 @@ def _verstuur(
                     meldingen.append(
                         Notificatie(
                             user=u,
+                            soort=Notificatie.Soort.WACHTSTATUS,
                             tekst=notificatietekst(a, te, dagen),
                             url=reverse("toegang:aanmelding_detail", args=[a.pk]),
                             sleutel=f"wachtstatus:{a.pk}:{te.sleutel}"[:200],
                         )
                     )
-        Notificatie.objects.bulk_create(meldingen, ignore_conflicts=True)
+        notificaties.meld_rijen(meldingen)
         audit.record(
             "create",
             objects=nieuw,

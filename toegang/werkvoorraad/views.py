@@ -16,16 +16,18 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.db.models import DateField, Exists, F, Func, OuterRef, Q, Value
-from django.shortcuts import redirect
-from django.urls import path
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import ListView, View
 
 from inkoop.models import Product
 from regio.lists import SearchSortMixin, as_int
 from regio.mixins import ScopedViewMixin
 from regio.models import Gemeente, Notificatie, User
+from regio.query import scope_for
 from toegang import termijnen
 from toegang.meldingen.services import OPEN
 from toegang.models import (
@@ -41,6 +43,7 @@ from toegang.models import (
     Verzuimherstel,
 )
 from toegang.wachtlijst import crisis
+from toegang.werkvoorraad import tabs
 
 NAAM_ZOEKEN = (
     "dossier__client__persoon__geslachtsnaam__icontains",
@@ -322,6 +325,37 @@ class NotificatiesGelezenView(LoginRequiredMixin, View):
         return redirect("toegang:notificaties")
 
 
+class NotificatieGelezenView(LoginRequiredMixin, View):
+    """POST: mark one of the user's own notifications as read (another's is not found)."""
+
+    unscoped_reason = "changes only the logged-in user's own Notificatie"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        n = get_object_or_404(Notificatie, pk=pk, user=request.user)
+        if n.gelezen_op is None:
+            n.gelezen_op = timezone.now()
+            n.save(update_fields=["gelezen_op"])
+        return redirect(f"{reverse('toegang:notificaties')}?page={request.POST.get('page', '')}")
+
+
+class NotificatieOpenenView(LoginRequiredMixin, View):
+    """GET: open a notification's link; following it marks the notification read. Only links
+    inside regiozorg are followed (a stored url is a path)."""
+
+    unscoped_reason = "opens only the logged-in user's own Notificatie"
+    http_method_names = ["get"]
+
+    def get(self, request, pk):
+        n = get_object_or_404(Notificatie, pk=pk, user=request.user)
+        if n.gelezen_op is None:
+            Notificatie.objects.filter(pk=n.pk).update(gelezen_op=timezone.now())
+        veilig = n.url and url_has_allowed_host_and_scheme(
+            n.url, allowed_hosts=None, require_https=False
+        )
+        return redirect(n.url if veilig and n.url.startswith("/") else "toegang:notificaties")
+
+
 class BezwaarWerkvoorraadView(TolerantePaginaMixin, SearchSortMixin, ScopedViewMixin, ListView):
     """Open bezwaren (no outcome yet) against beschikkingen of the user's gemeenten, the one
     whose decision term ends first on top (Awb 7:10)."""
@@ -369,12 +403,17 @@ class BezwaarWerkvoorraadView(TolerantePaginaMixin, SearchSortMixin, ScopedViewM
 class CrisisplaatsingenView(TolerantePaginaMixin, ScopedViewMixin, ListView):
     """Crisis placements whose beschikking must still follow (issue 17 item 9), for whoever may
     beschikken on the dossier (lokaal team, or the Centrale Toegang where the regio lets it),
-    the first due on top and flagged when overdue (``toegang.wachtlijst.crisis``)."""
+    and for the Centrale Toegang that placed them and follows them up (``tabs``); the first
+    due on top and flagged when overdue (``toegang.wachtlijst.crisis``)."""
 
     model = Plaatsing
-    capability = "toegang.add_beschikking"
+    capability = tabs.BESCHIKKEN
     paginate_by = 50
     template_name = "toegang/werkvoorraad/werkvoorraad_crisisplaatsingen.html"
+
+    def may_enter(self, user) -> bool:
+        self.capability = tabs.crisis_capability(user) or tabs.BESCHIKKEN
+        return tabs.crisis_capability(user) is not None
 
     def get_queryset(self):
         return crisis.open_taken(super().get_queryset())
@@ -387,6 +426,41 @@ class CrisisplaatsingenView(TolerantePaginaMixin, ScopedViewMixin, ListView):
         return context
 
 
+class TerAccorderingView(TolerantePaginaMixin, ScopedViewMixin, ListView):
+    """Beschikkingen waiting for the user's accordering (four eyes: not those the user wrote,
+    changed or submitted), the first beslistermijn on top: the stored deadline of the melding
+    behind the aanvraag (Wmo 2015 art. 2.3.5, with its suspensions and verdaging)."""
+
+    model = Beschikking
+    capability = tabs.ACCORDEER
+    paginate_by = 50
+    template_name = "toegang/werkvoorraad/werkvoorraad_ter_accordering.html"
+
+    def may_enter(self, user) -> bool:
+        return not scope_for(user, self.capability).empty
+
+    def get_queryset(self):
+        return (
+            tabs.ter_accordering(self.request.user)
+            .select_related(
+                "dossier__verantwoordelijke_gemeente",
+                "dossier__client__persoon",
+                "ingediend_door",
+                "aanvraag__melding",
+            )
+            .order_by(F("aanvraag__melding__volgende_termijn").asc(nulls_last=True), "pk")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(tab="ter-accordering", aantal_mijn=None, **kwargs)
+        vandaag = timezone.localdate()
+        for b in context["object_list"]:
+            melding = b.aanvraag.melding if b.aanvraag_id else None
+            b.beslistermijn = melding.volgende_termijn if melding else None
+            b.stand = termijnen.termijnstand(b.beslistermijn, vandaag)
+        return context
+
+
 urlpatterns = [
     path(
         "werkvoorraad/crisisplaatsingen/",
@@ -395,9 +469,20 @@ urlpatterns = [
     ),
     path("werkvoorraad/", WerkvoorraadView.as_view(), name="werkvoorraad"),
     path(
+        "werkvoorraad/ter-accordering/",
+        TerAccorderingView.as_view(),
+        name="werkvoorraad-ter-accordering",
+    ),
+    path(
         "werkvoorraad/herindicaties/", HerindicatieView.as_view(), name="werkvoorraad-herindicaties"
     ),
     path("werkvoorraad/bezwaren/", BezwaarWerkvoorraadView.as_view(), name="werkvoorraad-bezwaren"),
     path("notificaties/", NotificatieListView.as_view(), name="notificaties"),
     path("notificaties/gelezen/", NotificatiesGelezenView.as_view(), name="notificaties-gelezen"),
+    path(
+        "notificaties/<int:pk>/gelezen/",
+        NotificatieGelezenView.as_view(),
+        name="notificatie-gelezen",
+    ),
+    path("notificaties/<int:pk>/", NotificatieOpenenView.as_view(), name="notificatie-openen"),
 ]
