@@ -18,7 +18,7 @@ import io
 import json
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
@@ -476,3 +476,31 @@ def als_csv(run: Vereveningsrun) -> str:
         writer.writerow([code, naam, aantal, f"{bedrag:.2f}"])
     writer.writerow(["totaal", "", zonder.aantal, f"{zonder.kosten:.2f}"])
     return tekst + buffer.getvalue()
+
+
+def als_tabel(run: Vereveningsrun) -> tuple[list[str], list[list]]:
+    """The run as a person downloads it (``regio.exports``: CSV in Dutch Excel's dialect, XLSX
+    with number cells): one row per gemeente and a total, shares as fractions, money with its
+    two decimals; the clients without a first BW start follow after an empty row. ``als_csv``
+    keeps the machine format of ``manage.py verevening``."""
+    uitkomst = verevening_van(run)
+    koppen = [
+        "Gemeentecode", "Gemeente", "Aandeel verdeelmodel", "Aandeel nieuw", "Toegerekend",
+        "Voorschot", "Verrekening",
+    ]  # fmt: skip
+    # Rounded as the machine CSV rounds them (scenario._rijen, _totaalrij), kept as numbers.
+    with localcontext(scenario.REKENCONTEXT):
+        machine = [*scenario._rijen(uitkomst), scenario._totaalrij(uitkomst)]
+    rijen = [
+        [
+            m["gemeente_code"] or None, m["gemeente"] if m["gemeente_code"] else "Totaal",
+            *(Decimal(m[k]) for k in scenario.KOLOMMEN[2:]),
+        ]
+        for m in machine
+    ]  # fmt: skip
+    zonder = zonder_eerste_start(run)
+    if zonder.aantal:
+        rijen += [[], ["Zonder eerste start: gemeentecode", "Gemeente", "Cliënten", "Kosten"]]
+        rijen += [list(rij) for rij in zonder.per_gemeente]
+        rijen.append([None, "Totaal", zonder.aantal, zonder.kosten])
+    return koppen, rijen

@@ -9,6 +9,7 @@ again; a task that already stored its run returns that run.
 from __future__ import annotations
 
 from financien import runs
+from regio.exports import FORMATS, to_csv, to_xlsx
 from regio.jobs import JobContext, job
 from regio.models import Regio
 
@@ -21,9 +22,11 @@ def verevening(ctx: JobContext, regio_id: int, jaar: int):
     regio = ctx.scoped(Regio, "regio.view_regio").get(pk=regio_id)
     ctx.progress(30, "Kosten optellen en verevening berekenen")
     run = runs.bereken_run(regio, jaar, user=ctx.run.gestart_door, job=ctx.run)
-    ctx.progress(80, "CSV maken")
-    naam = f"verevening-{regio.code}-{jaar}-run{run.pk}.csv"
-    ctx.add_file(naam, runs.als_csv(run).encode("utf-8"), "text/csv")
+    ctx.progress(80, "CSV en XLSX maken")
+    naam = f"verevening-{regio.code}-{jaar}-run{run.pk}"
+    koppen, rijen = runs.als_tabel(run)
+    ctx.add_file(f"{naam}.csv", to_csv(koppen, rijen), FORMATS["csv"])
+    ctx.add_file(f"{naam}.xlsx", to_xlsx(koppen, rijen, title="Verevening"), FORMATS["xlsx"])
     return {
         "run": run.pk,
         "totale_kosten": f"{run.totale_kosten:.2f}",

@@ -1,9 +1,17 @@
-"""Every table can be downloaded as CSV or XLSX: one helper for all of them.
+"""Every download a person makes is written here, in one dialect: CSV and XLSX for all of them.
 
-A table is a header row plus data rows of plain values (str, int, Decimal, date). CSV uses ';'
-and a UTF-8 BOM so Excel opens it with Dutch settings; XLSX is written with openpyxl, with
-typed cells: a Decimal stays a number with its own decimals (money keeps its two), a date or
-date-time is a date cell shown as dd-mm-jjjj (never a float or a text that Excel guesses at).
+A table is a header row plus data rows of plain values (str, int, Decimal, float, date,
+date-time, bool). CSV is the dialect Excel opens with Dutch settings: ``;`` between cells, a
+decimal comma, dates as dd-mm-jjjj (a moment as dd-mm-jjjj uu:mm in Dutch time), UTF-8 with a
+BOM and CRLF line ends. XLSX is written with openpyxl, with typed cells: a Decimal stays a number
+with its own decimals (money keeps its two), a date or date-time is a date cell shown as
+dd-mm-jjjj (never a float or a text that Excel guesses at).
+
+A text that starts with ``=``, ``+``, ``-``, ``@`` (or a tab or carriage return) would be read as
+a formula (CSV injection, OWASP): in CSV it gets a leading apostrophe, in XLSX it stays a text
+cell with Excel's quote prefix. Numbers are never touched: a negative amount is a number, not a
+text. Command-line outputs (``manage.py verevening``, ``manage.py wachtlijstrapport``) keep their
+documented machine formats and do not come here.
 """
 
 from __future__ import annotations
@@ -25,12 +33,49 @@ FORMATS = {
 }
 
 
-def to_csv(headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
+FORMULE_BEGIN = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formuleachtig(waarde) -> bool:
+    """True for a text Excel or LibreOffice would read as a formula."""
+    return isinstance(waarde, str) and waarde.startswith(FORMULE_BEGIN)
+
+
+def _getal_csv(waarde) -> str:
+    if isinstance(waarde, Decimal):
+        return format(waarde, "f").replace(".", ",") if waarde.is_finite() else str(waarde)
+    return repr(waarde).replace(".", ",")
+
+
+def csv_cel(waarde) -> str:
+    """One value as the Dutch CSV dialect writes it."""
+    if waarde is None:
+        return ""
+    if isinstance(waarde, bool):
+        return "ja" if waarde else "nee"
+    if isinstance(waarde, int):
+        return str(waarde)
+    if isinstance(waarde, Decimal | float):
+        return _getal_csv(waarde)
+    if isinstance(waarde, datetime.datetime):
+        if timezone.is_aware(waarde):
+            waarde = timezone.localtime(waarde)
+        return waarde.strftime("%d-%m-%Y %H:%M")
+    if isinstance(waarde, datetime.date):
+        return waarde.strftime("%d-%m-%Y")
+    tekst = str(waarde)
+    return "'" + tekst if formuleachtig(tekst) else tekst
+
+
+def to_csv(headers: Sequence[str] | None, rows: Iterable[Sequence]) -> bytes:
+    """The table as Dutch CSV (UTF-8 with BOM, ``;``, decimal comma, CRLF); no header row when
+    ``headers`` is None."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(headers)
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    if headers is not None:
+        writer.writerow([csv_cel(h) for h in headers])
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow([csv_cel(v) for v in row])
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -43,6 +88,10 @@ def _xlsx_waarde(waarde):
         return str(waarde)
     if isinstance(waarde, datetime.datetime) and timezone.is_aware(waarde):
         return timezone.localtime(waarde).replace(tzinfo=None)  # Excel has no time zones
+    if waarde is not None and not isinstance(
+        waarde, str | int | float | Decimal | datetime.date | datetime.time
+    ):
+        return str(waarde)  # a lazy translation, a model: as the text it shows
     return waarde
 
 
@@ -62,7 +111,10 @@ def xlsx_rij(sheet, waarden: Sequence) -> tuple:
     rij = sheet.max_row
     cellen = tuple(sheet.cell(row=rij, column=i) for i in range(1, len(waarden) + 1))
     for cel in cellen:
-        if isinstance(cel.value, datetime.datetime):
+        if cel.data_type == "f" or formuleachtig(cel.value):
+            cel.data_type = "s"  # a text, never a formula
+            cel.quotePrefix = True  # and Excel keeps it a text when it is edited
+        elif isinstance(cel.value, datetime.datetime):
             cel.number_format = DATUM_TIJD
         elif isinstance(cel.value, datetime.date):
             cel.number_format = DATUM
@@ -71,14 +123,16 @@ def xlsx_rij(sheet, waarden: Sequence) -> tuple:
     return cellen
 
 
-def to_xlsx(headers: Sequence[str], rows: Iterable[Sequence], title: str = "Export") -> bytes:
+def to_xlsx(
+    headers: Sequence[str] | None, rows: Iterable[Sequence], title: str = "Export"
+) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]
-    for cell in xlsx_rij(sheet, headers):
+    for cell in xlsx_rij(sheet, headers) if headers is not None else ():
         cell.font = Font(bold=True)
     for row in rows:
         xlsx_rij(sheet, row)
@@ -98,6 +152,7 @@ def export_response(
     *,
     request=None,
     objects=(),
+    datum_in_naam: bool = True,
 ) -> HttpResponse:
     """An attachment in ``fmt`` ('csv' or 'xlsx'); the download is audited, naming ``objects``
     (and so their clients) when the export lists model rows."""
@@ -112,8 +167,8 @@ def export_response(
         toelichting={"bestand": f"{filename}.{fmt}", "rijen": len(rows)},
     )
     response = HttpResponse(body, content_type=FORMATS[fmt])
-    stamp = datetime.date.today().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.{fmt}"'
+    naam = f"{filename}-{datetime.date.today().isoformat()}" if datum_in_naam else filename
+    response["Content-Disposition"] = f'attachment; filename="{naam}.{fmt}"'
     return response
 
 

@@ -1,12 +1,10 @@
-import csv
-import io
-
 from celery import shared_task
 
 from regio import (
     audit_seal,  # noqa: F401  (registers the Celery task "audit.verzegelen")
     notificaties,
 )
+from regio.exports import FORMATS, to_csv
 from regio.jobs import job
 from regio.models import Lidmaatschap, Regio
 
@@ -22,23 +20,22 @@ def ledenoverzicht(ctx, regio_id: int):
         .select_related("gemeente", "regio")
         .order_by("domein", "gemeente__naam", "begin")
     )
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(["regio", "domein", "gemeentecode", "gemeente", "begin", "einde"])
+    tabel = []
     total = max(len(rows), 1)
     for number, lid in enumerate(rows, start=1):
-        writer.writerow(
+        tabel.append(
             [
                 lid.regio.code,
                 lid.domein,
                 lid.gemeente.code,
                 lid.gemeente.naam,
-                lid.begin or "",
-                lid.einde or "",
+                lid.begin,
+                lid.einde,
             ]
         )
         ctx.progress(number * 90 // total, f"{lid.gemeente.naam} verwerkt")
-    ctx.add_file("ledenoverzicht.csv", buffer.getvalue().encode("utf-8-sig"), "text/csv")
+    koppen = ["regio", "domein", "gemeentecode", "gemeente", "begin", "einde"]
+    ctx.add_file("ledenoverzicht.csv", to_csv(koppen, tabel), FORMATS["csv"])
     return {"lidmaatschappen": len(rows)}
 
 

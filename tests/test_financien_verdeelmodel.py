@@ -76,8 +76,8 @@ def test_dashboard_advises_where_to_build_up_and_scale_down(client, amersfoort_2
     export = client.get("/inkoop/regio/amersfoort/dashboard/?export=spreiding&formaat=csv")
     rows = {line.split(";")[0]: line.split(";") for line in
             export.content.decode("utf-8-sig").splitlines()[1:]}  # fmt: skip
-    assert rows["Amersfoort"][1:] == ["20", "100.0", "56.5", "43.5", "afbouwen"]
-    assert rows["Soest"][1:] == ["0", "0.0", "12.1", "-12.1", "opbouwen"]
+    assert rows["Amersfoort"][1:] == ["20", "100,0", "56,5", "43,5", "afbouwen"]
+    assert rows["Soest"][1:] == ["0", "0,0", "12,1", "-12,1", "opbouwen"]  # Dutch Excel
     html = client.get("/inkoop/regio/amersfoort/dashboard/").content.decode()
     assert "genormaliseerd" in html and "Opbouwen" in html
 

@@ -118,8 +118,8 @@ def test_the_run_page_lists_them_links_the_conversie_and_explains_the_button(cli
     response = client.post(f"/financien/runs/{run.pk}/vaststellen/")
     assert "voorlopig als nieuw" in response.context["form"].non_field_errors()[0]
 
-    csv = client.get(f"/financien/runs/{run.pk}/csv/").content.decode()
-    assert "totaal,,3,2250.50" in csv
+    csv = client.get(f"/financien/runs/{run.pk}/csv/").content.decode("utf-8-sig")
+    assert "0308;Baarn;2;1550,50\r\n0342;Soest;1;700,00\r\n;Totaal;3;2250,50\r\n" in csv
 
     formulier = client.get(f"/financien/import/{r.code}/?soort=conversie")
     assert formulier.context["form"].initial == {"soort": "conversie"}

@@ -70,7 +70,7 @@ def test_ledenoverzicht_from_the_ui_with_status_and_download(client, refdata, ce
     assert status["status"] == "gereed" and status["voortgang"] == 100
     download = client.get(status["bestanden"][0]["url"])
     body = b"".join(download.streaming_content).decode("utf-8-sig")
-    assert "0342;Soest" in body and "0345;Veenendaal;;2021-12-31" in body
+    assert "0342;Soest" in body and "0345;Veenendaal;;31-12-2021" in body  # dd-mm-jjjj
     # Another regio's user neither sees the run nor downloads its file.
     other = UserFactory(username="risb-gron")
     grant(other, "contractmanager", regio="groningen")

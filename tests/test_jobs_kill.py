@@ -95,7 +95,8 @@ def verevening_klaar(run):
     assert vr.job_id == run.pk and vr.restant == Decimal("1100.00")
     assert Vereveningsregel.objects.filter(run=vr).count() == 2
     assert sorted(run.bestanden.values_list("naam", flat=True)) == [
-        f"verevening-amersfoort-2026-run{vr.pk}.csv"
+        f"verevening-amersfoort-2026-run{vr.pk}.csv",
+        f"verevening-amersfoort-2026-run{vr.pk}.xlsx",
     ]
 
 
@@ -115,7 +116,8 @@ def wachtlijstrapport_klaar(run):
     namen = sorted(run.bestanden.values_list("naam", flat=True))
     maand = run.parameters["maand"]
     assert namen == [f"wachtlijstrapport-amersfoort-{maand}.csv",
-                     f"wachtlijstrapport-amersfoort-{maand}.pdf"]  # fmt: skip
+                     f"wachtlijstrapport-amersfoort-{maand}.pdf",
+                     f"wachtlijstrapport-amersfoort-{maand}.xlsx"]  # fmt: skip
 
 
 def taakgericht(user):

@@ -1,6 +1,8 @@
 """The shared CSV/XLSX export of every list (regio.exports): XLSX cells are typed (a Decimal is
-a number with its own decimals, a date a date cell in Dutch notation), CSV is as it was."""
+a number with its own decimals, a date a date cell in Dutch notation), CSV is Dutch Excel's dialect;
+formula-like text is neutralised in both."""
 
+import csv
 import datetime
 import io
 import zipfile
@@ -54,10 +56,45 @@ def test_xlsx_writes_decimals_as_exact_numbers_and_dates_as_date_cells(settings)
     assert "<v>0.3</v>" in xml and "0.30000000000000004" not in xml
 
 
-def test_csv_is_unchanged():
-    tekst = to_csv(KOPPEN, rijen()[:2]).decode("utf-8-sig")
-    assert tekst.splitlines() == [
+def test_csv_is_the_dutch_excel_dialect(settings):
+    """';' between cells, a decimal comma, dates dd-mm-jjjj (a moment in Dutch time), UTF-8 with
+    a BOM, CRLF: Excel with Dutch settings opens it as numbers and dates."""
+    settings.TIME_ZONE = "Europe/Amsterdam"
+    inhoud = to_csv(KOPPEN, rijen())
+    assert inhoud.startswith(b"\xef\xbb\xbf")
+    tekst = inhoud.decode("utf-8-sig")
+    assert tekst.split("\r\n") == [
         "Omschrijving;Bedrag;Aantal;Datum;Moment",
-        "Som;0.30;3;2026-03-01;2026-03-01 09:30:00",
-        "Groot;1234567.89;7.5;;",
+        "Som;0,30;3;01-03-2026;01-03-2026 09:30",
+        "Groot;1234567,89;7,5;;",
+        "Utc;-12;0;;01-07-2026 10:00",  # a negative number is a number, never neutralised
+        "",
     ]
+    assert to_csv(["a"], [[True], [False], [1.25]]).decode("utf-8-sig").split("\r\n")[1:4] == [
+        "ja",
+        "nee",
+        "1,25",
+    ]
+
+
+FORMULES = ["=1+1", "+31 6 1234", "-2+3", "@SUM(A1)", "\t=1", '=HYPERLINK("http://x")']
+
+
+def test_formula_like_text_is_neutralised_in_csv_and_xlsx():
+    rijen_ = [[f, Decimal("-5.00"), -3] for f in FORMULES]
+    tekst = to_csv(["Tekst", "Bedrag", "Aantal"], rijen_).decode("utf-8-sig")
+    gelezen = list(csv.reader(io.StringIO(tekst, newline=""), delimiter=";"))
+    assert gelezen[1:] == [["'" + f, "-5,00", "-3"] for f in FORMULES]
+
+    sheet = blad(to_xlsx(["Tekst", "Bedrag", "Aantal"], rijen_))
+    for rij, formule in enumerate(FORMULES, start=2):
+        cel = sheet.cell(row=rij, column=1)
+        assert cel.value == formule and cel.data_type == "s" and cel.quotePrefix
+        assert (
+            sheet.cell(row=rij, column=2).value == -5 and sheet.cell(row=rij, column=3).value == -3
+        )
+        assert sheet.cell(row=rij, column=2).data_type == "n"
+    xml = zipfile.ZipFile(io.BytesIO(to_xlsx(["T"], [[f] for f in FORMULES]))).read(
+        "xl/worksheets/sheet1.xml"
+    )
+    assert b"<f>" not in xml  # no formula cell at all

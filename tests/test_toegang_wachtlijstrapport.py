@@ -339,8 +339,14 @@ def test_job_runs_in_a_real_worker_with_progress_csv_and_pdf(
     assert done.resultaat["maand"] == "2025-06" and done.resultaat["stand_eind"] > 30
     bestanden = {b.naam: b for b in done.bestanden.all()}
     csv_bestand = bestanden["wachtlijstrapport-amersfoort-2025-06.csv"]
-    csv_text = csv_bestand.bestand.read().decode("utf-8")
-    assert csv_text.startswith("maand,functie,gemeente_herkomst,stand_begin,")
+    # A person's download: Dutch Excel's CSV with names beside the codes, and an XLSX.
+    csv_text = csv_bestand.bestand.read().decode("utf-8-sig")
+    assert csv_text.startswith("Maand;Functie;Productcode;Gemeente van herkomst;Gemeentecode;")
+    rijen = [line.split(";") for line in csv_text.splitlines()[1:]]
+    productcodes = {rij[2] for rij in rijen}
+    gemeentecodes = {rij[4] for rij in rijen} - {""}
+    assert "Amersfoort" in {rij[3] for rij in rijen} and "0307" in gemeentecodes
+    assert "wachtlijstrapport-amersfoort-2025-06.xlsx" in bestanden
     assert {line[:7] for line in csv_text.splitlines()[1:]} == {
         f"{m:%Y-%m}" for m in (wachtlijstrapport.plus_maanden(D(2025, 6, 1), -n) for n in range(12))
     }
@@ -350,6 +356,9 @@ def test_job_runs_in_a_real_worker_with_progress_csv_and_pdf(
         ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert "Wachtlijstrapportage" in text and "Amersfoort" in text and "2025-06" in text
+    # The report reads as text: product and gemeente names, never their codes.
+    woorden = set(text.split())
+    assert not productcodes & woorden and not gemeentecodes & woorden, text
     # The screen lists it with its downloads.
     page = client.get("/toegang/wachtlijst/rapport/").content.decode()
     assert f"/taken/{run.pk}/bestanden/" in page and "2025-06" in page

@@ -29,6 +29,7 @@ from financien.verevening import STRATEGIEEN
 from financien.verevening_tasks import SOORT
 from financien.views.common import JaarMixin, mag_regio
 from regio import audit
+from regio.exports import FORMATS, export_response
 from regio.forms import fouten_op_formulier
 from regio.jobs import start_job
 from regio.mixins import ScopedViewMixin
@@ -196,14 +197,23 @@ class RunDetailView(RunMixin, DetailView):
 
 
 class RunCsvView(RunMixin, DetailView):
+    """The run as CSV (Dutch Excel) or, with ``?export=xlsx``, as XLSX (regio.exports)."""
+
     def get(self, request, *args, **kwargs):
         run = self.get_object()
-        audit.record("export", objects=[run], request=request, toelichting={"formaat": "csv"})
-        response = HttpResponse(runs.als_csv(run), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = (
-            f'attachment; filename="verevening-{run.regio.code}-{run.jaar}-run{run.pk}.csv"'
+        fmt = request.GET.get("export", "csv")
+        if fmt not in FORMATS:
+            raise Http404
+        koppen, rijen = runs.als_tabel(run)
+        return export_response(
+            fmt,
+            f"verevening-{run.regio.code}-{run.jaar}-run{run.pk}",
+            koppen,
+            rijen,
+            request=request,
+            objects=[run],
+            datum_in_naam=False,
         )
-        return response
 
 
 class AfrekeningPdfView(RunMixin, DetailView):

@@ -13,7 +13,6 @@ stored; one error refuses the file (``ImportGeweigerd``, every error with its ro
 
 from __future__ import annotations
 
-import csv
 import io
 
 from django.core.exceptions import ValidationError
@@ -27,7 +26,7 @@ from inkoop.rapportages.services import (
     kwartaal_label,
     producten_voor,
 )
-from regio.exports import xlsx_rij
+from regio.exports import to_csv, xlsx_rij
 from regio.tabel import (
     Foutenlijst,
     Veldfout,
@@ -368,11 +367,7 @@ def sjabloon(rapportage: Rapportage, fmt: str) -> tuple[bytes, str]:
         f"rapportage-{rapportage.contract.kenmerk}-{rapportage.jaar}-k{rapportage.kwartaal}.{fmt}"
     )
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-        for rij in rijen:
-            writer.writerow(["" if v is None else v for v in rij])
-        return buffer.getvalue().encode("utf-8-sig"), bestandsnaam
+        return to_csv(None, rijen), bestandsnaam
     if fmt == "xlsx":
         from openpyxl import Workbook
         from openpyxl.styles import Font

@@ -1,5 +1,6 @@
 from django import template
 from django.template.defaultfilters import floatformat
+from django.utils.html import format_html
 
 from regio.aggregates import suppress
 from regio.charts import bar_chart as render_bar_chart
@@ -9,9 +10,13 @@ register = template.Library()
 
 @register.simple_tag
 def bar_chart(chart):
-    """Render a chart dict {categories, series, title, unit} as inline SVG."""
+    """Render a chart dict {categories, series, title, unit, lines} as inline SVG."""
     return render_bar_chart(
-        chart["categories"], chart["series"], title=chart["title"], unit=chart.get("unit", "")
+        chart["categories"],
+        chart["series"],
+        title=chart["title"],
+        unit=chart.get("unit", ""),
+        lines=chart.get("lines", ()),
     )
 
 
@@ -23,10 +28,11 @@ def onderdrukt(count):
 
 @register.filter
 def euro(amount):
-    """Money as the users read it: € 41.600.000,00 (Dutch separators); empty stays empty."""
+    """Money as the users read it: € 41.600.000,00 (Dutch separators), in a span the style
+    sheets keep on one line (``.euro { white-space: nowrap }``); empty stays empty."""
     if amount is None or amount == "":
         return ""
-    return f"€ {floatformat(amount, '2g')}"
+    return format_html('<span class="euro">€ {}</span>', floatformat(amount, "2g"))
 
 
 @register.filter

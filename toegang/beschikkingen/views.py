@@ -15,6 +15,7 @@ from django.views.generic import DetailView, ListView, View
 from django.views.generic.detail import SingleObjectMixin
 
 from regio import audit
+from regio.exports import ExportableListMixin
 from regio.forms import fouten_op_formulier
 from regio.lists import SearchSortMixin
 from regio.mixins import ScopedViewMixin
@@ -48,7 +49,12 @@ def dekking_van(b: Beschikking) -> list:
     return [contractdekking(bp) for bp in producten.order_by("ingangsdatum", "pk")]
 
 
-class BeschikkingListView(SearchSortMixin, ScopedViewMixin, ListView):
+def _clientnaam(beschikking) -> str:
+    persoon = getattr(beschikking.dossier.client, "persoon", None)
+    return persoon.naam if persoon else "(gegevens verwijderd)"
+
+
+class BeschikkingListView(SearchSortMixin, ScopedViewMixin, ExportableListMixin, ListView):
     """The beschikkingen of the user's gemeenten; ``?status=ter_accordering`` is the approver's
     worklist, ``?mijn=1`` what the user drafted."""
 
@@ -69,6 +75,18 @@ class BeschikkingListView(SearchSortMixin, ScopedViewMixin, ListView):
         "-status": "-status",
     }
     default_sort = "-pk"
+    export_filename = "beschikkingen"
+    export_columns = [
+        ("Beschikking", lambda b: b.pk),
+        ("Cliënt", _clientnaam),
+        ("Gemeente", lambda b: b.dossier.verantwoordelijke_gemeente.naam),
+        ("Perceel", lambda b: b.perceel.naam),
+        ("Besluit", lambda b: b.get_besluit_display()),
+        ("Ingangsdatum", lambda b: b.ingangsdatum),
+        ("Einddatum", lambda b: b.einddatum),
+        ("Status", lambda b: b.get_status_display()),
+        ("Opgesteld door", lambda b: b.opgesteld_door.naam if b.opgesteld_door else ""),
+    ]
 
     def filter_queryset(self, queryset):
         queryset = queryset.select_related(

@@ -16,6 +16,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 
 from regio import audit
+from regio.exports import ExportableListMixin
 from regio.forms import fouten_op_formulier
 from regio.lists import SearchSortMixin
 from regio.mixins import ScopedViewMixin
@@ -65,7 +66,12 @@ def optional_url(name: str, *args) -> str | None:
         return None
 
 
-class DossierListView(SearchSortMixin, ScopedViewMixin, ListView):
+def _naam(dossier) -> str:
+    persoon = getattr(dossier.client, "persoon", None)
+    return persoon.naam if persoon else "(gegevens verwijderd)"
+
+
+class DossierListView(SearchSortMixin, ScopedViewMixin, ExportableListMixin, ListView):
     """The consulent's dossiers: only those of the gemeenten where the user is consulent."""
 
     model = Dossier
@@ -83,9 +89,20 @@ class DossierListView(SearchSortMixin, ScopedViewMixin, ListView):
         "naam": "client__persoon__geslachtsnaam",
     }
     default_sort = "-geopend_op"
+    export_filename = "dossiers"
+    export_columns = [
+        ("Dossier", lambda d: d.pk),
+        ("Cliënt", _naam),
+        ("Gemeente", lambda d: d.verantwoordelijke_gemeente.naam),
+        ("Herkomst", lambda d: d.gemeente_herkomst.naam if d.gemeente_herkomst else "Onbekend"),
+        ("Status", lambda d: d.get_status_display()),
+        ("Geopend op", lambda d: d.geopend_op),
+    ]
 
     def filter_queryset(self, queryset):
-        queryset = queryset.select_related("verantwoordelijke_gemeente", "client__persoon")
+        queryset = queryset.select_related(
+            "verantwoordelijke_gemeente", "gemeente_herkomst", "client__persoon"
+        )
         status = self.request.GET.get("status")
         return queryset.filter(status=status) if status in Dossier.Status.values else queryset
 

@@ -15,6 +15,7 @@ import csv
 import datetime
 import io
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -150,6 +151,33 @@ class Rapport:
     def maand_label(self) -> str:
         return f"{self.maand:%Y-%m}"
 
+    @cached_property
+    def functienamen(self) -> dict[str, str]:
+        """Product code → its name in this regio's catalogue (a report reads as text)."""
+        from inkoop.models import Product
+
+        codes = {r.functie for r in self.regels}
+        return dict(
+            Product.objects.filter(code__in=codes, perceel__regio=self.regio)
+            .order_by("code")
+            .values_list("code", "naam")
+        )
+
+    @cached_property
+    def gemeentenamen(self) -> dict[str, str]:
+        """CBS code → the gemeente's name; a client without a known herkomst is 'onbekend'."""
+        from regio.models import Gemeente
+
+        codes = {r.gemeente_herkomst for r in self.regels}
+        namen = dict(Gemeente.objects.filter(code__in=codes).values_list("code", "naam"))
+        return {ONBEKEND: "Onbekend", **namen}
+
+    def functienaam(self, code: str) -> str:
+        return self.functienamen.get(code, code)
+
+    def gemeentenaam(self, code: str) -> str:
+        return self.gemeentenamen.get(code, code)
+
     def van_maand(self, maand: datetime.date | None = None) -> list[Regel]:
         label = f"{(maand or self.maand):%Y-%m}"
         return [r for r in self.regels if r.maand == label]
@@ -235,6 +263,29 @@ def als_csv(rapport: Rapport) -> str:
     return buffer.getvalue()
 
 
+TABELKOPPEN = [
+    "Maand", "Functie", "Productcode", "Gemeente van herkomst", "Gemeentecode", "Stand begin",
+    "Instroom", *(f"Uitstroom {reden}" for reden in REDENEN), "Stand eind",
+    "Wachttijd mediaan (dagen)", "Wachttijd p90 (dagen)", "Boven norm",
+    "Langste wachttijd (dagen)",
+]  # fmt: skip
+
+
+def als_tabel(rapport: Rapport) -> tuple[list[str], list[list]]:
+    """The report as a person downloads it (regio.exports: Dutch CSV, XLSX): names beside the
+    codes, numbers as numbers. ``als_csv`` keeps the machine format of the command."""
+    rijen = []
+    for regel in rapport.regels:
+        maand, functie, herkomst, *getallen = regel.waarden()
+        rijen.append(
+            [
+                maand, rapport.functienaam(functie), functie, rapport.gemeentenaam(herkomst),
+                None if herkomst == ONBEKEND else herkomst, *getallen,
+            ]
+        )  # fmt: skip
+    return TABELKOPPEN, rijen
+
+
 def trend(rapport: Rapport) -> tuple[list[str], dict[str, list[int]]]:
     """stand_eind per month per functie (summed over the gemeenten van herkomst)."""
     labels = [f"{m:%Y-%m}" for m in rapport.maanden]
@@ -247,19 +298,13 @@ def trend(rapport: Rapport) -> tuple[list[str], dict[str, list[int]]]:
 
 
 def als_pdf(rapport: Rapport) -> bytes:
-    from inkoop.models import Product
     from regio.charts import bar_chart
     from regio.pdf import render_pdf
 
     labels, reeksen = trend(rapport)
-    namen = dict(
-        Product.objects.filter(code__in=reeksen, perceel__regio=rapport.regio).values_list(
-            "code", "naam"
-        )
-    )
     chart = bar_chart(
         [label[2:] for label in labels],
-        {namen.get(code, code): waarden for code, waarden in reeksen.items()},
+        {rapport.functienaam(code): waarden for code, waarden in reeksen.items()},
         title="Stand van de wachtlijst aan het eind van de maand, per functie",
         width=720,
         height=280,
@@ -273,10 +318,12 @@ def als_pdf(rapport: Rapport) -> bytes:
         "toegang/wachtlijst/wachtlijstrapport_pdf.html",
         {
             "rapport": rapport,
-            "regels": regels,
+            "regels": [
+                (rapport.functienaam(r.functie), rapport.gemeentenaam(r.gemeente_herkomst), r)
+                for r in regels
+            ],
             "totaal": totaal,
             "chart": chart,
-            "namen": namen,
             "kolommen": KOLOMMEN,
         },
     )

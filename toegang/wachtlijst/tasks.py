@@ -17,6 +17,7 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
+from regio.exports import FORMATS, to_csv, to_xlsx
 from regio.jobs import JobContext, job, start_job
 from regio.models import JobRun, Regio
 from toegang.models import Wachtlijstgebeurtenis
@@ -44,9 +45,11 @@ def wachtlijstrapportage(ctx: JobContext, regio_id: int, maand: str, maanden: in
     rapport = wachtlijstrapport.rapport(
         regio, eerste, maanden, scope=ctx.scoped(Wachtlijstgebeurtenis, CAPABILITY)
     )
-    ctx.progress(50, "CSV maken")
+    ctx.progress(50, "CSV en XLSX maken")
     naam = f"wachtlijstrapport-{regio.code}-{maand}"
-    ctx.add_file(f"{naam}.csv", wachtlijstrapport.als_csv(rapport).encode("utf-8"), "text/csv")
+    koppen, rijen = wachtlijstrapport.als_tabel(rapport)
+    ctx.add_file(f"{naam}.csv", to_csv(koppen, rijen), FORMATS["csv"])
+    ctx.add_file(f"{naam}.xlsx", to_xlsx(koppen, rijen, title="Wachtlijst"), FORMATS["xlsx"])
     ctx.progress(65, "PDF maken")
     ctx.add_file(f"{naam}.pdf", wachtlijstrapport.als_pdf(rapport), "application/pdf")
     ctx.progress(95, "Afronden")

@@ -24,6 +24,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import ListView, View
 
 from inkoop.models import Product
+from regio.exports import ExportableListMixin
 from regio.lists import SearchSortMixin, as_int
 from regio.mixins import ScopedViewMixin
 from regio.models import Gemeente, Notificatie, User
@@ -96,7 +97,14 @@ class TolerantePaginaMixin:
         return paginator, page, page.object_list, page.has_other_pages()
 
 
-class WerkvoorraadView(TolerantePaginaMixin, SearchSortMixin, ScopedViewMixin, ListView):
+def _persoonsnaam(dossier) -> str:
+    persoon = getattr(dossier.client, "persoon", None)
+    return persoon.naam if persoon else "(gegevens verwijderd)"
+
+
+class WerkvoorraadView(
+    TolerantePaginaMixin, SearchSortMixin, ScopedViewMixin, ExportableListMixin, ListView
+):
     """Open meldingen of the gemeenten where the user is consulent: "mijn werk" (assigned to
     the user) or "team" (all), sorted by the next deadline; coloured when near or past."""
 
@@ -112,6 +120,18 @@ class WerkvoorraadView(TolerantePaginaMixin, SearchSortMixin, ScopedViewMixin, L
         "gemeente": "dossier__verantwoordelijke_gemeente__naam",
     }
     default_sort = "volgende_termijn"
+    export_filename = "werkvoorraad"
+    export_columns = [
+        ("Cliënt", lambda m: _persoonsnaam(m.dossier)),
+        ("Dossier", lambda m: m.dossier_id),
+        ("Gemeente", lambda m: m.dossier.verantwoordelijke_gemeente.naam),
+        ("Fase", lambda m: m.get_status_display()),
+        ("Spoed", lambda m: m.urgent),
+        ("Melding ontvangen", lambda m: m.ontvangen_op),
+        ("Consulent", lambda m: m.consulent.naam if m.consulent else ""),
+        ("Volgende termijn", lambda m: m.volgende_termijn),
+        ("Opgeschort", lambda m: m.opgeschort),
+    ]
 
     def ordering_for(self, key: str):
         ordering = super().ordering_for(key)

@@ -37,6 +37,7 @@ SIGNAAL_LABELS = {
     "drempel": "Signaaldrempel bereikt",
     "overschreden": "Bestedingsruimte overschreden",
 }
+BUDGET_LIJNEN = (70, 100)  # the budget signal's thresholds, drawn across the chart
 RIJEN = 10  # rows per table on the dashboard; ?alles=<tabel> and the export give every row
 GRAFIEK_CONTRACTEN = 12  # bars in the budget chart: the contracts with the highest share
 
@@ -340,6 +341,7 @@ class DashboardView(ScopedViewMixin, DetailView):
                 "categories": [g.contract.kenmerk for g in grafiek],
                 "series": {"Besteed (%)": [float(g.percentage) for g in grafiek]},
                 "unit": "%",
+                "lines": BUDGET_LIJNEN,
             },
             spreiding_chart={
                 "title": "Aandeel in de plaatsen en in het verdeelmodel (%)",

@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce
 from django.urls import path
 from django.views.generic import DetailView, ListView
 
+from regio.exports import ExportableListMixin
 from regio.iwmo import codelijst
 from regio.lists import SearchSortMixin
 from regio.mixins import ScopedViewMixin
@@ -31,7 +32,7 @@ VIEW_REGEL = "toegang.view_declaratieregel"
 STATUSSEN = {"afgewezen": "Met afgewezen regels", "toegekend": "Geheel toegekend"}
 
 
-class DeclaratieListView(SearchSortMixin, ScopedViewMixin, ListView):
+class DeclaratieListView(SearchSortMixin, ScopedViewMixin, ExportableListMixin, ListView):
     model = Declaratie
     capability = VIEW
     paginate_by = 25
@@ -44,6 +45,17 @@ class DeclaratieListView(SearchSortMixin, ScopedViewMixin, ListView):
         "gemeente": "gemeente__naam",
     }
     default_sort = "-ontvangen_op"
+    export_filename = "declaraties"
+    export_columns = [
+        ("DeclaratieNummer", lambda d: d.nummer),
+        ("Aanbieder", lambda d: d.aanbieder.naam),
+        ("AGB-code", lambda d: d.aanbieder.agb_code),
+        ("Gemeente", lambda d: d.gemeente.naam),
+        ("Ontvangen", lambda d: d.ontvangen_op),
+        ("Regels", lambda d: d.aantal_regels),
+        ("Afgewezen regels", lambda d: d.aantal_afgewezen),
+        ("Toegekend bedrag", lambda d: d.toegekend_bedrag),
+    ]
 
     def filter_queryset(self, queryset):
         # Per-row subqueries rather than a join with GROUP BY: the page's 25 rows are picked
