@@ -156,7 +156,7 @@ def test_preview_is_scoped(dossier, soest_a, baarn, client):
 
 
 def test_new_version_is_used_by_new_letters_and_old_letters_keep_theirs(
-    catalogus, soest_a, soest_b, beheerder
+    catalogus, soest_a, soest_b, beheerder, client
 ):
     soest = Gemeente.objects.get(code="0342")
     eerste = vastgesteld(met_adres(dossier_in("0342")), soest_a, soest_b)
@@ -187,6 +187,10 @@ def test_new_version_is_used_by_new_letters_and_old_letters_keep_theirs(
     with oud.brief.bestand.open("rb") as f:
         assert hashlib.sha256(f.read()).hexdigest() == sha
     assert "dit: Begeleiding" not in brieftekst_van(eerste)
+    client.force_login(soest_a)
+    for b, versie in ((eerste, 1), (tweede, 2)):
+        pagina = client.get(reverse("toegang:beschikking-detail", args=[b.pk])).content.decode()
+        assert f"ons besluit versie {versie}" in pagina
 
 
 def test_first_edit_keeps_the_standard_text_as_version_one(refdata, beheerder):

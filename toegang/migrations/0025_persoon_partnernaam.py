@@ -13,11 +13,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='persoon',
             name='partner_geslachtsnaam',
-            field=models.CharField(blank=True, help_text='Nodig bij naamgebruik 2, 3 of 4 (naam partner).', max_length=200, verbose_name='geslachtsnaam partner'),
+            field=models.CharField(blank=True, help_text='Nodig bij naamgebruik 2, 3 of 4 (naam partner).', max_length=200, verbose_name='achternaam partner'),
         ),
         migrations.AddField(
             model_name='persoon',
             name='partner_voorvoegsel',
-            field=models.CharField(blank=True, max_length=10),
+            field=models.CharField(blank=True, max_length=10, verbose_name='tussenvoegsel partner'),
         ),
     ]
