@@ -181,6 +181,8 @@ ROLLEN: tuple[RolDefinitie, ...] = (
             *_caps("inkoop", ["aanbieder", "perceel", "product", "tarief"]),
             # API credentials of the aanbieders contracted in the regio (inkoop.ApiSleutel).
             *_caps("inkoop", ["apisleutel"]),
+            # The letter texts of the regio's gemeenten (toegang.Brieftekst; a new version each).
+            *_caps("toegang", ["brieftekst"], ["view", "add"]),
         ),
     ),
     RolDefinitie(

@@ -82,6 +82,7 @@ ROL_LINKS = {
                   ("Regio-overzicht {regio}", "regio:detail", "regio"),
                   ("Contracten", "inkoop:contract-list", None)],
     "functioneel-beheerder": [("Regio-overzicht {regio}", "regio:detail", "regio"),
+                              ("Brieven per gemeente", "toegang:brieftekst-overzicht", None),
                               ("Beheer", "admin:index", None)],
     "privacyfunctionaris": [("Wie heeft een dossier ingezien?", "audit:zoek", None),
                             ("Verwijderverzoeken (AVG)", "privacy:verzoek-list", None),

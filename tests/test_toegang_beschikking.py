@@ -606,8 +606,14 @@ def test_letter_goes_to_the_vertegenwoordiger(dossier, soest_a, soest_b):
     services.maak_bekend(b, soest_b)
     with vers(b).brief.bestand.open("rb") as f:
         tekst = pdftekst(f.read())
-    assert "Mirjam Mentorink" in tekst and "Kerkstraat 3" in tekst and "AMERSFOORT" in tekst
-    assert "als mentor van" in tekst
+    assert "M. Mentorink" in tekst and "Kerkstraat 3" in tekst and "AMERSFOORT" in tekst
+    assert "Geachte M. Mentorink," in tekst
+    # The letter speaks to the mentor and names the client (geslacht unknown: neutral, with
+    # the initials of the first names) where the client receives the support.
+    persoon = dossier.client.persoon
+    assert f"als mentor van J. {persoon.geslachtsnaam}." in tekst
+    assert f"J. {persoon.geslachtsnaam} krijgt de ondersteuning hieronder" in tekst
+    assert "U krijgt" not in tekst
     assert "Beschermd wonen" in tekst
 
 

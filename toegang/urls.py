@@ -1,3 +1,4 @@
+from toegang.beschikkingen import brieftekst_views
 from toegang.beschikkingen import views as beschikkingen
 from toegang.dossiers import views as dossiers
 from toegang.meldingen import views as meldingen
@@ -14,6 +15,7 @@ urlpatterns = [
     *dossiers.urlpatterns,
     *meldingen.urlpatterns,
     *beschikkingen.urlpatterns,
+    *brieftekst_views.urlpatterns,
     *toewijzingen.urlpatterns,
     *wachtlijstrapport.urlpatterns,
     *wachtlijst.urlpatterns,

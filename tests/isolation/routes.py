@@ -200,9 +200,11 @@ CODE_KWARGS = {
     "app_label": lambda s: "toegang",
     "url": lambda s: "toegang/onbekend/",
     "content_type_id": lambda s: ContentType.objects.get_for_model(s["dossier"]).pk,
+    "soort": lambda s: "toekenning",  # a kind of letter (toegang.Brieftekst)
+    "blok": lambda s: "besluit",
 }
 # kwargs that address an object (the ones the matrix must see refused).
-NOT_OBJECT_KWARGS = {"format", "app_label", "url", "actie", "fmt", "naar"}
+NOT_OBJECT_KWARGS = {"format", "app_label", "url", "actie", "fmt", "naar", "soort", "blok"}
 
 
 def object_for(route: Route, kwarg: str, side: Side):

@@ -4,11 +4,12 @@ from django.conf import settings
 from django.db import models
 
 from regio.iwmo import choices
-from regio.models import INGANG_EINDE, geen_overlap, period_constraints
+from regio.models import INGANG_EINDE, Gemeente, geen_overlap, period_constraints
 from toegang.dossiers.models import Client, Dossier
 from toegang.meldingen.models import Aanvraag, Document
 from toegang.query import (
     BeschiktProductQuerySet,
+    GemeenteEigenQuerySet,
     PerDossierQuerySet,
 )
 
@@ -88,6 +89,11 @@ class Beschikking(models.Model):
     )
     brief = models.OneToOneField(
         Document, on_delete=models.PROTECT, null=True, blank=True, related_name="beschikking"
+    )
+    # The versions of the gemeente's letter texts the stored letter was made with (set once, at
+    # bekendmaking; a later version never changes a letter already made).
+    brieftekstversies = models.ManyToManyField(
+        "Brieftekst", blank=True, related_name="beschikkingen"
     )
     aangemaakt_op = models.DateTimeField(auto_now_add=True)
 
@@ -295,3 +301,51 @@ class Bezwaaruitstel(models.Model):
 
     def __str__(self):
         return f"Uitgesteld tot {self.uitgesteld_tot:%d-%m-%Y}"
+
+
+class Brieftekst(models.Model):
+    """One version of one block of a gemeente's letter texts (``toegang.beschikkingen.brieftekst``
+    holds the blocks, their placeholders and the standard wording). Editing makes a new
+    version; a version is never changed, and a letter keeps the versions it was made with."""
+
+    class Soort(models.TextChoices):
+        TOEKENNING = "toekenning", "Toekenning"
+        GEDEELTELIJK = "gedeeltelijk", "Gedeeltelijke toekenning"
+        AFWIJZING = "afwijzing", "Afwijzing"
+        WIJZIGING = "wijziging", "Wijzigingsbesluit"
+        INTREKKING = "intrekking", "Intrekkingsbesluit"
+        ALGEMEEN = "algemeen", "Alle brieven"
+
+    class Blok(models.TextChoices):
+        INLEIDING = "inleiding", "Inleiding"
+        BESLUIT = "besluit", "Ons besluit"
+        SLOT = "slot", "Slot (vragen)"
+        ONDERTEKENING = "ondertekening", "Ondertekening (mandaat)"
+        RECHTSMIDDELEN = "rechtsmiddelen", "Bezwaar en voorlopige voorziening"
+
+    gemeente = models.ForeignKey(Gemeente, on_delete=models.PROTECT, related_name="+")
+    soort = models.CharField(max_length=12, choices=Soort.choices)
+    blok = models.CharField(max_length=16, choices=Blok.choices)
+    versie = models.PositiveIntegerField()
+    tekst = models.TextField()
+    gemaakt_door = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", help_text="Leeg: de standaardtekst.",
+    )  # fmt: skip
+    gemaakt_op = models.DateTimeField(auto_now_add=True)
+
+    objects = GemeenteEigenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "brieftekst"
+        verbose_name_plural = "briefteksten"
+        ordering = ["gemeente", "soort", "blok", "-versie"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gemeente", "soort", "blok", "versie"], name="brieftekst_versie_uniek"
+            )
+        ]
+
+    def __str__(self):
+        blok = self.get_blok_display().lower()
+        return f"{self.get_soort_display()}, {blok} (versie {self.versie})"

@@ -26,7 +26,7 @@ from regio.models import Notificatie
 from regio.notificaties import meld, wie_mag
 from regio.pdf import render_pdf
 from regio.query import mag, vereis
-from toegang.beschikkingen.brief import brief_bestandsnaam, brief_context
+from toegang.beschikkingen.brief import BRIEF_TEMPLATE, brief_bestandsnaam, brief_context
 from toegang.beschikkingen.producten import (
     ProductRegel,
     besluit_fouten,
@@ -608,9 +608,8 @@ def maak_bekend(beschikking: Beschikking, user) -> Beschikking:
         vorige = _vorige_in_werking(locked)
         if vorige is not None:
             locked.in_werking_op = werking_per(locked, vandaag)
-        pdf = render_pdf(
-            "toegang/beschikkingen/brief_beschikking.html", brief_context(locked, vandaag)
-        )
+        context = brief_context(locked, vandaag, vastleggen=True)
+        pdf = render_pdf(BRIEF_TEMPLATE, context)
         document = Document(
             dossier_id=locked.dossier_id,
             soort=Document.Soort.BESCHIKKING,
@@ -626,6 +625,7 @@ def maak_bekend(beschikking: Beschikking, user) -> Beschikking:
             locked.bekendgemaakt_op = vandaag
             locked.status = Status.BEKENDGEMAAKT
             locked.save(update_fields=["brief", "bekendgemaakt_op", "status", "in_werking_op"])
+            locked.brieftekstversies.set(context["brieftekstversies"])
             audit.record("create", objects=[document], actor=user, toelichting={"brief": True})
             _stap(locked, user, "bekendgemaakt", Status.VASTGESTELD, document=document.pk)
             if vorige is not None:

@@ -421,6 +421,35 @@ class BeschikkingBriefView(ScopedViewMixin, SingleObjectMixin, View):
         return response
 
 
+class BeschikkingVoorbeeldView(ScopedViewMixin, SingleObjectMixin, View):
+    """The letter as it would be made, with a CONCEPT watermark, before bekendmaken; rendered
+    on the fly and never stored (the bekendgemaakte letter is made once). Audited."""
+
+    model = Beschikking
+    capability = services.VIEW
+
+    def get(self, request, *args, **kwargs):
+        beschikking = self.get_object()
+        if beschikking.brief_id is not None or beschikking.status not in (
+            Status.CONCEPT, Status.TER_ACCORDERING, Status.VASTGESTELD,
+        ):  # fmt: skip
+            messages.info(
+                request, "Deze beschikking heeft haar brief al; die wordt niet opnieuw gemaakt."
+            )
+            return redirect("toegang:beschikking-detail", pk=beschikking.pk)
+        try:
+            inhoud = brief.voorbeeld_pdf(beschikking)
+        except ValidationError as exc:
+            messages.error(request, " ".join(_fouten(exc)))
+            return redirect("toegang:beschikking-detail", pk=beschikking.pk)
+        audit.record("view", objects=[beschikking], toelichting={"brief": "voorbeeld (concept)"})
+        response = HttpResponse(inhoud, content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'inline; filename="concept-{brief.brief_bestandsnaam(beschikking)}"'
+        )
+        return response
+
+
 class BezwaarCreateView(BeschikkingQuerysetMixin, ScopedObjectPageMixin, View):
     """Register a bezwaar against a bekendgemaakte beschikking."""
 
@@ -615,6 +644,11 @@ urlpatterns = [
         "beschikkingen/<int:pk>/brief/",
         BeschikkingBriefView.as_view(),
         name="beschikking-brief",
+    ),
+    path(
+        "beschikkingen/<int:pk>/voorbeeld/",
+        BeschikkingVoorbeeldView.as_view(),
+        name="beschikking-voorbeeld",
     ),
     path(
         "beschikkingen/<int:pk>/bezwaar/nieuw/",

@@ -113,6 +113,7 @@ class PersoonForm(KiesLabelMixin, forms.ModelForm):
         model = Persoon
         fields = [
             "voornamen", "voorletters", "voorvoegsel", "geslachtsnaam", "naamgebruik",
+            "partner_voorvoegsel", "partner_geslachtsnaam",
             "geboortedatum", "datumgebruik", "geslacht", "communicatievorm",
             "gemeente_woonplaats", "telefoon", "email",
         ]  # fmt: skip

@@ -66,6 +66,12 @@ class Persoon(models.Model):
     voorvoegsel = models.CharField(max_length=10, blank=True)
     geslachtsnaam = models.CharField(max_length=200)
     naamgebruik = models.CharField(max_length=1, default="1", choices=choices("COD700_Naamgebruik"))
+    # The partner's name, for naamgebruik 2, 3 and 4 (letters address the person by it).
+    partner_voorvoegsel = models.CharField("tussenvoegsel partner", max_length=10, blank=True)
+    partner_geslachtsnaam = models.CharField(
+        "achternaam partner", max_length=200, blank=True,
+        help_text="Nodig bij naamgebruik 2, 3 of 4 (naam partner).",
+    )  # fmt: skip
     geboortedatum = models.DateField(null=True, blank=True)
     datumgebruik = models.CharField(
         max_length=1, blank=True, choices=choices("COD170_Datumgebruik"),

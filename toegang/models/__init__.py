@@ -7,6 +7,7 @@ from toegang.beschikkingen.models import (  # noqa: F401
     BeschiktProduct,
     Bezwaar,
     Bezwaaruitstel,
+    Brieftekst,
     Verzuimherstel,
 )
 from toegang.dossiers.models import (  # noqa: F401
