@@ -15,17 +15,47 @@ from toegang.models import Declaratie, Toewijzing, Zorgperiode
 
 D = datetime.date
 
+# The README's "Calling the API" example works as printed against the demo data (dev settings
+# only, like the demo passwords): the contractpartner's demo key is this known token, and one
+# toewijzing of it (``api_voorbeeld``) is left without a start of care for the example to start.
+README_TOKEN_PREFIX = "demo0100"
+README_TOKEN_GEHEIM = "samen-verder-demo-sleutel"
+README_TOKEN = f"rz_{README_TOKEN_PREFIX}_{README_TOKEN_GEHEIM}"
+README_AANBIEDER = "75810100"
+README_GEMEENTE = "0307"
 
-def zorg_en_declaraties(rng: random.Random) -> tuple[int, int]:
+
+def api_voorbeeld(vandaag: datetime.date | None = None) -> Toewijzing | None:
+    """The toewijzing the README starts care on: the contractpartner's lowest-numbered active
+    toewijzing in Amersfoort that runs today."""
+    from django.db.models import Q
+
+    vandaag = vandaag or datetime.date.today()
+    return (
+        Toewijzing.objects.filter(
+            status=Toewijzing.Status.ACTIEF, aanbieder__agb_code=README_AANBIEDER,
+            gemeente__code=README_GEMEENTE, ingangsdatum__lte=vandaag,
+        )
+        .filter(Q(einddatum__isnull=True) | Q(einddatum__gte=vandaag))
+        .order_by("nummer")
+        .first()
+    )  # fmt: skip
+
+
+def zorg_en_declaraties(
+    rng: random.Random, vandaag: datetime.date | None = None
+) -> tuple[int, int]:
     """Returns (zorgperioden, declaratieregels) made; nothing when there are zorgperioden."""
     from toegang.toewijzingen import declaraties as declaratie_services
     from toegang.toewijzingen import zorg as zorg_services
 
     if Zorgperiode.objects.exists():
         return 0, 0
-    vandaag = datetime.date.today()
+    vandaag = vandaag or datetime.date.today()
+    voorbeeld = api_voorbeeld(vandaag)
     lopend = list(
         Toewijzing.objects.filter(status=Toewijzing.Status.ACTIEF, ingangsdatum__lte=vandaag)
+        .exclude(pk=voorbeeld.pk if voorbeeld else None)
         .select_related("beschikt_product__product", "aanbieder", "gemeente", "contract")
         .order_by("pk")
     )
@@ -103,7 +133,7 @@ def _regel(t: Toewijzing, van: datetime.date, tot: datetime.date, n: int, maand)
 def api_sleutels() -> list[tuple[str, str]]:
     """Credentials for two demo aanbieders (the Amersfoort contractpartner and the first
     Oldambt-Stadskanaal aanbieder), made once; returns (aanbieder, token) of those made now."""
-    from inkoop.apisleutels.services import maak
+    from inkoop.apisleutels.services import hash_geheim, maak
     from inkoop.models import Aanbieder, ApiSleutel
     from regio.models import User
 
@@ -123,6 +153,12 @@ def api_sleutels() -> list[tuple[str, str]]:
             continue
         if ApiSleutel.objects.filter(aanbieder=aanbieder).exists():
             continue
-        _, token = maak(aanbieder, "Demo-koppeling", user)
+        sleutel, token = maak(aanbieder, "Demo-koppeling", user)
+        if aanbieder.agb_code == README_AANBIEDER:
+            # The README's example key (dev only): a known token instead of the random one.
+            sleutel.prefix = README_TOKEN_PREFIX
+            sleutel.sleutel_hash = hash_geheim(README_TOKEN_GEHEIM)
+            sleutel.save(update_fields=["prefix", "sleutel_hash"])
+            token = README_TOKEN
         gemaakt.append((aanbieder.naam, token))
     return gemaakt

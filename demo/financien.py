@@ -1,10 +1,11 @@
 """Demo data of the finance workplace for regio Amersfoort (seed figures, DOMAIN.md "Figures"):
-parameters for 2025 and 2026 (cut-over 1 January 2022, alpha 0.5), voorschotten split by the
-verdeelmodel, budgets per gemeente for beschermd wonen and beschermd thuis, monthly costs of
-about 250 BW clients (222 in care, 31 with a pgb, spread over the gemeenten as in 2020; about
-one in five new since the cut-over) over both years, a vastgestelde run for 2025 and a concept
-for 2026. The costs stand for the realised costs taken over from the previous administration
-(bron handmatig, and pgb); from now on they come from declaraties and the taakgericht allocation.
+parameters for last year and this year (cut-over 1 January 2022, alpha 0.5), voorschotten split
+by the verdeelmodel, budgets per gemeente for beschermd wonen and beschermd thuis, monthly costs
+of about 250 BW clients (222 in care, 31 with a pgb, spread over the gemeenten as in 2020; about
+one in five new since the cut-over) over both years, a vastgestelde run for last year and a
+concept for this year. The costs stand for the realised costs taken over from the previous
+administration (bron handmatig, and pgb); from now on they come from declaraties and the
+taakgericht allocation.
 """
 
 from __future__ import annotations
@@ -12,8 +13,6 @@ from __future__ import annotations
 import datetime
 import random
 from decimal import Decimal
-
-from django.utils import timezone
 
 from financien import runs
 from financien.models import (
@@ -33,8 +32,9 @@ D = datetime.date
 # 2020 BW clients (zin, pgb) per gemeente (DOMAIN.md); Bunschoten's pgb count is unknown (1).
 CLIENTEN = {"0307": (176, 15), "0308": (12, 0), "0313": (0, 1), "0327": (13, 15),
             "0267": (6, 0), "0342": (15, 1), "0351": (0, 0)}  # fmt: skip
-PARAMETERS = {2025: Decimal("12000000.00"), 2026: Decimal("12400000.00")}
-VOORSCHOT_TOTAAL = {2025: Decimal("2500000.00"), 2026: Decimal("2600000.00")}
+# Last year and this year (relative to the day the demo runs).
+PARAMETERS = {-1: Decimal("12000000.00"), 0: Decimal("12400000.00")}
+VOORSCHOT_TOTAAL = {-1: Decimal("2500000.00"), 0: Decimal("2600000.00")}
 PEILDATUM_NIEUW = D(2022, 1, 1)
 FUNCTIEDELEN = {"beschermd-wonen": Decimal("0.85"), "beschermd-thuis": Decimal("0.15")}
 
@@ -48,12 +48,15 @@ def _maanden(jaar: int, tot: datetime.date):
         yield begin, einde - datetime.timedelta(days=1)
 
 
-def demo(rng: random.Random) -> int:
+def demo(rng: random.Random, vandaag: datetime.date | None = None) -> int:
     """Load it all once (does nothing when regio Amersfoort has runs). Returns the number of
     kostenregels made."""
     regio = Regio.objects.get(code="amersfoort")
     if Vereveningsrun.objects.filter(regio=regio).exists():
         return 0
+    vandaag = vandaag or datetime.date.today()
+    parameters_per_jaar = {vandaag.year + d: b for d, b in PARAMETERS.items()}
+    voorschot_totaal = {vandaag.year + d: b for d, b in VOORSCHOT_TOTAAL.items()}
     gemeenten = {g.code: g for g in Gemeente.objects.filter(code__in=CLIENTEN)}
     functies = {
         p.code: p
@@ -61,8 +64,8 @@ def demo(rng: random.Random) -> int:
             perceel__regio=regio, code__in=["beschermd-wonen", "beschermd-thuis"]
         )
     }
-    verdeelmodel = {code: Decimal(p) for code, p in _verdeelmodel(regio).items()}
-    for jaar, budget in PARAMETERS.items():
+    verdeelmodel = {code: Decimal(p) for code, p in _verdeelmodel(regio, vandaag.year).items()}
+    for jaar, budget in parameters_per_jaar.items():
         parameters = Jaarparameters.objects.create(
             regio=regio, jaar=jaar, peildatum_nieuw=PEILDATUM_NIEUW, alpha=Decimal("0.5"),
             centrumgemeentebudget=budget,
@@ -71,12 +74,12 @@ def demo(rng: random.Random) -> int:
             GemeenteInvoer(code, gemeenten[code].naam, verdeelmodel[code], Decimal(0), Decimal(0))
             for code in sorted(verdeelmodel)
         ]
-        for g in voorschotten_naar_verdeelmodel(invoer, VOORSCHOT_TOTAAL[jaar]):
+        for g in voorschotten_naar_verdeelmodel(invoer, voorschot_totaal[jaar]):
             Voorschot.objects.create(
                 parameters=parameters, gemeente=gemeenten[g.code], bedrag=g.voorschot
             )
         for code, share in verdeelmodel.items():
-            totaal = (budget + VOORSCHOT_TOTAAL[jaar]) * share / 100
+            totaal = (budget + voorschot_totaal[jaar]) * share / 100
             for functie, deel in FUNCTIEDELEN.items():
                 if functie in functies:
                     bedrag = (totaal * deel / 1000).quantize(Decimal(1)) * 1000
@@ -84,23 +87,23 @@ def demo(rng: random.Random) -> int:
                         parameters=parameters, gemeente=gemeenten[code],
                         functie=functies[functie], bedrag=bedrag,
                     )  # fmt: skip
-    regels = _kosten(rng, regio, gemeenten, functies)
-    _runs(regio)
+    regels = _kosten(rng, regio, gemeenten, functies, vandaag, list(parameters_per_jaar))
+    _runs(regio, vandaag.year)
     return regels
 
 
-def _verdeelmodel(regio) -> dict:
+def _verdeelmodel(regio, jaar: int) -> dict:
     from financien.models import VerdeelmodelAandeel
 
     return dict(
         VerdeelmodelAandeel.objects.filter(
-            verdeelmodel__regio=regio, verdeelmodel__jaar=2026
+            verdeelmodel__regio=regio, verdeelmodel__jaar=jaar
         ).values_list("gemeente__code", "percentage")
     )
 
 
-def _kosten(rng, regio, gemeenten, functies) -> int:
-    tot = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
+def _kosten(rng, regio, gemeenten, functies, vandaag, jaren) -> int:
+    tot = vandaag.replace(day=1) - datetime.timedelta(days=1)
     clients, starts, regels = [], [], []
     for code, (zin, pgb) in sorted(CLIENTEN.items()):
         for soort, aantal in (("zin", zin), ("pgb", pgb)):
@@ -126,7 +129,7 @@ def _kosten(rng, regio, gemeenten, functies) -> int:
                 functie = functies.get("beschermd-thuis" if thuis else "beschermd-wonen")
                 bereik = (3800, 6200) if soort == "zin" else (2400, 3800)
                 per_maand = Decimal(rng.randrange(*bereik))
-                for jaar in PARAMETERS:
+                for jaar in jaren:
                     for begin, einde in _maanden(jaar, tot):
                         if einde < start:
                             continue
@@ -150,12 +153,12 @@ def _kosten(rng, regio, gemeenten, functies) -> int:
     return len(regels)
 
 
-def _runs(regio):
-    """2025 vastgesteld (started by the regional finance officer, fixed by a colleague), and a
-    concept for 2026."""
+def _runs(regio, jaar: int):
+    """Last year vastgesteld (started by the regional finance officer, fixed by a colleague),
+    and a concept for this year."""
     starter = User.objects.filter(username="financien-amersfoort").first()
     collega = User.objects.filter(username="soest-en-financien").first()
-    vorig = runs.bereken_run(regio, 2025, user=starter)
+    vorig = runs.bereken_run(regio, jaar - 1, user=starter)
     if collega is not None:
         runs.vaststellen(vorig, collega)
-    runs.bereken_run(regio, 2026, user=starter)
+    runs.bereken_run(regio, jaar, user=starter)

@@ -74,6 +74,11 @@ CATALOGUS = [
         ("kortdurend-verblijf", "Kortdurend verblijf", "product", BEG, "04", "04K10", "14", None, None,
          [(OS_NIEUW_BEGIN, "145.00"), (D(2025, 1, 1), "154.50")]),
     ]),
+    # BW-regio Groningen: one functie beschermd wonen (illustrative; the waiting list uses it).
+    ("groningen", "beschermd-wonen-groningen", "Beschermd wonen",
+     Bekostiging.TAAKGERICHT, D(2023, 1, 1), None, [
+        ("beschermd-wonen", "Beschermd wonen", "functie", BW, "15", "", "", None, None, []),
+    ]),
 ]  # fmt: skip
 
 BW_AANBIEDERS = [
@@ -91,6 +96,7 @@ OS_AANBIEDERS = [
     "Dagbesteding De Kanaalstreek", "Het Logeerhuis Blauwestad",
 ]  # fmt: skip
 CONTRACTPARTNER = "Combinatie Samen Verder Amersfoort"
+GRONINGEN_AANBIEDERS = ["Stichting Wonen aan het Hoornsediep", "Herstelhuis Ommeland"]
 
 
 def catalogus():
@@ -213,10 +219,161 @@ def aanbieders_en_contracten(rng: random.Random):
         _contract(
             os_regio, aanbieder, f"OS-2023-{n:02d}", [percelen["begeleiding-2023"]], os_leden,
             OS_NIEUW_BEGIN, OS_NIEUW_EINDE, Bekostiging.PXQ,
-            opties=[(12, D(2025, 11, 30), True), (12, D(2026, 11, 30), None)],
+            opties=[(12, D(2025, 11, 30), None), (12, D(2026, 11, 30), None)],
             budgetten=[(jaar, rng.randrange(500_000, 1_800_000, 10_000)) for jaar in (2023, 2024, 2025, 2026)],
         )  # fmt: skip
-    return {"aanbieders": len(bw) + 1 + len(OS_AANBIEDERS)}
+    groningen = Regio.objects.get(code="groningen")
+    gr_leden = list(
+        Gemeente.objects.filter(
+            lidmaatschappen__regio=groningen, lidmaatschappen__domein=BW,
+            lidmaatschappen__einde__isnull=True,
+        ).distinct()
+    )  # fmt: skip
+    for n, naam in enumerate(GRONINGEN_AANBIEDERS, start=1):
+        aanbieder = _aanbieder(naam, 300 + n)
+        _contract(
+            groningen, aanbieder, f"BWG-2023-{n:02d}", [percelen["beschermd-wonen-groningen"]],
+            gr_leden, D(2023, 1, 1), D(2026, 12, 31), Bekostiging.TAAKGERICHT,
+            opties=[(24, D(2026, 6, 30), None), (24, D(2028, 6, 30), None)],
+            budgetten=[(jaar, rng.randrange(2_000_000, 6_000_000, 10_000)) for jaar in (2023, 2024, 2025, 2026)],
+        )  # fmt: skip
+    return {"aanbieders": len(bw) + 1 + len(OS_AANBIEDERS) + len(GRONINGEN_AANBIEDERS)}
+
+
+# Who takes the extension decisions per regio (the demo's contractmanagers); a regio without
+# one in the demo decides as the system (user None).
+BESLUITERS = {"amersfoort": "risb-amersfoort", "oldambt-stadskanaal": "risb-oldambt-stadskanaal"}
+# An operational contract should run (extensions still open included) this far ahead.
+HORIZON = datetime.timedelta(days=2 * 365)
+
+
+def verlengingen(vandaag: datetime.date) -> int:
+    """Record the extension decisions the regio would have taken by ``vandaag``: every open
+    option whose decision date has passed is used, three weeks before that date, by the regio's
+    contractmanager, through the contract service (which also stretches capped toewijzingen).
+    Returns the number of decisions made."""
+    from inkoop.contracten.services import verlenging_besluiten
+    from regio.models import User
+
+    users = {u.username: u for u in User.objects.filter(username__in=BESLUITERS.values())}
+    opties = (
+        Verlengingsoptie.objects.filter(benut__isnull=True, besluit_uiterlijk__lte=vandaag)
+        .select_related("contract__regio")
+        .order_by("contract__pk", "volgnummer")
+    )
+    aantal = 0
+    for optie in opties:
+        verlenging_besluiten(
+            optie, True, user=users.get(BESLUITERS.get(optie.contract.regio.code)),
+            op=optie.besluit_uiterlijk - datetime.timedelta(days=21),
+            reden="Goede resultaten en tevreden cliënten; de regio benut de verlenging.",
+        )  # fmt: skip
+        aantal += 1
+    return aantal
+
+
+def _plus_jaren(dag: datetime.date, jaren: int) -> datetime.date:
+    try:
+        return dag.replace(year=dag.year + jaren)
+    except ValueError:  # 29 February
+        return dag.replace(year=dag.year + jaren, day=28)
+
+
+def vervolgcontracten(vandaag: datetime.date) -> int:
+    """When an operational contract (on a catalogue without an end) will not run until
+    ``vandaag`` plus the horizon, even with its open options, the regio has tendered again: a
+    follow-up contract from the day after, for four years with the same options, percelen,
+    gemeenten, subcontractors and budgets (+3% a year). Returns the number made."""
+    laatste: dict = {}
+    for contract in (
+        Contract.objects.filter(soort="raamovereenkomst", percelen__einde__isnull=True)
+        .distinct()
+        .order_by("begin", "pk")
+    ):
+        laatste[(contract.regio_id, contract.aanbieder_id)] = contract
+    gemaakt = 0
+    for contract in laatste.values():
+        opties = list(contract.verlengingsopties.order_by("volgnummer"))
+        open_maanden = sum(o.duur_maanden for o in opties if o.benut is None)
+        reikt = _plus_maanden_dag(contract.looptijd_einde, open_maanden)
+        if reikt >= vandaag + HORIZON:
+            continue
+        begin = contract.looptijd_einde + datetime.timedelta(days=1)
+        einde = _plus_jaren(begin, 4) - datetime.timedelta(days=1)
+        prefix = contract.kenmerk.split("-")[0]
+        volgnummer = contract.kenmerk.split("-")[-1]
+        eind = einde
+        nieuwe_opties = []
+        for o in opties:
+            # Decide six months before the end the option would extend.
+            nieuwe_opties.append((o.duur_maanden, _plus_maanden_dag(eind, -6), None))
+            eind = _plus_maanden_dag(eind, o.duur_maanden)
+        budgetten = {b.jaar: b.bedrag for b in contract.budgetten.all()}
+        bedrag = budgetten[max(budgetten)] if budgetten else Decimal("1000000")
+        nieuw = _contract(
+            contract.regio, contract.aanbieder, f"{prefix}-{begin.year}-{volgnummer}",
+            list(contract.percelen.all()), list(contract.gemeenten.all()), begin, einde,
+            contract.bekostiging, opties=nieuwe_opties,
+            budgetten=[
+                (jaar, (bedrag * Decimal("1.03") ** (jaar - max(budgetten or [begin.year]))).quantize(Decimal("1000")))
+                for jaar in range(begin.year, einde.year + 1)
+            ],
+        )  # fmt: skip
+        if contract.wachtlijstbeheer and not nieuw.wachtlijstbeheer:
+            nieuw.wachtlijstbeheer = True
+            nieuw.save(update_fields=["wachtlijstbeheer"])
+        for sub in contract.onderaannemers.all():
+            Onderaanneming.objects.get_or_create(
+                contract=nieuw, naam=sub.naam, defaults={"agb_code": sub.agb_code, "begin": begin}
+            )
+        gemaakt += 1
+    return gemaakt
+
+
+def _plus_maanden_dag(dag: datetime.date, maanden: int) -> datetime.date:
+    """``dag`` moved by whole months, for month ends: the last day of the target month when
+    ``dag`` is a month's last day."""
+    volgende = dag + datetime.timedelta(days=1)
+    index = volgende.year * 12 + volgende.month - 1 + maanden
+    if volgende.day == 1:
+        return D(index // 12, index % 12 + 1, 1) - datetime.timedelta(days=1)
+    return D(index // 12, index % 12 + 1, min(dag.day, 28))
+
+
+def budgetten_bijwerken(vandaag: datetime.date) -> int:
+    """A bestedingsruimte for every year up to next year that an operational contract runs in
+    (the previous year's +3%), so the budget signals have a figure for the current year."""
+    nieuw = []
+    for contract in (
+        Contract.objects.filter(percelen__einde__isnull=True, looptijd_einde__gte=vandaag)
+        .exclude(soort="bdvo")
+        .distinct()
+        .prefetch_related("budgetten")
+    ):
+        bedragen = {b.jaar: b.bedrag for b in contract.budgetten.all()}
+        if not bedragen:
+            continue
+        for jaar in range(
+            min(bedragen) + 1, min(contract.looptijd_einde.year, vandaag.year + 1) + 1
+        ):
+            if jaar not in bedragen:
+                bedragen[jaar] = (bedragen[jaar - 1] * Decimal("1.03")).quantize(Decimal("1000"))
+                nieuw.append(Bestedingsruimte(contract=contract, jaar=jaar, bedrag=bedragen[jaar]))
+    Bestedingsruimte.objects.bulk_create(nieuw)
+    return len(nieuw)
+
+
+def contracten_bijhouden(vandaag: datetime.date) -> dict:
+    """Extension decisions, follow-up contracts and budgets as the calendar moved to ``vandaag``."""
+    besluiten = vervolg = 0
+    for _ in range(6):
+        besluiten += verlengingen(vandaag)
+        gemaakt = vervolgcontracten(vandaag)
+        vervolg += gemaakt
+        if not gemaakt:
+            break
+    return {"besluiten": besluiten, "vervolgcontracten": vervolg,
+            "budgetten": budgetten_bijwerken(vandaag)}  # fmt: skip
 
 
 # (aanbieder naam, locatie, gemeente, straat, functie codes, plaatsen, gender, huisdieren, rolstoel)
@@ -229,6 +386,10 @@ LOCATIES = [
     ("Stichting Anker", "Het Anker Leusden", "0327", "Hamersveldseweg", ["beschermd-wonen"], 6, "gemengd", True, True),
     ("Het Baken Beschermd Wonen", "Het Baken Nijkerk", "0267", "Holkerweg", ["beschermd-wonen"], 6, "gemengd", False, True),
     ("Zorggroep De Horst", "Crisisbedden De Horst", "0307", "Hogeweg", ["stabilisatie-en-observatie"], 10, "gemengd", False, True),
+    # BW-regio Groningen, so its wachtlijstteam can place.
+    ("Stichting Wonen aan het Hoornsediep", "Hoornsediep Groningen", "0014", "Hoornsediep", ["beschermd-wonen"], 12, "gemengd", False, True),
+    ("Stichting Wonen aan het Hoornsediep", "Het Kanaalhuis Stadskanaal", "0037", "Navolaan", ["beschermd-wonen"], 8, "gemengd", True, True),
+    ("Herstelhuis Ommeland", "Herstelhuis Winschoten", "1895", "Langestraat", ["beschermd-wonen"], 10, "gemengd", False, True),
 ]  # fmt: skip
 # Age limits (inclusive) of a location for young adults; the waiting list matches on them.
 LEEFTIJDEN = {"Het Anker Leusden": (18, 27, "Jongvolwassenen met psychische kwetsbaarheid")}
@@ -240,8 +401,10 @@ def locaties(rng: random.Random, gemeld_door=None):
     from inkoop.models import Capaciteit, Locatie, VrijePlaatsenMelding
 
     functies = {
-        p.code: p
-        for p in Product.objects.filter(perceel__code="wmo-begeleiding-en-beschermd-wonen")
+        (p.perceel.code, p.code): p
+        for p in Product.objects.filter(
+            perceel__code__in=["wmo-begeleiding-en-beschermd-wonen", "beschermd-wonen-groningen"]
+        ).select_related("perceel")
     }
     gemeenten = {g.code: g for g in Gemeente.objects.all()}
     for (
@@ -256,9 +419,11 @@ def locaties(rng: random.Random, gemeld_door=None):
         rolstoel,
     ) in LOCATIES:
         aanbieder = Aanbieder.objects.get(naam=aanbieder_naam)
+        groningen = aanbieder_naam in GRONINGEN_AANBIEDERS
+        perceel = "beschermd-wonen-groningen" if groningen else "wmo-begeleiding-en-beschermd-wonen"
         locatie, created = Locatie.objects.get_or_create(
             aanbieder=aanbieder, naam=naam,
-            defaults={"straat": straat, "huisnummer": str(rng.randint(1, 120)), "postcode": f"38{rng.randint(10, 99)} {rng.choice(['AB', 'CD', 'EK', 'LM'])}",
+            defaults={"straat": straat, "huisnummer": str(rng.randint(1, 120)), "postcode": f"{97 if groningen else 38}{rng.randint(10, 99)} {rng.choice(['AB', 'CD', 'EK', 'LM'])}",
                       "plaats": gemeenten[gemeente].naam, "gemeente": gemeenten[gemeente], "gender": gender,
                       "huisdieren": dieren, "rolstoeltoegankelijk": rolstoel, "doelgroep": "Volwassenen met psychische kwetsbaarheid"},
         )  # fmt: skip
@@ -267,7 +432,7 @@ def locaties(rng: random.Random, gemeld_door=None):
             locatie.save(update_fields=["leeftijd_min", "leeftijd_max", "doelgroep"])
         if not created:
             continue
-        locatie.functies.set([functies[c] for c in codes])
+        locatie.functies.set([functies[(perceel, c)] for c in codes])
         Capaciteit.objects.create(
             locatie=locatie, begin=D(2023, 1, 1), einde=D(2024, 12, 31), plaatsen=plaatsen + 2
         )
@@ -305,6 +470,10 @@ def _gebruiker_van(aanbieder):
     return user
 
 
+# AGB codes of the aanbieders whose reports the demo holds.
+RAPPORTEURS = ["75810100", "75810201", "75810202", "75810203", "75810204"]
+
+
 def rapportages(
     rng: random.Random, aanbieder_user, risb_users: dict, peildatum: datetime.date | None = None
 ):
@@ -315,8 +484,12 @@ def rapportages(
     peildatum = peildatum or datetime.date.today()
     kwartalen = _laatste_kwartalen(peildatum, 4)
     staten = ["definitief", "akkoord", "in_beoordeling", "ingediend"]
+    # The operational contracts of the contractpartner and four Oldambt-Stadskanaal aanbieders
+    # (whichever contract of theirs runs now: the 2023 one or its follow-up).
     contracten = list(
-        Contract.objects.filter(kenmerk__in=["WBBW-2023-01", "OS-2023-01", "OS-2023-02", "OS-2023-03", "OS-2023-04"])
+        Contract.objects.lopend_op(peildatum)
+        .filter(aanbieder__agb_code__in=RAPPORTEURS, soort="raamovereenkomst", percelen__einde__isnull=True)
+        .distinct().order_by("aanbieder__agb_code")
         .select_related("aanbieder", "regio").prefetch_related("percelen__producten", "gemeenten")
     )  # fmt: skip
     for contract in contracten:
@@ -334,8 +507,9 @@ def rapportages(
         for index, (jaar, kwartaal) in enumerate(kwartalen):
             if Rapportage.objects.filter(contract=contract, jaar=jaar, kwartaal=kwartaal).exists():
                 continue
-            status = staten[index] if contract.kenmerk in ("WBBW-2023-01", "OS-2023-01") else (
-                "teruggestuurd" if (contract.kenmerk == "OS-2023-02" and index == 3) else "definitief")  # fmt: skip
+            agb = contract.aanbieder.agb_code
+            status = staten[index] if agb in ("75810100", "75810201") else (
+                "teruggestuurd" if (agb == "75810202" and index == 3) else "definitief")  # fmt: skip
             clienten = clienten_basis * rng.randint(96, 104) // 100
             budget = ruimte.get(jaar, Decimal("1000000"))
             aandeel = Decimal(kwartaal) / 4 * Decimal(rng.choice(["0.86", "0.95", "1.02"]))
@@ -398,8 +572,9 @@ VERDEELMODEL_AMERSFOORT = {
 }  # fmt: skip
 
 
-def verdeelmodellen():
-    """Regio Amersfoort's verdeelmodel: the 2021 figures, carried forward (illustrative)."""
+def verdeelmodellen(vandaag: datetime.date | None = None):
+    """Regio Amersfoort's verdeelmodel: the 2021 figures, carried forward to the current year
+    (illustrative)."""
     from financien.models import Verdeelmodel
     from financien.services import verdeelmodel_vastleggen
 
@@ -407,7 +582,8 @@ def verdeelmodellen():
     percentages = {
         Gemeente.objects.get(code=code): Decimal(p) for code, p in VERDEELMODEL_AMERSFOORT.items()
     }
-    for jaar in (2021, 2022, 2023, 2024, 2025, 2026):
+    vandaag = vandaag or datetime.date.today()
+    for jaar in range(2021, max(vandaag.year, 2026) + 1):
         if not Verdeelmodel.objects.filter(regio=regio, jaar=jaar).exists():
             verdeelmodel_vastleggen(
                 regio, jaar, percentages, bron="Startnotitie OMNV (2021)", user=None

@@ -35,9 +35,11 @@ def test_bsns():
             yield str(number)
 
 
-def clienten(rng: random.Random) -> list[Dossier]:
-    """Persons with BRP address and dossier per gemeente; every 8th has a mentor who receives
-    the letters. Returns the dossiers created now."""
+def clienten(rng: random.Random, vandaag: datetime.date | None = None) -> list[Dossier]:
+    """Persons with BRP address and dossier per gemeente (opened in the four years before
+    ``vandaag``); every 8th has a mentor who receives the letters. Returns the dossiers created
+    now."""
+    vandaag = vandaag or datetime.date.today()
     gemeenten = {g.code: g for g in Gemeente.objects.filter(code__in=AANTALLEN)}
     bekend = set(Persoon.objects.values_list("bsn_hash", flat=True))
     bsns = test_bsns()
@@ -49,7 +51,7 @@ def clienten(rng: random.Random) -> list[Dossier]:
             voorvoegsel, achternaam = rng.choice(ACHTERNAMEN)
             voornaam = rng.choice(VOORNAMEN)
             geboren = datetime.date(1950, 1, 1) + datetime.timedelta(days=rng.randint(0, 25000))
-            geopend = datetime.date(2023, 1, 1) + datetime.timedelta(days=rng.randint(0, 1400))
+            geopend = vandaag - datetime.timedelta(days=1430 - rng.randint(0, 1400))
             straat, huisnummer = rng.choice(STRATEN), str(rng.randint(1, 180))
             hashed = bsn_hash(bsn)
             if hashed in bekend:

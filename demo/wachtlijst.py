@@ -267,12 +267,18 @@ def geschiedenis(
     return len(aanmeldingen)
 
 
-def demo(rng: random.Random) -> int:
-    """Both demo lists (the entry point for ``python manage.py demo``), and a few placements in
-    progress at the demo locations of regio Amersfoort."""
-    aantal = geschiedenis(rng, "amersfoort") + geschiedenis(rng, "groningen")
-    plaatsingen(rng)
-    regie()
+def demo(rng: random.Random, vandaag: datetime.date | None = None) -> int:
+    """Both demo lists (the entry point for ``python manage.py demo``) up to ``vandaag``, the
+    zorgbewegingen of the clients placed over those months, and a few placements in progress at
+    the demo locations of regio Amersfoort."""
+    vandaag = vandaag or datetime.date.today()
+    aantal = geschiedenis(rng, "amersfoort", eind=vandaag) + geschiedenis(
+        rng, "groningen", eind=vandaag
+    )
+    for regio_code in ("amersfoort", "groningen"):
+        zorgbewegingen(random.Random(f"zorgbewegingen-{regio_code}"), regio_code, vandaag)
+    plaatsingen(rng, vandaag=vandaag)
+    regie(vandaag=vandaag)
     contractpartner_houdt_lijst_bij()
     from toegang.wachtlijst import wachtstatus as wachtstatus_services
 
@@ -280,7 +286,83 @@ def demo(rng: random.Random) -> int:
     return aantal
 
 
-def regie(regio_code: str = "amersfoort"):
+# Where care ends for those placed from the list: doorstroom (weights) or uitstroom.
+EINDE_ZORG = [
+    ("doorstroom", "beschermd_thuis", 30), ("doorstroom", "begeleid_wonen", 20),
+    ("uitstroom", "zelfstandig", 25), ("uitstroom", "wlz", 8), ("uitstroom", "andere_regio", 8),
+    ("uitstroom", "overleden", 3), ("uitstroom", "anders", 6),
+]  # fmt: skip
+NAAR_FUNCTIE = {"beschermd_thuis": "beschermd-thuis", "begeleid_wonen": "begeleid-wonen",
+                "beschermd_wonen": "beschermd-wonen"}  # fmt: skip
+
+
+def zorgbewegingen(rng: random.Random, regio_code: str, vandaag: datetime.date) -> int:
+    """The monitoring history that goes with the list's history: every client placed from the
+    list (uitstroom geplaatst) starts care at an aanbieder offering the functie that day
+    (instroom via the list), and those placed long enough ago moved on (doorstroom to beschermd
+    thuis or begeleid wonen; from stabilisatie en observatie mostly to beschermd wonen) or left
+    care. Bulk inserts; nothing when the history already has them."""
+    from inkoop.models import Locatie
+    from toegang.models import Zorgbeweging
+
+    regio = Regio.objects.get(code=regio_code)
+    door = _door(None)
+    if Zorgbeweging.objects.filter(regio=regio, door=door).exists():
+        return 0
+    geplaatst = list(
+        Aanmelding.objects.filter(
+            regio=regio, status=Aanmelding.Status.GEPLAATST, uitstroom_op__isnull=False,
+            plaatsingen__isnull=True,
+        ).select_related("functie").order_by("uitstroom_op", "pk")
+    )  # fmt: skip
+    functies = {
+        p.code: p for p in Product.objects.filter(perceel__regio=regio, perceel__einde__isnull=True)
+    }
+    aanbieders: dict[int, list[int]] = {}
+    for product in {a.functie for a in geplaatst if a.functie_id}:
+        aanbieders[product.pk] = sorted(
+            set(Locatie.objects.filter(functies=product).values_list("aanbieder_id", flat=True))
+        )
+    rijen = []
+    for a in geplaatst:
+        if a.functie_id is None:
+            continue
+        aanbieder_id = rng.choice(aanbieders[a.functie_id]) if aanbieders[a.functie_id] else None
+        gemeen = {
+            "aanmelding": a, "regio": regio, "client_id": a.client_id,
+            "gemeente_herkomst_id": a.gemeente_herkomst_id, "aanbieder_id": aanbieder_id,
+            "via_wachtlijst": True, "door": door,
+        }  # fmt: skip
+        rijen.append(
+            Zorgbeweging(soort="instroom", datum=a.uitstroom_op, functie_id=a.functie_id, **gemeen)
+        )
+        # Stabilisatie en observatie is short; a place in beschermd wonen one to two years.
+        kort = a.functie.code == "stabilisatie-en-observatie"
+        einde = a.uitstroom_op + datetime.timedelta(
+            days=rng.randint(30, 120) if kort else rng.randint(150, 720)
+        )
+        if einde >= vandaag:
+            continue  # still in care
+        if kort and rng.random() < 0.7:
+            soort, bestemming = "doorstroom", "beschermd_wonen"
+        else:
+            soort, bestemming, _ = rng.choices(EINDE_ZORG, [w for *_, w in EINDE_ZORG])[0]
+        naar = functies.get(NAAR_FUNCTIE.get(bestemming, "")) if soort == "doorstroom" else None
+        rijen.append(
+            Zorgbeweging(
+                soort=soort,
+                datum=einde,
+                functie_id=a.functie_id,
+                bestemming=bestemming,
+                naar_functie=naar if naar is not None and naar.pk != a.functie_id else None,
+                **gemeen,
+            )  # fmt: skip
+        )
+    Zorgbeweging.objects.bulk_create(rijen)
+    return len(rijen)
+
+
+def regie(regio_code: str = "amersfoort", vandaag: datetime.date | None = None):
     """A trajectplan with two goals and a first evaluation for the first client placed (the
     second placed client shows under "plan ontbreekt"), and an open quality signal to RISB."""
     from inkoop.kwaliteit import signalen as kwaliteitssignaal_services
@@ -297,7 +379,7 @@ def regie(regio_code: str = "amersfoort"):
     )
     if ct is None or geplaatst is None or Trajectplan.objects.filter(plaatsing=geplaatst).exists():
         return
-    vandaag = datetime.date.today()
+    vandaag = vandaag or datetime.date.today()
     plan = regie_services.trajectplan_opstellen(
         geplaatst, ct, vandaag, client_akkoord_op=vandaag, aanbieder_akkoord_op=vandaag,
         toelichting="Opgesteld in het intakegesprek met cliënt, begeleider en Centrale Toegang.",
@@ -332,7 +414,12 @@ def contractpartner_houdt_lijst_bij(regio_code: str = "amersfoort", kenmerk: str
     Contract.objects.filter(regio__code=regio_code, kenmerk=kenmerk).update(wachtlijstbeheer=True)
 
 
-def plaatsingen(rng: random.Random, regio_code: str = "amersfoort", aantal: int = 4):
+def plaatsingen(
+    rng: random.Random,
+    regio_code: str = "amersfoort",
+    aantal: int = 4,
+    vandaag: datetime.date | None = None,
+):
     """Reserve places for the longest-waiting clients that have a matching location, through
     the same services the CT uses: two placed, one confirmed by the aanbieder, one reserved.
     Does nothing when the regio already has plaatsingen."""
@@ -345,7 +432,7 @@ def plaatsingen(rng: random.Random, regio_code: str = "amersfoort", aantal: int 
     ct = User.objects.filter(username=f"ct-{regio_code}").first()
     if ct is None:
         return
-    vandaag = datetime.date.today()
+    vandaag = vandaag or datetime.date.today()
     wachtend = Aanmelding.objects.filter(
         regio__code=regio_code, status=Aanmelding.Status.WACHTEND
     ).order_by("wachtend_sinds", "pk")

@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from demo import aanbieders as provider_demo
 from demo import financien as financien_demo
 from demo import inkoop as inkoop_demo
+from demo import notificaties as notificaties_demo
 from demo import toegang as toegang_demo
 from demo import wachtlijst as wachtlijst_demo
 from demo.gebruikers import DEMO_NAMEN, DEMO_ROLLEN
@@ -33,15 +34,23 @@ class Command(BaseCommand):
         started = time.monotonic()
         if not settings.REGIOZORG_DEMO_PASSWORDS:
             raise CommandError("Demodata met wachtwoord 'demo' kan alleen met dev-instellingen.")
+        # Every operational date (meldingen, termijnen, the waiting list, toewijzingen, reports,
+        # extension decisions) is relative to this day; historical facts (catalogue eras,
+        # memberships, the 2023 contract) keep their real dates.
+        # (The services called here read the same clock, so it is today, not a parameter.)
+        vandaag = datetime.date.today()
         with transaction.atomic():
             referentiedata.load()
             # One generator per part, so that a part that skips (already loaded) does not shift
             # the numbers of the next part: the same seed gives the same data every run.
             inkoop_demo.catalogus()
-            inkoop_demo.verdeelmodellen()
+            inkoop_demo.verdeelmodellen(vandaag)
             aanbieders = inkoop_demo.aanbieders_en_contracten(random.Random(SEED + 1))["aanbieders"]
             users = self.users()
-            inkoop_demo.kwaliteit()
+            # The extension decisions the regio would have taken by now, and a follow-up
+            # contract where the options run out, so toewijzingen and placements can be made.
+            inkoop_demo.contracten_bijhouden(vandaag)
+            inkoop_demo.kwaliteit(vandaag)
             inkoop_demo.locaties(
                 random.Random(SEED + 2), gemeld_door=User.objects.get(username="aanbieder-demo")
             )
@@ -52,18 +61,22 @@ class Command(BaseCommand):
                     "amersfoort": User.objects.get(username="risb-amersfoort"),
                     "oldambt-stadskanaal": User.objects.get(username="risb-oldambt-stadskanaal"),
                 },
+                peildatum=vandaag,
             )
             toegang_demo.briefhoofden()
-            nieuwe_dossiers = toegang_demo.clienten(random.Random(SEED))
-            toegang_demo.zaken(nieuwe_dossiers, random.Random(SEED + 4))
-            wachtlijst_demo.demo(random.Random(SEED + 5))
-            financien_demo.demo(random.Random(SEED + 6))
+            nieuwe_dossiers = toegang_demo.clienten(random.Random(SEED), vandaag)
+            toegang_demo.zaken(nieuwe_dossiers, random.Random(SEED + 4), vandaag)
+            wachtlijst_demo.demo(random.Random(SEED + 5), vandaag)
+            financien_demo.demo(random.Random(SEED + 6), vandaag)
             # Statistics for what was just loaded: with the counts of an empty database the
             # planner chooses nested loops over every table (seconds per query afterwards).
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
-            perioden, declaratieregels = provider_demo.zorg_en_declaraties(random.Random(SEED + 7))
+            perioden, declaratieregels = provider_demo.zorg_en_declaraties(
+                random.Random(SEED + 7), vandaag
+            )
             sleutels = provider_demo.api_sleutels()
+            notificaties_demo.demo(vandaag)
             dossiers = len(nieuwe_dossiers)
         self.stdout.write(
             f"Demodata klaar: {users} gebruikers, {aanbieders} aanbieders, "
