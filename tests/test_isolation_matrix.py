@@ -20,7 +20,7 @@ import time
 
 import pytest
 from django.db import transaction
-from django.test import Client
+from django.test import Client, override_settings
 
 from tests.isolation.routes import Unclassified, addresses_object, all_routes, fill, url_of
 from tests.isolation.world import ANONYMOUS, FOREIGN_MARKER, HOME_MARKER, PRINCIPALS, build_world
@@ -82,15 +82,20 @@ def _no_worker_ping():
 
 @pytest.fixture(scope="module")
 def clients(world, django_db_blocker):
-    """One logged-in test client per principal (sessions live in the module's transaction)."""
+    """One logged-in test client per principal (sessions live in the module's transaction). The
+    module takes minutes, on a busy machine more than the 15-minute idle timeout: its sessions
+    last a day, or a late case would see a login page instead of its object."""
     result = {}
+    langer = override_settings(SESSION_COOKIE_AGE=24 * 3600)
+    langer.enable()
     with django_db_blocker.unblock():
         for principal in PRINCIPALS:
             client = Client()
             if world.users.get(principal) is not None:
                 client.force_login(world.users[principal])
             result[principal] = client
-    return result
+    yield result
+    langer.disable()
 
 
 @pytest.fixture(scope="module", autouse=True)
