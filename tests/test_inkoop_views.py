@@ -281,3 +281,25 @@ def test_contract_list_sorts_both_ways_and_keeps_filters(client, risb):
     html = client.get("/inkoop/contracten/?status=lopend&sort=-begin").content.decode()
     assert html.index("AMF-B") < html.index("AMF-A") and 'aria-sort="descending"' in html
     assert client.get("/inkoop/contracten/?sort=bestaat-niet").status_code == 200
+
+
+def test_aanbieder_edit_button_only_for_whoever_may_edit_this_aanbieder(client, refdata):
+    """A consulent in Soest who is also RISB elsewhere sees a Soest aanbieder, but may edit only
+    the aanbieders of the regio she is RISB in: no Wijzigen here, and the URL refuses her."""
+    contract = ContractFactory(regio=Regio.objects.get(code="amersfoort"), gemeenten=["0342"])
+    user = UserFactory(username="soest-en-elders")
+    grant(user, "consulent", gemeente="0342")
+    grant(user, "contractmanager", regio="groningen")
+    client.force_login(user)
+    response = client.get(f"/inkoop/aanbieders/{contract.aanbieder.pk}/")
+    assert response.status_code == 200
+    assert f"/inkoop/aanbieders/{contract.aanbieder.pk}/wijzigen/" not in response.content.decode()
+    assert client.get(f"/inkoop/aanbieders/{contract.aanbieder.pk}/wijzigen/").status_code in {
+        403,
+        404,
+    }
+    risb = UserFactory(username="risb-amf-aanbieder")
+    grant(risb, "contractmanager", regio="amersfoort")
+    client.force_login(risb)
+    html = client.get(f"/inkoop/aanbieders/{contract.aanbieder.pk}/").content.decode()
+    assert f"/inkoop/aanbieders/{contract.aanbieder.pk}/wijzigen/" in html

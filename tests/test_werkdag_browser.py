@@ -245,6 +245,8 @@ def test_een_werkdag_over_de_rollen(browser, live_server, dag):
     # It rests on Anna's beschikking (no crisis placement), with its toewijzing to the aanbieder.
     expect(rij).to_contain_text(f"op beschikking {b}")
     expect(rij).to_contain_text(str(plaatsing.toewijzing.nummer))
+    # ... and the details above the table say the same, not "nog geen".
+    expect(anna.page.get_by_text(f"Beschikking {b} (waarop geplaatst)")).to_be_visible()
 
     # 6. Erik sends in his report on the last quarter.
     erik = Persoon(browser, live_server, "zorg-eemland")

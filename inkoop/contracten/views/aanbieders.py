@@ -16,6 +16,7 @@ from regio import audit
 from regio.exports import ExportableListMixin
 from regio.lists import SearchSortMixin
 from regio.mixins import ScopedViewMixin
+from regio.query import mag
 
 
 class AanbiederListView(SearchSortMixin, ScopedViewMixin, ExportableListMixin, ListView):
@@ -68,7 +69,7 @@ class AanbiederDetailView(ScopedViewMixin, DetailView):
             .select_related("regio")
             .order_by("-begin"),
             contacten=self.object.contacten.all(),
-            mag_wijzigen=user.has_perm("inkoop.change_aanbieder"),
+            mag_wijzigen=mag(user, "inkoop.change_aanbieder", self.object),
             mag_apisleutels=user.has_perm("inkoop.view_apisleutel"),
             **kwargs,
         )

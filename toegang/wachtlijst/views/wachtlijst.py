@@ -238,6 +238,10 @@ class AanmeldingDetailView(AanmeldingMixin, DetailView):
             or a.uitsluitingen.exists(),
             **kwargs,
         )
+        # Placed on a beschikking of its own (not one the aanmelding named): the page says so.
+        context["plaatsingsbeschikkingen"] = sorted(
+            {p.beschikking_id for p in context["plaatsingen"] if p.beschikking_id}
+        )
         if mag_wijzigen and a.status == Aanmelding.Status.WACHTEND:
             zichtbaar = set(regio_locaties(user, a.regio).values_list("pk", flat=True))
             context["matches"] = [
