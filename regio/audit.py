@@ -106,7 +106,7 @@ CLIENT_PATHS: dict[str, str] = {
 }
 
 # Models that hold no data of a person (checked by the same test: say so, or give a path).
-GEEN_CLIENT: frozenset[str] = frozenset({"toegang.toewijzingnummerreeks"})
+GEEN_CLIENT: frozenset[str] = frozenset({"toegang.toewijzingnummerreeks", "toegang.brieftekst"})
 
 
 def _as_pk(model, value):

@@ -52,7 +52,17 @@ _REDEN = "eigen tweestapsverificatie van de ingelogde gebruiker"
 
 
 def _ziet_persoonsgegevens(capabilities) -> bool:
-    return any(c.startswith("toegang.") or c == "regio.view_auditentry" for c in capabilities)
+    """A capability on a toegang model with clients in it, or on the audit log. Toegang models
+    without any client (``audit.GEEN_CLIENT``: letter texts, number ranges) do not count."""
+
+    def over_clienten(capability: str) -> bool:
+        app, _, codename = capability.partition(".")
+        return f"{app}.{codename.split('_', 1)[-1]}" not in audit.GEEN_CLIENT
+
+    return any(
+        (c.startswith("toegang.") and over_clienten(c)) or c == "regio.view_auditentry"
+        for c in capabilities
+    )
 
 
 # The API-only role never logs in interactively (its credential is an inkoop.ApiSleutel).

@@ -26,3 +26,12 @@ def collect_csp_violations(page):
         ),
     )
     return violations
+
+
+_INLINE_SCRIPT = re.compile(r"<script(?![^>]*\ssrc=)")
+
+
+def has_inline_script(html: str) -> bool:
+    """A <script> without src: the strict CSP forbids it (our own files under /static/ are
+    allowed)."""
+    return bool(_INLINE_SCRIPT.search(html))

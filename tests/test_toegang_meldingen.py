@@ -519,7 +519,7 @@ def test_aanvraag_form_records_the_requested_functies(client, dossier, soest):
 
     inkoop_demo.catalogus()
     melding = melding_op(dossier, soest)
-    bw = Product.objects.get(code="beschermd-wonen")
+    bw = Product.objects.get(code="beschermd-wonen", perceel__regio__code="amersfoort")
     oldambt_product = Product.objects.get(code="begeleiding-groep")  # not Soest's catalogue
     client.force_login(soest)
     url = f"/toegang/meldingen/{melding.pk}/aanvraag/"

@@ -325,7 +325,7 @@ def test_functie_filter_uses_the_functies_of_the_aanvraag(client, soest):
     from toegang.models import Aanvraag
 
     inkoop_demo.catalogus()
-    bw = Product.objects.get(code="beschermd-wonen")
+    bw = Product.objects.get(code="beschermd-wonen", perceel__regio__code="amersfoort")
     begeleiding = Product.objects.get(code="begeleiding")
     wonen = melding("0342", soest, D(2026, 3, 16), naam="Wonen", status=Melding.Status.AANVRAAG)
     thuis = melding("0342", soest, D(2026, 3, 17), naam="Thuis", status=Melding.Status.AANVRAAG)
