@@ -19,7 +19,6 @@ class GemeenteAdmin(ScopedAdminMixin, admin.ModelAdmin):
 class LidmaatschapInline(ScopedAdminMixin, admin.TabularInline):
     model = Lidmaatschap
     extra = 0
-    autocomplete_fields = ["gemeente"]
 
 
 @admin.register(Regio)
@@ -34,13 +33,11 @@ class LidmaatschapAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["gemeente", "regio", "domein", "begin", "einde"]
     list_filter = ["domein", "regio"]
     search_fields = ["gemeente__naam", "regio__naam"]
-    autocomplete_fields = ["gemeente", "regio"]
 
 
 class RoltoekenningInline(ScopedAdminMixin, admin.TabularInline):
     model = Roltoekenning
     extra = 0
-    autocomplete_fields = ["gemeente", "regio"]
 
 
 NAAM_VERPLICHT = {
@@ -92,7 +89,9 @@ class RoltoekenningAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["user", "rol", "gemeente", "regio", "aanbieder", "begin", "einde"]
     list_filter = ["rol"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
-    autocomplete_fields = ["user", "gemeente", "regio"]
+    # Plain selects, not select2 autocompletes: select2's box has no accessible name (axe), and
+    # 342 gemeenten fit a select. Users are many: their id, with the lookup.
+    raw_id_fields = ["user"]
 
 
 @admin.register(JobRun)

@@ -211,6 +211,22 @@ class ScopedAdminMixin:
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def get_formset(self, request, obj=None, **kwargs):
+        """Inlines: Django's tabular inline shows a column header, no label per field. Each field
+        (and the delete box) gets its label as ``aria-label``, so a screen reader names it
+        (WCAG 1.3.1, 4.1.2). Only inlines have formsets; a ModelAdmin never calls this."""
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class MetLabels(formset):
+            def add_fields(self, form, index):
+                super().add_fields(form, index)
+                for name, field in form.fields.items():
+                    # A relation's select sits inside the admin's RelatedFieldWidgetWrapper.
+                    widget = getattr(field.widget, "widget", field.widget)
+                    widget.attrs.setdefault("aria-label", str(field.label or name))
+
+        return MetLabels
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
         if (
