@@ -31,6 +31,7 @@ from django.urls import reverse
 from financien.models import Kostenbron, Kostenregel
 from inkoop.contracten.services import budget_signaal
 from inkoop.models import Bekostiging, Bestedingsruimte, Contract
+from regio import notificaties
 from regio.models import Notificatie, Roltoekenning
 from regio.roles import CONTRACTMANAGER
 
@@ -120,4 +121,6 @@ def signaleren(contract_ids, jaar: int) -> list[Notificatie]:
                         sleutel=f"bestedingsruimte:{contract.pk}:{jaar}:{niveau}",
                     )
                 )
-    return Notificatie.objects.bulk_create(meldingen, ignore_conflicts=True)
+    # The one notification service: a contractmanager who chose e-mail "direct" gets it too.
+    notificaties.meld_rijen(meldingen)
+    return meldingen

@@ -321,6 +321,26 @@ def test_direct_email_after_commit_names_the_kind_and_a_link_only(
     assert Notificatie.objects.get(user=soest_c).gemaild_op is None
 
 
+def test_the_daily_deadline_warnings_are_mailed_to_who_chose_direct(
+    refdata, smtp, django_capture_on_commit_callbacks
+):
+    """The deadline job goes through the same service as every event: "direct" means direct."""
+    from tests.test_toegang_werkvoorraad import melding
+    from toegang.meldingen.tasks import signaleer_termijnen
+
+    soest = consulent(
+        "termijn-mail", "0342", email="t@example.org", email_notificaties=User.Email.DIRECT
+    )
+    melding("0342", soest, datetime.date(2026, 3, 17))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert signaleer_termijnen(datetime.date(2026, 3, 10))["notificaties"] == 1
+    ((aan, bericht),) = smtp.berichten
+    assert aan == ["t@example.org"]
+    assert "Een termijn van een zaak van u verloopt binnenkort." in tekst_van(bericht)
+    assert Notificatie.objects.get(user=soest).tekst not in tekst_van(bericht)
+    assert Notificatie.objects.get(user=soest).gemaild_op is not None
+
+
 def test_daily_digest_counts_per_kind_once(refdata, smtp):
     dagelijks = UserFactory(
         username="dagelijks", email="d@example.org", first_name="Dirk",

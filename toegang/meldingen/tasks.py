@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from regio import notificaties
 from regio.models import Notificatie, User
 from toegang import termijnen
 from toegang.meldingen.services import OPEN
@@ -109,10 +110,9 @@ def signaleer_termijnen(peildatum: datetime.date | None = None) -> dict:
                 user=user, sleutel__in=[n.sleutel for n in nieuw]
             ).values_list("sleutel", flat=True)
         )
-        # ignore_conflicts: two runs at the same time still make each notice once.
-        Notificatie.objects.bulk_create(
-            [n for n in nieuw if n.sleutel not in bestaand], ignore_conflicts=True
-        )
+        # Through the one notification service (e-mail "direct" too); each sleutel once per
+        # user, so two runs at the same time still make each notice once.
+        notificaties.meld_rijen([n for n in nieuw if n.sleutel not in bestaand])
         aangemaakt += sum(1 for n in nieuw if n.sleutel not in bestaand)
     return {"peildatum": peildatum.isoformat(), "notificaties": aangemaakt}
 
