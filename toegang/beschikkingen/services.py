@@ -157,6 +157,19 @@ def weigering_vier_ogen(beschikking: Beschikking, user) -> str | None:
     return f"Vier ogen: u hebt deze beschikking {wat}. Een andere consulent moet haar accorderen."
 
 
+def betrokkenen(beschikking: Beschikking) -> set[int]:
+    """The ids of everyone who wrote, changed or submitted this beschikking (four eyes)."""
+    ids = {beschikking.opgesteld_door_id, beschikking.ingediend_door_id}
+    ids.update(beschikking.bewerkers.values_list("pk", flat=True))
+    return ids - {None}
+
+
+def zelf_betrokken(user) -> Q:
+    """The same people as a queryset condition: beschikkingen ``user`` wrote, changed or
+    submitted."""
+    return Q(opgesteld_door=user) | Q(ingediend_door=user) | Q(bewerkers=user)
+
+
 def _bewerkt_door(beschikking: Beschikking, user) -> None:
     """Record ``user`` among the people who wrote or changed this concept (four eyes)."""
     if user is not None:
@@ -477,11 +490,7 @@ def dien_in(beschikking: Beschikking, user) -> Beschikking:
             ACCORDEER,
             locked,
             gemeente=locked.dossier.verantwoordelijke_gemeente_id,
-            behalve=[
-                locked.opgesteld_door_id,
-                locked.ingediend_door_id,
-                *locked.bewerkers.values_list("pk", flat=True),
-            ],
+            behalve=betrokkenen(locked),
         )
         _meld(locked, ontvangers, Notificatie.Soort.TER_ACCORDERING, "wacht op uw accordering")
     return locked

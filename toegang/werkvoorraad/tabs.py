@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from regio.query import scope_for
+from toegang.beschikkingen.services import zelf_betrokken
 from toegang.models import Beschikking, Plaatsing, Verzoek
 from toegang.wachtlijst import crisis
 
@@ -19,11 +20,10 @@ VERZOEK = "toegang.view_verzoek"
 def ter_accordering(user):
     """Beschikkingen ter accordering that ``user`` may accord: in scope, and (where four eyes
     apply) none that the user wrote, changed or submitted."""
-    eigen = Q(opgesteld_door=user) | Q(ingediend_door=user) | Q(bewerkers=user)
     return (
         Beschikking.objects.visible_to(user, ACCORDEER)
         .filter(status=Beschikking.Status.TER_ACCORDERING)
-        .exclude(Q(perceel__regio__vier_ogen_beschikking=True) & eigen)
+        .exclude(Q(perceel__regio__vier_ogen_beschikking=True) & zelf_betrokken(user))
     )
 
 
