@@ -16,6 +16,22 @@ def codelijst(naam: str) -> dict[str, str]:
         return {row["code"]: row["omschrijving"] for row in csv.DictReader(handle)}
 
 
+@cache
+def _lijst_naam(prefix: str) -> str:
+    """``"WMO020"`` → ``"WMO020_Productcategorie"`` (the file of that code list)."""
+    for pad in CODELIJSTEN.glob(f"{prefix}_*.csv"):
+        return pad.stem
+    raise LookupError(f"Geen iWmo-codelijst {prefix}.")
+
+
+def omschrijving(prefix: str, code: str | None) -> str:
+    """What a code means, as people read it: ``omschrijving("WMO002", "04")`` → "Verlenging";
+    an unknown code stays itself, empty stays empty."""
+    if not code:
+        return ""
+    return codelijst(_lijst_naam(prefix)).get(code, code)
+
+
 def choices(naam: str) -> list[tuple[str, str]]:
     return [(code, f"{code} {omschrijving}") for code, omschrijving in codelijst(naam).items()]
 

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from regio.iwmo import codelijst
 from regio.models import AuditEntry, Gemeente
 from tests import scenarios
 from tests.factories import (
@@ -560,3 +561,15 @@ def test_browser_assign_and_change_with_confirmation(page, live_server, refdata)
     page.goto(f"{live_server.url}/toegang/toewijzingen/")
     expect(page.get_by_role("cell", name="Beëindigd (reden 09)")).to_be_visible()
     assert violations == []
+
+
+def test_codes_read_as_names_on_the_toewijzing_pages(client, opzet):
+    """A consulent reads what a reden or productcategorie means, not only its iWmo code."""
+    t = wijzig_einddatum(opzet.consulent, opzet.toewijzing(), D(2025, 9, 30), "05")
+    client.force_login(opzet.consulent)
+    categorie = t.beschikt_product.product.productcategorie
+    naam = codelijst("WMO020_Productcategorie")[categorie]
+    lijst = client.get("/toegang/toewijzingen/").content.decode()
+    assert codelijst("WMO002_Reden_wijziging_toewijzing")["05"] in lijst
+    detail = client.get(f"/toegang/toewijzingen/{t.pk}/").content.decode()
+    assert f'{naam} <span class="muted">({categorie})</span>' in detail

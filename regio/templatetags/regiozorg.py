@@ -4,6 +4,7 @@ from django.utils.html import format_html
 
 from regio.aggregates import suppress
 from regio.charts import bar_chart as render_bar_chart
+from regio.iwmo import omschrijving
 
 register = template.Library()
 
@@ -33,6 +34,18 @@ def euro(amount):
     if amount is None or amount == "":
         return ""
     return format_html('<span class="euro">€ {}</span>', floatformat(amount, "2g"))
+
+
+@register.filter
+def iwmo(code, lijst):
+    """A code as its name, the code after it for who works with codes:
+    ``{{ t.reden_wijziging|iwmo:"WMO002" }}`` → "Verlenging (04)". Empty: a dash."""
+    if not code:
+        return "—"
+    naam = omschrijving(lijst, code)
+    if naam == code:
+        return code
+    return format_html('{} <span class="muted">({})</span>', naam, code)
 
 
 @register.filter
