@@ -116,8 +116,7 @@ def meld_klaar(run: JobRun, status: str) -> None:
 
     if run.gestart_door is None:
         return
-    definitie = JOBS.get(run.soort)
-    naam = definitie.naam if definitie else run.soort
+    naam = run.naam
     gereed = status == JobRun.Status.GEREED
     meld(
         [run.gestart_door],

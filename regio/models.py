@@ -478,7 +478,15 @@ class JobRun(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.soort} #{self.pk} ({self.get_status_display()})"
+        return f"{self.naam} #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def naam(self) -> str:
+        """What the job does, as people call it ("Wachtlijstrapport maken"), not its key."""
+        from regio.jobs import JOBS  # the registry imports this module
+
+        definitie = JOBS.get(self.soort)
+        return definitie.naam if definitie else self.soort
 
     @property
     def klaar(self) -> bool:

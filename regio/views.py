@@ -11,7 +11,7 @@ from django.views.generic import DetailView, TemplateView, UpdateView, View
 from django.views.generic.detail import SingleObjectMixin
 
 from regio import audit
-from regio.jobs import JOBS, start_job
+from regio.jobs import start_job
 from regio.mixins import ScopedViewMixin
 from regio.models import JobRun, Regio, User
 from regio.pdf import render_pdf
@@ -122,8 +122,7 @@ class JobRunDetailView(ScopedViewMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        definitie = JOBS.get(self.object.soort)
-        context["naam"] = definitie.naam if definitie else self.object.soort
+        context["naam"] = self.object.naam
         return context
 
 

@@ -68,6 +68,10 @@ def test_ledenoverzicht_from_the_ui_with_status_and_download(client, refdata, ce
     assert run.regio == Regio.objects.get(code="amersfoort") and run.gestart_door == user
     status = wait_for(lambda: (s := client.get(f"/taken/{run.pk}/status/").json())["klaar"] and s)
     assert status["status"] == "gereed" and status["voortgang"] == 100
+    # The regio page lists the job by what it does, not by its key.
+    regio_pagina = client.get("/regio/amersfoort/").content.decode()
+    assert run.naam in regio_pagina and run.naam != run.soort
+    assert f"{run.soort} —" not in regio_pagina
     download = client.get(status["bestanden"][0]["url"])
     body = b"".join(download.streaming_content).decode("utf-8-sig")
     assert "0342;Soest" in body and "0345;Veenendaal;;31-12-2021" in body  # dd-mm-jjjj
