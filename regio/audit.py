@@ -14,12 +14,15 @@ data is missing from it.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import uuid
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import cache
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import signals as auth_signals
 from django.core.exceptions import ValidationError
 
@@ -43,15 +46,41 @@ class AuditContextMiddleware:
             _current_request.reset(token)
 
 
+@cache
+def _proxies(instelling: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(p, strict=False) for p in instelling)
+
+
+def _vertrouwd(adres, proxies) -> bool:
+    return any(adres in netwerk for netwerk in proxies)
+
+
 def client_ip(request) -> str | None:
-    """The address our own reverse proxy saw: the last X-Forwarded-For hop, else REMOTE_ADDR.
-    (Earlier hops are whatever the client claims: it could forge its origin in the audit log, or
-    dodge the login lock, which uses the same address.)"""
+    """Where a request came from: REMOTE_ADDR, unless that is one of our own reverse proxies
+    (``REGIOZORG_TRUSTED_PROXIES``); then the X-Forwarded-For hops are read from the right, past
+    our proxies, up to the first address that is not ours: the client as our outermost proxy saw
+    it. Hops further left are whatever the client claimed; from anyone else the header is
+    ignored, or a client could forge its origin in the audit log and dodge the login lock, which
+    counts per address."""
     if request is None:
         return None
+    remote = request.META.get("REMOTE_ADDR") or None
+    proxies = _proxies(tuple(settings.REGIOZORG_TRUSTED_PROXIES))
+    try:
+        adres = ipaddress.ip_address(remote)
+    except ValueError:
+        return remote
+    if not _vertrouwd(adres, proxies):
+        return remote
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-    return hops[-1] if hops else request.META.get("REMOTE_ADDR") or None
+    for hop in reversed([h.strip() for h in forwarded.split(",") if h.strip()]):
+        try:
+            adres = ipaddress.ip_address(hop)
+        except ValueError:
+            break  # garbage our proxy passed on: the last address we can vouch for
+        if not _vertrouwd(adres, proxies):
+            break
+    return str(adres)
 
 
 def scrub(text: str) -> str:

@@ -14,8 +14,10 @@ import datetime
 import time
 from urllib.parse import urlencode
 
+from axes.handlers.database import AxesDatabaseHandler
 from axes.handlers.proxy import AxesProxyHandler
-from axes.helpers import get_cool_off
+from axes.helpers import get_client_username, get_cool_off
+from axes.models import AccessAttempt
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -24,9 +26,11 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
+from django.db.models import Sum
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -207,9 +211,39 @@ def axes_vrijgesteld(request, credentials) -> bool:
     return request is not None and request.path_info.startswith("/accounts/oidc/")
 
 
+class Inlogslot(AxesDatabaseHandler):
+    """django-axes's lock per username and address, plus a softer one per username from every
+    address: someone trying one account from many addresses (a new X-Forwarded-For each time
+    got nowhere anyway, see ``audit.client_ip``, but a botnet has real addresses) is stopped
+    after ``REGIOZORG_LOGIN_MAX_POGINGEN_PER_NAAM`` failures by addresses that tried within the
+    last ``REGIOZORG_LOGIN_BLOKKADE_NAAM_MINUTEN``, for those minutes. Attempts while locked are
+    not counted (axes), so the account is free again that many minutes after the last counted
+    failure: nobody can keep a person out for long."""
+
+    def is_locked(self, request, credentials=None) -> bool:
+        if super().is_locked(request, credentials):
+            return True
+        naam = get_client_username(request, credentials)
+        if not naam:
+            return False
+        minuten = settings.REGIOZORG_LOGIN_BLOKKADE_NAAM_MINUTEN
+        sinds = timezone.now() - datetime.timedelta(minutes=minuten)
+        mislukt = AccessAttempt.objects.filter(username=naam, attempt_time__gte=sinds).aggregate(
+            n=Sum("failures_since_start")
+        )["n"]
+        if (mislukt or 0) >= settings.REGIOZORG_LOGIN_MAX_POGINGEN_PER_NAAM:
+            if request is not None:
+                request.regiozorg_slot_minuten = minuten
+            return True
+        return False
+
+
 def geblokkeerd(request, original_response=None, credentials=None):
     """The Dutch lockout page (AXES_LOCKOUT_CALLABLE)."""
-    cool_off = get_cool_off(request) or datetime.timedelta(minutes=15)
+    if getattr(request, "regiozorg_slot_minuten", None):
+        cool_off = datetime.timedelta(minutes=request.regiozorg_slot_minuten)
+    else:
+        cool_off = get_cool_off(request) or datetime.timedelta(minutes=15)
     minuten = max(1, round(cool_off.total_seconds() / 60))
     return render(request, "registration/geblokkeerd.html", {"minuten": minuten}, status=429)
 

@@ -109,9 +109,14 @@ def test_refused_dossier_read_is_audited_as_denied(client, refdata):
     )
 
 
-def test_the_origin_is_the_address_our_proxy_saw_not_what_the_client_claims(rf):
+def test_the_origin_is_the_address_our_proxy_saw_not_what_the_client_claims(rf, settings):
     from regio.audit import client_ip
 
+    settings.REGIOZORG_TRUSTED_PROXIES = ["172.16.0.2"]
     forged = rf.get("/", HTTP_X_FORWARDED_FOR="1.2.3.4, 10.0.0.1", REMOTE_ADDR="172.16.0.2")
     assert client_ip(forged) == "10.0.0.1"
     assert client_ip(rf.get("/", REMOTE_ADDR="172.16.0.2")) == "172.16.0.2"
+    # From anyone but our proxy the header is ignored.
+    assert (
+        client_ip(rf.get("/", HTTP_X_FORWARDED_FOR="10.0.0.1", REMOTE_ADDR="8.8.8.8")) == "8.8.8.8"
+    )

@@ -300,10 +300,68 @@ def test_refused_oidc_callbacks_do_not_lock_out_a_shared_address(rf):
     assert AccessAttempt.objects.get().failures_since_start == 5  # only the login page's
 
 
-def test_client_ip_for_the_lock_is_the_hop_our_proxy_saw(rf):
-    request = rf.get("/", HTTP_X_FORWARDED_FOR="1.2.3.4, 10.0.0.1", REMOTE_ADDR="172.16.0.2")
-    assert regio_login.axes_client_ip(request) == "10.0.0.1"
+def test_client_ip_trusts_x_forwarded_for_only_from_our_own_proxies(rf, settings):
+    forged = {"HTTP_X_FORWARDED_FOR": "1.2.3.4, 10.0.0.1", "REMOTE_ADDR": "172.16.0.2"}
+    # No proxy configured: the header is whatever the client says, so only REMOTE_ADDR counts.
+    settings.REGIOZORG_TRUSTED_PROXIES = []
+    assert regio_login.axes_client_ip(rf.get("/", **forged)) == "172.16.0.2"
+    # Behind our load balancer (172.16.0.0/16) and ingress (10.0.0.1): the first hop that is not
+    # ours, read from the right; what the client claimed further left is ignored.
+    settings.REGIOZORG_TRUSTED_PROXIES = ["172.16.0.0/16", "10.0.0.1"]
+    assert regio_login.axes_client_ip(rf.get("/", **forged)) == "1.2.3.4"
+    ketting = {
+        "HTTP_X_FORWARDED_FOR": "6.6.6.6, 203.0.113.7, 10.0.0.1",
+        "REMOTE_ADDR": "172.16.0.2",
+    }
+    assert regio_login.axes_client_ip(rf.get("/", **ketting)) == "203.0.113.7"
+    # A request straight from the internet cannot pass itself off as coming via our proxy.
+    direct = {"HTTP_X_FORWARDED_FOR": "10.0.0.1", "REMOTE_ADDR": "198.51.100.9"}
+    assert regio_login.axes_client_ip(rf.get("/", **direct)) == "198.51.100.9"
+    rommel = {"HTTP_X_FORWARDED_FOR": "geen-adres, 10.0.0.1", "REMOTE_ADDR": "172.16.0.2"}
+    assert regio_login.axes_client_ip(rf.get("/", **rommel)) == "10.0.0.1"
     assert regio_login.axes_client_ip(rf.get("/", REMOTE_ADDR="172.16.0.2")) == "172.16.0.2"
+
+
+@pytest.mark.django_db
+def test_a_new_x_forwarded_for_each_try_does_not_dodge_the_lock(client, settings):
+    """Tried as an attacker would: twelve wrong passwords, each claiming another origin."""
+    settings.REGIOZORG_TRUSTED_PROXIES = []
+    UserFactory(username="doelwit")
+    login = reverse("login")
+    statussen = [
+        client.post(
+            login, {"username": "doelwit", "password": "fout"}, HTTP_X_FORWARDED_FOR=f"10.1.1.{i}"
+        ).status_code
+        for i in range(12)
+    ]
+    assert statussen[:4] == [200] * 4 and set(statussen[4:]) == {429}
+    assert AuditEntry.objects.filter(actie="login_failed").last().herkomst == "127.0.0.1"
+
+
+@pytest.mark.django_db
+def test_one_username_from_many_addresses_is_locked_for_a_short_while(client, settings):
+    """Real addresses (a botnet) each stay under the lock per address; the lock per username
+    from every address stops them, for fewer minutes than the lock per address."""
+    settings.REGIOZORG_LOGIN_MAX_POGINGEN_PER_NAAM = 8
+    settings.REGIOZORG_LOGIN_BLOKKADE_NAAM_MINUTEN = 5
+    UserFactory(username="veelgevraagd")
+    UserFactory(username="buurman")
+    login = reverse("login")
+
+    def poging(naam, wachtwoord, adres):
+        return client.post(login, {"username": naam, "password": wachtwoord}, REMOTE_ADDR=adres)
+
+    for i in range(8):  # 2 tries from each of 4 addresses: below 5 per address
+        assert poging("veelgevraagd", "fout", f"203.0.113.{i // 2}").status_code == 200
+    geweigerd = poging("veelgevraagd", "demo", "198.51.100.1")  # the right password, new address
+    assert geweigerd.status_code == 429 and "Wacht 5 minuten" in geweigerd.content.decode()
+    assert SESSION_KEY not in client.session
+    # Another user is not affected.
+    assert poging("buurman", "demo", "203.0.113.0").status_code == 302
+    client.logout()
+    # Five minutes after the last counted failure the account opens again.
+    with freeze_time(datetime.datetime.now(datetime.UTC) + datetime.timedelta(minutes=6)):
+        assert poging("veelgevraagd", "demo", "198.51.100.1").status_code == 302
 
 
 # --- own page: see and reset -----------------------------------------------------------------

@@ -163,6 +163,12 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a TOTP secret or r
 AXES_FAILURE_LIMIT = env_int("REGIOZORG_LOGIN_MAX_POGINGEN", 5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("REGIOZORG_LOGIN_BLOKKADE_MINUTEN", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# And a softer lock of the username from every address (someone trying one account from many
+# addresses): after this many failures in a row of the last minutes, for those minutes. Softer,
+# so that nobody can keep another person out of their account for long.
+REGIOZORG_LOGIN_MAX_POGINGEN_PER_NAAM = env_int("REGIOZORG_LOGIN_MAX_POGINGEN_PER_NAAM", 20)
+REGIOZORG_LOGIN_BLOKKADE_NAAM_MINUTEN = env_int("REGIOZORG_LOGIN_BLOKKADE_NAAM_MINUTEN", 5)
+AXES_HANDLER = "regio.login.Inlogslot"
 AXES_RESET_ON_SUCCESS = True
 # The lock runs from the moment it is set; attempts while locked do not prolong it.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
@@ -173,6 +179,11 @@ AXES_WHITELIST_CALLABLE = "regio.login.axes_vrijgesteld"  # the OIDC callback (r
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "csrfmiddlewaretoken"]
 AXES_DISABLE_ACCESS_LOG = True  # successful logins are in the audit log (regio.audit)
 AXES_VERBOSE = False
+# The reverse proxies and load balancers in front of regiozorg (addresses or networks, e.g.
+# "10.0.0.0/8,172.16.0.5"). Only a request that comes from one of them may say through
+# X-Forwarded-For where it came from; any other request's origin is its own address
+# (regio.audit.client_ip: the audit log's herkomst and the login lock).
+REGIOZORG_TRUSTED_PROXIES = env_list("REGIOZORG_TRUSTED_PROXIES")
 
 # Optional OIDC login with the gemeente's identity provider (regio/oidc.py). Nothing of it is
 # installed or shown unless OIDC_RP_CLIENT_ID is set. Register
