@@ -122,8 +122,12 @@ class Launcher:
 
             celery = [PY, "-m", "celery", "-A", "config"]
             self.spawn(
-                "worker", [*celery, "worker", "-l", "warning", "-P", "prefork", "-c", "2"], env
-            )
+                "worker",
+                # One worker on both queues here; in production each queue has its own workers.
+                [*celery, "worker", "-l", "warning", "-P", "prefork", "-c", "2",
+                 "-Q", "interactive,batch"],
+                env,
+            )  # fmt: skip
             self.spawn("beat", [*celery, "beat", "-l", "warning"], env)
             self.spawn("web", [PY, "manage.py", "runserver", f"127.0.0.1:{web_port}"], env)
             wait_for_port(web_port, timeout=30)

@@ -77,7 +77,10 @@ def celery_worker_thread():
 
     from config.celery import app
 
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+    with start_worker(
+        app, pool="solo", perform_ping_check=False, shutdown_timeout=10,
+        queues=["interactive", "batch"],
+    ):  # fmt: skip
         yield app
 
 

@@ -16,7 +16,7 @@ COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 ENV_DOC = ROOT / "README.md"
 
-APP_SERVICES = ("web-init", "web", "worker", "beat")
+APP_SERVICES = ("web-init", "web", "worker", "worker-batch", "beat")
 ALL_SERVICES = ("postgres", "redis", *APP_SERVICES)
 REQUIRED_ON_APP_SERVICES = (
     "DJANGO_SECRET_KEY",
@@ -163,6 +163,26 @@ def test_worker_runs_celery_worker(services):
     )
 
 
+def wachtrijen_van(command: str) -> set[str]:
+    match = re.search(r"-Q (\S+)", command)
+    return set(match.group(1).split(",")) if match else set()
+
+
+def test_each_queue_has_its_own_worker(services):
+    """Every queue a task is routed to is consumed, by a worker of its own."""
+    from django.conf import settings
+
+    routed = {r["queue"] for r in settings.CELERY_TASK_ROUTES.values()}
+    routed.add(settings.CELERY_TASK_DEFAULT_QUEUE)
+    per_worker = {
+        name: wachtrijen_van(command_text(s))
+        for name, s in services.items()
+        if "celery -A config worker" in command_text(s)
+    }
+    assert per_worker == {"worker": {"interactive"}, "worker-batch": {"batch"}}
+    assert set().union(*per_worker.values()) == routed
+
+
 def test_beat_runs_celery_beat(services):
     command = command_text(services["beat"])
     assert "celery -A config beat" in command, (
@@ -170,7 +190,7 @@ def test_beat_runs_celery_beat(services):
     )
 
 
-@pytest.mark.parametrize("name", ["web", "worker", "beat", "postgres", "redis"])
+@pytest.mark.parametrize("name", ["web", "worker", "worker-batch", "beat", "postgres", "redis"])
 def test_service_has_healthcheck(services, name):
     healthcheck = services[name].get("healthcheck")
     assert isinstance(healthcheck, dict) and healthcheck.get("test"), (

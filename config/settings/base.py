@@ -243,6 +243,18 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_RESULT_EXPIRES = 24 * 60 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Two queues, each with its own workers, so that a long verevening never keeps a small export,
+# the audit seal or a notification waiting: "interactive" (what someone waits for, or what must
+# run every few seconds) and "batch" (reports, settlements, nightly and monthly scans, retention).
+# A task not named here is interactive. Exact names win over the patterns.
+CELERY_TASK_DEFAULT_QUEUE = "interactive"
+CELERY_TASK_ROUTES = {
+    "jobs.regio.ledenoverzicht": {"queue": "interactive"},
+    "jobs.vastgelopen_afsluiten": {"queue": "interactive"},
+    "jobs.*": {"queue": "batch"},
+    "toegang.*": {"queue": "batch"},
+    "financien.*": {"queue": "batch"},
+}
 
 # Requests per API credential (regio.api.throttle), e.g. "120/min".
 REGIOZORG_API_RATE = env("REGIOZORG_API_RATE", "120/min")
