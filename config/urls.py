@@ -4,9 +4,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from regio import health
 from regio import login as regio_login
 from regio import views as regio_views
-from regio.health import health
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="mijn-werk", permanent=False)),
@@ -48,7 +48,9 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("health/", health, name="health"),
+    path("health/", health.health, name="health"),
+    path("health/live/", health.live, name="health-live"),
+    path("health/ready/", health.ready, name="health-ready"),
     path("favicon.ico", RedirectView.as_view(url="/static/favicon.svg", permanent=True)),
     path("", include("regio.urls")),
     path("toegang/", include("toegang.urls")),
