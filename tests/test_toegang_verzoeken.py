@@ -1,5 +1,5 @@
 """Verzoeken om toewijzing (WMO315) and om wijziging (WMO317): the checks on indienen (BSN with
-elfproef, a dossier at the gemeente, catalogue, contract, omvang, unique referentie), the
+elfproef and a known gemeente, catalogue, contract, omvang, unique referentie), the
 gemeente's answer (honoured → toewijzing the aanbieder sees; without a covering beschikking
 honouring says so; refused with a WJ759 reason; answered once), the API and the consulent's
 screens."""
