@@ -5,6 +5,7 @@ POSTGRES_* variables, with persistent connections as in production and no API ra
 import os
 
 os.environ.setdefault("REGIOZORG_API_RATE", "1000000/min")
+os.environ.setdefault("REGIOZORG_API_VERZOEK_RATE", "1000000/min")
 
 from config.settings.test import *  # noqa: E402,F403
 

@@ -259,6 +259,8 @@ CELERY_TASK_ROUTES = {
 
 # Requests per API credential (regio.api.throttle), e.g. "120/min".
 REGIOZORG_API_RATE = env("REGIOZORG_API_RATE", "120/min")
+# Verzoeken om toewijzing per API key (each may name a person without a dossier).
+REGIOZORG_API_VERZOEK_RATE = env("REGIOZORG_API_VERZOEK_RATE", "30/hour")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,4 +1,5 @@
-"""Rate limit per API credential (``REGIOZORG_API_RATE``, e.g. ``120/min``).
+"""Rate limit per API credential (``REGIOZORG_API_RATE``, e.g. ``120/min``), and a tighter one
+for verzoeken om toewijzing (``REGIOZORG_API_VERZOEK_RATE``, ``VerzoekOmToewijzingThrottle``).
 
 Keyed on the credential (``request.auth``, an ApiSleutel of inkoop); a web session is keyed on
 its user. Anonymous requests are not throttled here (they are refused by authentication). The 429 is
@@ -20,8 +21,13 @@ class TeVeelVerzoeken(exceptions.Throttled):
     extra_detail_plural = "Probeer het over {wait} seconden opnieuw."
 
 
+class TeVeelVerzoekenOmToewijzing(TeVeelVerzoeken):
+    default_detail = "Te veel verzoeken om toewijzing met deze API-sleutel."
+
+
 class ApiSleutelRateThrottle(SimpleRateThrottle):
     scope = "api_sleutel"
+    weigering = TeVeelVerzoeken
 
     def timer(self) -> float:
         # DRF binds ``time.time`` as a class attribute when its module is imported; whatever
@@ -32,7 +38,7 @@ class ApiSleutelRateThrottle(SimpleRateThrottle):
         if super().allow_request(request, view):
             return True
         # Raised here rather than by DRF's view, for a Dutch message (Retry-After stays).
-        raise TeVeelVerzoeken(self.wait())
+        raise self.weigering(self.wait())
 
     def get_rate(self):
         return getattr(settings, "REGIOZORG_API_RATE", None) or super().get_rate()
@@ -47,3 +53,16 @@ class ApiSleutelRateThrottle(SimpleRateThrottle):
         else:
             return None
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class VerzoekOmToewijzingThrottle(ApiSleutelRateThrottle):
+    """Verzoeken om toewijzing per credential (``REGIOZORG_API_VERZOEK_RATE``, default
+    ``30/hour``): each may name a person without a dossier, so a key cannot try BSNs in bulk.
+    Every verzoek om toewijzing counts, whether it finds a dossier or not: a limit on the unlinked
+    ones only would tell by its 429 which persons are known."""
+
+    scope = "verzoek_om_toewijzing"
+    weigering = TeVeelVerzoekenOmToewijzing
+
+    def get_rate(self):
+        return getattr(settings, "REGIOZORG_API_VERZOEK_RATE", None) or "30/hour"

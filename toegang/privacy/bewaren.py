@@ -320,7 +320,9 @@ def vernietig_dossier(dossier: Dossier, *, user, reden: str = "bewaartermijn") -
         plannen.update(toelichting="")
         Trajectdoel.objects.filter(trajectplan__in=plannen).update(omschrijving="")
         Evaluatie.objects.filter(trajectplan__in=plannen).update(verslag="")
-        Verzoek.objects.filter(dossier=d).update(toelichting_antwoord="")
+        Verzoek.objects.filter(dossier=d).update(
+            toelichting_antwoord="", bsn="", naam="", geboortedatum=None
+        )
         # The iWmo messages sent about this client by this gemeente carry BSN, name, address.
         UitgaandBericht.objects.filter(
             client=client, gemeente=d.verantwoordelijke_gemeente_id

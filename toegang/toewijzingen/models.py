@@ -176,7 +176,25 @@ class Verzoek(models.Model):
         "inkoop.Aanbieder", on_delete=models.PROTECT, related_name="verzoeken"
     )
     gemeente = models.ForeignKey(Gemeente, on_delete=models.PROTECT, related_name="+")
-    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="verzoeken")
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.PROTECT, null=True, blank=True, related_name="verzoeken",
+        help_text="Leeg zolang een verzoek om toewijzing niet aan een dossier is gekoppeld: het "
+        "maakt geen dossier (een recht volgt pas op melding, onderzoek en beschikking).",
+    )  # fmt: skip
+    # The client as the aanbieder sent it (WMO315 Client): kept while the verzoek waits, unlinked,
+    # for a consulent, who links it by this BSN to a dossier after a melding.
+    bsn = models.CharField("BSN zoals gestuurd", max_length=9, blank=True)
+    naam = models.CharField("naam zoals gestuurd", max_length=250, blank=True)
+    geboortedatum = models.DateField("geboortedatum zoals gestuurd", null=True, blank=True)
+    zonder_dossier_ontvangen = models.BooleanField(
+        default=False,
+        help_text="Bij ontvangst had de gemeente geen dossier met dit BSN (telt voor het "
+        "overzicht per aanbieder, ook na koppelen).",
+    )
+    gekoppeld_door = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    gekoppeld_op = models.DateTimeField(null=True, blank=True)
     toewijzing = models.ForeignKey(
         Toewijzing, on_delete=models.PROTECT, null=True, blank=True, related_name="verzoeken",
         help_text="De toewijzing waarop een verzoek om wijziging betrekking heeft.",
@@ -221,6 +239,17 @@ class Verzoek(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(soort="wijziging") | models.Q(toewijzing__isnull=False),
                 name="verzoek_wijziging_heeft_toewijzing",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(dossier__isnull=False)
+                | (models.Q(soort="toewijzing") & ~models.Q(bsn="")),
+                name="verzoek_zonder_dossier_met_bsn",
+                violation_error_message="Een verzoek zonder dossier is een verzoek om toewijzing "
+                "met een BSN.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="gehonoreerd") | models.Q(dossier__isnull=False),
+                name="verzoek_gehonoreerd_met_dossier",
             ),
             models.CheckConstraint(
                 condition=~models.Q(status="afgewezen") | ~models.Q(reden_afwijzing=""),
@@ -328,7 +357,10 @@ class UitgaandBericht(models.Model):
     berichtcode = models.CharField(max_length=3, choices=choices("COD002_Berichtcode"))
     identificatie = models.CharField("BerichtIdentificatie", max_length=20)
     aanbieder = models.ForeignKey("inkoop.Aanbieder", on_delete=models.PROTECT, related_name="+")
-    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="Leeg bij een WMO319 op een verzoek dat aan geen dossier is gekoppeld.",
+    )  # fmt: skip
     aangemaakt_op = models.DateTimeField(auto_now_add=True)
     inhoud = models.TextField(help_text="Het XML-bericht zoals verzonden.")
 

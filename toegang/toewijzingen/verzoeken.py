@@ -2,10 +2,15 @@
 the gemeente's answer (WMO319 semantics), for the REST API, the iWmo XML import and the web.
 
 Rules (shared/iwmo/README.md, issue 8):
-- a verzoek om toewijzing identifies the client by BSN (elfproef) and the gemeente (CBS code);
-  the client needs a dossier at that gemeente. Whether the person is known elsewhere is never
-  told: unknown and "no dossier here" give the same answer. The person is found through
-  ``toegang.dossiers.services.zoek_op_bsn`` (the one BSN lookup, audited without the BSN);
+- a verzoek om toewijzing identifies the client by BSN (elfproef) and the gemeente (CBS code).
+  No answer depends on whether the person is known: with a dossier at that gemeente the verzoek
+  lands in it; without one it is accepted all the same and stored unlinked (BSN, naam and
+  geboortedatum as sent; no dossier or client is made, since a right under the Wmo only follows
+  a melding), for a consulent to refuse (WMO319) or to link to a dossier after a melding
+  (``koppel``). The person is found through ``toegang.dossiers.services.zoek_op_bsn`` (the one
+  BSN lookup, audited without the BSN). The API limits these verzoeken per key
+  (``regio.api.throttle.VerzoekOmToewijzingThrottle``) and ``zonder_dossier_per_aanbieder``
+  shows the consulent who sends how many unlinked ones;
 - a verzoek om wijziging names one of the aanbieder's own active toewijzingen, a RedenVerzoek
   (WJ758) and exactly one product: the wanted terms of that toewijzing;
 - each requested product exists in the catalogue of a regio the gemeente is a member of (for
@@ -31,7 +36,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -56,7 +61,12 @@ from toegang.toewijzingen.services import (
 )
 
 ADD = "toegang.add_verzoek"
+VIEW = "toegang.view_verzoek"
 CHANGE = "toegang.change_verzoek"
+ZONDER_DOSSIER = (
+    "Dit verzoek is aan geen dossier gekoppeld: koppel het na een melding aan het dossier van de "
+    "cliënt, of wijs het af."
+)
 REDEN_DOOR_AANBIEDER = "12"  # WMO002 "Geinitieerd door de aanbieder"
 _PRODUCTCODE = re.compile(r"^[0-9A-Z]{5}$")
 
@@ -207,23 +217,21 @@ def _controleer_producten(aanbieder, gemeente, producten) -> list[dict]:
 # --- indienen -----------------------------------------------------------------------------------
 
 
-def _dossier_voor_bsn(user, bsn, gemeente: Gemeente) -> Dossier:
+def _dossier_voor_bsn(user, bsn, gemeente: Gemeente) -> tuple[str, Dossier | None]:
+    """The BSN (normalised; elfproef, else ValidationError on ``bsn``) and the gemeente's dossier
+    of that person, or None. The caller never learns which: the answer is the same."""
+    bsn = client_services.normaliseer_bsn(bsn or "")
     try:
-        gevonden = client_services.zoek_op_bsn(user, client_services.normaliseer_bsn(bsn or ""))
+        gevonden = client_services.zoek_op_bsn(user, bsn)
     except ValidationError as exc:
         raise ValidationError({"bsn": exc.messages}) from None
-    dossier = None
-    if gevonden.persoon is not None:
-        # The aanbieder's system may not see the dossier; the gemeente it names receives the
-        # verzoek when it has one for this person. Unknown and "not here" answer alike.
-        dossier = Dossier.objects.filter(
-            client_id=gevonden.persoon.client_id, verantwoordelijke_gemeente=gemeente
-        ).first()
-    if dossier is None:
-        raise ValidationError(
-            {"bsn": f"Gemeente {gemeente.naam} heeft geen dossier van de cliënt met dit BSN."}
-        )
-    return dossier
+    if gevonden.persoon is None:
+        return bsn, None
+    # The aanbieder's system may not see the dossier; the gemeente it names receives the verzoek
+    # in that dossier when it has one for this person.
+    return bsn, Dossier.objects.filter(
+        client_id=gevonden.persoon.client_id, verantwoordelijke_gemeente=gemeente
+    ).first()
 
 
 def _gemeente(gemeente) -> Gemeente:
@@ -241,11 +249,17 @@ def _gemeente(gemeente) -> Gemeente:
 def indienen(
     aanbieder: Aanbieder, *, soort: str, referentie: str, producten: list[dict], user,
     bron: str = "api", bsn: str | None = None, gemeente=None,
-    toewijzing: Toewijzing | None = None, reden: str = "",
+    toewijzing: Toewijzing | None = None, reden: str = "", naam: str = "",
+    geboortedatum: datetime.date | None = None,
 ) -> Verzoek:  # fmt: skip
     """Store a verzoek om toewijzing (``soort`` "toewijzing": ``bsn`` and ``gemeente``, a
-    Gemeente or CBS code) or om wijziging (``soort`` "wijziging": ``toewijzing`` and ``reden``,
-    WJ758) after the checks above; ValidationError keyed by field, in Dutch."""
+    Gemeente or CBS code, and the client's ``naam`` and ``geboortedatum`` as sent) or om wijziging
+    (``soort`` "wijziging": ``toewijzing`` and ``reden``, WJ758) after the checks above;
+    ValidationError keyed by field, in Dutch.
+
+    A verzoek om toewijzing for a person without a dossier at the gemeente is accepted just the
+    same, unlinked (no dossier, no client is made): a consulent answers it or links it to a
+    dossier after a melding (``koppel``). Nothing in the answer tells the two apart."""
     vereis_namens(user, ADD, aanbieder)
     referentie = (referentie or "").strip()
     if not referentie or len(referentie) > 36:
@@ -257,9 +271,10 @@ def indienen(
 
     if soort == Verzoek.Soort.TOEWIJZING:
         gemeente = _gemeente(gemeente)
-        dossier = _dossier_voor_bsn(user, bsn, gemeente)
+        bsn, dossier = _dossier_voor_bsn(user, bsn, gemeente)
         reden = ""
         toewijzing = None
+        naam = " ".join((naam or "").split())[:250]
     else:
         if toewijzing is None or toewijzing.aanbieder_id != aanbieder.pk:
             raise ValidationError({"toewijzing": "Noem een toewijzing van deze aanbieder."})
@@ -279,6 +294,7 @@ def indienen(
             )  # fmt: skip
         dossier = toewijzing.beschikt_product.beschikking.dossier
         gemeente = dossier.verantwoordelijke_gemeente
+        bsn, naam, geboortedatum = "", "", None
     schoon = _controleer_producten(aanbieder, gemeente, producten)
 
     try:
@@ -286,7 +302,8 @@ def indienen(
             verzoek = Verzoek.objects.create(
                 soort=soort, aanbieder=aanbieder, gemeente=gemeente, dossier=dossier,
                 toewijzing=toewijzing, referentie=referentie, reden=reden, producten=schoon,
-                bron=bron,
+                bron=bron, bsn=bsn, naam=naam, geboortedatum=geboortedatum,
+                zonder_dossier_ontvangen=dossier is None,
             )  # fmt: skip
             audit.record(
                 "create", objects=[verzoek], actor=user,
@@ -303,12 +320,14 @@ def indienen(
 
 
 def _meld_consulenten(verzoek: Verzoek) -> None:
-    """The consulenten of the gemeente hear of a new verzoek at once (who may answer it)."""
+    """The consulenten of the gemeente hear of a new verzoek at once (who may answer it); an
+    unlinked one says that it waits for a link to a dossier or an answer."""
+    zonder = " voor een cliënt zonder dossier" if verzoek.dossier_id is None else ""
     meld(
         wie_mag(CHANGE, verzoek, rollen=[CONSULENT], gemeente=verzoek.gemeente_id),
         soort=Notificatie.Soort.VERZOEK,
         tekst=(
-            f"{verzoek.aanbieder.naam} vraagt om {verzoek.get_soort_display().lower()} "
+            f"{verzoek.aanbieder.naam} vraagt om {verzoek.get_soort_display().lower()}{zonder} "
             f"({verzoek.gemeente.naam}, referentie {verzoek.referentie})."
         ),
         url=reverse("toegang:verzoek-detail", args=[verzoek.pk]),
@@ -331,6 +350,77 @@ def _vergrendel(verzoek: Verzoek, user) -> Verzoek:
             f"{timezone.localtime(v.beantwoord_op):%d-%m-%Y %H:%M}."
         )
     return v
+
+
+# --- an unlinked verzoek om toewijzing ------------------------------------------------------------
+
+
+def _te_koppelen(v: Verzoek, user) -> tuple[Dossier | None, str | None]:
+    """The dossier an unlinked verzoek would be linked to, or the reason it cannot be."""
+    if v.status != Verzoek.Status.INGEDIEND:
+        return None, "Dit verzoek is al beantwoord."
+    if v.dossier_id is not None:
+        return None, "Dit verzoek is al aan een dossier gekoppeld."
+    gevonden = client_services.zoek_op_bsn(user, v.bsn)
+    dossier = next(
+        (d for d in gevonden.dossiers if d.verantwoordelijke_gemeente_id == v.gemeente_id), None
+    )
+    if dossier is None:
+        return None, (
+            f"Gemeente {v.gemeente.naam} heeft geen dossier met het BSN van dit verzoek. "
+            "Registreer eerst een melding (zoek de cliënt op BSN) en koppel daarna, of wijs het "
+            "verzoek af."
+        )
+    if not dossier.meldingen.exists():
+        return None, "Registreer eerst een melding in het dossier van de cliënt en koppel daarna."
+    return dossier, None
+
+
+def weigering_koppelen(verzoek: Verzoek, user) -> str | None:
+    """Why ``user`` cannot link this verzoek to a dossier now (None: the button works)."""
+    return _te_koppelen(verzoek, user)[1]
+
+
+def koppel(verzoek: Verzoek, user) -> Verzoek:
+    """Link an unlinked verzoek om toewijzing to the dossier (with a melding) of the person with
+    its BSN at its gemeente; from then on it is answered as any verzoek (``honoreren``)."""
+    with transaction.atomic():
+        v = _vergrendel(verzoek, user)
+        dossier, reden = _te_koppelen(v, user)
+        if reden:
+            raise ValidationError(reden)
+        v.dossier = dossier
+        v.gekoppeld_door = user
+        v.gekoppeld_op = timezone.now()
+        v.save(update_fields=["dossier", "gekoppeld_door", "gekoppeld_op"])
+        audit.record(
+            "change", objects=[v], actor=user,
+            toelichting={"gekoppeld": "dossier", "dossier": dossier.pk},
+        )  # fmt: skip
+    return v
+
+
+def zonder_dossier_per_aanbieder(user, *, dagen: int = 30) -> list[dict]:
+    """Per aanbieder, the verzoeken om toewijzing to the user's gemeenten of the last ``dagen``
+    days: all, those that arrived without a dossier, and of these the open, linked and refused
+    ones. A key that tries BSNs shows here."""
+    zonder = Q(zonder_dossier_ontvangen=True)
+    return list(
+        Verzoek.objects.visible_to(user, VIEW)
+        .filter(soort=Verzoek.Soort.TOEWIJZING, ontvangen_op__gte=timezone.now()
+                - datetime.timedelta(days=dagen))
+        .values("aanbieder_id", "aanbieder__naam")
+        .annotate(
+            alle=Count("pk"),
+            zonder_dossier=Count("pk", filter=zonder),
+            open=Count("pk", filter=zonder & Q(dossier__isnull=True,
+                                               status=Verzoek.Status.INGEDIEND)),
+            gekoppeld=Count("pk", filter=zonder & Q(dossier__isnull=False)),
+            afgewezen=Count("pk", filter=zonder & Q(status=Verzoek.Status.AFGEWEZEN)),
+        )
+        .filter(zonder_dossier__gt=0)
+        .order_by("-zonder_dossier", "aanbieder__naam")
+    )  # fmt: skip
 
 
 def dekkend_product(dossier: Dossier, p: dict, *, voorkeur: BeschiktProduct | None = None):
@@ -384,6 +474,8 @@ def honoreren(verzoek: Verzoek, user) -> list[Toewijzing]:
     or its new einddatum). All or nothing; answered once."""
     with transaction.atomic():
         v = _vergrendel(verzoek, user)
+        if v.dossier is None:
+            raise ValidationError(ZONDER_DOSSIER)
         fouten: dict[str, list[str]] = {}
         dekking = []
         oud = v.toewijzing

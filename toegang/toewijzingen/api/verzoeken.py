@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from inkoop.models import Aanbieder
 from regio.api.idempotentie import IdempotentCreateMixin
+from regio.api.throttle import VerzoekOmToewijzingThrottle
 from regio.mixins import ScopedViewSetMixin
 from regio.query import scope_for
 from toegang.models import Verzoek
@@ -49,13 +50,26 @@ class GevraagdProductSerializer(serializers.Serializer):
     einddatum = serializers.DateField(required=False, allow_null=True, default=None)
 
 
+class NaamInvoerSerializer(serializers.Serializer):
+    geslachtsnaam = serializers.CharField(max_length=200)
+    voorvoegsel = serializers.CharField(max_length=10, required=False, allow_blank=True)
+    voorletters = serializers.CharField(max_length=20, required=False, allow_blank=True)
+
+
 class VerzoekOmToewijzingInvoerSerializer(serializers.Serializer):
     referentieAanbieder = serializers.CharField(
         max_length=36, help_text="Eigen referentie van de aanbieder; uniek per aanbieder."
     )
     bsn = serializers.CharField(max_length=11, write_only=True, help_text="BSN van de cliënt.")
+    naam = NaamInvoerSerializer(
+        required=False, write_only=True,
+        help_text="Naam van de cliënt zoals de aanbieder die kent (iWmo Client/Naam).",
+    )  # fmt: skip
+    geboortedatum = serializers.DateField(
+        required=False, write_only=True, help_text="Geboortedatum van de cliënt."
+    )
     gemeente = serializers.RegexField(
-        r"^\d{4}$", help_text="CBS-gemeentecode van de gemeente die het dossier heeft."
+        r"^\d{4}$", help_text="CBS-gemeentecode van de gemeente waaraan het verzoek gericht is."
     )
     producten = serializers.ListField(
         child=GevraagdProductSerializer(), allow_empty=False, error_messages=LEEG
@@ -168,21 +182,31 @@ class VerzoekOmToewijzingViewSet(VerzoekViewSet):
     @extend_schema(
         request=VerzoekOmToewijzingInvoerSerializer,
         responses={201: VerzoekAntwoordSerializer},
-        description="De cliënt wordt herkend aan BSN en gemeente (die een dossier van de cliënt "
-        "moet hebben); elk product moet in de catalogus van de regio staan en onder een "
-        "contract van de aanbieder vallen. De gemeente beantwoordt het verzoek later.",
+        description="De cliënt wordt herkend aan BSN (elfproef) en gemeente; elk product moet in "
+        "de catalogus van de regio staan en onder een contract van de aanbieder vallen. Het "
+        "antwoord is hetzelfde of de gemeente de cliënt kent of niet: een consulent beantwoordt "
+        "het verzoek later (ook als er nog geen melding is). Per API-sleutel is het aantal "
+        "verzoeken om toewijzing begrensd (429).",
     )
     def create(self, request, *args, **kwargs):
         invoer = VerzoekOmToewijzingInvoerSerializer(data=request.data)
         invoer.is_valid(raise_exception=True)
         data = invoer.validated_data
+        naam = data.get("naam") or {}
         verzoek = indienen(
             eigen_aanbieder(request.user), soort=Verzoek.Soort.TOEWIJZING,
             referentie=data["referentieAanbieder"],
             producten=[dict(p) for p in data["producten"]], user=request.user,
-            bsn=data["bsn"], gemeente=data["gemeente"],
+            bsn=data["bsn"], gemeente=data["gemeente"], geboortedatum=data.get("geboortedatum"),
+            naam=" ".join(naam.get(k, "") for k in ("voorletters", "voorvoegsel", "geslachtsnaam")),
         )  # fmt: skip
         return self.antwoord(verzoek)
+
+    def get_throttles(self):
+        throttles = super().get_throttles()
+        if self.action == "create":
+            throttles.append(VerzoekOmToewijzingThrottle())
+        return throttles
 
 
 class VerzoekOmWijzigingViewSet(VerzoekViewSet):

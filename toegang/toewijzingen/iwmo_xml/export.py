@@ -337,7 +337,8 @@ def wmo319_bericht(verzoek: Verzoek, *, peildatum: datetime.date | None = None) 
         _controleer("319", inhoud, f"Het WMO319-bericht {identificatie}")
         bericht = UitgaandBericht.objects.create(
             gemeente=gemeente, berichtcode=BERICHTCODE["319"], identificatie=identificatie,
-            aanbieder=aanbieder, client=verzoek.dossier.client, inhoud=inhoud.decode("utf-8"),
+            aanbieder=aanbieder, client=verzoek.dossier.client if verzoek.dossier else None,
+            inhoud=inhoud.decode("utf-8"),
         )  # fmt: skip
         audit.record(
             "export", objects=[bericht],

@@ -532,6 +532,16 @@ def _verzoek_code(exc: ValidationError, wijziging: bool) -> str:
     return TECHNISCH
 
 
+def _naam(client) -> str:
+    """The client's name as sent (Voorletters, Voorvoegsel, Achternaam)."""
+    delen = (
+        _tekst(client, "Naam/Voorletters"),
+        _tekst(client, "Naam/Geslachtsnaam/Voorvoegsel"),
+        _tekst(client, "Naam/Geslachtsnaam/Achternaam"),
+    )
+    return " ".join(d for d in delen if d)
+
+
 def _pas_verzoek_toe(b: Bericht, r: Record, user) -> tuple[list[str], list[str]]:
     from toegang.toewijzingen import verzoeken as verzoek_services
 
@@ -540,10 +550,12 @@ def _pas_verzoek_toe(b: Bericht, r: Record, user) -> tuple[list[str], list[str]]
     bsn = _tekst(client, "Bsn")
     try:
         if r.actie == "verzoek_toewijzing":
+            # Accepted alike whether or not the gemeente knows the person (unlinked when not).
             verzoek_services.indienen(
                 b.aanbieder, soort="toewijzing", referentie=referentie,
                 producten=[r.gegevens["product"]], user=user, bron="xml", bsn=bsn,
-                gemeente=b.gemeente,
+                gemeente=b.gemeente, naam=_naam(client),
+                geboortedatum=_datum(client, "Geboortedatum/Datum"),
             )  # fmt: skip
         else:
             t = _toewijzing(b, user, r.gegevens["toewijzingnummer"])

@@ -21,7 +21,15 @@ from regio.lists import SearchSortMixin
 from regio.mixins import ScopedViewMixin
 from toegang.models import Toewijzing, Verzoek
 from toegang.toewijzingen.services import omvang_tekst
-from toegang.toewijzingen.verzoeken import afwijzen, catalogus_producten, dekkend_product, honoreren
+from toegang.toewijzingen.verzoeken import (
+    afwijzen,
+    catalogus_producten,
+    dekkend_product,
+    honoreren,
+    koppel,
+    weigering_koppelen,
+    zonder_dossier_per_aanbieder,
+)
 from toegang.werkvoorraad.views import TolerantePaginaMixin, open_verzoeken
 
 VIEW = "toegang.view_verzoek"
@@ -30,6 +38,8 @@ STATUS_FILTERS = {"": "Open", "alle": "Alle", **{s.value: s.label for s in Verzo
 
 
 def naam(verzoek: Verzoek) -> str:
+    if verzoek.dossier is None:  # unlinked: the name as the aanbieder sent it
+        return f"{verzoek.naam or 'naam niet gestuurd'} (zonder dossier)"
     persoon = getattr(verzoek.dossier.client, "persoon", None)
     return persoon.naam if persoon else "(gegevens verwijderd)"
 
@@ -43,7 +53,7 @@ def producten_van(verzoek: Verzoek, *, dekking: bool) -> list[dict]:
         catalogus = catalogus_producten(
             verzoek.gemeente, p["productcategorie"], p.get("productcode") or "", ingang
         )
-        bp = dekkend_product(verzoek.dossier, p) if dekking else None
+        bp = dekkend_product(verzoek.dossier, p) if dekking and verzoek.dossier else None
         rijen.append(
             {
                 **p,
@@ -70,6 +80,7 @@ class VerzoekListView(TolerantePaginaMixin, SearchSortMixin, ScopedViewMixin, Li
         "referentie__icontains",
         "aanbieder__naam__icontains",
         "dossier__client__persoon__geslachtsnaam__icontains",
+        "naam__icontains",
     )
     sortable = {
         "ontvangen": "ontvangen_op",
@@ -122,13 +133,18 @@ class VerzoekDetailView(ScopedViewMixin, DetailView):
     def get_context_data(self, **kwargs):
         v, user = self.object, self.request.user
         open_ = v.status == Verzoek.Status.INGEDIEND
+        mag = Verzoek.objects.visible_to(user, CHANGE).filter(pk=v.pk).exists()
+        zonder_dossier = v.dossier_id is None
         return super().get_context_data(
             client=naam(v),
+            zonder_dossier=zonder_dossier,
             producten=producten_van(v, dekking=open_),
-            mag_beantwoorden=open_
-            and Verzoek.objects.visible_to(user, CHANGE).filter(pk=v.pk).exists(),
-            mag_bericht=not open_
-            and Verzoek.objects.visible_to(user, CHANGE).filter(pk=v.pk).exists(),
+            mag_beantwoorden=open_ and mag,
+            mag_honoreren=open_ and mag and not zonder_dossier,
+            weigering_koppelen=weigering_koppelen(v, user)
+            if open_ and mag and zonder_dossier
+            else None,
+            mag_bericht=not open_ and mag,
             toewijzingen=Toewijzing.objects.visible_to(user, "toegang.view_toewijzing")
             .filter(pk__in=v.nieuwe_toewijzingen.values("pk"))
             .order_by("nummer"),
@@ -235,6 +251,38 @@ class AfwijzenView(VerzoekAntwoordMixin, FormView):
         return HttpResponseRedirect(self.detail_url())
 
 
+class KoppelView(VerzoekAntwoordMixin, View):
+    """Link an unlinked verzoek om toewijzing to the dossier of the person with its BSN (POST
+    only; the detail page shows the button or why it cannot be done yet)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        try:
+            koppel(self.verzoek(), request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Het verzoek is aan het dossier van de cliënt gekoppeld.")
+        return HttpResponseRedirect(self.detail_url())
+
+
+class ZonderDossierView(ScopedViewMixin, TemplateView):
+    """Per aanbieder, how many verzoeken om toewijzing to the user's gemeenten arrived without a
+    dossier in the last 30 days (and what became of them): a key that tries BSNs shows here."""
+
+    model = Verzoek
+    capability = VIEW
+    template_name = "toegang/toewijzingen/verzoek_zonder_dossier.html"
+    dagen = 30
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            rijen=zonder_dossier_per_aanbieder(self.request.user, dagen=self.dagen),
+            dagen=self.dagen, **kwargs,
+        )  # fmt: skip
+
+
 class AntwoordBerichtView(ScopedViewMixin, SingleObjectMixin, View):
     """The gemeente's answer as an iWmo message to send to the aanbieder (POST: each download
     is a new message with its own BerichtIdentificatie): a refused verzoek → WMO319, an
@@ -265,7 +313,9 @@ class AntwoordBerichtView(ScopedViewMixin, SingleObjectMixin, View):
 
 urlpatterns = [
     path("verzoeken/", VerzoekListView.as_view(), name="verzoeken"),
+    path("verzoeken/zonder-dossier/", ZonderDossierView.as_view(), name="verzoeken-zonder-dossier"),
     path("verzoeken/<int:pk>/", VerzoekDetailView.as_view(), name="verzoek-detail"),
+    path("verzoeken/<int:pk>/koppelen/", KoppelView.as_view(), name="verzoek-koppelen"),
     path("verzoeken/<int:pk>/honoreren/", HonorerenView.as_view(), name="verzoek-honoreren"),
     path("verzoeken/<int:pk>/afwijzen/", AfwijzenView.as_view(), name="verzoek-afwijzen"),
     path(
