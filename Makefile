@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export XDG_RUNTIME_DIR ?= /tmp/runtime-$(shell id -u)
 
-.PHONY: run test lint format lock clean-data openapi bench bench-quick bench-zegel
+.PHONY: run test lint format lock clean-data openapi iwmo-docs bench bench-quick bench-zegel
 
 $(BIN)/python: requirements.lock
 	@test -n "$(PY)" || { echo "Python 3.12 niet gevonden (pyenv of python3.12)"; exit 1; }
@@ -38,6 +38,10 @@ lock:
 	rm -rf /tmp/regiozorg-lock && $(PY) -m venv /tmp/regiozorg-lock
 	/tmp/regiozorg-lock/bin/pip install -q . && /tmp/regiozorg-lock/bin/pip freeze --exclude regiozorg > requirements-prod.lock
 	rm -rf /tmp/regiozorg-lock
+
+## Regenerate docs/IWMO.md, the iWmo conformance table (tests check it is current).
+iwmo-docs: $(BIN)/python
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py iwmo_conformiteit
 
 ## National-scale benchmark, written to BENCHMARKS.md; data generated once into var/bench/.
 bench: $(BIN)/python

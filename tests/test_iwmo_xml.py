@@ -269,6 +269,7 @@ def test_parser_refuses_malformed_xml_with_its_line():
 # --- export WMO301 -------------------------------------------------------------------------------
 
 
+@pytest.mark.iwmo_regel("OP086", "OP192", "IV046")
 def test_export_one_valid_wmo301_per_client_and_aanbieder(opzet):
     a1 = opzet.toewijzing()
     a2 = opzet.toewijzing(ingang=BEGIN + datetime.timedelta(days=3), volume="2")
@@ -295,6 +296,7 @@ def test_export_one_valid_wmo301_per_client_and_aanbieder(opzet):
     assert UitgaandBericht.objects.filter(berichtcode="414").count() == 3
 
 
+@pytest.mark.iwmo_regel("TR056")
 def test_berichtidentificatie_is_unique_per_sender_across_exports(opzet):
     opzet.toewijzing()
     opzet.toewijzing(bp=opzet.bp2)
@@ -336,6 +338,7 @@ def test_berichtidentificatie_unique_under_concurrent_exports(opzet):
     assert sorted(int(i[6:]) for i in idents) == list(range(1, 9))
 
 
+@pytest.mark.iwmo_regel("OP087", "OP258", "OP033x1")
 def test_export_carries_current_and_changed_toewijzingen(opzet):
     lopend = opzet.toewijzing()
     afgelopen = opzet.toewijzing(
@@ -385,6 +388,7 @@ def _verzoek(opzet, referentie="VOT-1"):
     )  # fmt: skip
 
 
+@pytest.mark.iwmo_regel("TR355", "CD085")
 def test_wmo319_for_a_refused_verzoek(opzet):
     from toegang.toewijzingen import verzoeken as verzoek_services
 
@@ -404,6 +408,7 @@ def test_wmo319_for_a_refused_verzoek(opzet):
     assert {b.client for b in antwoorden} == {opzet.dossier.client} and len(antwoorden) == 2
 
 
+@pytest.mark.iwmo_regel("TR379", "IV094", "IV097")
 def test_an_honoured_verzoek_is_answered_with_wmo301_with_the_referentie(opzet):
     from toegang.toewijzingen import verzoeken as verzoek_services
 
@@ -516,6 +521,31 @@ def _wmo301_bytes(opzet):
     return wmo301_berichten(Gemeente.objects.get(code=SOEST), peildatum=VANDAAG)[0][1]
 
 
+@pytest.mark.iwmo_regel(
+    "OP047",
+    "OP286",
+    "OP079",
+    "CS002",
+    "TR134",
+    "TR135",
+    "OP033x2",
+    "CS058",
+    "OP254",
+    "TR378",
+    "TR018",
+    "CS003",
+    "TR101",
+    "TR002",
+    "TR304",
+    "TR358",
+    "TR346",
+    "TR319",
+    "OP280",
+    "CS340",
+    "CS337",
+    "OP367",
+    "CS025",
+)
 def test_every_invalid_message_is_refused_whole_and_nothing_applied(opzet):
     t = opzet.toewijzing()
     gevallen = _ongeldige(opzet, t)
@@ -546,6 +576,7 @@ def test_import_command_prints_errors_and_exits_1(opzet, tmp_path, capsys):
 # --- import: applied per record ------------------------------------------------------------------
 
 
+@pytest.mark.iwmo_regel("TR074", "TR382", "OP033")
 def test_round_trip_export_start_stop(opzet, tmp_path, capsys):
     t = opzet.toewijzing()
     ApiSleutel.objects.create(
@@ -598,6 +629,7 @@ def test_round_trip_export_start_stop(opzet, tmp_path, capsys):
     assert regel["retourcodes"] == ["9069"]
 
 
+@pytest.mark.iwmo_regel("TR019")
 def test_start_on_a_toewijzing_of_another_client_or_aanbieder_is_refused_per_record(opzet):
     eigen = opzet.toewijzing()
     van_ander = opzet.toewijzing(aanbieder=opzet.ander)
@@ -611,6 +643,7 @@ def test_start_on_a_toewijzing_of_another_client_or_aanbieder_is_refused_per_rec
     assert list(Zorgperiode.objects.values_list("toewijzing", flat=True)) == [eigen.pk]
 
 
+@pytest.mark.iwmo_regel("TR347")
 def test_import_wmo315_makes_a_verzoek_per_product(opzet):
     aangevraagd = [
         ("AangevraagdProduct", [
@@ -651,6 +684,7 @@ def test_import_wmo317_asks_a_change_of_one_toewijzing(opzet):
     assert verzoek.producten[0]["volume"] == 4  # unchanged omvang: the toewijzing's
 
 
+@pytest.mark.iwmo_regel("TR338", "TR333", "IV024")
 def test_import_wmo323_declares_per_line(opzet):
     t = opzet.toewijzing()
     maand = (BEGIN, _maandeinde(BEGIN))

@@ -125,6 +125,7 @@ def opzet(refdata):
 # --- an accepted line and its kostenregel ------------------------------------------------------
 
 
+@pytest.mark.iwmo_regel("OP364")
 def test_an_accepted_line_becomes_a_kostenregel(opzet):
     t = opzet.toewijzing()
     declaratie = opzet.declareer(regel(t, "R-1"))
@@ -186,6 +187,7 @@ def test_a_bw_product_records_the_first_bw_start(opzet):
 # --- volume per frequentie ---------------------------------------------------------------------
 
 
+@pytest.mark.iwmo_regel("TR321", "TR322", "IV077")
 def test_weekly_volume_is_volume_times_days_in_month_over_seven(opzet):
     t = opzet.toewijzing(volume="3", frequentie="2")
     # March 2025: 3 × 31 / 7 = 13.2857… uur.
@@ -198,6 +200,7 @@ def test_weekly_volume_is_volume_times_days_in_month_over_seven(opzet):
     assert codes(opzet.declareer(regel(t, "W-6", maand=(2025, 2), volume="0.01"))) == [["9322"]]
 
 
+@pytest.mark.iwmo_regel("IV077", "IV078")
 def test_weekly_volume_of_a_partial_month_counts_the_days_within_the_toewijzing(opzet):
     t = opzet.toewijzing(ingang=D(2025, 3, 10), volume="3", frequentie="2")
     # 22 days (10–31 March): 3 × 22 / 7 = 9.428…
@@ -206,6 +209,7 @@ def test_weekly_volume_of_a_partial_month_counts_the_days_within_the_toewijzing(
     assert codes(opzet.declareer(regel(t, "P-2", volume="9.42", **eerste))) == [["0200"]]
 
 
+@pytest.mark.iwmo_regel("TR321", "IV078")
 def test_monthly_volume_is_pro_rata_in_a_partial_month(opzet):
     t = opzet.toewijzing(ingang=D(2025, 4, 16), volume="10", frequentie="4")
     # April: 15 of 30 days → 10 × 15 / 30 = 5; May in full: 10.
@@ -217,6 +221,7 @@ def test_monthly_volume_is_pro_rata_in_a_partial_month(opzet):
     assert codes(opzet.declareer(regel(t, "M-5", maand=(2025, 5), volume="10"))) == [["0200"]]
 
 
+@pytest.mark.iwmo_regel("TR322", "OP365")
 def test_total_volume_is_what_remains_over_the_whole_toewijzing(opzet):
     t = opzet.toewijzing(volume="20", frequentie="6")
     assert codes(opzet.declareer(regel(t, "T-0", maand=(2025, 1), volume="21"))) == [["9321"]]
@@ -233,6 +238,7 @@ def test_total_volume_is_what_remains_over_the_whole_toewijzing(opzet):
 # --- tariff ------------------------------------------------------------------------------------
 
 
+@pytest.mark.iwmo_regel("TR346", "TR418", "IV081")
 def test_amount_must_be_volume_times_the_contract_tariff_rounded_half_up(opzet):
     t = opzet.toewijzing()
     # 0.25 × 60.10 = 15.025 → 15.03 (half up).
@@ -272,6 +278,7 @@ def test_euro_eenheid_has_no_tariff_check(opzet):
 # --- product, period and toewijzing ------------------------------------------------------------
 
 
+@pytest.mark.iwmo_regel("TR339", "TR340", "TR341", "OP267", "OP302")
 def test_product_and_eenheid_must_match_the_toewijzing(opzet):
     t = opzet.toewijzing()
     declaratie = opzet.declareer(
@@ -282,6 +289,7 @@ def test_product_and_eenheid_must_match_the_toewijzing(opzet):
     assert codes(declaratie) == [["9339"], ["9340"], ["9341"]]
 
 
+@pytest.mark.iwmo_regel("TR307", "TR308", "TR387", "TR388", "OP279", "OP368", "IV089")
 def test_period_within_the_toewijzing_and_whole_months(opzet):
     t = opzet.toewijzing(ingang=D(2025, 3, 10), eind=D(2025, 6, 20), volume="10", frequentie="6")
     declaratie = opzet.declareer(
@@ -306,6 +314,7 @@ def test_period_within_the_toewijzing_and_whole_months(opzet):
     ]
 
 
+@pytest.mark.iwmo_regel("TR338", "TR384")
 def test_taakgericht_and_ingetrokken_toewijzingen_are_not_declared(opzet):
     taak = opzet.toewijzing(opzet.functie)
     assert taak.volume is None
@@ -318,6 +327,7 @@ def test_taakgericht_and_ingetrokken_toewijzingen_are_not_declared(opzet):
     assert not Kostenregel.objects.exists()
 
 
+@pytest.mark.iwmo_regel("TR338", "OP276")
 def test_aanbieder_b_cannot_declare_on_a_toewijzing_of_a(opzet):
     t = opzet.toewijzing(aanbieder=opzet.a)
     declaratie = opzet.declareer(regel(t, "F-1"), aanbieder=opzet.b)
@@ -338,6 +348,7 @@ def test_aanbieder_b_cannot_declare_on_a_toewijzing_of_a(opzet):
 # --- duplicates and credit ---------------------------------------------------------------------
 
 
+@pytest.mark.iwmo_regel("TR314", "OP283")
 def test_referentienummer_is_unique_per_aanbieder(opzet):
     t = opzet.toewijzing(volume="100", frequentie="6")
     assert codes(opzet.declareer(regel(t, "DUP", maand=(2025, 1), volume="1"))) == [["0200"]]
@@ -353,6 +364,7 @@ def test_referentienummer_is_unique_per_aanbieder(opzet):
     assert codes(opzet.declareer(regel(t, "WEER", maand=(2025, 3), volume="1"))) == [["0200"]]
 
 
+@pytest.mark.iwmo_regel("TR323", "TR390", "OP360", "IV091")
 def test_credit_rules(opzet):
     t = opzet.toewijzing()
     opzet.declareer(regel(t, "DEB", volume="13"), regel(t, "AF", maand=(2025, 4), bedrag="1"))
@@ -421,6 +433,7 @@ def _structuur_gevallen():
     ]
 
 
+@pytest.mark.iwmo_regel("TR137", "TR319", "OP367", "CS337", "CD060")
 @pytest.mark.parametrize(
     "wijzig,sleutel",
     [g[1:] for g in _structuur_gevallen()],
@@ -437,6 +450,7 @@ def test_a_malformed_line_refuses_the_whole_declaratie(opzet, wijzig, sleutel):
     assert not Kostenregel.objects.exists()
 
 
+@pytest.mark.iwmo_regel("TR101", "TR333", "OP349")
 def test_structure_of_the_declaratie_itself(opzet):
     t = opzet.toewijzing()
     for kwargs, sleutel in [
@@ -522,6 +536,7 @@ def api(user):
 URL = "/api/v1/declaraties/"
 
 
+@pytest.mark.iwmo_regel("OP090x4")
 def test_api_post_answers_201_with_the_outcome_per_line(opzet):
     t = opzet.toewijzing()
     body = {

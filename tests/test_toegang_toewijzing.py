@@ -148,6 +148,7 @@ def test_only_a_toegekend_active_product_of_a_vastgestelde_beschikking(opzet):
     assert opzet.toewijzing(bp=bekend).nummer == 1
 
 
+@pytest.mark.iwmo_regel("OP259", "OP261", "TR302")
 def test_taakgericht_has_no_omvang_and_one_aanbieder_at_a_time(opzet):
     with pytest.raises(ValidationError) as exc:
         opzet.toewijzing(omvang=Omvang(Decimal("3"), "04", "2"))
@@ -159,6 +160,7 @@ def test_taakgericht_has_no_omvang_and_one_aanbieder_at_a_time(opzet):
         opzet.toewijzing(aanbieder=opzet.ander, ingang=D(2025, 6, 1))
 
 
+@pytest.mark.iwmo_regel("OP259")
 def test_pxq_carries_omvang_not_more_than_beschikt(opzet):
     bp = opzet.bp_pxq
     with pytest.raises(ValidationError) as exc:
@@ -182,6 +184,7 @@ def test_pxq_carries_omvang_not_more_than_beschikt(opzet):
 # --- numbers and iWmo change semantics -----------------------------------------------------------
 
 
+@pytest.mark.iwmo_regel("TR332", "OP275")
 def test_numbers_are_per_gemeente(opzet):
     grant(opzet.consulent, "consulent", gemeente=BAARN)
     ContractFactory(aanbieder=opzet.aanbieder, gemeenten=[BAARN], percelen=[opzet.taak])
@@ -194,6 +197,7 @@ def test_numbers_are_per_gemeente(opzet):
     assert opzet.toewijzing(bp=tweede).nummer == 2
 
 
+@pytest.mark.iwmo_regel("OP033x1", "IV099")
 def test_an_einddatum_change_keeps_the_number(opzet):
     t = opzet.toewijzing()
     gewijzigd = wijzig_einddatum(opzet.consulent, t, D(2025, 9, 30), "05")
@@ -209,6 +213,7 @@ def test_an_einddatum_change_keeps_the_number(opzet):
         wijzig_einddatum(opzet.consulent, t, D(2025, 10, 31), "13")  # 13 is for withdrawal
 
 
+@pytest.mark.iwmo_regel("OP257", "IV066")
 def test_another_change_ends_the_old_and_makes_a_new_number(opzet):
     oud = opzet.toewijzing()
     w = Wijziging(opzet.bp, opzet.ander, D(2025, 5, 1), D(2025, 12, 31), Omvang(), "09")
@@ -262,6 +267,7 @@ def test_a_refused_change_leaves_everything_as_it_was(opzet):
     assert Toewijzingnummerreeks.objects.get().laatste == 1
 
 
+@pytest.mark.iwmo_regel("TR332", "TR384", "CS335")
 def test_withdrawal_and_numbers_are_never_reused(opzet):
     t = opzet.toewijzing()
     trek_in(opzet.consulent, t)

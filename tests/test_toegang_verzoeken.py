@@ -119,6 +119,7 @@ def test_the_bsn_passes_the_elfproef_and_the_gemeente_is_known(opzet):
     assert opzet.vot("REF-B", gemeente=BAARN).dossier is None
 
 
+@pytest.mark.iwmo_regel("OP296", "TR381")
 def test_products_must_be_in_the_catalogue_and_under_contract(opzet):
     with pytest.raises(ValidationError) as exc:
         opzet.vot(producten=[dict(UREN, productcode="02X99")])
@@ -142,6 +143,7 @@ def test_products_must_be_in_the_catalogue_and_under_contract(opzet):
     assert not Verzoek.objects.exists()
 
 
+@pytest.mark.iwmo_regel("TR375", "TR411", "TR412", "CD095", "IV042")
 def test_omvang_per_bekostiging_and_dates(opzet):
     with pytest.raises(ValidationError) as exc:
         opzet.vot(producten=[dict(FUNCTIE, volume=3, eenheid="04", frequentie="2")])
@@ -158,6 +160,7 @@ def test_omvang_per_bekostiging_and_dates(opzet):
     assert "JJJJ-MM-DD" in fout_bij(exc, "producten.0.ingangsdatum")
 
 
+@pytest.mark.iwmo_regel("TR347", "OP361")
 def test_the_referentie_is_unique_per_aanbieder(opzet):
     opzet.vot(referentie="R-7")
     with pytest.raises(ValidationError) as exc:
@@ -173,6 +176,7 @@ def test_only_the_aanbieders_own_system_submits(opzet):
         opzet.vot(user=opzet.systeem_zonder)
 
 
+@pytest.mark.iwmo_regel("TR351")
 def test_a_verzoek_om_wijziging_names_an_own_active_toewijzing_and_a_reason(opzet):
     t = opzet.uren_toewijzing()
     verzoek = opzet.vow(t)
@@ -193,6 +197,7 @@ def test_a_verzoek_om_wijziging_names_an_own_active_toewijzing_and_a_reason(opze
 # --- the gemeente's answer -----------------------------------------------------------------------
 
 
+@pytest.mark.iwmo_regel("OP344", "OP348")
 def test_honoured_the_aanbieder_gets_the_toewijzingen(opzet):
     verzoek = opzet.vot(producten=[dict(FUNCTIE), dict(UREN)])
     nieuw = honoreren(verzoek, opzet.consulent)
@@ -222,6 +227,7 @@ def test_honouring_without_a_covering_beschikking_says_so(opzet):
     assert not Toewijzing.objects.exists()  # all or nothing
 
 
+@pytest.mark.iwmo_regel("OP344", "TR359", "CD085")
 def test_refused_with_a_reason_and_answered_once(opzet):
     verzoek = opzet.vot()
     with pytest.raises(ValidationError) as exc:
@@ -256,6 +262,7 @@ def test_only_a_consulent_of_the_gemeente_answers(opzet):
             afwijzen(verzoek, user, "1")
 
 
+@pytest.mark.iwmo_regel("OP257", "IV066")
 def test_a_verzoek_om_wijziging_honoured_makes_a_new_version(opzet):
     oud = opzet.uren_toewijzing(volume=4)
     honoreren(opzet.vow(oud), opzet.consulent)

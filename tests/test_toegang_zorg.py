@@ -89,6 +89,7 @@ def test_the_start_lies_within_the_toewijzing(opzet):
     assert not Zorgperiode.objects.exists()
 
 
+@pytest.mark.iwmo_regel("TR134")
 def test_no_date_in_the_future(opzet, monkeypatch):
     monkeypatch.setattr(zorg_services.timezone, "localdate", lambda: D(2025, 3, 1))
     with pytest.raises(ValidationError) as exc:
@@ -112,6 +113,7 @@ def test_a_withdrawn_toewijzing_takes_no_start_or_stop(opzet):
     assert "is ingetrokken" in fout_bij(exc, "toewijzing")
 
 
+@pytest.mark.iwmo_regel("OP072", "TR018", "TR382")
 def test_a_stop_names_an_existing_start_ends_after_it_with_a_reason(opzet):
     start(opzet, D(2025, 3, 1))
     with pytest.raises(ValidationError) as exc:
@@ -132,6 +134,7 @@ def test_a_stop_names_an_existing_start_ends_after_it_with_a_reason(opzet):
     assert lopend(opzet) == [(D(2025, 3, 1), D(2025, 3, 1), "19")]
 
 
+@pytest.mark.iwmo_regel("OP289", "OP379", "TR074", "TR326")
 def test_several_start_stop_pairs_but_no_overlap(opzet):
     start(opzet, D(2025, 3, 1))
     stop(opzet, D(2025, 3, 1), D(2025, 3, 31))
@@ -166,6 +169,7 @@ def test_the_database_backs_the_overlap_check_with_a_dutch_error(opzet, monkeypa
     assert lopend(opzet) == [(D(2025, 3, 1), None, "")]
 
 
+@pytest.mark.iwmo_regel("OP033", "TR071", "IV008")
 def test_no_change_in_place_correct_by_delete_then_redeliver(opzet):
     start(opzet, D(2025, 3, 1))
     stop(opzet, D(2025, 3, 1), D(2025, 3, 31))
@@ -193,6 +197,7 @@ def test_no_change_in_place_correct_by_delete_then_redeliver(opzet):
     assert AuditEntry.objects.filter(object_type="toegang.zorgperiode", actie="delete").exists()
 
 
+@pytest.mark.iwmo_regel("TR063")
 def test_deletes_name_what_they_delete(opzet):
     with pytest.raises(ValidationError) as exc:
         verwijder_start(opzet.toewijzing, D(2025, 3, 1), user=opzet.systeem)
