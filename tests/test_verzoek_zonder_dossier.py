@@ -138,7 +138,7 @@ def _gemaskeerd(waarde, bsn, referentie):
     return waarde
 
 
-@pytest.mark.iwmo_regel("OP079")
+@pytest.mark.iwmo_regel("OP079", "OP095", "UP003")
 @pytest.mark.parametrize("bekend_in", ["dezelfde gemeente", "een andere gemeente"])
 @pytest.mark.parametrize("endpoint", list(ENDPOINTS))
 def test_a_known_person_the_key_may_not_see_and_an_unknown_one_get_the_same_answer(
@@ -165,7 +165,7 @@ def test_a_known_person_the_key_may_not_see_and_an_unknown_one_get_the_same_answ
 # --- an unlinked verzoek ------------------------------------------------------------------------
 
 
-@pytest.mark.iwmo_regel("OP079")
+@pytest.mark.iwmo_regel("OP079", "OP095")
 def test_an_unknown_bsn_waits_unlinked_and_the_consulenten_hear_of_it(opzet):
     dossiers, clienten = Dossier.objects.count(), Client.objects.count()
     verzoek = vot(opzet, ONBEKEND, naam="J. de Vries", geboortedatum=datetime.date(1970, 2, 3))

@@ -97,10 +97,10 @@ BESLUITEN: dict[str, Besluit] = {
         f"is {ONDERDEEL} (TR342)",
     ),
     "OP091": nee(XSD + " (Soort is verplicht in elk Contact)"),
-    "OP095": gepland(
+    "OP095": ja(
         f"{V}.indienen",
-        notitie="een verzoek om een onbekend BSN wordt technisch geaccepteerd: geen antwoord "
-        "verraadt of iemand een dossier heeft",
+        notitie="een verzoek om een onbekend BSN wordt technisch geaccepteerd en wacht, "
+        "ongekoppeld, op een consulent: geen antwoord verraadt of iemand een dossier heeft",
     ),
     "OP130": nee(GEEN_RELATIES),
     "OP155": gepland(
@@ -492,7 +492,7 @@ def besluiten() -> dict[str, Besluit]:
 
 # Uitgangspunten with something of their own to say.
 BESLUITEN |= {
-    "UP003": gepland(
+    "UP003": ja(
         f"{V}.indienen",
         notitie="privacy: geen antwoord van de API hangt af van of iemand een dossier heeft "
         "(onbekend BSN); zie ook OP095",
