@@ -58,8 +58,8 @@ def bouw_wereld():
         return SimpleNamespace(t=traject.toewijzing, bsn=bsn)
 
     return SimpleNamespace(
-        systeem=aanbod.systeem, dagbesteding=aanbod.product, begeleiding=begeleiding,
-        toewijzing=toewijzing,
+        consulent=aanbod.consulent, systeem=aanbod.systeem, dagbesteding=aanbod.product,
+        begeleiding=begeleiding, toewijzing=toewijzing,
     )  # fmt: skip
 
 
@@ -372,3 +372,27 @@ def test_status_aanlevering_2_is_refused(wereld):
         Xml(wereld).start(c, D(2023, 1, 5), status="2")
     assert any("OP033x2" in f.melding for f in exc.value.fouten)
     assert periode(c) == []
+
+
+@pytest.mark.iwmo_regel("OP377", "OP378")
+def test_the_api_answer_and_the_toewijzing_page_show_the_temporary_stop(wereld, client):
+    """After case 3's definitive stop the API answers the period with both stops, and the
+    consulent's toewijzing page says the care was delivered up to the temporary stop."""
+    c = casus_3(wereld)
+    api = Api(wereld)
+    api.start(c, D(2020, 3, 30))
+    [_] = api.stops(c, (D(2020, 3, 30), D(2023, 6, 7), "20", "1"))
+    response = api.client.post(
+        "/api/v1/stop-zorg/",
+        {"toewijzingNummer": c.t.nummer, "gemeente": SOEST, "statusAanlevering": "1",
+         "begindatum": "2020-03-30", "einddatum": "2023-06-29", "redenBeeindiging": "23"},
+        format="json",
+    )  # fmt: skip
+    assert response.status_code == 201, response.content
+    data = response.json()
+    assert (data["einddatum"], data["redenBeeindiging"], data["einddatumTijdelijkeStop"]) == (
+        "2023-06-29", "23", "2023-06-07",
+    )  # fmt: skip
+    client.force_login(wereld.consulent)
+    html = client.get(f"/toegang/toewijzingen/{c.t.pk}/").content.decode()
+    assert "na tijdelijke stop op 7-6-2023 (zorg geleverd tot die dag)" in html
