@@ -14,7 +14,9 @@ applied, and ``importeer`` raises ``OngeldigBericht`` with the errors (line, ele
   after the Dagtekening nor more than 120 years before it (TR002);
 - 305/307: StatusAanlevering 1 or 3 only (2 is not allowed, OP033x2; 9 makes no sense here), a
   ToewijzingNummer on every product (regiozorg matches on it), a Begindatum (305) / Einddatum
-  (307) not after the Dagtekening (TR134/TR137), Einddatum ≥ Begindatum (TR018), each key once;
+  (307) not after the Dagtekening (TR134/TR137), Einddatum ≥ Begindatum (TR018), each key once
+  (a stop's key includes its RedenBeeindiging); deletions are applied before deliveries, so a
+  correction (deletion and new delivery) may come in one message in either order;
 - 315: ReferentieAanbieder unique within the message (TR383), ToewijzingEinddatum ≥
   ToewijzingIngangsdatum;
 - 317: exactly one TeWijzigenProduct and no NieuweProducten (a Verzoek holds one toewijzing and
