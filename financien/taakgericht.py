@@ -209,7 +209,8 @@ ORDER BY t.id
 
 # The same rows from the care as reported: per toewijzing the days of its non-deleted
 # zorgperioden within the toewijzing and [%(van)s, %(tot)s] (periods of one toewijzing never
-# overlap, so the days add up); the line's period runs from the first to the last such day.
+# overlap, so the days add up); the line's period runs from the first to the last such day. A
+# period whose definitive stop followed a temporary one was delivered up to the temporary stop.
 ZORGDAGEN_SQL = """
 SELECT t.id, bp.client_id, t.gemeente_id, bp.product_id, t.aanbieder_id,
        MIN(z.van) AS periode_begin, MAX(z.tot) AS periode_einde, SUM(z.tot - z.van + 1) AS dagen,
@@ -220,7 +221,8 @@ JOIN {beschiktproduct} bp ON bp.id = t.beschikt_product_id
 JOIN {product} p ON p.id = bp.product_id
 JOIN LATERAL (
     SELECT GREATEST(zp.begindatum, t.ingangsdatum, %(van)s::date) AS van,
-           LEAST(COALESCE(zp.einddatum, %(tot)s::date), COALESCE(t.einddatum, %(tot)s::date),
+           LEAST(COALESCE(zp.einddatum_tijdelijke_stop, zp.einddatum, %(tot)s::date),
+                 COALESCE(t.einddatum, %(tot)s::date),
                  %(tot)s::date) AS tot
     FROM {zorgperiode} zp
     WHERE zp.toewijzing_id = t.id AND zp.verwijderd_op IS NULL

@@ -127,7 +127,12 @@ def test_body_has_what_the_provider_needs_and_no_more(o):
     assert (body["ingangsdatum"], body["einddatum"]) == ("2025-02-01", "2025-06-30")
     # The deleted zorgperiode is not there.
     assert body["zorgperioden"] == [
-        {"begindatum": "2025-02-03", "einddatum": "2025-03-01", "redenBeeindiging": "02"}
+        {
+            "begindatum": "2025-02-03",
+            "einddatum": "2025-03-01",
+            "redenBeeindiging": "02",
+            "einddatumTijdelijkeStop": None,
+        }
     ]
     client = body["client"]
     assert client["bsn"] == o.persoon.bsn

@@ -94,3 +94,20 @@ def test_toewijzing_periods_remain_a_choice_and_are_not_recomputed(refdata):
     assert uitkomst.basis == "toewijzingen" and uitkomst.clientdagen == 31
     assert maartregels(opzet.contract)[str(a.pk)][3] == "toewijzingen"
     assert taakgericht.open_maanden(opzet.contract, 2025, 4) == []
+
+
+@pytest.mark.iwmo_regel("OP377", "TR414")
+def test_care_after_a_temporary_stop_is_not_counted_when_the_definitive_stop_follows(refdata):
+    """A temporary stop (reden 20) on the 15th, the definitive stop (reden 23) on the 25th: the
+    care was delivered up to the 15th only (the client did not come back)."""
+    opzet = bouw_opzet()
+    contract = opzet.contract
+    contract.toerekeningsbasis = "zorgperioden"
+    contract.save(update_fields=["toerekeningsbasis"])
+    a = opzet.toewijzing(opzet.bw, D(2024, 1, 1))
+    start_zorg(a, D(2025, 3, 11), user=None)
+    stop_zorg(a, D(2025, 3, 11), D(2025, 3, 15), "20", user=None)
+    stop_zorg(a, D(2025, 3, 11), D(2025, 3, 25), "23", user=None)
+    uitkomst = toerekenen(contract, 2025, 3)
+    assert uitkomst.clientdagen == 5
+    assert maartregels(contract)[str(a.pk)][1:3] == (D(2025, 3, 11), D(2025, 3, 15))

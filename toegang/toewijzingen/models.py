@@ -18,6 +18,9 @@ from toegang.query import (
     VerzoekQuerySet,
 )
 
+# RedenBeeindiging (WMO588) of a temporary stop: "Levering is tijdelijk beeindigd".
+TIJDELIJKE_STOP = "20"
+
 
 class Toewijzingnummerreeks(models.Model):
     """The last ToewijzingNummer used per gemeente: numbers are taken under a row lock and never
@@ -109,7 +112,12 @@ class Zorgperiode(models.Model):
     possibly stopped (WMO307, with a RedenBeeindiging). Several periods per toewijzing are legal,
     overlapping ones are not (database-enforced). iWmo corrects by deleting and delivering anew
     (StatusAanlevering 3): a deleted period keeps its row with ``verwijderd_op`` and no longer
-    counts; nothing is changed in place except its stop."""
+    counts; nothing is changed in place except its stop.
+
+    ``einddatum`` and ``reden_beeindiging`` are the last stop reported. A temporary stop
+    (reden 20) may be followed by the definitive stop without a new start (OP377/OP378); the
+    temporary stop's einddatum is then kept in ``einddatum_tijdelijke_stop``: the care was
+    delivered up to that day only (``levering_tot``)."""
 
     toewijzing = models.ForeignKey(
         Toewijzing, on_delete=models.PROTECT, related_name="zorgperioden"
@@ -126,6 +134,9 @@ class Zorgperiode(models.Model):
     # A report accepted but worth a look: a stop after the einddatum the gemeente set when it
     # shortened the toewijzing (a withdrawal or change of the beschikking).
     signaal = models.CharField(max_length=300, blank=True)
+    # The einddatum of a temporary stop (reden 20) that a definitive stop followed (TR414: not
+    # after the definitive einddatum); empty otherwise.
+    einddatum_tijdelijke_stop = models.DateField(null=True, blank=True)
 
     objects = ToewijzingDeelQuerySet.as_manager()
     audit_reads = True
@@ -151,10 +162,25 @@ class Zorgperiode(models.Model):
                 name="zorgperiode_stop_met_reden",
                 violation_error_message="Een stop heeft een reden beëindiging.",
             ),
+            models.CheckConstraint(
+                condition=models.Q(einddatum_tijdelijke_stop__isnull=True)
+                | models.Q(einddatum__gte=models.F("einddatum_tijdelijke_stop"),
+                           einddatum_tijdelijke_stop__gte=models.F("begindatum"))
+                & ~models.Q(reden_beeindiging=TIJDELIJKE_STOP),
+                name="zorgperiode_tijdelijke_stop_voor_definitieve",
+                violation_error_message="Een definitieve stop na een tijdelijke stop ligt niet "
+                "vóór die tijdelijke stop (TR414).",
+            ),
         ]  # fmt: skip
 
     def __str__(self):
         return f"Zorg {self.begindatum:%d-%m-%Y}–{self.einddatum or '…'}"
+
+    @property
+    def levering_tot(self):
+        """The last day care was delivered: the temporary stop's einddatum when the definitive
+        stop followed it, else the einddatum (None while the care runs)."""
+        return self.einddatum_tijdelijke_stop or self.einddatum
 
 
 class Verzoek(models.Model):

@@ -54,6 +54,10 @@ class ZorgperiodeSerializer(serializers.Serializer):
     begindatum = serializers.DateField()
     einddatum = serializers.DateField(allow_null=True)
     redenBeeindiging = serializers.CharField(source="reden_beeindiging", help_text="WMO588")
+    einddatumTijdelijkeStop = serializers.DateField(
+        source="einddatum_tijdelijke_stop", allow_null=True,
+        help_text="Einddatum van de tijdelijke stop (reden 20) die de definitieve stop volgde.",
+    )  # fmt: skip
 
 
 class ToewijzingSerializer(serializers.ModelSerializer):

@@ -24,6 +24,11 @@ STATUS_AANLEVERING = [
     (EERSTE, "1 Eerste aanlevering"),
     (VERWIJDEREN, "3 Verwijderen aanlevering"),
 ]
+# OP033x2: 2 (changed) is not allowed; say how to correct instead.
+STATUS_FOUT = {
+    "invalid_choice": "StatusAanlevering {input} is niet toegestaan: lever aan (1) of verwijder "
+    "(3); een correctie is verwijderen en opnieuw aanleveren (OP033x2)."
+}
 
 # Service (model) field names → the API's camelCase names.
 VELDEN = {
@@ -63,7 +68,9 @@ class StartZorgSerializer(ToewijzingSleutelSerializer):
 
     begindatum = serializers.DateField(help_text="Begindatum van de zorg (JJJJ-MM-DD).")
     statusAanlevering = serializers.ChoiceField(
-        choices=STATUS_AANLEVERING, help_text="1 = eerste aanlevering, 3 = verwijderen."
+        choices=STATUS_AANLEVERING,
+        help_text="1 = eerste aanlevering, 3 = verwijderen.",
+        error_messages=STATUS_FOUT,
     )
 
 
@@ -78,10 +85,14 @@ class StopZorgSerializer(ToewijzingSleutelSerializer):
     )
     redenBeeindiging = serializers.CharField(
         required=False, allow_blank=True, max_length=2,
-        help_text="Reden beëindiging (iWmo-codelijst WMO588); verplicht bij statusAanlevering 1.",
+        help_text="Reden beëindiging (iWmo-codelijst WMO588; 20 = tijdelijke stop); verplicht "
+        "bij statusAanlevering 1. Bij statusAanlevering 3 kiest hij welke stop wordt "
+        "verwijderd (de tijdelijke of de definitieve); leeg: de laatste.",
     )  # fmt: skip
     statusAanlevering = serializers.ChoiceField(
-        choices=STATUS_AANLEVERING, help_text="1 = eerste aanlevering, 3 = verwijderen."
+        choices=STATUS_AANLEVERING,
+        help_text="1 = eerste aanlevering, 3 = verwijderen.",
+        error_messages=STATUS_FOUT,
     )
 
     def validate(self, attrs):
@@ -104,6 +115,11 @@ class ZorgperiodeAntwoordSerializer(serializers.Serializer):
     begindatum = serializers.DateField(read_only=True)
     einddatum = serializers.DateField(read_only=True, allow_null=True)
     redenBeeindiging = serializers.CharField(source="reden_beeindiging", read_only=True)
+    einddatumTijdelijkeStop = serializers.DateField(
+        source="einddatum_tijdelijke_stop", read_only=True, allow_null=True,
+        help_text="Einddatum van de tijdelijke stop (reden 20) die de definitieve stop volgde: "
+        "tot die dag is de zorg geleverd.",
+    )  # fmt: skip
     gestartOp = serializers.DateTimeField(source="gestart_op", read_only=True)
     gestoptOp = serializers.DateTimeField(source="gestopt_op", read_only=True, allow_null=True)
     verwijderdOp = serializers.DateTimeField(
@@ -145,7 +161,8 @@ class ZorgViewSet(IdempotentCreateMixin, ScopedViewSetMixin, viewsets.GenericVie
         responses={201: ZorgperiodeAntwoordSerializer, 200: ZorgperiodeAntwoordSerializer},
         description="statusAanlevering 1: de zorg is gestart (201). statusAanlevering 3: de "
         "eerdere start met deze begindatum wordt verwijderd (200); een gestopte periode eerst "
-        "de stop verwijderen. Perioden van één toewijzing mogen elkaar niet overlappen.",
+        "de stop verwijderen. Perioden van één toewijzing mogen elkaar niet overlappen. Een "
+        "weigering noemt in invalidParams[].code de WJ001-retourcode.",
     )
 )
 class StartZorgViewSet(ZorgViewSet):
@@ -165,10 +182,12 @@ class StartZorgViewSet(ZorgViewSet):
         operation_id="stop_zorg",
         request=StopZorgSerializer,
         responses={201: ZorgperiodeAntwoordSerializer, 200: ZorgperiodeAntwoordSerializer},
-        description="statusAanlevering 1: de zorg die op begindatum startte is gestopt op "
-        "einddatum, met redenBeeindiging (201). statusAanlevering 3: de stop wordt verwijderd "
-        "en de periode loopt weer (200). Een gestopte periode opnieuw stoppen kan niet: "
-        "verwijder eerst de stop.",
+        description="statusAanlevering 1: de zorg die op begindatum (de laatste start) startte "
+        "is gestopt op einddatum, met redenBeeindiging (201). Na een tijdelijke stop (reden 20) "
+        "volgt zonder nieuwe start alleen de definitieve stop, niet vóór de tijdelijke (TR413, "
+        "TR414); na een definitieve stop geen stop meer (TR415). statusAanlevering 3: de stop "
+        "met redenBeeindiging (leeg: de laatste) wordt verwijderd (200). Een weigering noemt "
+        "in invalidParams[].code de WJ001-retourcode.",
     )
 )
 class StopZorgViewSet(ZorgViewSet):
@@ -182,4 +201,6 @@ class StopZorgViewSet(ZorgViewSet):
         )
 
     def verwijderen(self, toewijzing, data, user):
-        return verwijder_stop(toewijzing, data["begindatum"], user=user)
+        return verwijder_stop(
+            toewijzing, data["begindatum"], data.get("redenBeeindiging") or None, user=user
+        )

@@ -14,7 +14,9 @@ applied, and ``importeer`` raises ``OngeldigBericht`` with the errors (line, ele
   after the Dagtekening nor more than 120 years before it (TR002);
 - 305/307: StatusAanlevering 1 or 3 only (2 is not allowed, OP033x2; 9 makes no sense here), a
   ToewijzingNummer on every product (regiozorg matches on it), a Begindatum (305) / Einddatum
-  (307) not after the Dagtekening (TR134/TR137), Einddatum ≥ Begindatum (TR018), each key once;
+  (307) not after the Dagtekening (TR134/TR137), Einddatum ≥ Begindatum (TR018), each key once
+  (a stop's key includes its RedenBeeindiging); deletions are applied before deliveries, so a
+  correction (deletion and new delivery) may come in one message in either order;
 - 315: ReferentieAanbieder unique within the message (TR383), ToewijzingEinddatum ≥
   ToewijzingIngangsdatum;
 - 317: exactly one TeWijzigenProduct and no NieuweProducten (a Verzoek holds one toewijzing and
@@ -38,7 +40,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.utils import timezone
 from lxml import etree
 
@@ -47,7 +48,7 @@ from regio.iwmo import codelijst
 from regio.models import Gemeente
 from regio.query import scope_for
 from regio.validators import is_valid_bsn
-from toegang.models import Toewijzing, Zorgperiode
+from toegang.models import Toewijzing
 from toegang.toewijzingen.iwmo_xml.schema import Fout, OngeldigBericht, lees, valideer_schema
 
 CAPABILITY = {
@@ -196,7 +197,7 @@ def _start_stop(b: Bericht, producten: str, stop: bool) -> None:
                 )
         else:
             _na_dagtekening(b, _el(p, "Begindatum"), "Begindatum", begin, "TR134")
-        sleutel = (nummer, begin, status)
+        sleutel = (nummer, begin, reden, status)  # a stop's key includes its reden (iWmo 3.2)
         if sleutel in gezien:
             b.fout(p, producten[:-2], "Dit product komt twee keer voor in het bericht.")
         gezien.add(sleutel)
@@ -211,6 +212,8 @@ def _start_stop(b: Bericht, producten: str, stop: bool) -> None:
             "verwijder_stop" if stop else "verwijder_start"
         )  # fmt: skip
         b.records.append(Record(record, actie, {"regel": p.sourceline}))
+    # A correction in one message (a deletion and its new delivery, OP033): deletions first.
+    b.records.sort(key=lambda r: r.sleutel.get("statusAanlevering") != "3")
 
 
 def _product(p) -> dict:
@@ -473,32 +476,6 @@ def _toewijzing(b: Bericht, user, nummer: int) -> Toewijzing | None:
     )
 
 
-def _periode(t: Toewijzing, begindatum: str) -> Zorgperiode | None:
-    return Zorgperiode.objects.filter(
-        toewijzing=t, begindatum=begindatum, verwijderd_op__isnull=True
-    ).first()
-
-
-def _zorg_code(r: Record, t: Toewijzing) -> str:
-    """The WJ001 code of a refused start/stop, from the state the service saw."""
-    begin = r.sleutel["begindatum"]
-    periode = _periode(t, begin)
-    if r.actie == "start":
-        if periode is not None:
-            return "9074"  # already a start with this key
-        overlap = Zorgperiode.objects.filter(toewijzing=t, verwijderd_op__isnull=True).filter(
-            Q(einddatum__isnull=True) | Q(einddatum__gte=begin)
-        )
-        return "9361" if overlap.exists() else "9019"
-    if periode is None:
-        return "9069"  # no current start with this key
-    if r.actie == "stop":
-        return "9415" if periode.einddatum else "9019"
-    if r.actie == "verwijder_start":
-        return "9071" if periode.einddatum else TECHNISCH
-    return "9063" if periode.einddatum is None else "9361"  # verwijder_stop
-
-
 def _pas_zorg_toe(b: Bericht, r: Record, user) -> tuple[list[str], list[str]]:
     from toegang.toewijzingen import zorg as zorg_services
 
@@ -517,9 +494,9 @@ def _pas_zorg_toe(b: Bericht, r: Record, user) -> tuple[list[str], list[str]]:
         elif r.actie == "verwijder_start":
             zorg_services.verwijder_start(t, s["begindatum"], user=user)
         else:
-            zorg_services.verwijder_stop(t, s["begindatum"], user=user)
-    except ValidationError as exc:
-        return _wj001_codes(exc) or [_zorg_code(r, t)], _meldingen(exc)
+            zorg_services.verwijder_stop(t, s["begindatum"], s.get("redenBeeindiging"), user=user)
+    except ValidationError as exc:  # the service's errors carry their WJ001 code
+        return _wj001_codes(exc) or [TECHNISCH], _meldingen(exc)
     return [OK], []
 
 
