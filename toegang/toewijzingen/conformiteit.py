@@ -79,7 +79,7 @@ BESLUITEN: dict[str, Besluit] = {
     "OP047": ja(f"{I}.lees_bericht", f"{X}.valideer_schema"),
     "OP065": gepland(f"{I}.importeer", notitie="de retour per bericht (Processen_WMO)"),
     "OP071": nee(GEEN_RELATIES),
-    "OP072": ja(f"{Z}.stop_zorg", f"{I}._zorg_code"),
+    "OP072": ja(f"{Z}.stop_zorg", f"{Z}._periode"),
     "OP076": nee(GEEN_RELATIES),
     "OP079": ja(f"{I}._bsns", "regio.validators.is_valid_bsn", f"{E}._client"),
     "OP080": nee(
@@ -103,8 +103,8 @@ BESLUITEN: dict[str, Besluit] = {
         "ongekoppeld, op een consulent: geen antwoord verraadt of iemand een dossier heeft",
     ),
     "OP130": nee(GEEN_RELATIES),
-    "OP155": gepland(
-        f"{Z}.stop_zorg",
+    "OP155": ja(
+        f"{Z}._laatste_start",
         notitie="het regelbestand noemt alleen reden beëindiging 21 (als onderwerp en in de "
         "uitleg); de regel geldt voor elke (tijdelijke) stop, ook reden 20 (casusbeschrijvingen): "
         "een stop verwijst naar de laatste start",
@@ -217,12 +217,12 @@ BESLUITEN: dict[str, Besluit] = {
     ),
     "OP367": ja(f"{D}.controleer_structuur", f"{I}._wmo323", notitie=JW_TITEL),
     "OP368": ja(f"{D}.beoordeel", notitie=JW_TITEL + "; 9307/9308"),
-    "OP377": gepland(
-        f"{Z}.stop_zorg",
+    "OP377": ja(
+        f"{Z}._na_tijdelijke_stop",
         notitie="geen regelbestand; tekst uit de casusbeschrijvingen (en de iJw-kopie)",
     ),
-    "OP378": gepland(
-        f"{Z}.stop_zorg",
+    "OP378": ja(
+        f"{Z}._na_tijdelijke_stop",
         notitie="geen regelbestand; tekst uit de casusbeschrijvingen (en de iJw-kopie)",
     ),
     "OP379": ja(f"{Z}.start_zorg", notitie=JW_TITEL),
@@ -236,7 +236,7 @@ BESLUITEN: dict[str, Besluit] = {
     "TR002": ja(f"{I}._geboortedatum"),
     "TR006": nee(GEEN_RELATIES + "; een Contact van de cliënt heeft alleen een Adres"),
     "TR018": ja(f"{Z}.stop_zorg", f"{I}._start_stop"),
-    "TR019": ja(f"{I}._pas_zorg_toe", f"{I}._zorg_code"),
+    "TR019": ja(f"{I}._pas_zorg_toe"),
     "TR056": ja(
         f"{E}.volgende_identificaties",
         notitie="voor wat wij versturen; van ontvangen berichten wordt de BerichtIdentificatie "
@@ -247,9 +247,9 @@ BESLUITEN: dict[str, Besluit] = {
         "niet tegengehouden",
         f"{E}._client",
     ),
-    "TR063": ja(f"{Z}.verwijder_start", f"{Z}.verwijder_stop", f"{I}._zorg_code"),
-    "TR071": ja(f"{Z}.verwijder_start", f"{I}._zorg_code"),
-    "TR074": ja(f"{Z}.start_zorg", f"{I}._zorg_code"),
+    "TR063": ja(f"{Z}.verwijder_start", f"{Z}.verwijder_stop"),
+    "TR071": ja(f"{Z}.verwijder_start"),
+    "TR074": ja(f"{Z}.start_zorg"),
     "TR101": ja(f"{I}._start_stop", f"{D}.controleer_structuur"),
     "TR134": ja(f"{Z}.start_zorg", f"{Z}.stop_zorg", f"{I}._na_dagtekening"),
     "TR135": ja(f"{I}._header"),
@@ -270,7 +270,8 @@ BESLUITEN: dict[str, Besluit] = {
     "TR323": ja(f"{D}._creditcodes"),
     "TR326": ja(
         f"{Z}.start_zorg",
-        notitie="de XML-import antwoordt bij een overlappende start 9361 in plaats van 9326",
+        notitie="9326 wanneer de lopende levering niet gestopt is; een start die een al "
+        "gestopte periode overlapt krijgt 9361 (WJ001 kent daarvoor geen eigen code)",
     ),
     "TR332": ja(f"{S}.volgend_nummer"),
     "TR333": ja(f"{D}.indienen"),
@@ -321,7 +322,7 @@ BESLUITEN: dict[str, Besluit] = {
         f"{I}._wmo317",
     ),
     "TR381": ja(f"{V}.catalogus_producten", f"{V}._controleer_product"),
-    "TR382": ja(f"{Z}._periode", f"{I}._zorg_code"),
+    "TR382": ja(f"{Z}._periode"),
     "TR383": ja(f"{I}._wmo315"),
     "TR384": ja(f"{D}.beoordeel", f"{S}.trek_in"),
     "TR385": open_(
@@ -343,14 +344,9 @@ BESLUITEN: dict[str, Besluit] = {
     "TR410": ja(f"{I}._wmo317", notitie="NieuweProducten worden geweigerd (nieuw: WMO315)"),
     "TR411": ja(f"{V}._controleer_product"),
     "TR412": ja(f"{V}._controleer_product"),
-    "TR413": gepland(f"{Z}.stop_zorg"),
-    "TR414": gepland(f"{Z}.stop_zorg"),
-    "TR415": gepland(
-        f"{Z}.stop_zorg",
-        f"{I}._zorg_code",
-        notitie="de XML-import antwoordt 9415 al bij elke tweede stop; na een tijdelijke stop "
-        "(reden 20) is de definitieve stop juist toegestaan (OP377)",
-    ),
+    "TR413": ja(f"{Z}._na_tijdelijke_stop"),
+    "TR414": ja(f"{Z}._na_tijdelijke_stop", notitie="ook een check constraint op Zorgperiode"),
+    "TR415": ja(f"{Z}._na_tijdelijke_stop"),
     "TR416": open_("zie TR389 (de XSLT-variant binnen één bericht)", f"{D}.beoordeel"),
     "TR418": ja(f"{D}.beoordeel"),
 }

@@ -38,7 +38,8 @@ code  when
 0001  a date in the future (TR134/TR137), an einddatum before the begindatum (TR018), a reden
       outside WMO588, an unreadable date
 9074  a start with this begindatum exists already (delete it first to correct it)
-9361  the period would overlap another period of the toewijzing
+9326  a start while the current delivery was not stopped yet (TR326)
+9361  the period would overlap another, stopped, period of the toewijzing
 9069  no current start with this begindatum (TR382, OP072), or it is not the last start (OP155)
 9413  a temporary stop on a period that is temporarily stopped already (TR413)
 9414  the definitive stop ends before the temporary stop it follows (TR414)
@@ -78,6 +79,7 @@ GEEN_EERDER_BERICHT = "9063"
 GEEN_ACTUELE_START = "9069"
 START_AL_GESTOPT = "9071"
 DUBBELE_SLEUTEL = "9074"
+NIET_GESTOPT = "9326"
 OVERLAP = "9361"
 TWEEDE_TIJDELIJKE_STOP = "9413"
 DEFINITIEF_VOOR_TIJDELIJK = "9414"
@@ -209,6 +211,13 @@ def start_zorg(toewijzing: Toewijzing, begindatum, *, user, bron="api") -> Zorgp
                     f"Er is al een start zorg met begindatum {_d(begindatum)}. Een correctie: "
                     "verwijder eerst die start (StatusAanlevering 3) en lever daarna opnieuw aan.",
                     DUBBELE_SLEUTEL,
+                )
+            if andere.einddatum is None:
+                raise fout(
+                    "begindatum",
+                    f"De zorg vanaf {_d(andere.begindatum)} op toewijzing {t.nummer} is nog niet "
+                    "gestopt: stuur eerst de stop van die levering, dan de nieuwe start (TR326).",
+                    NIET_GESTOPT,
                 )
             raise fout("begindatum", _overlap_melding(andere), OVERLAP)
         periode = Zorgperiode(toewijzing=t, begindatum=begindatum, bron=bron)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('toegang', '0026_brieftekst'),
+        ('toegang', '0027_verzoek_zonder_dossier'),
     ]
 
     operations = [
