@@ -332,9 +332,14 @@ class EinddatumView(ToewijzingWijzigMixin, FormView):
         except ValidationError as exc:
             fouten_op_formulier(form, exc)
             return self.form_invalid(form)
-        messages.success(
-            self.request, f"De einddatum van toewijzing {t.nummer} is gewijzigd (zelfde nummer)."
-        )
+        if t.pk == self.toewijzing().pk:
+            tekst = f"De einddatum van toewijzing {t.nummer} is gewijzigd (zelfde nummer)."
+        else:  # a verlenging that may not stretch (OP380)
+            tekst = (
+                f"Toewijzing {t.vorige.nummer} loopt af op haar einddatum; de verlenging is "
+                f"nieuwe toewijzing {t.nummer}."
+            )
+        messages.success(self.request, tekst)
         return HttpResponseRedirect(self.detail_url(t))
 
 
