@@ -41,6 +41,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # First after security: an /api/ body over API_MAX_BODY_BYTES answers 413 problem+json.
+    "regio.api.problems.BodyLimietMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "regio.login.SessieVerlengenMiddleware",
@@ -235,6 +237,10 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # Requests per API credential (regio.api.throttle), e.g. "120/min".
 REGIOZORG_API_RATE = env("REGIOZORG_API_RATE", "120/min")
+# The largest request body the API reads (bytes); a larger one answers 413 problem+json
+# (regio.api.problems.BodyLimietMiddleware). Django's own limit is never below it.
+API_MAX_BODY_BYTES = env_int("REGIOZORG_API_MAX_BODY_BYTES", 2_621_440)
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, API_MAX_BODY_BYTES)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
