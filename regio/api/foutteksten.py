@@ -118,6 +118,9 @@ def datumfout(waarde) -> str | None:
     return None
 
 
+_PARAMETER = re.compile(r"\{(\w+)\}")
+
+
 def _regex(sjabloon: str) -> re.Pattern:
     delen = re.split(r"\{(\w+)\}", sjabloon)
     patroon = "".join(
@@ -134,7 +137,9 @@ def _patronen() -> list[tuple[re.Pattern, str, str]]:
         with translation.override("nl"):
             vertaald = translation.gettext(engels)
         for sjabloon in dict.fromkeys([engels, vertaald]):
-            patronen.append((_regex(sjabloon), engels, ons))
+            # A translation that lost a parameter cannot fill ours: only English then.
+            if set(_PARAMETER.findall(sjabloon)) >= set(_PARAMETER.findall(ons)):
+                patronen.append((_regex(sjabloon), engels, ons))
     return patronen
 
 

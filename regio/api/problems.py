@@ -145,7 +145,7 @@ def _is_drf_standaard(exc) -> bool:
 def _detail(exc, request) -> str:
     code = exc.default_code
     tekst = str(getattr(exc, "detail", exc))
-    if isinstance(exc, exceptions.ParseError):
+    if type(exc) is exceptions.ParseError:
         return foutteksten.parsefout(tekst)
     if isinstance(exc, exceptions.UnsupportedMediaType):
         soort = request.content_type if request is not None else ""
@@ -154,7 +154,11 @@ def _detail(exc, request) -> str:
         methode = request.method if request is not None else ""
         return f"De methode {methode} is op deze URL niet toegestaan."
     if type(exc) is exceptions.Throttled:  # ours (regio.api.throttle) says it in Dutch
-        return f"Probeer het over {exc.wait} seconden opnieuw." if exc.wait else ""
+        return (
+            f"Probeer het over {exc.wait} seconden opnieuw."
+            if exc.wait
+            else "Probeer het later opnieuw."
+        )
     standaard = foutteksten.PROBLEMEN.get(code, (None, None))[1]
     if standaard and _is_drf_standaard(exc):
         return standaard
