@@ -244,3 +244,21 @@ def test_a_verlenging_with_another_volume_or_frequentie_is_a_new_toewijzing(refd
             Decimal(wens["volume"]),
             wens.get("frequentie", "2"),
         )
+
+
+@pytest.mark.iwmo_regel("OP380")
+def test_the_einddatum_screen_says_when_a_verlenging_becomes_a_new_toewijzing(opzet, client):
+    t = toewijzing_tot_juli(opzet)
+    client.force_login(opzet.consulent)
+    url = f"/toegang/toewijzingen/{t.pk}/einddatum/"
+    with freeze_time("2023-05-10"):
+        assert "wordt een nieuwe toewijzing" not in client.get(url).content.decode()
+    with freeze_time("2023-07-10"):
+        html = client.get(url).content.decode()
+        assert "wordt een nieuwe toewijzing, want de einddatum 30-06-2023 is al verstreken" in html
+        response = client.post(url, {"einddatum": "2023-12-31", "reden_wijziging": "04"})
+    nieuw = Toewijzing.objects.get(vorige=t)
+    assert response.status_code == 302 and response.url.endswith(f"/{nieuw.pk}/")
+    with freeze_time("2023-07-10"):
+        html = client.get(response.url).content.decode()
+    assert f"de verlenging is nieuwe toewijzing {nieuw.nummer}" in html

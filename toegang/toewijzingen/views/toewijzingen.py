@@ -39,6 +39,7 @@ from toegang.toewijzingen.services import (
     toewijzen_vanaf,
     trek_in,
     vervang,
+    waarom_niet_oprekken,
     wijzig_einddatum,
 )
 
@@ -322,6 +323,11 @@ class EinddatumView(ToewijzingWijzigMixin, FormView):
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "toewijzing": self.toewijzing()}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            niet_oprekbaar=waarom_niet_oprekken(self.toewijzing()), **kwargs
+        )
 
     def form_valid(self, form):
         try:
