@@ -42,6 +42,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "regio.health.SondeMiddleware",  # the Kubernetes probes, before the host check
     "django.middleware.security.SecurityMiddleware",
+    # First after security: an /api/ body over API_MAX_BODY_BYTES answers 413 problem+json.
+    "regio.api.problems.BodyLimietMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "regio.login.SessieVerlengenMiddleware",
@@ -261,6 +263,10 @@ CELERY_TASK_ROUTES = {
 REGIOZORG_API_RATE = env("REGIOZORG_API_RATE", "120/min")
 # Verzoeken om toewijzing per API key (each may name a person without a dossier).
 REGIOZORG_API_VERZOEK_RATE = env("REGIOZORG_API_VERZOEK_RATE", "30/hour")
+# The largest request body the API reads (bytes); a larger one answers 413 problem+json
+# (regio.api.problems.BodyLimietMiddleware). Django's own limit is never below it.
+API_MAX_BODY_BYTES = env_int("REGIOZORG_API_MAX_BODY_BYTES", 2_621_440)
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, API_MAX_BODY_BYTES)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,7 +1,8 @@
 """The error answers every operation can give, added to the OpenAPI description in one place:
 ``application/problem+json`` bodies (regio/api/problems.py) for 400 (invalid input or an unknown
 query parameter), 401 (no or a revoked credential), 403, 404 (outside the caller's scope), 409
-(an Idempotency-Key reused with another body) and 429 (rate limit)."""
+(an Idempotency-Key reused with another body), 413 (a body over API_MAX_BODY_BYTES), 415 (a
+body that is not JSON) and 429 (rate limit)."""
 
 PROBLEEM = {
     "type": "object",
@@ -35,6 +36,8 @@ OMSCHRIJVING = {
     "403": "Deze sleutel mag dit niet.",
     "404": "Niet gevonden (of buiten wat deze sleutel mag zien).",
     "409": "Deze Idempotency-Key is al gebruikt voor een ander verzoek.",
+    "413": "De body is groter dan het maximum van de API (REGIOZORG_API_MAX_BODY_BYTES).",
+    "415": "Dit mediatype wordt niet ondersteund; stuur application/json.",
     "429": "Te veel verzoeken; probeer het na Retry-After seconden opnieuw.",
 }
 
@@ -50,7 +53,7 @@ def probleem_antwoorden(result, generator, request, public):
             # 404 also for a POST: the toewijzing it names may lie outside the caller's scope.
             codes = ["400", "401", "403", "404", "429"]
             if methode == "post":
-                codes.append("409")
+                codes += ["409", "413", "415"]
             antwoorden = operatie.setdefault("responses", {})
             for code in codes:
                 antwoorden.setdefault(code, {"description": OMSCHRIJVING[code], "content": inhoud})

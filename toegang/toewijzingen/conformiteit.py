@@ -226,7 +226,8 @@ BESLUITEN: dict[str, Besluit] = {
         notitie="geen regelbestand; tekst uit de casusbeschrijvingen (en de iJw-kopie)",
     ),
     "OP379": ja(f"{Z}.start_zorg", notitie=JW_TITEL),
-    "OP380": gepland(
+    "OP380": ja(
+        f"{S}.waarom_niet_oprekken",
         f"{S}.wijzig_einddatum",
         f"{E}.wmo301_berichten",
         notitie="geen regelbestand; voorwaarden uit het mutatieoverzicht en de "
@@ -422,7 +423,10 @@ BESLUITEN |= {
         f"aanleveren in één bericht: {ONDERDEEL}",
     ),
     "IV009": ja(f"{E}._client"),
-    "IV013": nee(AANBIEDER + " (welke toewijzing de aanbieder als actueel leest)"),
+    "IV013": ja(
+        f"{E}._toegewezen_product",
+        notitie="de Toewijzingsdatum van een gewijzigde toewijzing is het moment van de wijziging",
+    ),
     "IV024": ja(f"{I}._euro", notitie="bedragen in centen, zonder scheidingsteken"),
     "IV028": gepland(f"{I}.importeer", notitie="de retour van een bericht"),
     "IV032": gepland(
@@ -453,9 +457,10 @@ BESLUITEN |= {
     "IV090": nee(AANBIEDER + " (vulling van de declaratie)"),
     "IV091": ja(f"{D}._creditcodes", f"{D}.controleer_structuur"),
     "IV092": nee(AANBIEDER + " (vulling van het verzoek om wijziging)"),
-    "IV093": gepland(
+    "IV093": ja(
         f"{V}.honoreren",
         f"{S}.wijzig_einddatum",
+        f"{S}._verleng_met_nieuwe",
         notitie="verlenging: RedenWijziging 04 op initiatief van de gemeente, 12 als antwoord op "
         "een verzoek om wijziging. Regiozorg honoreert een verzoek om wijziging van één "
         "toewijzing; OngewijzigdProduct en NieuwProduct worden niet gelezen (TR350, TR410)",

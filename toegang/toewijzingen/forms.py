@@ -156,7 +156,11 @@ class EinddatumForm(forms.Form):
     reden_wijziging = forms.ChoiceField(
         label="Reden van de wijziging",
         choices=[("", "— kies —"), *REDENEN_WIJZIGING],
-        help_text="iWmo RedenWijziging (WMO002). Verlengen: meestal 04, verkorten: 05.",
+        help_text=(
+            "iWmo RedenWijziging (WMO002). Verlengen: 04 (dezelfde toewijzing loopt langer, "
+            "tenzij haar einddatum al verstreken is of haar volume een totaal is: dan volgt een "
+            "nieuwe toewijzing), verkorten: 05."
+        ),
     )
 
     def __init__(self, *args, toewijzing: Toewijzing, **kwargs):

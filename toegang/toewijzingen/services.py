@@ -19,6 +19,12 @@ Rules (shared/iwmo/README.md, DOMAIN.md):
   number back and nothing else ever gets a number twice;
 - only a change of the einddatum keeps the number (with a RedenWijziging, WMO002); any other
   change ends the old toewijzing and makes a new one with a new number (``vorige``);
+- a verlenging (a later einddatum, ``wijzig_einddatum``) stretches the einddatum of the existing
+  toewijzing, same number, when its volume is unchanged or empty, its frequentie empty or
+  unchanged and not "totaal binnen geldigheidsduur" (WMO757 6), and its einddatum has not yet
+  passed (OP380, ``waarom_niet_oprekken``); RedenWijziging 04 when the gemeente starts it, 12
+  when it honours a verzoek om wijziging (IV093). Otherwise the toewijzing ends on its
+  einddatum and a new one (new number, no RedenWijziging) runs from the next day;
 - a toewijzing sent in error is withdrawn: RedenWijziging 13 "Verwijderd", Einddatum =
   Ingangsdatum (TR384: it may then not be claimed);
 - taakgericht: the toewijzing names the functie and carries no omvang; P×Q: volume, eenheid
@@ -35,6 +41,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from inkoop.contracten.services import contracten_voor
 from inkoop.models import Aanbieder, Bekostiging, Contract
@@ -48,6 +55,10 @@ REDEN_VERLENGING = "04"  # WMO002 "Herbeoordeling: verlenging toewijzing"
 REDEN_VERKORTING = "05"  # WMO002 "Herbeoordeling: verkorting toewijzing"
 # WMO002 "Contractwijziging": the contract was extended, not the client re-assessed (04).
 REDEN_CONTRACTWIJZIGING = "03"
+REDEN_DOOR_AANBIEDER = "12"  # WMO002 "Geinitieerd door de aanbieder" (IV093)
+# WMO757 "Totaal binnen geldigheidsduur toewijzing": a volume for the whole period, so a longer
+# period is another omvang and no verlenging by stretching (OP380).
+FREQUENTIE_TOTAAL = "6"
 # Reasons a consulent may give for a change; 13 is only for a withdrawal, 01 is "vervallen".
 REDENEN_WIJZIGING = [
     (code, f"{code} {omschrijving}")
@@ -456,23 +467,66 @@ def _vergrendel(toewijzing: Toewijzing, user) -> Toewijzing:
     return t
 
 
+def waarom_niet_oprekken(toewijzing: Toewijzing, *, vandaag: datetime.date | None = None) -> str:
+    """OP380: a verlenging must stretch the einddatum of the existing toewijzing when its volume
+    is unchanged or empty, its frequentie is empty or unchanged and not "totaal binnen
+    geldigheidsduur", and its einddatum has not yet passed. A change of the omvang never keeps
+    the number (``alleen_einddatum``, ``vervang``); for a change of only the einddatum this
+    returns why the toewijzing cannot be stretched (it then ends and a new one follows), or ""
+    when it must be."""
+    t = toewijzing
+    if t.frequentie == FREQUENTIE_TOTAAL:
+        return "het volume is een totaal binnen de geldigheidsduur van de toewijzing"
+    if t.einddatum is not None and t.einddatum < (vandaag or timezone.localdate()):
+        return f"de einddatum {datum(t.einddatum)} is al verstreken"
+    return ""
+
+
+def _verleng_met_nieuwe(user, t: Toewijzing, einddatum, omvang: Omvang, reden: str,
+                        contracten) -> Toewijzing:  # fmt: skip
+    """A verlenging that may not stretch (OP380): ``t`` ends on its einddatum (status
+    beëindigd, nothing of it changes for the aanbieder) and a new toewijzing with the same
+    omvang, a new number and no RedenWijziging (IV093), runs from the next day until
+    ``einddatum``."""
+    t.status = Toewijzing.Status.BEEINDIGD
+    t.save(update_fields=["status", "gewijzigd_op"])
+    audit.record(
+        "change", objects=[t], actor=user,
+        toelichting={"status": t.status, "verlenging": str(einddatum), "reden_wijziging": reden},
+    )  # fmt: skip
+    return maak_toewijzing(
+        user, t.beschikt_product, t.aanbieder, t.einddatum + datetime.timedelta(days=1),
+        einddatum, None if omvang.leeg else omvang, contracten=contracten, vorige=t,
+    )  # fmt: skip
+
+
 def wijzig_einddatum(
     user, toewijzing: Toewijzing, einddatum: datetime.date, reden: str, *, contracten=None
 ) -> Toewijzing:
-    """The one change that keeps the ToewijzingNummer: a new einddatum, with a RedenWijziging."""
+    """The one change that keeps the ToewijzingNummer: a new einddatum, with a RedenWijziging.
+    A later einddatum is a verlenging and follows OP380: when the toewijzing may not be
+    stretched (``waarom_niet_oprekken``) it ends and the new toewijzing is returned."""
     if reden not in dict(REDENEN_WIJZIGING):
         raise ValidationError({"reden_wijziging": "Kies een reden voor de wijziging (WMO002)."})
     with transaction.atomic():
         t = _vergrendel(toewijzing, user)
         if einddatum == t.einddatum:
             raise ValidationError({"einddatum": "Dit is al de einddatum van de toewijzing."})
+        langer = t.einddatum is None or einddatum > t.einddatum
+        if langer and reden == REDEN_VERKORTING or not langer and reden == REDEN_VERLENGING:
+            raise ValidationError(
+                {"reden_wijziging": "Deze reden past niet bij de nieuwe einddatum: 04 is voor "
+                 "een verlenging, 05 voor een verkorting."}
+            )  # fmt: skip
         bp = _vergrendel_product(t.beschikt_product)
-        if (t.einddatum is None or einddatum > t.einddatum) and not toewijsbaar(bp):
+        if langer and not toewijsbaar(bp):
             raise ValidationError(
                 {"einddatum": "Het beschikte product is niet meer actief: de toewijzing kan "
                  "alleen nog korter worden."}
             )  # fmt: skip
         omvang = Omvang(t.volume, t.eenheid, t.frequentie)
+        if langer and t.einddatum is not None and waarom_niet_oprekken(t):
+            return _verleng_met_nieuwe(user, t, einddatum, omvang, reden, contracten)
         keuze = controleer(
             bp, t.aanbieder, t.ingangsdatum, einddatum, omvang, contracten=contracten,
             negeer=[t.pk], nieuw=False,

@@ -148,7 +148,11 @@ def _toegewezen_product(parent, toewijzing: Toewijzing, referentie: str | None) 
     _sub(product, "Categorie", bp.productcategorie)
     if bp.product.productcode:
         _sub(product, "Code", bp.product.productcode)
-    vastgesteld = timezone.localtime(toewijzing.aangemaakt_op)
+    # IV013: a change of the einddatum (or status) is a changed toewijzing, dated when the
+    # gemeente made it; a toewijzing sent again unchanged keeps its date.
+    vastgesteld = timezone.localtime(
+        toewijzing.gewijzigd_op if toewijzing.reden_wijziging else toewijzing.aangemaakt_op
+    )
     _sub(el, "Toewijzingsdatum", vastgesteld.date().isoformat())
     _sub(el, "Toewijzingstijd", vastgesteld.strftime("%H:%M:%S"))
     _sub(el, "Ingangsdatum", toewijzing.ingangsdatum.isoformat())

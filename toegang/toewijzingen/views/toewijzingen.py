@@ -39,6 +39,7 @@ from toegang.toewijzingen.services import (
     toewijzen_vanaf,
     trek_in,
     vervang,
+    waarom_niet_oprekken,
     wijzig_einddatum,
 )
 
@@ -323,6 +324,11 @@ class EinddatumView(ToewijzingWijzigMixin, FormView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "toewijzing": self.toewijzing()}
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            niet_oprekbaar=waarom_niet_oprekken(self.toewijzing()), **kwargs
+        )
+
     def form_valid(self, form):
         try:
             t = wijzig_einddatum(
@@ -332,9 +338,14 @@ class EinddatumView(ToewijzingWijzigMixin, FormView):
         except ValidationError as exc:
             fouten_op_formulier(form, exc)
             return self.form_invalid(form)
-        messages.success(
-            self.request, f"De einddatum van toewijzing {t.nummer} is gewijzigd (zelfde nummer)."
-        )
+        if t.pk == self.toewijzing().pk:
+            tekst = f"De einddatum van toewijzing {t.nummer} is gewijzigd (zelfde nummer)."
+        else:  # a verlenging that may not stretch (OP380)
+            tekst = (
+                f"Toewijzing {t.vorige.nummer} loopt af op haar einddatum; de verlenging is "
+                f"nieuwe toewijzing {t.nummer}."
+            )
+        messages.success(self.request, tekst)
         return HttpResponseRedirect(self.detail_url(t))
 
 
