@@ -40,6 +40,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "regio.logboek.RequestIdMiddleware",  # every log line of a request carries its id
     "regio.health.SondeMiddleware",  # the Kubernetes probes, before the host check
     "django.middleware.security.SecurityMiddleware",
     # First after security: an /api/ body over API_MAX_BODY_BYTES answers 413 problem+json.
@@ -246,6 +247,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_RESULT_EXPIRES = 24 * 60 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Workers log through the LOGGING below (request id, BSN mask, JSON in production), not their own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Two queues, each with its own workers, so that a long verevening never keeps a small export,
 # the audit seal or a notification waiting: "interactive" (what someone waits for, or what must
 # run every few seconds) and "batch" (reports, settlements, nightly and monthly scans, retention).
@@ -303,8 +306,19 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "regio.logboek.JsonFormatter"},
+    },
+    # The filter gives every line its request id and masks BSNs (regio/logboek.py).
+    "filters": {"request_id": {"()": "regio.logboek.RequestIdFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
     # WeasyPrint reports every rendering step at INFO, django-axes every login (the audit log
     # has those): keep their warnings only.

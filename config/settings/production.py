@@ -19,6 +19,9 @@ CSRF_COOKIE_SECURE = True
 # The 15-minute idle timeout (SESSION_COOKIE_AGE, SessieVerlengenMiddleware) comes from base;
 # so do X-Frame-Options DENY, nosniff, the referrer policy, the CSP and REGIOZORG_OTP_VERPLICHT.
 
+# One JSON object per log line, for the platform's log collector (regio/logboek.py).
+LOGGING["handlers"]["console"]["formatter"] = "json"  # noqa: F405
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
