@@ -39,12 +39,36 @@ def has_inline_script(html: str) -> bool:
 
 # Keyboard only: axe cannot tell whether a person without a mouse can work. The keyboard tests
 # walk the main flows with Tab, typing and Enter, and check at every step that the focus is
-# visible: a focus style (outline or shadow) on an element that is on screen, not one clipped to
-# nothing (.visually-hidden) or outside the window.
+# visible: a focus ring (outline or shadow) with a contrast of at least 3:1 against the
+# background around the element (WCAG 1.4.11; of two rings one must have it), on an element that
+# is on screen, not one clipped to nothing (.visually-hidden) or outside the window.
 ACTIEF = """() => {
   const el = document.activeElement;
   if (!el || el === document.body) return null;
   const s = getComputedStyle(el);
+  const rgb = (tekst) => {
+    const m = /rgba?\\(([^)]+)\\)/.exec(tekst || '');
+    if (!m) return null;
+    const d = m[1].split(',').map(parseFloat);
+    return { r: d[0], g: d[1], b: d[2], a: d.length > 3 ? d[3] : 1 };
+  };
+  const lum = (c) => ['r', 'g', 'b'].map((k) => {
+    const v = c[k] / 255;
+    return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+  }).reduce((som, v, i) => som + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const verhouding = (a, b) => {
+    const [x, y] = [lum(a), lum(b)];
+    return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05);
+  };
+  let achtergrond = { r: 255, g: 255, b: 255, a: 1 };
+  for (let p = el.parentElement; p; p = p.parentElement) {
+    const c = rgb(getComputedStyle(p).backgroundColor);
+    if (c && c.a > 0) { achtergrond = c; break; }
+  }
+  const ringen = [];
+  if (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) ringen.push(rgb(s.outlineColor));
+  if (s.boxShadow !== 'none') ringen.push(rgb(s.boxShadow));
+  const contrast = Math.max(0, ...ringen.filter(Boolean).map((c) => verhouding(c, achtergrond)));
   const label = (el.labels && el.labels[0] && el.labels[0].innerText)
     || el.getAttribute('aria-label') || el.innerText || el.value || '';
   const tabbaar = Array.from(document.querySelectorAll(
@@ -65,8 +89,8 @@ ACTIEF = """() => {
   }
   return {
     label: label.trim().replace(/\\s+/g, ' '),
-    zichtbaar: ((s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0)
-      || s.boxShadow !== 'none') && inBeeld,
+    zichtbaar: contrast >= 3 && inBeeld,
+    contrast: Math.round(contrast * 10) / 10,
     index: tabbaar.indexOf(el),
     aantal: tabbaar.length,
   };
@@ -76,7 +100,10 @@ ACTIEF = """() => {
 def _actief(page) -> dict | None:
     actief = page.evaluate(ACTIEF)
     if actief is not None:
-        assert actief["zichtbaar"], f"geen zichtbare focus op {actief['label']!r} ({page.url})"
+        assert actief["zichtbaar"], (
+            f"geen zichtbare focus op {actief['label']!r} (contrast {actief['contrast']}:1, "
+            f"{page.url})"
+        )
     return actief
 
 
