@@ -24,7 +24,7 @@ from inkoop.models import Rapportage
 from inkoop.rapportages import services as rapportages
 from regio.models import Gemeente
 from tests import scenarios
-from tests.browser import loopt_rond_zonder_val, tab_tot
+from tests.browser import ACTIEF, loopt_rond_zonder_val, tab_tot
 from tests.factories import AanbiederFactory, UserFactory, dossier_in, grant, locatie
 from toegang.beschikkingen import services as beschikkingen
 from toegang.beschikkingen.producten import ProductRegel
@@ -262,9 +262,20 @@ def test_aanbieder_rapporteert_en_risb_keurt_goed(browser, live_server, wereld):
     soest = Gemeente.objects.get(code=SOEST).naam
     tab_tot(erik, f"Volume {opzet.bw.naam}, {soest}", max_stappen=200)
     erik.keyboard.type("310.5")
-    tab_tot(erik, f"Cliënten {opzet.bw.naam}, {soest}")
-    erik.keyboard.type("42")
     volg(erik, "Opslaan", max_stappen=200)
+    # The clients are missing: the form comes back with the focus on that very field, its error
+    # linked to it, so Erik types the number and saves with Enter, without searching the page.
+    expect(erik.locator(".field-error")).to_have_count(1)
+    actief = erik.evaluate(ACTIEF)
+    assert actief is not None and actief["zichtbaar"], actief
+    assert actief["label"] == f"Cliënten {opzet.bw.naam}, {soest}", actief
+    beschreven = erik.evaluate(
+        "() => document.getElementById("
+        "document.activeElement.getAttribute('aria-describedby').split(' ').pop()).innerText"
+    )
+    assert beschreven == "Vul een waarde in (of laat volume én cliënten leeg)."
+    erik.keyboard.type("42")
+    druk_enter(erik)
     expect(erik.get_by_role("status")).to_contain_text("De rapportage is opgeslagen.")
     volg(erik, "Indienen")
     loopt_rond_zonder_val(erik)
