@@ -163,8 +163,10 @@ def test_beschikking_opstellen_accorderen_en_bekendmaken(browser, live_server, w
     volg(marieke, f"Beschikking {beschikking.pk}")
     expect(marieke.locator("#status")).to_have_text("Ter accordering")
 
-    # The preview is reachable by keyboard, opens in a tab of its own and is a PDF.
-    tab_tot(marieke, "Voorbeeld (PDF)")
+    # The preview is reachable by keyboard, is a PDF and opens in a tab of its own, which its
+    # name tells whoever cannot see the page.
+    voorbeeld = tab_tot(marieke, "Voorbeeld (PDF)")
+    assert voorbeeld["label"] == "Voorbeeld (PDF) (opent in een nieuw tabblad)"
     href = marieke.evaluate("() => document.activeElement.href")
     with marieke.context.expect_page() as nieuw:  # Enter opens it (target=_blank)
         marieke.keyboard.press("Enter")
