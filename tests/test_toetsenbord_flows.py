@@ -24,7 +24,7 @@ from inkoop.models import Rapportage
 from inkoop.rapportages import services as rapportages
 from regio.models import Gemeente
 from tests import scenarios
-from tests.browser import ACTIEF, loopt_rond_zonder_val, tab_tot
+from tests.browser import ACTIEF, collect_csp_violations, loopt_rond_zonder_val, tab_tot
 from tests.factories import AanbiederFactory, UserFactory, dossier_in, grant, locatie
 from toegang.beschikkingen import services as beschikkingen
 from toegang.beschikkingen.producten import ProductRegel
@@ -51,19 +51,32 @@ def persoon(username, voornaam, achternaam, rol, **waar):
     return user
 
 
-def inloggen(browser, live_server, username):
-    """A browser context of one's own, logged in through the form by keyboard alone."""
-    context = browser.new_context(locale="nl-NL", accept_downloads=True)
-    page = context.new_page()
-    page.goto(f"{live_server.url}/")
-    expect(page).to_have_url(re.compile(r"/accounts/login/"))
-    tab_tot(page, "Gebruikersnaam")
-    page.keyboard.type(username)
-    tab_tot(page, "Wachtwoord")
-    page.keyboard.type("demo")
-    druk_enter(page)
-    expect(page).to_have_url(re.compile(r"/mijn-werk/"))
-    return page
+@pytest.fixture
+def inloggen(browser, live_server):
+    """``inloggen(username)``: a browser context of one's own, logged in through the form by
+    keyboard alone. At the end no page has reported a Content-Security-Policy violation (our own
+    scripts are files, as the strict CSP asks)."""
+    contexten, meldingen = [], []
+
+    def inloggen(username):
+        context = browser.new_context(locale="nl-NL", accept_downloads=True)
+        contexten.append(context)
+        page = context.new_page()
+        meldingen.append(collect_csp_violations(page))
+        page.goto(f"{live_server.url}/")
+        expect(page).to_have_url(re.compile(r"/accounts/login/"))
+        tab_tot(page, "Gebruikersnaam")
+        page.keyboard.type(username)
+        tab_tot(page, "Wachtwoord")
+        page.keyboard.type("demo")
+        druk_enter(page)
+        expect(page).to_have_url(re.compile(r"/mijn-werk/"))
+        return page
+
+    yield inloggen
+    for context in contexten:
+        context.close()
+    assert [m for lijst in meldingen for m in lijst] == []
 
 
 def druk_enter(page, toets="Enter"):
@@ -120,7 +133,7 @@ def wereld(refdata):
     }  # fmt: skip
 
 
-def test_beschikking_opstellen_accorderen_en_bekendmaken(browser, live_server, wereld):
+def test_beschikking_opstellen_accorderen_en_bekendmaken(inloggen, live_server, wereld):
     opzet, dossier = wereld["opzet"], wereld["dossier"]
     melding = Melding.objects.create(
         dossier=dossier, ontvangen_op=VANDAAG - datetime.timedelta(days=40), hulpvraag="Wonen"
@@ -132,7 +145,7 @@ def test_beschikking_opstellen_accorderen_en_bekendmaken(browser, live_server, w
     einde = ingang.replace(year=ingang.year + 1)
 
     # Anna drafts the beschikking: the head first, then its product.
-    anna = inloggen(browser, live_server, "consulent-soest")
+    anna = inloggen("consulent-soest")
     anna.goto(f"{live_server.url}/toegang/dossiers/{dossier.pk}/beschikkingen/nieuw/")
     loopt_rond_zonder_val(anna)
     kies(anna, "Perceel", "Beschermd wonen regio Amersfoort")
@@ -157,7 +170,7 @@ def test_beschikking_opstellen_accorderen_en_bekendmaken(browser, live_server, w
     expect(anna.locator("#status")).to_have_text("Ter accordering")
 
     # Marieke opens it from her "Ter accordering" tab.
-    marieke = inloggen(browser, live_server, "teamleider-amersfoort")
+    marieke = inloggen("teamleider-amersfoort")
     marieke.goto(f"{live_server.url}/toegang/werkvoorraad/")
     volg(marieke, "Ter accordering (1)")
     volg(marieke, f"Beschikking {beschikking.pk}")
@@ -195,7 +208,7 @@ def test_beschikking_opstellen_accorderen_en_bekendmaken(browser, live_server, w
     assert [p.product for p in beschikking.producten.all()] == [opzet.bw]
 
 
-def test_centrale_toegang_plaatst_een_wachtende(browser, live_server, wereld):
+def test_centrale_toegang_plaatst_een_wachtende(inloggen, live_server, wereld):
     opzet, dossier = wereld["opzet"], wereld["dossier"]
     sinds = VANDAAG - datetime.timedelta(days=60)
     aanmelding = scenarios.aanmelding(
@@ -211,7 +224,7 @@ def test_centrale_toegang_plaatst_een_wachtende(browser, live_server, wereld):
     beschikkingen.stel_vast(beschikking, wereld["marieke"])
     naam = dossier.client.persoon.naam
 
-    esther = inloggen(browser, live_server, "ct-amersfoort")
+    esther = inloggen("ct-amersfoort")
     esther.goto(f"{live_server.url}/toegang/wachtlijst/")
     loopt_rond_zonder_val(esther)
     volg(esther, naam)
@@ -233,12 +246,12 @@ def test_centrale_toegang_plaatst_een_wachtende(browser, live_server, wereld):
     assert aanmelding.status == "geplaatst"
 
 
-def test_aanbieder_rapporteert_en_risb_keurt_goed(browser, live_server, wereld):
+def test_aanbieder_rapporteert_en_risb_keurt_goed(inloggen, live_server, wereld):
     opzet = wereld["opzet"]
     jaar, kwartaal = rapportages.vorig_kwartaal(*rapportages.kwartaal_van(VANDAAG))
 
     # Erik makes the report of the last quarter and fills in figures and lines.
-    erik = inloggen(browser, live_server, "zorg-eemland")
+    erik = inloggen("zorg-eemland")
     erik.goto(f"{live_server.url}/inkoop/rapportages/nieuw/")
     loopt_rond_zonder_val(erik)
     kies(erik, "Contract", "AMF")
@@ -285,7 +298,7 @@ def test_aanbieder_rapporteert_en_risb_keurt_goed(browser, live_server, wereld):
     expect(erik.locator("#status")).to_have_text("Ingediend")
 
     # Thomas finds it in the list, starts the review and approves it.
-    thomas = inloggen(browser, live_server, "risb-amersfoort")
+    thomas = inloggen("risb-amersfoort")
     thomas.goto(f"{live_server.url}/inkoop/rapportages/")
     volg(thomas, rapportages.kwartaal_label(jaar, kwartaal))
     expect(thomas.locator("#status")).to_have_text("Ingediend")
