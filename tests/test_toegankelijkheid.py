@@ -19,7 +19,7 @@ from django.urls import Resolver404, resolve
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from tests.browser import login
+from tests.browser import login, loopt_rond_zonder_val, tab_tot
 from tests.factories import UserFactory, dossier_in, grant
 from toegang.models import Melding
 
@@ -113,67 +113,8 @@ def test_every_page_of_every_role_passes_axe(browser, live_server, settings):
 
 
 # Keyboard only: axe cannot tell whether a person without a mouse can work. These walk the main
-# flows with Tab, typing and Enter, and check at every step that the focus is visible.
-ACTIEF = """() => {
-  const el = document.activeElement;
-  if (!el || el === document.body) return null;
-  const s = getComputedStyle(el);
-  const label = (el.labels && el.labels[0] && el.labels[0].innerText)
-    || el.getAttribute('aria-label') || el.innerText || el.value || '';
-  const tabbaar = Array.from(document.querySelectorAll(
-    'a[href], button, input:not([type=hidden]), select, textarea, summary, '
-    + '[tabindex]:not([tabindex="-1"])'
-  )).filter(e => !e.disabled && e.getClientRects().length > 0
-    && getComputedStyle(e).visibility !== 'hidden');
-  return {
-    label: label.trim().replace(/\\s+/g, ' '),
-    zichtbaar: (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0)
-      || s.boxShadow !== 'none',
-    index: tabbaar.indexOf(el),
-    aantal: tabbaar.length,
-  };
-}"""
-
-
-def _tab_tot(page, label: str, *, max_stappen: int = 120) -> dict:
-    """Press Tab until the element whose label starts with ``label`` has the focus; every element
-    passed on the way shows where the focus is."""
-    for _ in range(max_stappen):
-        page.keyboard.press("Tab")
-        actief = page.evaluate(ACTIEF)
-        if actief is None:
-            continue
-        assert actief["zichtbaar"], f"geen zichtbare focus op {actief['label']!r} ({page.url})"
-        if actief["label"].startswith(label):
-            return actief
-    raise AssertionError(f"{label!r} is met Tab niet te bereiken op {page.url}")
-
-
-def _loopt_rond_zonder_val(page):
-    """From the top of the page, Tab visits the elements in document order with a visible focus
-    and reaches the last one: no keyboard trap, no jumping back."""
-    page.evaluate(
-        "() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); }"
-    )
-    vorige, laatste, herhaald = -1, None, 0
-    for _ in range(400):
-        page.keyboard.press("Tab")
-        actief = page.evaluate(ACTIEF)
-        if actief is None:
-            continue
-        assert actief["zichtbaar"], f"geen zichtbare focus op {actief['label']!r} ({page.url})"
-        # A date field takes four Tabs (day, month, year, calendar); more is a trap.
-        herhaald = herhaald + 1 if actief["index"] == vorige else 0
-        assert herhaald < 4, f"focus blijft hangen op {actief['label']!r} ({page.url})"
-        assert actief["index"] >= vorige, (
-            f"focus springt terug naar {actief['label']!r} ({page.url})"
-        )
-        vorige, laatste = actief["index"], actief
-        if actief["index"] == actief["aantal"] - 1:
-            return
-    raise AssertionError(f"Tab bereikt het laatste element niet (val?) op {page.url}: {laatste}")
-
-
+# flows with Tab, typing and Enter (the helpers and the focus check are in tests/browser.py; the
+# flows of beschikking, placement and rapportage are in test_toetsenbord_flows.py).
 def test_keyboard_only_login_and_a_melding(page, live_server, refdata):
     user = UserFactory(username="toetsenbord", first_name="Tineke", last_name="Toets")
     grant(user, "consulent", gemeente="0342")
@@ -181,30 +122,30 @@ def test_keyboard_only_login_and_a_melding(page, live_server, refdata):
 
     page.goto(f"{live_server.url}/")
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
-    _tab_tot(page, "Naar de inhoud")
-    _tab_tot(page, "Gebruikersnaam")
+    tab_tot(page, "Naar de inhoud")
+    tab_tot(page, "Gebruikersnaam")
     page.keyboard.type("toetsenbord")
-    _tab_tot(page, "Wachtwoord")
+    tab_tot(page, "Wachtwoord")
     page.keyboard.type("demo")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/mijn-werk/"))
-    _loopt_rond_zonder_val(page)
+    loopt_rond_zonder_val(page)
 
     page.goto(f"{live_server.url}/toegang/dossiers/{dossier.pk}/meldingen/nieuw/")
-    _loopt_rond_zonder_val(page)
-    _tab_tot(page, "Melding ontvangen op")
+    loopt_rond_zonder_val(page)
+    tab_tot(page, "Melding ontvangen op")
     # Day and month alike: the field's order (dd-mm or mm-dd) follows the browser's language.
     ontvangen = datetime.date.today().replace(day=1) - datetime.timedelta(days=1)
     ontvangen = ontvangen.replace(day=ontvangen.month)
     page.keyboard.type(ontvangen.strftime("%d%m%Y"))
-    _tab_tot(page, "Hulpvraag")
+    tab_tot(page, "Hulpvraag")
     page.keyboard.type("Hulp bij het huishouden, in eigen woorden.")
-    _tab_tot(page, "Melding registreren")
+    tab_tot(page, "Melding registreren")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/toegang/meldingen/\d+/$"))
     melding = Melding.objects.get(dossier=dossier)
     assert melding.ontvangen_op == ontvangen and melding.consulent == user
-    _loopt_rond_zonder_val(page)
+    loopt_rond_zonder_val(page)
 
 
 def test_keyboard_only_lists_and_forms_of_each_role(page, live_server, refdata):
@@ -223,7 +164,7 @@ def test_keyboard_only_lists_and_forms_of_each_role(page, live_server, refdata):
         for url in urls:
             response = page.goto(f"{live_server.url}{url}")
             assert response.status == 200, url
-            _loopt_rond_zonder_val(page)
+            loopt_rond_zonder_val(page)
 
 
 def test_admin_inline_fields_have_an_accessible_name(client, refdata):
