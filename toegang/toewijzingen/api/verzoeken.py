@@ -4,6 +4,7 @@ afgewezen with RedenAfwijzingVerzoek). The BSN goes in the POST body only and is
 
 from __future__ import annotations
 
+from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -17,7 +18,9 @@ from regio.api.idempotentie import IdempotentCreateMixin
 from regio.mixins import ScopedViewSetMixin
 from regio.query import scope_for
 from toegang.models import Verzoek
+from toegang.toewijzingen.api.berichten import MetRetour
 from toegang.toewijzingen.api.zorg import VELDEN, toewijzing_of_404
+from toegang.toewijzingen.retour import OK, retour_api
 from toegang.toewijzingen.verzoeken import ADD, indienen
 
 VIEW = "toegang.view_verzoek"
@@ -105,6 +108,14 @@ class VerzoekOmWijzigingAntwoordSerializer(VerzoekAntwoordSerializer):
     redenVerzoek = serializers.CharField(source="reden", read_only=True)
 
 
+class VerzoekAntwoordMetRetourSerializer(MetRetour, VerzoekAntwoordSerializer):
+    """A verzoek om toewijzing just submitted, with the retour (WMO316) of the POST."""
+
+
+class VerzoekOmWijzigingMetRetourSerializer(MetRetour, VerzoekOmWijzigingAntwoordSerializer):
+    """A verzoek om wijziging just submitted, with the retour (WMO318) of the POST."""
+
+
 class VerzoekPagination(PageNumberPagination):
     page_size = 50
 
@@ -151,14 +162,21 @@ class VerzoekViewSet(
         return queryset
 
     def antwoord(self, verzoek):
+        """201 with the verzoek, ``bericht`` and its ``retour`` (WMO316/WMO318), stored."""
         verzoek = self.get_queryset().get(pk=verzoek.pk)
-        return Response(self.get_serializer(verzoek).data, status=status.HTTP_201_CREATED)
+        verzoek.ingediend_bericht = retour_api(
+            "315" if self.soort == Verzoek.Soort.TOEWIJZING else "317",
+            [{"sleutel": {"referentieAanbieder": verzoek.referentie}, "retourcodes": [OK]}],
+            aanbieder=verzoek.aanbieder, gemeente=verzoek.gemeente, user=self.request.user,
+        )  # fmt: skip
+        return Response(self.antwoord_serializer(verzoek).data, status=status.HTTP_201_CREATED)
 
 
 class VerzoekOmToewijzingViewSet(VerzoekViewSet):
     """Verzoeken om toewijzing (WMO315) of the caller's aanbieder, with the gemeente's answer."""
 
     serializer_class = VerzoekAntwoordSerializer
+    antwoord_serializer = VerzoekAntwoordMetRetourSerializer
     soort = Verzoek.Soort.TOEWIJZING
 
     @extend_schema(parameters=[STATUS_PARAMETER])
@@ -167,11 +185,12 @@ class VerzoekOmToewijzingViewSet(VerzoekViewSet):
 
     @extend_schema(
         request=VerzoekOmToewijzingInvoerSerializer,
-        responses={201: VerzoekAntwoordSerializer},
+        responses={201: VerzoekAntwoordMetRetourSerializer},
         description="De cliënt wordt herkend aan BSN en gemeente (die een dossier van de cliënt "
         "moet hebben); elk product moet in de catalogus van de regio staan en onder een "
         "contract van de aanbieder vallen. De gemeente beantwoordt het verzoek later.",
     )
+    @transaction.atomic  # the verzoek and its stored retour together
     def create(self, request, *args, **kwargs):
         invoer = VerzoekOmToewijzingInvoerSerializer(data=request.data)
         invoer.is_valid(raise_exception=True)
@@ -189,6 +208,7 @@ class VerzoekOmWijzigingViewSet(VerzoekViewSet):
     """Verzoeken om wijziging (WMO317) of the caller's toewijzingen, with the gemeente's answer."""
 
     serializer_class = VerzoekOmWijzigingAntwoordSerializer
+    antwoord_serializer = VerzoekOmWijzigingMetRetourSerializer
     soort = Verzoek.Soort.WIJZIGING
 
     @extend_schema(parameters=[STATUS_PARAMETER])
@@ -197,10 +217,11 @@ class VerzoekOmWijzigingViewSet(VerzoekViewSet):
 
     @extend_schema(
         request=VerzoekOmWijzigingInvoerSerializer,
-        responses={201: VerzoekOmWijzigingAntwoordSerializer},
+        responses={201: VerzoekOmWijzigingMetRetourSerializer},
         description="Vraagt een wijziging van één eigen toewijzing (toewijzingNummer en "
         "gemeente) met redenVerzoek (WJ758) en precies één product: de gewenste toewijzing.",
     )
+    @transaction.atomic  # the verzoek and its stored retour together
     def create(self, request, *args, **kwargs):
         invoer = VerzoekOmWijzigingInvoerSerializer(data=request.data)
         invoer.is_valid(raise_exception=True)
