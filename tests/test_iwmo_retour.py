@@ -305,3 +305,21 @@ def test_the_import_command_prints_the_retour_as_json(opzet, tmp_path, capsys):
     assert uit["bericht"] == "WMO306" and uit["status"] == "afgekeurd"
     assert [p["retourCodes"] for p in uit["client"]["startProducten"]] == [["0200"], ["9019"]]
     assert not Zorgperiode.objects.exists()
+
+
+@pytest.mark.iwmo_regel("IV028")
+def test_a_refused_post_answers_400_with_its_retour_and_keeps_nothing(opzet):
+    t = opzet.toewijzing()
+    client = api(opzet.systeem)
+    body = {"toewijzingNummer": t.nummer, "gemeente": SOEST,
+            "begindatum": BEGIN.isoformat(), "statusAanlevering": "1"}  # fmt: skip
+    assert client.post("/api/v1/start-zorg/", body, format="json").status_code == 201
+    response = client.post("/api/v1/start-zorg/", body, format="json")  # the same start again
+    assert response.status_code == 400
+    data = response.json()
+    assert data["invalidParams"]  # the field errors, as before
+    retour = data["retour"]
+    assert (retour["bericht"], retour["status"]) == ("WMO306", "afgekeurd")
+    [product] = retour["client"]["startProducten"]
+    assert product["retourCodes"] == ["9074"] and product["meldingen"]
+    assert IngediendBericht.objects.count() == 1  # only the accepted POST is kept

@@ -71,6 +71,8 @@ def als_api_fout(
 
 
 def problem_exception_handler(exc, context):
+    # A refused iWmo-like POST carries its retour (toegang.toewijzingen.retour) along.
+    retour = getattr(exc, "retour", None)
     if isinstance(exc, DjangoValidationError):
         exc = als_api_fout(exc, getattr(context.get("view"), "api_veldnamen", None))
     elif isinstance(exc, DjangoPermissionDenied) and exc.args:
@@ -93,6 +95,8 @@ def problem_exception_handler(exc, context):
         body["detail"] = str(getattr(exc, "detail", exc))
     if response.status_code == status.HTTP_404_NOT_FOUND:
         body["title"] = "Niet gevonden."
+    if retour is not None:
+        body["retour"] = retour
     response.data = body
     response.content_type = PROBLEM_CONTENT_TYPE
     return response

@@ -6,11 +6,14 @@ StatusAanlevering 1 delivers, 3 deletes an earlier delivery with the same key (t
 2 (changed) does not exist in iWmo: a correction is a delete followed by a new delivery.
 An accepted POST answers the zorgperiode plus ``bericht`` and ``retour`` (the WMO306/WMO308 of
 ``toegang.toewijzingen.retour``, stored in the same transaction and given again by
-``GET /api/v1/berichten/{bericht}/``); a refused one answers 400 problem+json.
+``GET /api/v1/berichten/{bericht}/``); a refused one answers 400 problem+json with the field
+errors and ``retour``, the same retour (its WJ001 code as the XML import gives it), not kept: a
+refused POST had no effect.
 """
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
@@ -22,7 +25,8 @@ from regio.api.idempotentie import IdempotentCreateMixin
 from regio.mixins import ScopedViewSetMixin
 from toegang.models import Toewijzing, Zorgperiode
 from toegang.toewijzingen.api.berichten import MetRetour
-from toegang.toewijzingen.retour import OK, retour_api
+from toegang.toewijzingen.iwmo_xml.importeren import zorg_weigering
+from toegang.toewijzingen.retour import OK, kop_api, per_record, retour_api
 from toegang.toewijzingen.zorg import ADD, start_zorg, stop_zorg, verwijder_start, verwijder_stop
 
 EERSTE, VERWIJDEREN = "1", "3"
@@ -132,19 +136,23 @@ class ZorgViewSet(IdempotentCreateMixin, ScopedViewSetMixin, viewsets.GenericVie
     def toewijzing(self, data) -> Toewijzing:
         return toewijzing_of_404(self.request.user, ADD, data["gemeente"], data["toewijzingNummer"])
 
-    def antwoord(self, periode, data, statuscode):
-        periode = Zorgperiode.objects.select_related(
-            "toewijzing__gemeente", "toewijzing__aanbieder"
-        ).get(pk=periode.pk)
+    def sleutel(self, data) -> dict:
+        """The StartProduct/StopProduct as the retour names it."""
         sleutel = {"toewijzingNummer": data["toewijzingNummer"],
                    "begindatum": data["begindatum"].isoformat(),
                    "statusAanlevering": data["statusAanlevering"]}  # fmt: skip
         if self.berichttype == "307" and data["statusAanlevering"] == EERSTE:
             sleutel["einddatum"] = data["einddatum"].isoformat()
             sleutel["redenBeeindiging"] = data["redenBeeindiging"]
+        return sleutel
+
+    def antwoord(self, periode, data, statuscode):
+        periode = Zorgperiode.objects.select_related(
+            "toewijzing__gemeente", "toewijzing__aanbieder"
+        ).get(pk=periode.pk)
         t = periode.toewijzing
         periode.ingediend_bericht = retour_api(
-            self.berichttype, [{"sleutel": sleutel, "retourcodes": [OK]}],
+            self.berichttype, [{"sleutel": self.sleutel(data), "retourcodes": [OK]}],
             aanbieder=t.aanbieder, gemeente=t.gemeente, user=self.request.user,
         )  # fmt: skip
         return Response(ZorgAntwoordSerializer(periode).data, status=statuscode)
@@ -155,12 +163,28 @@ class ZorgViewSet(IdempotentCreateMixin, ScopedViewSetMixin, viewsets.GenericVie
         invoer.is_valid(raise_exception=True)
         data = invoer.validated_data
         toewijzing = self.toewijzing(data)
-        with transaction.atomic():  # the change and its stored retour together
-            if data["statusAanlevering"] == EERSTE:
-                periode = self.aanleveren(toewijzing, data, request.user)
-                return self.antwoord(periode, data, status.HTTP_201_CREATED)
-            periode = self.verwijderen(toewijzing, data, request.user)
-            return self.antwoord(periode, data, status.HTTP_200_OK)
+        try:
+            with transaction.atomic():  # the change and its stored retour together
+                if data["statusAanlevering"] == EERSTE:
+                    periode = self.aanleveren(toewijzing, data, request.user)
+                    return self.antwoord(periode, data, status.HTTP_201_CREATED)
+                periode = self.verwijderen(toewijzing, data, request.user)
+                return self.antwoord(periode, data, status.HTTP_200_OK)
+        except DjangoValidationError as exc:
+            exc.retour = self.weigering(toewijzing, data, exc)
+            raise
+
+    def weigering(self, toewijzing, data, exc) -> dict:
+        """The retour of a refused POST, for the 400 answer (not kept: it had no effect)."""
+        sleutel = self.sleutel(data)
+        eerste = data["statusAanlevering"] == EERSTE
+        actie = {("305", True): "start", ("305", False): "verwijder_start",
+                 ("307", True): "stop", ("307", False): "verwijder_stop"}[
+            (self.berichttype, eerste)
+        ]  # fmt: skip
+        codes, meldingen = zorg_weigering(exc, actie, sleutel, toewijzing)
+        kop = kop_api(self.berichttype, toewijzing.aanbieder, toewijzing.gemeente)
+        return per_record(kop, [{"sleutel": sleutel, "retourcodes": codes, "meldingen": meldingen}])
 
 
 @extend_schema_view(

@@ -531,6 +531,13 @@ def _zorg_code(r: Record, t: Toewijzing) -> str:
     return "9063" if periode.einddatum is None else "9361"  # verwijder_stop
 
 
+def zorg_weigering(exc: ValidationError, actie: str, sleutel: dict, t: Toewijzing):
+    """The WJ001 codes and Dutch messages of a start/stop the zorg service refused — the same
+    for the API as for a record of a WMO305/307 (``actie``: start, stop, verwijder_start,
+    verwijder_stop; ``sleutel`` with the record's ``begindatum``)."""
+    return _wj001_codes(exc) or [_zorg_code(Record(sleutel, actie), t)], _meldingen(exc)
+
+
 def _pas_zorg_toe(b: Bericht, r: Record, user) -> tuple[list[str], list[str]]:
     from toegang.toewijzingen import zorg as zorg_services
 
