@@ -274,6 +274,11 @@ def test_a_post_of_a_declaratie_answers_the_declaratie_antwoord(opzet):
     assert retour["declaratieAntwoord"]["totaalToegekendBedrag"]["bedrag"] == 48000
     later = client.get(f"/api/v1/berichten/{data['bericht']}/")
     assert later.json()["retour"] == retour
+    # the same DeclaratieNummer again: refused whole, its declaratie-antwoord in the 400
+    response = client.post("/api/v1/declaraties/", body, format="json")
+    assert response.status_code == 400
+    antwoord = response.json()["retour"]["declaratieAntwoord"]
+    assert antwoord["retourCodes"] == ["9333"] and antwoord["totaalToegekendBedrag"]["bedrag"] == 0
 
 
 def test_a_post_of_a_verzoek_answers_its_retour(opzet):
@@ -286,6 +291,10 @@ def test_a_post_of_a_verzoek_answers_its_retour(opzet):
     assert response.status_code == 201, response.content
     assert response.json()["retour"]["bericht"] == "WMO316"
     assert response.json()["referentieAanbieder"] == "API-VOT"
+    response = api(opzet.systeem).post("/api/v1/verzoeken-om-toewijzing/", body, format="json")
+    assert response.status_code == 400  # the same ReferentieAanbieder again
+    [product] = response.json()["retour"]["client"]["aangevraagdeProducten"]
+    assert product["retourCodes"] == ["9347"]
 
 
 # --- manage.py iwmo import -------------------------------------------------------------------

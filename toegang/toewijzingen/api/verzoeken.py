@@ -1,10 +1,17 @@
 """Verzoeken om toewijzing (iWmo WMO315) and om wijziging (WMO317) by an aanbieder's system, and
 the gemeente's answer on GET (WMO319 semantics: gehonoreerd with the new ToewijzingNummers, or
-afgewezen with RedenAfwijzingVerzoek). The BSN goes in the POST body only and is not echoed."""
+afgewezen with RedenAfwijzingVerzoek). The BSN goes in the POST body only and is not echoed.
+A POST answers ``bericht`` and ``retour`` (WMO316/WMO318, ``toegang.toewijzingen.retour``; GET
+``/api/v1/berichten/{bericht}/`` gives it again); one the service refuses answers 400 with its
+``retour`` (not kept)."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -20,7 +27,8 @@ from regio.query import scope_for
 from toegang.models import Verzoek
 from toegang.toewijzingen.api.berichten import MetRetour
 from toegang.toewijzingen.api.zorg import VELDEN, toewijzing_of_404
-from toegang.toewijzingen.retour import OK, retour_api
+from toegang.toewijzingen.iwmo_xml.importeren import verzoek_weigering
+from toegang.toewijzingen.retour import OK, Kop, per_record, retour_api
 from toegang.toewijzingen.verzoeken import ADD, indienen
 
 VIEW = "toegang.view_verzoek"
@@ -161,6 +169,22 @@ class VerzoekViewSet(
             queryset = queryset.filter(status=gekozen)
         return queryset
 
+    @contextmanager
+    def weigering(self, aanbieder, gemeente: str, referentie: str):
+        """A verzoek the service refuses answers 400 with its retour (not kept)."""
+        try:
+            with transaction.atomic():
+                yield
+        except DjangoValidationError as exc:
+            wijziging = self.soort == Verzoek.Soort.WIJZIGING
+            codes, meldingen = verzoek_weigering(exc, wijziging)
+            kop = Kop("317" if wijziging else "315", aanbieder.agb_code, gemeente, "",
+                      timezone.localdate())  # fmt: skip
+            record = {"sleutel": {"referentieAanbieder": referentie}, "retourcodes": codes,
+                      "meldingen": meldingen}  # fmt: skip
+            exc.retour = per_record(kop, [record])
+            raise
+
     def antwoord(self, verzoek):
         """201 with the verzoek, ``bericht`` and its ``retour`` (WMO316/WMO318), stored."""
         verzoek = self.get_queryset().get(pk=verzoek.pk)
@@ -195,12 +219,14 @@ class VerzoekOmToewijzingViewSet(VerzoekViewSet):
         invoer = VerzoekOmToewijzingInvoerSerializer(data=request.data)
         invoer.is_valid(raise_exception=True)
         data = invoer.validated_data
-        verzoek = indienen(
-            eigen_aanbieder(request.user), soort=Verzoek.Soort.TOEWIJZING,
-            referentie=data["referentieAanbieder"],
-            producten=[dict(p) for p in data["producten"]], user=request.user,
-            bsn=data["bsn"], gemeente=data["gemeente"],
-        )  # fmt: skip
+        aanbieder = eigen_aanbieder(request.user)
+        with self.weigering(aanbieder, data["gemeente"], data["referentieAanbieder"]):
+            verzoek = indienen(
+                aanbieder, soort=Verzoek.Soort.TOEWIJZING,
+                referentie=data["referentieAanbieder"],
+                producten=[dict(p) for p in data["producten"]], user=request.user,
+                bsn=data["bsn"], gemeente=data["gemeente"],
+            )  # fmt: skip
         return self.antwoord(verzoek)
 
 
@@ -230,9 +256,10 @@ class VerzoekOmWijzigingViewSet(VerzoekViewSet):
         toewijzing = toewijzing_of_404(
             request.user, "toegang.view_toewijzing", data["gemeente"], data["toewijzingNummer"]
         )
-        verzoek = indienen(
-            aanbieder, soort=Verzoek.Soort.WIJZIGING, referentie=data["referentieAanbieder"],
-            producten=[dict(p) for p in data["producten"]], user=request.user,
-            toewijzing=toewijzing, reden=data["redenVerzoek"],
-        )  # fmt: skip
+        with self.weigering(aanbieder, data["gemeente"], data["referentieAanbieder"]):
+            verzoek = indienen(
+                aanbieder, soort=Verzoek.Soort.WIJZIGING, referentie=data["referentieAanbieder"],
+                producten=[dict(p) for p in data["producten"]], user=request.user,
+                toewijzing=toewijzing, reden=data["redenVerzoek"],
+            )  # fmt: skip
         return self.antwoord(verzoek)

@@ -571,6 +571,19 @@ def _verzoek_code(exc: ValidationError, wijziging: bool) -> str:
     return TECHNISCH
 
 
+def verzoek_weigering(exc: ValidationError, wijziging: bool) -> tuple[list[str], list[str]]:
+    """The WJ001 codes and Dutch messages of a verzoek the service refused (API and XML)."""
+    return _wj001_codes(exc) or [_verzoek_code(exc, wijziging)], _meldingen(exc)
+
+
+def declaratie_weigering(exc: ValidationError) -> tuple[list[str], list[str]]:
+    """The WJ001 codes and Dutch messages of a declaratie refused whole (API and XML)."""
+    codes = _wj001_codes(exc) or (
+        ["9333"] if "nummer" in getattr(exc, "error_dict", {}) else [TECHNISCH]
+    )
+    return codes, _meldingen(exc)
+
+
 def _pas_verzoek_toe(b: Bericht, r: Record, user) -> tuple[list[str], list[str]]:
     from toegang.toewijzingen import verzoeken as verzoek_services
 
@@ -618,10 +631,8 @@ def _pas_declaratie_toe(b: Bericht, r: Record, user) -> list[dict]:
             user=user, bron="xml",
         )  # fmt: skip
     except ValidationError as exc:
-        codes = _wj001_codes(exc) or (
-            ["9333"] if "nummer" in getattr(exc, "error_dict", {}) else [TECHNISCH]
-        )
-        return [{"sleutel": r.sleutel, "retourcodes": codes, "meldingen": _meldingen(exc)}]
+        codes, meldingen = declaratie_weigering(exc)
+        return [{"sleutel": r.sleutel, "retourcodes": codes, "meldingen": meldingen}]
     b.declaratie = declaratie
     return [
         {
