@@ -30,7 +30,7 @@ from tests.test_iwmo_xml import (
     wmo323,
 )
 from toegang.models import Declaratie, IngediendBericht, Verzoek, Zorgperiode
-from toegang.toewijzingen.iwmo_xml.importeren import verwerk
+from toegang.toewijzingen.iwmo_xml.verwerken import verwerk
 
 DAG = datetime.timedelta(days=1)
 

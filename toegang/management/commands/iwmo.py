@@ -28,8 +28,8 @@ from django.core.management.base import BaseCommand, CommandError
 from inkoop.models import ApiSleutel
 from regio.models import Gemeente, User
 from toegang.toewijzingen.iwmo_xml import OngeldigBericht, valideer, wmo301_berichten
-from toegang.toewijzingen.iwmo_xml.importeren import verwerk
 from toegang.toewijzingen.iwmo_xml.schema import lees
+from toegang.toewijzingen.iwmo_xml.verwerken import verwerk
 
 
 def _datum(waarde: str | None, optie: str) -> datetime.date | None:
