@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 from inkoop.locaties.api import VrijePlaatsenViewSet
 from inkoop.rapportages.api import RapportageViewSet
 from regio.api.viewsets import GemeenteViewSet
+from toegang.toewijzingen.api.berichten import IngediendBerichtViewSet
 from toegang.toewijzingen.api.declaraties import DeclaratieViewSet
 from toegang.toewijzingen.api.toewijzingen import ToewijzingViewSet
 from toegang.toewijzingen.api.verzoeken import VerzoekOmToewijzingViewSet, VerzoekOmWijzigingViewSet
@@ -63,6 +64,7 @@ class DocsView(SpectacularSwaggerSplitView):
 router = DefaultRouter()
 router.include_root_view = False
 router.register("gemeenten", GemeenteViewSet, basename="gemeente")
+router.register("berichten", IngediendBerichtViewSet, basename="bericht")
 router.register("declaraties", DeclaratieViewSet, basename="declaratie")
 router.register("toewijzingen", ToewijzingViewSet, basename="toewijzing")
 router.register("capaciteit", VrijePlaatsenViewSet, basename="capaciteit")

@@ -239,6 +239,7 @@ ROLLEN: tuple[RolDefinitie, ...] = (
             "toegang.view_toewijzing",
             *_caps("toegang", ["zorgperiode", "verzoek", "declaratie"], ["view", "add"]),
             "toegang.view_declaratieregel",
+            "toegang.view_ingediendbericht",  # the retour of what it submitted
             *_caps(
                 "inkoop", ["aanbieder", "contract", "product", "locatie", "capaciteit"], ["view"]
             ),

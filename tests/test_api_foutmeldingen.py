@@ -122,7 +122,7 @@ def test_field_errors_are_dutch(o):
         )  # fmt: skip
     )
     assert fout["toewijzingNummer"] == "Geef een geheel getal."
-    assert fout["statusAanlevering"] == '"9" is geen geldige keuze.'
+    assert fout["statusAanlevering"].startswith("StatusAanlevering 9 is niet toegestaan")
     null = redenen(nederlands(post(client, {"toewijzingNummer": None}), 400))
     assert null["toewijzingNummer"].startswith("Dit veld mag niet null zijn")
 

@@ -568,12 +568,12 @@ def test_import_command_prints_errors_and_exits_1(opzet, tmp_path, capsys):
         call_command("iwmo", "import", str(bestand), "--user", "systeem-eemland")
     assert exc.value.code == 1
     uit = json.loads(capsys.readouterr().out)
-    assert uit["status"] == "afgewezen" and uit["retourcodes"] == ["0001"]
+    assert uit["status"] == "afgekeurd" and uit["header"]["retourCodes"] == ["0001"]
     assert uit["fouten"][0]["element"] == "Afzender" and uit["fouten"][0]["regel"]
     assert not Zorgperiode.objects.exists()
 
 
-# --- import: applied per record ------------------------------------------------------------------
+# --- import: assessed per record ------------------------------------------------------------------
 
 
 @pytest.mark.iwmo_regel("TR074", "TR382", "OP033")
@@ -590,14 +590,10 @@ def test_round_trip_export_start_stop(opzet, tmp_path, capsys):
     bestand.write_bytes(start_bericht)
     call_command("iwmo", "import", str(bestand))  # as the API credential's technical user
     uit = json.loads(capsys.readouterr().out)
-    assert uit["status"] == "verwerkt"
-    assert uit["records"] == [
-        {
-            "sleutel": {"toewijzingNummer": t.nummer, "statusAanlevering": "1",
-                        "begindatum": (BEGIN + datetime.timedelta(days=2)).isoformat()},
-            "retourcodes": ["0200"],
-        }
-    ]  # fmt: skip
+    # wholly approved: the retour (WMO306) is its header without retourcodes (IV028)
+    assert uit["bericht"] == "WMO306" and uit["status"] == "goedgekeurd"
+    assert uit["header"]["berichtCode"] == "419" and "retourCodes" not in uit["header"]
+    assert "client" not in uit
     periode = Zorgperiode.objects.get(toewijzing=t)
     assert (periode.begindatum, periode.einddatum, periode.bron) == (
         BEGIN + datetime.timedelta(days=2),
@@ -630,7 +626,7 @@ def test_round_trip_export_start_stop(opzet, tmp_path, capsys):
 
 
 @pytest.mark.iwmo_regel("TR019")
-def test_start_on_a_toewijzing_of_another_client_or_aanbieder_is_refused_per_record(opzet):
+def test_start_on_a_toewijzing_of_another_client_or_aanbieder_refuses_the_message(opzet):
     eigen = opzet.toewijzing()
     van_ander = opzet.toewijzing(aanbieder=opzet.ander)
     andere_client = opzet.toewijzing(bp=opzet.bp2)
@@ -640,7 +636,7 @@ def test_start_on_a_toewijzing_of_another_client_or_aanbieder_is_refused_per_rec
         user=opzet.systeem,
     )  # fmt: skip
     assert [r["retourcodes"] for r in resultaat] == [["0200"], ["9019"], ["9019"]]
-    assert list(Zorgperiode.objects.values_list("toewijzing", flat=True)) == [eigen.pk]
+    assert not Zorgperiode.objects.exists()  # only a wholly approved WMO305 is processed
 
 
 @pytest.mark.iwmo_regel("TR347")

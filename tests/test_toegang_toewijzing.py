@@ -565,7 +565,9 @@ def test_browser_assign_and_change_with_confirmation(page, live_server, refdata)
     expect(page.get_by_role("link", name="Toewijzing 1")).to_be_visible()
 
     page.goto(f"{live_server.url}/toegang/toewijzingen/")
-    expect(page.get_by_role("cell", name="Beëindigd (reden 09)")).to_be_visible()
+    expect(
+        page.get_by_role("cell", name="Beëindigd — Overstap naar andere aanbieder (09)")
+    ).to_be_visible()
     assert violations == []
 
 

@@ -298,7 +298,7 @@ def test_api_refusals_name_the_field(opzet):
     assert "vóór de ingangsdatum" in fouten["begindatum"]
     client.post("/api/v1/start-zorg/", body(opzet, begindatum="2025-03-01"), format="json")
     assert (
-        "overlapt"
+        "nog niet gestopt"
         in invalid(
             client.post("/api/v1/start-zorg/", body(opzet, begindatum="2025-04-01"), format="json")
         )["begindatum"]

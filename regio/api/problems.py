@@ -166,6 +166,8 @@ def _detail(exc, request) -> str:
 
 
 def problem_exception_handler(exc, context):
+    # A refused iWmo-like POST carries its retour (toegang.toewijzingen.retour) along.
+    retour = getattr(exc, "retour", None)
     exc = _als_drf_fout(exc)
     if isinstance(exc, DjangoValidationError):
         exc = als_api_fout(exc, getattr(context.get("view"), "api_veldnamen", None))
@@ -198,6 +200,8 @@ def problem_exception_handler(exc, context):
         body["detail"] = _detail(exc, request)
     if response.status_code == status.HTTP_404_NOT_FOUND:
         body["title"] = "Niet gevonden."
+    if retour is not None:
+        body["retour"] = retour
     response.data = body
     response.content_type = PROBLEM_CONTENT_TYPE
     return response

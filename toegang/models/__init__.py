@@ -36,6 +36,7 @@ from toegang.privacy.models import (  # noqa: F401
 from toegang.toewijzingen.models import (  # noqa: F401
     Declaratie,
     Declaratieregel,
+    IngediendBericht,
     Toewijzing,
     Toewijzingnummerreeks,
     UitgaandBericht,

@@ -48,6 +48,10 @@ XSD = "door de XSD gecontroleerd (elk ontvangen en verzonden bericht)"
 UITGANGSPUNT = "uitgangspunt: uitgewerkt in de regels die het noemt (zie daar)"
 JW_TITEL = "geen regelbestand in de Wmo-kopie; titel uit de iJw-kopie (zelfde nummering)"
 ONDERDEEL = "issue 19, ander onderdeel"
+VERZOEK_IN_ONDERZOEK = (
+    "regiozorg kent nog geen VerzoekAntwoord 2 (aanvraag in onderzoek): een verzoek wordt "
+    "gehonoreerd of afgewezen"
+)
 
 
 def gepland(*waar: str, notitie: str = "") -> Besluit:
@@ -77,7 +81,10 @@ BESLUITEN: dict[str, Besluit] = {
     ),
     "OP043": nee("regiozorg kent alleen zorg in natura; een pgb wordt buiten regiozorg verstrekt"),
     "OP047": ja(f"{I}.lees_bericht", f"{X}.valideer_schema"),
-    "OP065": gepland(f"{I}.importeer", notitie="de retour per bericht (Processen_WMO)"),
+    "OP065": ja(
+        "toegang.toewijzingen.retour.per_record",
+        notitie="een geheel goedgekeurd bericht: alleen de header",
+    ),
     "OP071": nee(GEEN_RELATIES),
     "OP072": ja(f"{Z}.stop_zorg", f"{Z}._periode"),
     "OP076": nee(GEEN_RELATIES),
@@ -87,8 +94,11 @@ BESLUITEN: dict[str, Besluit] = {
     ),
     "OP086": ja(f"{E}.wmo301_berichten"),
     "OP087": ja(f"{E}.wmo301_berichten"),
-    "OP090": gepland(
-        f"{I}.importeer", notitie="de retour komt direct, als antwoord van API en import"
+    "OP090": ja(
+        "toegang.toewijzingen.iwmo_xml.verwerken.verwerk",
+        "toegang.toewijzingen.retour.bewaar",
+        notitie="de retour komt direct, bij het antwoord op de POST of de import, en blijft "
+        "op te vragen (GET /api/v1/berichten/)",
     ),
     "OP090x2": nee("buiten het berichtenverkeer (een melding aan de verzender)"),
     "OP090x4": ja(
@@ -169,10 +179,11 @@ BESLUITEN: dict[str, Besluit] = {
     ),
     "OP299": nee(GEEN_BUDGET, notitie=JW_TITEL),
     "OP302": ja(f"{D}.beoordeel", notitie=JW_TITEL + "; 9339/9340"),
-    "OP303": gepland(
-        f"{D}.indienen", notitie="het declaratie-antwoord (WMO325, TR342). " + JW_TITEL
+    "OP303": ja("toegang.toewijzingen.retour.declaratie_antwoord"),
+    "OP304": ja(
+        "toegang.toewijzingen.retour.declaratie_antwoord",
+        notitie="alleen afgewezen prestaties (TR342)",
     ),
-    "OP304": gepland(f"{D}.indienen", notitie="alleen afgewezen regels (TR342). " + JW_TITEL),
     "OP305": nee(
         "de eenheid komt uit de catalogus van het gecontracteerde product (inkoop)",
         notitie=JW_TITEL,
@@ -282,7 +293,7 @@ BESLUITEN: dict[str, Besluit] = {
     "TR339": ja(f"{D}.beoordeel"),
     "TR340": ja(f"{D}.beoordeel"),
     "TR341": ja(f"{D}.beoordeel"),
-    "TR342": gepland(f"{D}.indienen", notitie="de WMO325 met alleen de afgewezen regels"),
+    "TR342": ja("toegang.toewijzingen.retour.declaratie_antwoord"),
     "TR346": ja(f"{D}.beoordeel", f"{I}._wmo323"),
     "TR347": ja(f"{V}.indienen"),
     "TR349": open_(
@@ -298,14 +309,20 @@ BESLUITEN: dict[str, Besluit] = {
     "TR357": open_("een GewensteIngangsdatum in het verleden wordt niet getoetst", f"{V}.indienen"),
     "TR358": ja(f"{I}._wmo323"),
     "TR359": ja(f"{V}.afwijzen", f"{V}._vergrendel"),
-    "TR360": gepland(f"{V}.afwijzen", notitie="VerzoekAntwoord 2 (aanvraag in onderzoek)"),
+    "TR360": open_(VERZOEK_IN_ONDERZOEK, f"{V}.afwijzen"),
     "TR361": ja(
         f"{I}._wmo317",
         notitie="een verzoek om wijziging heeft bij regiozorg precies één TeWijzigenProduct",
     ),
-    "TR365": gepland(f"{V}.afwijzen", notitie="na VerzoekAntwoord 2 het definitieve antwoord"),
-    "TR366": gepland(f"{D}.indienen", notitie="met TR342 (WMO325)"),
-    "TR367": gepland(f"{D}.indienen", notitie="met TR342 (WMO325)"),
+    "TR365": open_(VERZOEK_IN_ONDERZOEK, f"{V}.afwijzen"),
+    "TR366": ja(
+        "toegang.toewijzingen.retour.declaratie_antwoord",
+        notitie="elke prestatie met de ReferentieNummer van de declaratie",
+    ),
+    "TR367": ja(
+        "toegang.toewijzingen.retour.declaratie_antwoord",
+        notitie="bedragen en volume overgenomen uit de ingediende prestatie",
+    ),
     "TR369": nee(GEEN_BUDGET),
     "TR371": nee(GEEN_325),
     "TR373": nee(GEEN_BUDGET + "; een wijziging van het totaal is een nieuwe toewijzing"),
@@ -378,7 +395,7 @@ BESLUITEN |= {
     "CD079": ja(f"{E}._toegewezen_product"),
     "CD080": ja(f"{E}._toegewezen_product"),
     "CD085": ja(f"{V}.afwijzen", f"{E}.wmo319_bericht"),
-    "CD086": gepland(f"{E}.wmo319_bericht", notitie="VerzoekAntwoord 2 (aanvraag in onderzoek)"),
+    "CD086": open_(VERZOEK_IN_ONDERZOEK, f"{E}.wmo319_bericht"),
     "CD087": open_(_BINNEN_BERICHT, f"{I}._wmo323"),
     "CD095": ja(f"{V}._controleer_product"),
     "CD096": nee(
@@ -428,9 +445,15 @@ BESLUITEN |= {
         notitie="de Toewijzingsdatum van een gewijzigde toewijzing is het moment van de wijziging",
     ),
     "IV024": ja(f"{I}._euro", notitie="bedragen in centen, zonder scheidingsteken"),
-    "IV028": gepland(f"{I}.importeer", notitie="de retour van een bericht"),
-    "IV032": gepland(
-        f"{I}.importeer", notitie="de retourcodes in de retour; 0200 is geen opmerking"
+    "IV028": ja(
+        "toegang.toewijzingen.iwmo_xml.verwerken.verwerk",
+        "toegang.toewijzingen.retour.per_record",
+        "toegang.toewijzingen.retour.technisch_afgekeurd",
+    ),
+    "IV032": ja(
+        "toegang.toewijzingen.retour.per_record",
+        notitie="0200 voor goedgekeurde delen van een afgekeurd bericht; 0233 komt niet voor: "
+        "elk record wordt beoordeeld",
     ),
     "IV033": nee(
         "regiozorg controleert niet met de XSLT's van iStandaarden; de retour heeft geen XsltVersie"
@@ -451,8 +474,8 @@ BESLUITEN |= {
     "IV084": nee(AANBIEDER + " (vulling van de declaratie)"),
     "IV085": nee(AANBIEDER + " (vulling van de declaratie)"),
     "IV086": nee(AANBIEDER + " (vulling van de declaratie)"),
-    "IV087": gepland(f"{D}.indienen", notitie="het declaratie-antwoord (TR342)"),
-    "IV088": gepland(f"{D}.indienen", notitie="retourcodes in het declaratie-antwoord"),
+    "IV087": ja("toegang.toewijzingen.retour.declaratie_antwoord"),
+    "IV088": ja("toegang.toewijzingen.retour.declaratie_antwoord"),
     "IV089": ja(f"{D}.beoordeel", notitie="9387/9388"),
     "IV090": nee(AANBIEDER + " (vulling van de declaratie)"),
     "IV091": ja(f"{D}._creditcodes", f"{D}.controleer_structuur"),

@@ -403,3 +403,53 @@ class UitgaandBericht(models.Model):
 
     def __str__(self):
         return f"{self.get_berichtcode_display()} {self.identificatie}"
+
+
+class IngediendBericht(models.Model):
+    """A message an aanbieder submitted — an iWmo XML message (WMO305/307/315/317/323) or a POST
+    of the API with the same meaning — and the retour the gemeente gave on it
+    (``toegang.toewijzingen.retour``: WMO306/308/316/318 or the declaratie-antwoord WMO325).
+    Kept so that the aanbieder can read the retour again later (``GET /api/v1/berichten/{id}/``).
+    The retour holds no BSN."""
+
+    class Status(models.TextChoices):
+        GOEDGEKEURD = "goedgekeurd", "Volledig goedgekeurd en verwerkt"
+        DEELS = "deels", "Deels verwerkt (per product of prestatie)"
+        AFGEKEURD = "afgekeurd", "Afgekeurd, niets verwerkt"
+
+    aanbieder = models.ForeignKey("inkoop.Aanbieder", on_delete=models.PROTECT, related_name="+")
+    gemeente = models.ForeignKey(
+        Gemeente, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="Leeg wanneer het bericht een onbekende gemeente noemde.",
+    )  # fmt: skip
+    berichttype = models.CharField(
+        max_length=3,
+        choices=[
+            ("305", "WMO305 Start"),
+            ("307", "WMO307 Stop"),
+            ("315", "WMO315 Verzoek om toewijzing"),
+            ("317", "WMO317 Verzoek om wijziging"),
+            ("323", "WMO323 Declaratie"),
+        ],
+    )
+    identificatie = models.CharField(
+        "BerichtIdentificatie", max_length=20, blank=True,
+        help_text="De identificatie die de aanbieder het bericht gaf (leeg bij de API).",
+    )  # fmt: skip
+    bron = models.CharField(max_length=4, choices=[("api", "REST API"), ("xml", "iWmo-bericht")])
+    ingediend_door = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    ontvangen_op = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=12, choices=Status.choices)
+    retour = models.JSONField(help_text="Het retourbericht als JSON (zie toewijzingen.retour).")
+
+    objects = VerzoekQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "ingediend iWmo-bericht"
+        verbose_name_plural = "ingediende iWmo-berichten"
+        ordering = ["-ontvangen_op", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_berichttype_display()} {self.identificatie or self.pk}"

@@ -4,8 +4,11 @@
   message type whose XSD is in ``toegang/toewijzingen/iwmo_xml/xsd/``.
 - ``iwmo export-toewijzingen --gemeente CBSCODE [--sinds YYYY-MM-DD] [--peildatum YYYY-MM-DD]
   --out DIR``: the gemeente's WMO301 messages, one file per client and aanbieder.
-- ``iwmo import FILE [--user USERNAME]``: apply a WMO305/307/315/317/323 of an aanbieder and
-  print the retour per record as JSON; a refused message prints its errors and exits 1.
+- ``iwmo import FILE [--user USERNAME]``: process a WMO305/307/315/317/323 of an aanbieder and
+  print its retour as JSON in the structure of the retour message (WMO306/308/316/318/325, see
+  ``toegang.toewijzingen.retour``); the retour is also stored for the aanbieder. A message
+  refused whole by its own content prints the retour with 0001 and its errors and exits 1; a
+  WMO305/307/317 with a refused record is not processed at all (status ``afgekeurd``, exit 0).
 
 Who applies an import: the aanbieder's technical user (the user of its API credential, role
 "Aanbiedersysteem (API)"), so the import is scoped and audited exactly like the REST API.
@@ -24,8 +27,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from inkoop.models import ApiSleutel
 from regio.models import Gemeente, User
-from toegang.toewijzingen.iwmo_xml import OngeldigBericht, importeer, valideer, wmo301_berichten
+from toegang.toewijzingen.iwmo_xml import OngeldigBericht, valideer, wmo301_berichten
 from toegang.toewijzingen.iwmo_xml.schema import lees
+from toegang.toewijzingen.iwmo_xml.verwerken import verwerk
 
 
 def _datum(waarde: str | None, optie: str) -> datetime.date | None:
@@ -123,12 +127,11 @@ class Command(BaseCommand):
     def importeer(self, bestand, username):
         inhoud = _lees_bestand(bestand)
         user = self._gebruiker(inhoud, username)
-        try:
-            resultaat = importeer(inhoud, user=user)
-        except OngeldigBericht as exc:
-            uit = {"status": "afgewezen", "retourcodes": ["0001"],
-                   "fouten": [f.als_dict() for f in exc.fouten]}  # fmt: skip
-            self.stdout.write(json.dumps(uit, ensure_ascii=False, indent=2))
-            sys.exit(1)
-        uit = {"status": "verwerkt", "records": resultaat}
+        uitkomst = verwerk(inhoud, user=user)
+        uit = uitkomst.retour
+        if uit is None:  # not even an iWmo message this command takes: no retour (IV028)
+            uit = {"bericht": None, "status": "afgekeurd", "header": None,
+                   "fouten": [f.als_dict() for f in uitkomst.fouten]}  # fmt: skip
         self.stdout.write(json.dumps(uit, ensure_ascii=False, indent=2))
+        if uitkomst.fouten:
+            sys.exit(1)

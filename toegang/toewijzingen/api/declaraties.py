@@ -3,7 +3,11 @@ P×Q only) and reads the outcome per line (WMO325-like: status and WJ001 retourc
 
 POST is refused whole (400, problem+json, ``invalidParams`` named ``declaratieNummer``,
 ``gemeente``, ``regels.<i>.<veld>`` with ``i`` 0-based) when the declaratie is malformed;
-otherwise it answers 201 with every line toegekend (``0200``) or afgewezen with its codes. The
+otherwise it answers 201 with every line toegekend (``0200``) or afgewezen with its codes, plus
+``bericht`` and ``retour``: the declaratie-antwoord (WMO325, ``toegang.toewijzingen.retour``:
+only the refused lines, TR342), kept and given again by ``GET /api/v1/berichten/{bericht}/``.
+A declaratie refused whole by the service answers 400 with its declaratie-antwoord as ``retour``
+(e.g. 9333 for a DeclaratieNummer used before), not kept. The
 checks themselves are ``toegang.toewijzingen.declaraties.indienen`` (shared with the XML import).
 GET lists and shows the caller's declaraties: an aanbieder's own, a gemeente's roles those sent
 to their gemeente; another's declaratie answers 404.
@@ -11,7 +15,10 @@ to their gemeente; another's declaratie answers 404.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import Prefetch
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.response import Response
@@ -24,6 +31,8 @@ from regio.mixins import ScopedViewSetMixin
 from regio.query import scope_for
 from toegang.models import Declaratie, Declaratieregel
 from toegang.toewijzingen import declaraties as declaratie_services
+from toegang.toewijzingen import retour
+from toegang.toewijzingen.iwmo_xml.importeren import declaratie_weigering
 
 VIEW = "toegang.view_declaratie"
 ADD = "toegang.add_declaratie"
@@ -160,6 +169,25 @@ class DeclaratieSerializer(serializers.ModelSerializer):
         ]
 
 
+class DeclaratieMetAntwoordSerializer(DeclaratieSerializer):
+    """A declaratie just sent, with its declaratie-antwoord (WMO325: only the refused lines,
+    TR342) and the id under which it is kept (``GET /api/v1/berichten/{bericht}/``)."""
+
+    bericht = serializers.IntegerField(
+        source="ingediend_bericht.pk", read_only=True,
+        help_text="Id van het ingediende bericht: GET /api/v1/berichten/{id}/ geeft het "
+        "declaratie-antwoord opnieuw.",
+    )  # fmt: skip
+    retour = serializers.JSONField(
+        source="ingediend_bericht.retour", read_only=True,
+        help_text="Het declaratie-antwoord (WMO325) als JSON: declaratieAntwoord met de totalen "
+        "(eurocent) en alleen de afgewezen prestaties met hun retourcodes (TR342).",
+    )  # fmt: skip
+
+    class Meta(DeclaratieSerializer.Meta):
+        fields = [*DeclaratieSerializer.Meta.fields, "bericht", "retour"]
+
+
 # --- the viewset -------------------------------------------------------------------------------
 
 
@@ -205,7 +233,10 @@ class DeclaratieViewSet(
             )
         return Aanbieder.objects.get(pk=next(iter(ids)))
 
-    @extend_schema(request=DeclaratieInvoerSerializer, responses={201: DeclaratieSerializer})
+    @extend_schema(
+        request=DeclaratieInvoerSerializer, responses={201: DeclaratieMetAntwoordSerializer}
+    )
+    @transaction.atomic  # the declaratie and its stored declaratie-antwoord together
     def create(self, request, *args, **kwargs):
         aanbieder = self.aanbieder()
         invoer = DeclaratieInvoerSerializer(data=request.data)
@@ -215,13 +246,31 @@ class DeclaratieViewSet(
             {REGEL_NAMEN[naam]: waarde for naam, waarde in regel.items()}
             for regel in data["regels"]
         ]
-        declaratie = declaratie_services.indienen(
-            aanbieder,
-            gemeente=data["gemeente"],
-            nummer=data["declaratieNummer"],
-            regels=regels,
-            user=request.user,
-            bron="api",
-        )
+        try:
+            with transaction.atomic():
+                declaratie = declaratie_services.indienen(
+                    aanbieder,
+                    gemeente=data["gemeente"],
+                    nummer=data["declaratieNummer"],
+                    regels=regels,
+                    user=request.user,
+                    bron="api",
+                )
+        except DjangoValidationError as exc:  # refused whole: its declaratie-antwoord in the 400
+            codes, meldingen = declaratie_weigering(exc)
+            kop = retour.Kop("323", aanbieder.agb_code, data["gemeente"], "", timezone.localdate())
+            exc.retour = retour.declaratie_antwoord(
+                kop, data["declaratieNummer"], regels, retourcodes=codes, meldingen=meldingen
+            )
+            raise
         declaratie = self.get_queryset().get(pk=declaratie.pk)
-        return Response(self.get_serializer(declaratie).data, status=status.HTTP_201_CREATED)
+        kop = retour.kop_api("323", aanbieder, declaratie.gemeente)
+        antwoord = retour.declaratie_antwoord(kop, declaratie.nummer, regels, declaratie)
+        declaratie.ingediend_bericht = retour.bewaar(
+            kop, antwoord, aanbieder=aanbieder, gemeente=declaratie.gemeente, bron="api",
+            user=request.user,
+        )  # fmt: skip
+        return Response(
+            DeclaratieMetAntwoordSerializer(declaratie, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )

@@ -1,9 +1,17 @@
 """Verzoeken om toewijzing (iWmo WMO315) and om wijziging (WMO317) by an aanbieder's system, and
 the gemeente's answer on GET (WMO319 semantics: gehonoreerd with the new ToewijzingNummers, or
-afgewezen with RedenAfwijzingVerzoek). The BSN goes in the POST body only and is not echoed."""
+afgewezen with RedenAfwijzingVerzoek). The BSN goes in the POST body only and is not echoed.
+A POST answers ``bericht`` and ``retour`` (WMO316/WMO318, ``toegang.toewijzingen.retour``; GET
+``/api/v1/berichten/{bericht}/`` gives it again); one the service refuses answers 400 with its
+``retour`` (not kept)."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -18,7 +26,10 @@ from regio.api.throttle import VerzoekOmToewijzingThrottle
 from regio.mixins import ScopedViewSetMixin
 from regio.query import scope_for
 from toegang.models import Verzoek
+from toegang.toewijzingen.api.berichten import MetRetour
 from toegang.toewijzingen.api.zorg import VELDEN, toewijzing_of_404
+from toegang.toewijzingen.iwmo_xml.importeren import verzoek_weigering
+from toegang.toewijzingen.retour import OK, Kop, per_record, retour_api
 from toegang.toewijzingen.verzoeken import ADD, indienen
 
 VIEW = "toegang.view_verzoek"
@@ -119,6 +130,14 @@ class VerzoekOmWijzigingAntwoordSerializer(VerzoekAntwoordSerializer):
     redenVerzoek = serializers.CharField(source="reden", read_only=True)
 
 
+class VerzoekAntwoordMetRetourSerializer(MetRetour, VerzoekAntwoordSerializer):
+    """A verzoek om toewijzing just submitted, with the retour (WMO316) of the POST."""
+
+
+class VerzoekOmWijzigingMetRetourSerializer(MetRetour, VerzoekOmWijzigingAntwoordSerializer):
+    """A verzoek om wijziging just submitted, with the retour (WMO318) of the POST."""
+
+
 class VerzoekPagination(PageNumberPagination):
     page_size = 50
 
@@ -164,15 +183,38 @@ class VerzoekViewSet(
             queryset = queryset.filter(status=gekozen)
         return queryset
 
+    @contextmanager
+    def weigering(self, aanbieder, gemeente: str, referentie: str):
+        """A verzoek the service refuses answers 400 with its retour (not kept)."""
+        try:
+            with transaction.atomic():
+                yield
+        except DjangoValidationError as exc:
+            wijziging = self.soort == Verzoek.Soort.WIJZIGING
+            codes, meldingen = verzoek_weigering(exc, wijziging)
+            kop = Kop("317" if wijziging else "315", aanbieder.agb_code, gemeente, "",
+                      timezone.localdate())  # fmt: skip
+            record = {"sleutel": {"referentieAanbieder": referentie}, "retourcodes": codes,
+                      "meldingen": meldingen}  # fmt: skip
+            exc.retour = per_record(kop, [record])
+            raise
+
     def antwoord(self, verzoek):
+        """201 with the verzoek, ``bericht`` and its ``retour`` (WMO316/WMO318), stored."""
         verzoek = self.get_queryset().get(pk=verzoek.pk)
-        return Response(self.get_serializer(verzoek).data, status=status.HTTP_201_CREATED)
+        verzoek.ingediend_bericht = retour_api(
+            "315" if self.soort == Verzoek.Soort.TOEWIJZING else "317",
+            [{"sleutel": {"referentieAanbieder": verzoek.referentie}, "retourcodes": [OK]}],
+            aanbieder=verzoek.aanbieder, gemeente=verzoek.gemeente, user=self.request.user,
+        )  # fmt: skip
+        return Response(self.antwoord_serializer(verzoek).data, status=status.HTTP_201_CREATED)
 
 
 class VerzoekOmToewijzingViewSet(VerzoekViewSet):
     """Verzoeken om toewijzing (WMO315) of the caller's aanbieder, with the gemeente's answer."""
 
     serializer_class = VerzoekAntwoordSerializer
+    antwoord_serializer = VerzoekAntwoordMetRetourSerializer
     soort = Verzoek.Soort.TOEWIJZING
 
     @extend_schema(parameters=[STATUS_PARAMETER])
@@ -181,25 +223,31 @@ class VerzoekOmToewijzingViewSet(VerzoekViewSet):
 
     @extend_schema(
         request=VerzoekOmToewijzingInvoerSerializer,
-        responses={201: VerzoekAntwoordSerializer},
+        responses={201: VerzoekAntwoordMetRetourSerializer},
         description="De cliënt wordt herkend aan BSN (elfproef) en gemeente; elk product moet in "
         "de catalogus van de regio staan en onder een contract van de aanbieder vallen. Het "
         "antwoord is hetzelfde of de gemeente de cliënt kent of niet: een consulent beantwoordt "
         "het verzoek later (ook als er nog geen melding is). Per API-sleutel is het aantal "
         "verzoeken om toewijzing begrensd (429).",
     )
+    @transaction.atomic  # the verzoek and its stored retour together
     def create(self, request, *args, **kwargs):
         invoer = VerzoekOmToewijzingInvoerSerializer(data=request.data)
         invoer.is_valid(raise_exception=True)
         data = invoer.validated_data
         naam = data.get("naam") or {}
-        verzoek = indienen(
-            eigen_aanbieder(request.user), soort=Verzoek.Soort.TOEWIJZING,
-            referentie=data["referentieAanbieder"],
-            producten=[dict(p) for p in data["producten"]], user=request.user,
-            bsn=data["bsn"], gemeente=data["gemeente"], geboortedatum=data.get("geboortedatum"),
-            naam=" ".join(naam.get(k, "") for k in ("voorletters", "voorvoegsel", "geslachtsnaam")),
-        )  # fmt: skip
+        aanbieder = eigen_aanbieder(request.user)
+        with self.weigering(aanbieder, data["gemeente"], data["referentieAanbieder"]):
+            verzoek = indienen(
+                aanbieder, soort=Verzoek.Soort.TOEWIJZING,
+                referentie=data["referentieAanbieder"],
+                producten=[dict(p) for p in data["producten"]], user=request.user,
+                bsn=data["bsn"], gemeente=data["gemeente"],
+                geboortedatum=data.get("geboortedatum"),
+                naam=" ".join(
+                    naam.get(k, "") for k in ("voorletters", "voorvoegsel", "geslachtsnaam")
+                ),
+            )  # fmt: skip
         return self.antwoord(verzoek)
 
     def get_throttles(self):
@@ -213,6 +261,7 @@ class VerzoekOmWijzigingViewSet(VerzoekViewSet):
     """Verzoeken om wijziging (WMO317) of the caller's toewijzingen, with the gemeente's answer."""
 
     serializer_class = VerzoekOmWijzigingAntwoordSerializer
+    antwoord_serializer = VerzoekOmWijzigingMetRetourSerializer
     soort = Verzoek.Soort.WIJZIGING
 
     @extend_schema(parameters=[STATUS_PARAMETER])
@@ -221,10 +270,11 @@ class VerzoekOmWijzigingViewSet(VerzoekViewSet):
 
     @extend_schema(
         request=VerzoekOmWijzigingInvoerSerializer,
-        responses={201: VerzoekOmWijzigingAntwoordSerializer},
+        responses={201: VerzoekOmWijzigingMetRetourSerializer},
         description="Vraagt een wijziging van één eigen toewijzing (toewijzingNummer en "
         "gemeente) met redenVerzoek (WJ758) en precies één product: de gewenste toewijzing.",
     )
+    @transaction.atomic  # the verzoek and its stored retour together
     def create(self, request, *args, **kwargs):
         invoer = VerzoekOmWijzigingInvoerSerializer(data=request.data)
         invoer.is_valid(raise_exception=True)
@@ -233,9 +283,10 @@ class VerzoekOmWijzigingViewSet(VerzoekViewSet):
         toewijzing = toewijzing_of_404(
             request.user, "toegang.view_toewijzing", data["gemeente"], data["toewijzingNummer"]
         )
-        verzoek = indienen(
-            aanbieder, soort=Verzoek.Soort.WIJZIGING, referentie=data["referentieAanbieder"],
-            producten=[dict(p) for p in data["producten"]], user=request.user,
-            toewijzing=toewijzing, reden=data["redenVerzoek"],
-        )  # fmt: skip
+        with self.weigering(aanbieder, data["gemeente"], data["referentieAanbieder"]):
+            verzoek = indienen(
+                aanbieder, soort=Verzoek.Soort.WIJZIGING, referentie=data["referentieAanbieder"],
+                producten=[dict(p) for p in data["producten"]], user=request.user,
+                toewijzing=toewijzing, reden=data["redenVerzoek"],
+            )  # fmt: skip
         return self.antwoord(verzoek)

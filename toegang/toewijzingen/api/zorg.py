@@ -4,10 +4,17 @@ A toewijzing is named as in iWmo: its ToewijzingNummer (unique per gemeente) and
 CBS code. One the caller may not report on (another aanbieder's) answers 404.
 StatusAanlevering 1 delivers, 3 deletes an earlier delivery with the same key (the begindatum);
 2 (changed) does not exist in iWmo: a correction is a delete followed by a new delivery.
+An accepted POST answers the zorgperiode plus ``bericht`` and ``retour`` (the WMO306/WMO308 of
+``toegang.toewijzingen.retour``, stored in the same transaction and given again by
+``GET /api/v1/berichten/{bericht}/``); a refused one answers 400 problem+json with the field
+errors and ``retour``, the same retour (its WJ001 code as the XML import gives it), not kept: a
+refused POST had no effect.
 """
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import NotFound
@@ -17,6 +24,9 @@ from rest_framework.response import Response
 from regio.api.idempotentie import IdempotentCreateMixin
 from regio.mixins import ScopedViewSetMixin
 from toegang.models import Toewijzing, Zorgperiode
+from toegang.toewijzingen.api.berichten import MetRetour
+from toegang.toewijzingen.iwmo_xml.importeren import zorg_weigering
+from toegang.toewijzingen.retour import OK, kop_api, per_record, retour_api
 from toegang.toewijzingen.zorg import ADD, start_zorg, stop_zorg, verwijder_start, verwijder_stop
 
 EERSTE, VERWIJDEREN = "1", "3"
@@ -128,18 +138,40 @@ class ZorgperiodeAntwoordSerializer(serializers.Serializer):
     )  # fmt: skip
 
 
+class ZorgAntwoordSerializer(MetRetour, ZorgperiodeAntwoordSerializer):
+    """The zorgperiode after the request, with the retour (WMO306/WMO308) of the POST."""
+
+
 class ZorgViewSet(IdempotentCreateMixin, ScopedViewSetMixin, viewsets.GenericViewSet):
     api_veldnamen = VELDEN
     queryset = Zorgperiode.objects.all()
     capabilities = {"default": ADD}
     query_params = frozenset()
+    berichttype = ""
 
     def toewijzing(self, data) -> Toewijzing:
         return toewijzing_of_404(self.request.user, ADD, data["gemeente"], data["toewijzingNummer"])
 
-    def antwoord(self, periode, statuscode):
-        periode = Zorgperiode.objects.select_related("toewijzing__gemeente").get(pk=periode.pk)
-        return Response(ZorgperiodeAntwoordSerializer(periode).data, status=statuscode)
+    def sleutel(self, data) -> dict:
+        """The StartProduct/StopProduct as the retour names it."""
+        sleutel = {"toewijzingNummer": data["toewijzingNummer"],
+                   "begindatum": data["begindatum"].isoformat(),
+                   "statusAanlevering": data["statusAanlevering"]}  # fmt: skip
+        if self.berichttype == "307" and data["statusAanlevering"] == EERSTE:
+            sleutel["einddatum"] = data["einddatum"].isoformat()
+            sleutel["redenBeeindiging"] = data["redenBeeindiging"]
+        return sleutel
+
+    def antwoord(self, periode, data, statuscode):
+        periode = Zorgperiode.objects.select_related(
+            "toewijzing__gemeente", "toewijzing__aanbieder"
+        ).get(pk=periode.pk)
+        t = periode.toewijzing
+        periode.ingediend_bericht = retour_api(
+            self.berichttype, [{"sleutel": self.sleutel(data), "retourcodes": [OK]}],
+            aanbieder=t.aanbieder, gemeente=t.gemeente, user=self.request.user,
+        )  # fmt: skip
+        return Response(ZorgAntwoordSerializer(periode).data, status=statuscode)
 
     def create(self, request, *args, **kwargs):
         """statusAanlevering 1 delivers (201), 3 deletes the earlier delivery (200)."""
@@ -147,18 +179,35 @@ class ZorgViewSet(IdempotentCreateMixin, ScopedViewSetMixin, viewsets.GenericVie
         invoer.is_valid(raise_exception=True)
         data = invoer.validated_data
         toewijzing = self.toewijzing(data)
-        if data["statusAanlevering"] == EERSTE:
-            periode = self.aanleveren(toewijzing, data, request.user)
-            return self.antwoord(periode, status.HTTP_201_CREATED)
-        periode = self.verwijderen(toewijzing, data, request.user)
-        return self.antwoord(periode, status.HTTP_200_OK)
+        try:
+            with transaction.atomic():  # the change and its stored retour together
+                if data["statusAanlevering"] == EERSTE:
+                    periode = self.aanleveren(toewijzing, data, request.user)
+                    return self.antwoord(periode, data, status.HTTP_201_CREATED)
+                periode = self.verwijderen(toewijzing, data, request.user)
+                return self.antwoord(periode, data, status.HTTP_200_OK)
+        except DjangoValidationError as exc:
+            exc.retour = self.weigering(toewijzing, data, exc)
+            raise
+
+    def weigering(self, toewijzing, data, exc) -> dict:
+        """The retour of a refused POST, for the 400 answer (not kept: it had no effect)."""
+        sleutel = self.sleutel(data)
+        eerste = data["statusAanlevering"] == EERSTE
+        actie = {("305", True): "start", ("305", False): "verwijder_start",
+                 ("307", True): "stop", ("307", False): "verwijder_stop"}[
+            (self.berichttype, eerste)
+        ]  # fmt: skip
+        codes, meldingen = zorg_weigering(exc, actie, sleutel, toewijzing)
+        kop = kop_api(self.berichttype, toewijzing.aanbieder, toewijzing.gemeente)
+        return per_record(kop, [{"sleutel": sleutel, "retourcodes": codes, "meldingen": meldingen}])
 
 
 @extend_schema_view(
     create=extend_schema(
         operation_id="start_zorg",
         request=StartZorgSerializer,
-        responses={201: ZorgperiodeAntwoordSerializer, 200: ZorgperiodeAntwoordSerializer},
+        responses={201: ZorgAntwoordSerializer, 200: ZorgAntwoordSerializer},
         description="statusAanlevering 1: de zorg is gestart (201). statusAanlevering 3: de "
         "eerdere start met deze begindatum wordt verwijderd (200); een gestopte periode eerst "
         "de stop verwijderen. Perioden van één toewijzing mogen elkaar niet overlappen. Een "
@@ -169,6 +218,7 @@ class StartZorgViewSet(ZorgViewSet):
     """Start zorg (WMO305) on one of the caller's toewijzingen."""
 
     serializer_class = StartZorgSerializer
+    berichttype = "305"
 
     def aanleveren(self, toewijzing, data, user):
         return start_zorg(toewijzing, data["begindatum"], user=user)
@@ -181,7 +231,7 @@ class StartZorgViewSet(ZorgViewSet):
     create=extend_schema(
         operation_id="stop_zorg",
         request=StopZorgSerializer,
-        responses={201: ZorgperiodeAntwoordSerializer, 200: ZorgperiodeAntwoordSerializer},
+        responses={201: ZorgAntwoordSerializer, 200: ZorgAntwoordSerializer},
         description="statusAanlevering 1: de zorg die op begindatum (de laatste start) startte "
         "is gestopt op einddatum, met redenBeeindiging (201). Na een tijdelijke stop (reden 20) "
         "volgt zonder nieuwe start alleen de definitieve stop, niet vóór de tijdelijke (TR413, "
@@ -194,6 +244,7 @@ class StopZorgViewSet(ZorgViewSet):
     """Stop zorg (WMO307) of a started period on one of the caller's toewijzingen."""
 
     serializer_class = StopZorgSerializer
+    berichttype = "307"
 
     def aanleveren(self, toewijzing, data, user):
         return stop_zorg(

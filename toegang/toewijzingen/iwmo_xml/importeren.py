@@ -28,9 +28,15 @@ applied, and ``importeer`` raises ``OngeldigBericht`` with the errors (line, ele
   their debet/credit, and a prestatie's toewijzing (when the aanbieder has it) belongs to the
   client whose Bsn it is filed under (8187).
 
-Then each record is applied on its own (iWmo answers per record): the result is a list with, per
-record, its key and its WJ001 retourcodes (``["0200"]`` when accepted) plus the service's Dutch
-messages when refused. No BSN appears in the result (it is printed and may be logged).
+Then the records are applied as iWmo processes a message (Processen WMO, IV028), in
+``verwerken.verwerk``:
+every record in its own savepoint, so that each gets its WJ001 retourcodes (``["0200"]`` when
+approved) plus the service's Dutch messages when refused. A WMO305, WMO307 or WMO317 is processed
+only when wholly approved: one refused record rolls back the whole message. A WMO315 is answered
+per requested product, a WMO323 per prestatie. The retour (``toegang.toewijzingen.retour``:
+WMO306/308/316/318, the declaratie-antwoord WMO325) is stored with the message as an
+``IngediendBericht`` for the aanbieder. No BSN appears in the result or the retour (they are
+printed and may be logged).
 """
 
 from __future__ import annotations
@@ -39,7 +45,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from lxml import etree
 
@@ -49,6 +55,7 @@ from regio.models import Gemeente
 from regio.query import scope_for
 from regio.validators import is_valid_bsn
 from toegang.models import Toewijzing
+from toegang.toewijzingen import retour
 from toegang.toewijzingen.iwmo_xml.schema import Fout, OngeldigBericht, lees, valideer_schema
 
 CAPABILITY = {
@@ -104,6 +111,7 @@ class Bericht:
     dagtekening: datetime.date | None = None
     records: list[Record] = field(default_factory=list)
     fouten: list[Fout] = field(default_factory=list)
+    declaratie: object = None  # a WMO323's Declaratie, once applied
 
     def fout(self, el, element: str, melding: str):
         self.fouten.append(Fout(el.sourceline if el is not None else None, element, melding))
@@ -432,7 +440,10 @@ def lees_bericht(inhoud: bytes, *, user) -> Bericht:
     doc = lees(inhoud)
     soort, fouten = valideer_schema(doc)
     if fouten:
-        raise OngeldigBericht(fouten)
+        exc = OngeldigBericht(fouten)
+        if soort in IMPORTEERBAAR:
+            exc.kop = _kop(soort, doc)
+        raise exc
     if soort not in IMPORTEERBAAR:
         raise OngeldigBericht(
             [Fout(doc.getroot().sourceline, "Bericht",
@@ -445,8 +456,29 @@ def lees_bericht(inhoud: bytes, *, user) -> Bericht:
         _geboortedatum(b)
     LEZERS[soort](b)
     if b.fouten:
-        raise OngeldigBericht(b.fouten)
+        raise _met_bericht(OngeldigBericht(b.fouten), b)
     return b
+
+
+def _kop(berichttype: str, doc) -> retour.Kop:
+    root = doc.getroot()
+    dagtekening = _tekst(root, "Header/BerichtIdentificatie/Dagtekening")
+    try:
+        dagtekening = datetime.date.fromisoformat(dagtekening) if dagtekening else None
+    except ValueError:
+        dagtekening = None
+    return retour.Kop(
+        berichttype, _tekst(root, "Header/Afzender") or "", _tekst(root, "Header/Ontvanger") or "",
+        _tekst(root, "Header/BerichtIdentificatie/Identificatie") or "", dagtekening,
+    )  # fmt: skip
+
+
+def _met_bericht(exc: OngeldigBericht, b: Bericht) -> OngeldigBericht:
+    """Keep what the header told on a refused message: its retour can name it, and it is stored
+    for the aanbieder when the user may act for that aanbieder."""
+    exc.kop = _kop(b.berichttype, b.doc)
+    exc.bericht = b
+    return exc
 
 
 # --- applying the records -----------------------------------------------------------------------
@@ -474,6 +506,14 @@ def _toewijzing(b: Bericht, user, nummer: int) -> Toewijzing | None:
         .select_related("beschikt_product__client__persoon")
         .first()
     )
+
+
+def zorg_weigering(exc: ValidationError, actie: str, sleutel: dict, t: Toewijzing):
+    """The WJ001 codes and Dutch messages of a start/stop the zorg service refused — the same
+    for the API as for a record of a WMO305/307 (``actie``: start, stop, verwijder_start,
+    verwijder_stop; ``sleutel`` with the record's ``begindatum``): the service's errors carry
+    their code."""
+    return _wj001_codes(exc) or [TECHNISCH], _meldingen(exc)
 
 
 def _pas_zorg_toe(b: Bericht, r: Record, user) -> tuple[list[str], list[str]]:
@@ -517,6 +557,19 @@ def _naam(client) -> str:
         _tekst(client, "Naam/Geslachtsnaam/Achternaam"),
     )
     return " ".join(d for d in delen if d)
+
+
+def verzoek_weigering(exc: ValidationError, wijziging: bool) -> tuple[list[str], list[str]]:
+    """The WJ001 codes and Dutch messages of a verzoek the service refused (API and XML)."""
+    return _wj001_codes(exc) or [_verzoek_code(exc, wijziging)], _meldingen(exc)
+
+
+def declaratie_weigering(exc: ValidationError) -> tuple[list[str], list[str]]:
+    """The WJ001 codes and Dutch messages of a declaratie refused whole (API and XML)."""
+    codes = _wj001_codes(exc) or (
+        ["9333"] if "nummer" in getattr(exc, "error_dict", {}) else [TECHNISCH]
+    )
+    return codes, _meldingen(exc)
 
 
 def _pas_verzoek_toe(b: Bericht, r: Record, user) -> tuple[list[str], list[str]]:
@@ -568,10 +621,9 @@ def _pas_declaratie_toe(b: Bericht, r: Record, user) -> list[dict]:
             user=user, bron="xml",
         )  # fmt: skip
     except ValidationError as exc:
-        codes = _wj001_codes(exc) or (
-            ["9333"] if "nummer" in getattr(exc, "error_dict", {}) else [TECHNISCH]
-        )
-        return [{"sleutel": r.sleutel, "retourcodes": codes, "meldingen": _meldingen(exc)}]
+        codes, meldingen = declaratie_weigering(exc)
+        return [{"sleutel": r.sleutel, "retourcodes": codes, "meldingen": meldingen}]
+    b.declaratie = declaratie
     return [
         {
             "sleutel": {"declaratieNummer": nummer, "referentieNummer": regel.referentie},
@@ -582,25 +634,14 @@ def _pas_declaratie_toe(b: Bericht, r: Record, user) -> list[dict]:
 
 
 def importeer(bestand_bytes: bytes, *, user) -> list[dict]:
-    """Validate and apply an iWmo message of an aanbieder as ``user`` (who must hold the
-    message's capability for the Afzender's aanbieder). Raises ``OngeldigBericht`` (nothing
-    applied) when the message is refused whole; returns per record ``{"sleutel": {...},
-    "retourcodes": [...]}`` plus ``"meldingen"`` when refused."""
-    b = lees_bericht(bestand_bytes, user=user)
-    resultaat = []
-    for r in b.records:
-        try:
-            if b.berichttype in ("305", "307"):
-                codes, meldingen = _pas_zorg_toe(b, r, user)
-            elif b.berichttype in ("315", "317"):
-                codes, meldingen = _pas_verzoek_toe(b, r, user)
-            else:
-                resultaat.extend(_pas_declaratie_toe(b, r, user))
-                continue
-        except PermissionDenied:
-            codes, meldingen = ["9019"], ["Geen toegang tot deze toewijzing."]
-        regel = {"sleutel": r.sleutel, "retourcodes": codes}
-        if meldingen:
-            regel["meldingen"] = meldingen
-        resultaat.append(regel)
-    return resultaat
+    """The records of ``verwerken.verwerk`` (the message-level flow and its retour): raises
+    ``OngeldigBericht`` (nothing applied) when the message is refused whole by its own content;
+    returns per record ``{"sleutel": {...}, "retourcodes": [...]}`` plus ``"meldingen"`` when
+    refused. Of a refused WMO305, WMO307 or WMO317 nothing is applied, and its approved records
+    keep ``["0200"]``."""
+    from toegang.toewijzingen.iwmo_xml.verwerken import verwerk
+
+    uitkomst = verwerk(bestand_bytes, user=user)
+    if uitkomst.fouten:
+        raise OngeldigBericht(uitkomst.fouten)
+    return uitkomst.records
