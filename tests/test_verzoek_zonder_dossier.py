@@ -125,10 +125,12 @@ ENDPOINTS = {
 
 def _gemaskeerd(waarde, bsn, referentie):
     """The answer with what differs by construction masked: the BSN and the referentie sent,
-    the new verzoek's id and moment of receipt."""
+    the new verzoek's id, the stored message's id and the moments of receipt."""
     if isinstance(waarde, dict):
         return {
-            k: "…" if k in ("id", "ontvangenOp") else _gemaskeerd(v, bsn, referentie)
+            k: "…"
+            if k in ("id", "ontvangenOp", "bericht", "identificatieRetour", "dagtekeningRetour")
+            else _gemaskeerd(v, bsn, referentie)
             for k, v in waarde.items()
         }
     if isinstance(waarde, list):
