@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from regio import health
+from regio import health, metrics
 from regio import login as regio_login
 from regio import views as regio_views
 
@@ -51,6 +51,7 @@ urlpatterns = [
     path("health/", health.health, name="health"),
     path("health/live/", health.live, name="health-live"),
     path("health/ready/", health.ready, name="health-ready"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("favicon.ico", RedirectView.as_view(url="/static/favicon.svg", permanent=True)),
     path("", include("regio.urls")),
     path("toegang/", include("toegang.urls")),

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "regio.logboek.RequestIdMiddleware",  # every log line of a request carries its id
     "regio.health.SondeMiddleware",  # the Kubernetes probes, before the host check
+    "regio.metrics.MetricsMiddleware",  # requests by view and status, their time and queries
     "django.middleware.security.SecurityMiddleware",
     # First after security: an /api/ body over API_MAX_BODY_BYTES answers 413 problem+json.
     "regio.api.problems.BodyLimietMiddleware",
@@ -188,6 +189,17 @@ AXES_VERBOSE = False
 # X-Forwarded-For where it came from; any other request's origin is its own address
 # (regio.audit.client_ip: the audit log's herkomst and the login lock).
 REGIOZORG_TRUSTED_PROXIES = env_list("REGIOZORG_TRUSTED_PROXIES")
+
+# Prometheus (regio/metrics.py): /metrics answers the bearer token, or a request straight from
+# these networks (default: this machine only); a worker shows its counts on its own port (0: no).
+REGIOZORG_METRICS_TOKEN = env("REGIOZORG_METRICS_TOKEN", "")
+REGIOZORG_METRICS_NETWERKEN = env_list("REGIOZORG_METRICS_NETWERKEN", "127.0.0.1/32,::1/128")
+REGIOZORG_WORKER_METRICS_PORT = env_int("REGIOZORG_WORKER_METRICS_PORT", 0)
+# Several processes (gunicorn, a prefork worker) add up their counts in this directory
+# (prometheus_client reads the variable itself; made here so it exists before any process).
+PROMETHEUS_MULTIPROC_DIR = env("PROMETHEUS_MULTIPROC_DIR", "")
+if PROMETHEUS_MULTIPROC_DIR:
+    Path(PROMETHEUS_MULTIPROC_DIR).mkdir(parents=True, exist_ok=True)
 
 # Optional OIDC login with the gemeente's identity provider (regio/oidc.py). Nothing of it is
 # installed or shown unless OIDC_RP_CLIENT_ID is set. Register
