@@ -114,7 +114,7 @@ class PersoonForm(KiesLabelMixin, forms.ModelForm):
         fields = [
             "voornamen", "voorletters", "voorvoegsel", "geslachtsnaam", "naamgebruik",
             "partner_voorvoegsel", "partner_geslachtsnaam",
-            "geboortedatum", "datumgebruik", "geslacht", "communicatievorm",
+            "geboortedatum", "datumgebruik", "geslacht", "communicatievorm", "communicatietaal",
             "gemeente_woonplaats", "telefoon", "email",
         ]  # fmt: skip
         labels = {"gemeente_woonplaats": "Woont in gemeente", "email": "E-mailadres"}
@@ -149,6 +149,11 @@ class PersoonForm(KiesLabelMixin, forms.ModelForm):
                 self.add_error("geboortedatum", "De geboortedatum ligt meer dan 120 jaar terug.")
         elif gebruik in ("1", "2"):
             self.add_error("geboortedatum", "Vul het bekende deel van de geboortedatum in.")
+        if cleaned.get("communicatievorm") == "1" and not cleaned.get("communicatietaal"):
+            # iWmo CD007: the WMO301 carries the language with a tolk (taal).
+            self.add_error("communicatietaal", "Vul de taal in waarvoor een tolk nodig is.")
+        elif cleaned.get("communicatievorm") != "1":
+            cleaned["communicatietaal"] = ""
         return cleaned
 
 

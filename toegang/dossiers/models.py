@@ -81,6 +81,10 @@ class Persoon(models.Model):
     communicatievorm = models.CharField(
         max_length=1, blank=True, choices=choices("COD747_Communicatievorm")
     )
+    communicatietaal = models.CharField(
+        "taal (tolk)", max_length=25, blank=True,
+        help_text="Bij een tolk (taal): de taal waarin met de cliënt wordt gecommuniceerd.",
+    )  # fmt: skip
     gemeente_woonplaats = models.ForeignKey(
         Gemeente, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         help_text="Waar de cliënt nu woont (kan verschillen van de verantwoordelijke gemeente).",
