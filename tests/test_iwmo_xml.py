@@ -62,6 +62,7 @@ def bouw_opzet():
         huisnummer="12", huisletter="a", postcode="3764 AB",
     )  # fmt: skip
     eerste, tweede = aanbod.traject(dossier=dossier, **beschikt), aanbod.traject(**beschikt)
+    AdresFactory(persoon=tweede.dossier.client.persoon)  # a WMO301 needs an address (TR061)
 
     def toewijzing(bp=None, aanbieder=None, ingang=None, eind=None, volume="4"):
         return aanbod.toewijzing(

@@ -254,10 +254,10 @@ BESLUITEN: dict[str, Besluit] = {
         notitie="voor wat wij versturen; van ontvangen berichten wordt de BerichtIdentificatie "
         "niet op uniciteit getoetst",
     ),
-    "TR061": open_(
-        "een WMO301 met alleen een tijdelijk adres (soort 04) of een Contact zonder Adres wordt "
-        "niet tegengehouden",
-        f"{E}._client",
+    "TR061": ja(
+        f"{E}.controleer_client",
+        notitie="strenger door IV047: een BRP-adres (01) of verblijfadres (03) is nodig; zonder "
+        "weigert de export het bericht met wat de consulent moet vastleggen",
     ),
     "TR063": ja(f"{Z}.verwijder_start", f"{Z}.verwijder_stop"),
     "TR071": ja(f"{Z}.verwijder_start"),
@@ -377,11 +377,24 @@ _BINNEN_BERICHT = (
 )
 
 BESLUITEN |= {
-    "CD005": open_(_BINNEN_BERICHT, f"{E}._client"),
-    "CD007": open_(_BINNEN_BERICHT, f"{E}._client"),
-    "CD009": open_(_BINNEN_BERICHT, f"{E}._client"),
-    "CD025": open_(_BINNEN_BERICHT, f"{E}._client"),
-    "CD034": open_(_BINNEN_BERICHT, f"{E}._client"),
+    "CD005": ja(f"{E}._client", notitie="LandCode alleen bij een Postcode"),
+    "CD007": ja(
+        f"{E}.controleer_client",
+        f"{E}._client",
+        "toegang.dossiers.forms.PersoonForm.clean",
+        notitie="de taal staat in Persoon.communicatietaal",
+    ),
+    "CD009": ja(
+        f"{E}._client",
+        notitie="regiozorg legt geen Periode van een adres vast en stuurt er nooit een",
+    ),
+    "CD025": ja(
+        f"{E}.controleer_client",
+        f"{E}._client",
+        notitie="een Nederlands adres zonder huisnummer wordt geweigerd; in het buitenland blijft "
+        "Huis dan weg",
+    ),
+    "CD034": ja(f"{E}.controleer_client"),
     "CD041": ja(f"{E}._toegewezen_product"),
     "CD043": nee(AANBIEDER + " (Beschikkingnummer in het verzoek om toewijzing)"),
     "CD060": ja(f"{D}.controleer_structuur"),
@@ -389,7 +402,11 @@ BESLUITEN |= {
     "CD067": nee(AANBIEDER + " (verwijzer in het verzoek om toewijzing)"),
     "CD068": nee(AANBIEDER + " (verwijzer in het verzoek om toewijzing)"),
     "CD075": nee(GEEN_BUDGET),
-    "CD076": open_(_BINNEN_BERICHT, f"{E}._toegewezen_product"),
+    "CD076": ja(
+        f"{E}.controleer_toewijzing",
+        notitie="voor wat de gemeente verstuurt (WMO301); in een ontvangen WMO315/WMO317 niet "
+        "afzonderlijk getoetst",
+    ),
     "CD077": nee(GEEN_BUDGET),
     "CD078": nee(GEEN_BUDGET),
     "CD079": ja(f"{E}._toegewezen_product"),
@@ -405,18 +422,29 @@ BESLUITEN |= {
     "CS003": ja(f"{I}._start_stop", f"{I}._wmo315", f"{I}._wmo317", f"{D}.controleer_structuur"),
     "CS015": ja(f"{X}.valideer_schema", notitie="de XSD legt BerichtSubversie 2 vast"),
     "CS025": ja(f"{X}.valideer_schema", notitie="de XSD legt BerichtVersie 3 vast"),
-    "CS050": open_(_BINNEN_BERICHT, f"{E}._client"),
+    "CS050": ja(
+        f"{E}.controleer_client",
+        f"{E}._client",
+        notitie="zonder Partnernaam alleen NaamGebruik 1 (6 verbiedt CS318)",
+    ),
     "CS058": ja(f"{I}._start_stop"),
-    "CS089": open_(_BINNEN_BERICHT, f"{E}._client"),
-    "CS100": open_(_BINNEN_BERICHT, f"{I}.lees_bericht"),
-    "CS139": open_(_BINNEN_BERICHT, f"{E}._client"),
-    "CS318": open_(_BINNEN_BERICHT, f"{E}._client"),
+    "CS089": ja(f"{E}.controleer_client"),
+    "CS100": ja(f"{I}._wmo323", notitie="DeclaratiePeriode en elke ProductPeriode"),
+    "CS139": ja(
+        f"{E}._geboortedatum",
+        notitie="de export zet een onbekende dag op 01 en een onbekende dag en maand op 01-01",
+    ),
+    "CS318": ja(f"{E}.controleer_client"),
     "CS319": nee(XSD),
     "CS325": open_(_BINNEN_BERICHT, f"{I}._wmo323"),
     "CS335": ja(f"{S}.trek_in"),
     "CS336": ja(f"{S}.REDENEN_WIJZIGING"),
     "CS337": ja(f"{D}.controleer_structuur", f"{I}._wmo323"),
-    "CS338": open_(_BINNEN_BERICHT, f"{E}._toegewezen_product"),
+    "CS338": ja(
+        f"{E}.controleer_toewijzing",
+        notitie="voor wat de gemeente verstuurt (WMO301); in een ontvangen WMO317 niet "
+        "afzonderlijk getoetst",
+    ),
     "CS339": open_(
         "bij eenheid 83 (euro's) wordt niet getoetst dat IngediendBedrag gelijk is aan "
         "GeleverdVolume",
@@ -430,9 +458,7 @@ BESLUITEN |= {
 
 BESLUITEN |= {
     "IV002": nee("regiozorg adresseert alleen personen (cliënten), geen organisaties"),
-    "IV007": open_(
-        "de naamvelden van de WMO301 zijn niet per instructie nagelopen", f"{E}._client"
-    ),
+    "IV007": ja(f"{E}._client", notitie="met de Partnernaam apart van de Geslachtsnaam"),
     "IV008": ja(
         f"{Z}.verwijder_start",
         f"{Z}.verwijder_stop",
@@ -461,7 +487,11 @@ BESLUITEN |= {
     "IV034": ja(f"{E}._header"),
     "IV042": ja(f"{E}._toegewezen_product", f"{V}._controleer_product"),
     "IV046": ja(f"{E}._header", f"{I}._header"),
-    "IV047": open_("een briefadres (soort 02) zonder woonadres is niet nagelopen", f"{E}._client"),
+    "IV047": ja(
+        f"{E}.controleer_client",
+        notitie="alleen een correspondentie-adres (02) volstaat niet; een BRP-briefadres wordt "
+        "als BRP-adres (01) vastgelegd",
+    ),
     "IV052": nee(AANBIEDER + " (Beschikkingnummer in het verzoek om toewijzing)"),
     "IV066": ja(f"{S}.vervang", f"{S}.maak_toewijzing"),
     "IV074": nee("een uitleg van de uitvoeringsvarianten, geen regel"),

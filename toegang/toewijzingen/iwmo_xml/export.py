@@ -11,7 +11,9 @@
 - Client data is what the aanbieder needs (Wmo 2015 ch. 5, AVG): BSN, geboortedatum, geslacht,
   naam, communicatievorm and the addresses; no telephone, e-mail or relations.
 - Every message is validated against its XSD before it is stored; an invalid one stops the whole
-  export (nothing stored).
+  export (nothing stored). Before that, ``controleer_client`` and ``controleer_toewijzing``
+  refuse data that would break an iWmo rule the XSD does not check (an address, the
+  naamgebruik, the tolk's language, the omvang), saying what to fill in.
 """
 
 from __future__ import annotations
@@ -80,12 +82,117 @@ def _tekst(waarde: str, lengte: int) -> str:
     return " ".join((waarde or "").split())[:lengte]
 
 
+def _veld(obj, naam: str) -> str:
+    return (getattr(obj, naam, "") or "").strip()
+
+
+def _geboortedatum(datum: datetime.date, gebruik: str) -> datetime.date:
+    """CS139: the Datum agrees with its DatumGebruik: an unknown day is 01, an unknown day and
+    month 01-01 (COD170 1 and 2)."""
+    if gebruik == "1":
+        return datum.replace(day=1)
+    if gebruik == "2":
+        return datum.replace(month=1, day=1)
+    return datum
+
+
+def _huisnummer(adres) -> tuple[int | None, str]:
+    """The numeric Huisnummer and what follows it; None when the huisnummer holds no number."""
+    match = re.match(r"\s*(\d{1,5})\s*(.*)", adres.huisnummer or "")
+    return (int(match.group(1)), match.group(2)) if match else (None, adres.huisnummer or "")
+
+
+def _postcode(adres) -> str:
+    return (adres.postcode or "").replace(" ", "").upper()
+
+
+NEDERLAND = "NL"
+NL_POSTCODE = re.compile(r"^[1-9]\d{3}[A-Z]{2}$")
+# CS050/CS318: with a Partnernaam NaamGebruik 1-4, without one only 1 (6, niet-natuurlijk
+# persoon, never in a WMO301; 5, pseudoniem, in neither case).
+NAAMGEBRUIK_MET_PARTNER = {"1", "2", "3", "4"}
+NAAMGEBRUIK_ZONDER_PARTNER = {"1"}
+WOONADRES = {"01", "03"}  # BRP-adres, verblijfadres (IV047)
+
+
+def controleer_client(persoon, adressen) -> None:
+    """Refuses, with what the consulent should fill in, a client whose data cannot make a WMO301
+    that follows the iWmo rules; the export then sends nothing (as for an invalid message)."""
+    wie = f"van {persoon.naam}" if getattr(persoon, "naam", "") else "van de cliënt"
+    fouten = []
+
+    def fout(melding: str, regel: str) -> None:
+        fouten.append(ValidationError(f"WMO301 {wie}: {melding} (iWmo {regel})", code=regel))
+
+    # IV047 (and so TR061): a toewijzing always carries the BRP-adres or the verblijfadres.
+    if not any(a.soort in WOONADRES for a in adressen):
+        fout(
+            "er is geen BRP-adres of verblijfadres vastgelegd. Voeg het toe; staat de cliënt in de "
+            "BRP op een briefadres, leg dat dan vast als BRP-adres",
+            "IV047",
+        )
+    for adres in adressen:
+        nl = adres.land == NEDERLAND
+        postcode = _postcode(adres)
+        if adres.soort in WOONADRES and not postcode:
+            fout(f"het adres {adres} heeft geen postcode", "CD034")
+        if nl and postcode and not NL_POSTCODE.match(postcode):
+            fout(f"de postcode van {adres} is geen Nederlandse postcode (1234 AB)", "CS089")
+        if nl and _huisnummer(adres)[0] is None:
+            fout(f"het adres {adres} in Nederland heeft geen huisnummer", "CD025")
+    naamgebruik = _veld(persoon, "naamgebruik") or "1"
+    if naamgebruik == "6":
+        fout("naamgebruik 6 (niet-natuurlijk persoon) past niet bij een cliënt", "CS318")
+    elif _veld(persoon, "partner_geslachtsnaam"):
+        if naamgebruik not in NAAMGEBRUIK_MET_PARTNER:
+            fout("kies naamgebruik 1, 2, 3 of 4", "CS050")
+    elif naamgebruik not in NAAMGEBRUIK_ZONDER_PARTNER:
+        fout(
+            "bij dit naamgebruik hoort de naam van de partner; vul die in of kies naamgebruik 1",
+            "CS050",
+        )
+    if _veld(persoon, "communicatievorm") == "1" and not _veld(persoon, "communicatietaal"):
+        fout("bij een tolk (taal) hoort de taal van de cliënt; vul die in", "CD007")
+    if fouten:
+        raise ValidationError(fouten)
+
+
+def controleer_toewijzing(toewijzing) -> None:
+    """Refuses a toewijzing whose Omvang cannot be sent as the iWmo rules ask (CD076, CS338)."""
+    if toewijzing.volume is None or not toewijzing.eenheid or not toewijzing.frequentie:
+        return
+    fouten = []
+    wat = f"Toewijzing {toewijzing.nummer}"
+    if toewijzing.frequentie == "2" and toewijzing.einddatum is None:
+        fouten.append(ValidationError(
+            f"{wat}: bij een omvang per week is een einddatum verplicht; vul die in (iWmo CD076)",
+            code="CD076",
+        ))  # fmt: skip
+    if (
+        toewijzing.eenheid in EENHEID_NIET_PER_DAG
+        and (toewijzing.einddatum is None or toewijzing.einddatum > datetime.date(2020, 12, 31))
+        and toewijzing.frequentie not in FREQUENTIE_NIET_PER_DAG
+    ):
+        fouten.append(ValidationError(
+            f"{wat}: een omvang in etmalen, dagdelen, euro's of stuks is per week, per maand of "
+            "totaal binnen de geldigheidsduur; kies een van die frequenties (iWmo CS338)",
+            code="CS338",
+        ))  # fmt: skip
+    if fouten:
+        raise ValidationError(fouten)
+
+
+EENHEID_NIET_PER_DAG = {"14", "16", "83", "84"}  # etmaal, dagdeel, euro's, stuks (CS338)
+FREQUENTIE_NIET_PER_DAG = {"2", "4", "6"}  # per week, per maand, totaal (CS338)
+
+
 def _client(root, persoon, adressen) -> None:
     client = _sub(root, "Client")
     _sub(client, "Bsn", persoon.bsn)
     geboorte = _sub(client, "Geboortedatum")
     if persoon.geboortedatum:
-        _sub(geboorte, "Datum", persoon.geboortedatum.isoformat())
+        datum = _geboortedatum(persoon.geboortedatum, persoon.datumgebruik)
+        _sub(geboorte, "Datum", datum.isoformat())
         if persoon.datumgebruik:
             _sub(geboorte, "DatumGebruik", persoon.datumgebruik)
     else:  # COD170 3: day, month and year unknown
@@ -97,6 +204,11 @@ def _client(root, persoon, adressen) -> None:
     _sub(geslachtsnaam, "Achternaam", _tekst(persoon.geslachtsnaam, 200) or "Onbekend")
     if persoon.voorvoegsel.strip():
         _sub(geslachtsnaam, "Voorvoegsel", _tekst(persoon.voorvoegsel, 10))
+    if _veld(persoon, "partner_geslachtsnaam"):  # IV007: the partner's name, separately
+        partnernaam = _sub(naam, "Partnernaam")
+        _sub(partnernaam, "Achternaam", _tekst(persoon.partner_geslachtsnaam, 200))
+        if _veld(persoon, "partner_voorvoegsel"):
+            _sub(partnernaam, "Voorvoegsel", _tekst(persoon.partner_voorvoegsel, 10))
     if persoon.voornamen.strip():
         _sub(naam, "Voornamen", _tekst(persoon.voornamen, 200))
     voorletters = re.sub(r"[^a-zA-ZÀ-ỳ]", "", persoon.voorletters or "")[:6]
@@ -106,30 +218,37 @@ def _client(root, persoon, adressen) -> None:
     if persoon.communicatievorm:
         communicatie = _sub(client, "Communicatie")
         _sub(communicatie, "Vorm", persoon.communicatievorm)
+        if persoon.communicatievorm == "1" and _veld(persoon, "communicatietaal"):  # CD007
+            _sub(communicatie, "Taal", _tekst(persoon.communicatietaal, 25))
     contactgegevens = _sub(client, "Contactgegevens")
-    if not adressen:  # the XSD needs one Contact; without a known address only its soort (BRP)
+    if not adressen:  # the XSD needs one Contact (a real export is refused first, IV047/TR061)
         _sub(_sub(contactgegevens, "Contact"), "Soort", "01")
     for adres in adressen:
         contact = _sub(contactgegevens, "Contact")
         _sub(contact, "Soort", adres.soort)
         element = _sub(contact, "Adres")
-        huis = _sub(element, "Huis")
-        match = re.match(r"\s*(\d{1,5})\s*(.*)", adres.huisnummer or "")
-        nummer, rest = (match.group(1), match.group(2)) if match else ("0", adres.huisnummer)
-        _sub(huis, "Huisnummer", int(nummer))
-        if adres.huisletter.strip():
-            _sub(huis, "Huisletter", adres.huisletter.strip()[:1])
-        toevoeging = _tekst(" ".join(p for p in (rest, adres.toevoeging) if p and p.strip()), 4)
-        if toevoeging:
-            _sub(huis, "HuisnummerToevoeging", toevoeging)
-        if adres.postcode.strip():
-            _sub(element, "Postcode", adres.postcode.replace(" ", "").upper()[:8])
+        # CD025: a Dutch address has its Huis (controleer_client refuses one without a number);
+        # abroad a huisnummer without a number is left out.
+        nummer, rest = _huisnummer(adres)
+        if nummer is not None:
+            huis = _sub(element, "Huis")
+            _sub(huis, "Huisnummer", nummer)
+            if adres.huisletter.strip():
+                _sub(huis, "Huisletter", adres.huisletter.strip()[:1])
+            delen = (rest, adres.toevoeging)
+            toevoeging = _tekst(" ".join(p for p in delen if p and p.strip()), 4)
+            if toevoeging:
+                _sub(huis, "HuisnummerToevoeging", toevoeging)
+        postcode = _postcode(adres)[:8]
+        if postcode:
+            _sub(element, "Postcode", postcode)
         if adres.straat.strip():
             _sub(element, "Straatnaam", _tekst(adres.straat, 24))
         if adres.plaats.strip():
             _sub(element, "Plaatsnaam", _tekst(adres.plaats, 80))
-        if adres.land:
+        if postcode and adres.land:  # CD005: LandCode exactly when there is a Postcode
             _sub(element, "LandCode", adres.land)
+        # CD009: no Periode; regiozorg keeps none, and only a tijdelijk adres (04) may have one.
     return client
 
 
@@ -218,9 +337,12 @@ def _wmo301(
     persoon = client.persoon
     root = _root("301")
     _header(root, "301", gemeente.code, aanbieder.agb_code, identificatie, dagtekening)
-    element = _client(root, persoon, list(persoon.adressen.all()))
+    adressen = list(persoon.adressen.all())
+    controleer_client(persoon, adressen)
+    element = _client(root, persoon, adressen)
     producten = _sub(element, "ToegewezenProducten")
     for toewijzing in sorted(toewijzingen, key=lambda t: t.nummer):
+        controleer_toewijzing(toewijzing)
         _toegewezen_product(producten, toewijzing, referenties.get(toewijzing.pk))
     inhoud = _xml(root)
     _controleer("301", inhoud, f"Het WMO301-bericht {identificatie}")

@@ -21,7 +21,8 @@ applied, and ``importeer`` raises ``OngeldigBericht`` with the errors (line, ele
   ToewijzingIngangsdatum;
 - 317: exactly one TeWijzigenProduct and no NieuweProducten (a Verzoek holds one toewijzing and
   one ReferentieAanbieder — see below), Einddatum ≥ GewensteIngangsdatum;
-- 323: DeclaratiePeriode and every ProductPeriode with Einddatum ≥ Begindatum, a ProductPeriode
+- 323: DeclaratiePeriode and every ProductPeriode with Einddatum ≥ Begindatum and a Begindatum
+  not before 01-01-2021 (CS100), a ProductPeriode
   within one calendar month (TR387/TR388) and within the DeclaratiePeriode (9319), ReferentieNummer
   unique within the message, IngediendBedrag = GeleverdVolume × ProductTarief unless Eenheid is
   83 (TR346, when a ProductTarief is sent), TotaalIngediendBedrag = the sum of the prestaties with
@@ -304,6 +305,13 @@ def _euro(centen: str) -> Decimal:
     return (Decimal(int(centen)) / 100).quantize(Decimal("0.01"))
 
 
+# CS100: a WMO323 declares from 01-01-2021 (iWmo 3.x); earlier periods go by the old standard.
+EERSTE_DECLARATIEDAG = datetime.date(2021, 1, 1)
+VOOR_2021 = (
+    "De begindatum ligt vóór 1 januari 2021; declareer die periode niet in iWmo 3.2 (CS100)."
+)
+
+
 def _wmo323(b: Bericht) -> None:
     root = b.doc.getroot()
     declaratie = _el(root, "Declaratie")
@@ -314,6 +322,8 @@ def _wmo323(b: Bericht) -> None:
             _el(declaratie, "DeclaratiePeriode/Einddatum"), "DeclaratiePeriode",
             "De einddatum ligt vóór de begindatum (TR018).",
         )  # fmt: skip
+    if periode_begin < EERSTE_DECLARATIEDAG:
+        b.fout(_el(declaratie, "DeclaratiePeriode/Begindatum"), "DeclaratiePeriode", VOOR_2021)
     _na_dagtekening(
         b, _el(declaratie, "DeclaratieDagtekening"), "DeclaratieDagtekening",
         _datum(declaratie, "DeclaratieDagtekening"), "8848",
@@ -340,6 +350,8 @@ def _wmo323(b: Bericht) -> None:
                     "Dit ReferentieNummer komt meer dan eens voor in het bericht.",
                 )  # fmt: skip
             gezien.add(referentie)
+            if begin < EERSTE_DECLARATIEDAG:
+                b.fout(_el(p, "ProductPeriode/Begindatum"), "ProductPeriode", VOOR_2021)
             if eind < begin:
                 b.fout(
                     periode_el, "ProductPeriode", "De einddatum ligt vóór de begindatum (TR018)."
