@@ -16,6 +16,7 @@ from lxml import etree
 
 from regio.models import Gemeente
 from tests import scenarios
+from tests.factories import AdresFactory
 from toegang.models import Toewijzing
 from toegang.toewijzingen import zorg
 from toegang.toewijzingen.iwmo_xml.export import wmo301_berichten
@@ -46,6 +47,7 @@ def bouw_opzet(omvang=DRIE_UUR_PER_WEEK):
         gemeenten=[SOEST], systemen=("systeem-eemland",),
     )  # fmt: skip
     traject = aanbod.traject(aanbod.product, periode=JAAR_2023, omvang=omvang)
+    AdresFactory(persoon=traject.dossier.client.persoon)  # a WMO301 needs an address (TR061)
     return SimpleNamespace(
         consulent=aanbod.consulent, aanbieder=aanbod.aanbieder, systeem=aanbod.systeem,
         bp=traject.bp, soest=Gemeente.objects.get(code=SOEST),

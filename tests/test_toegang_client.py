@@ -312,7 +312,8 @@ def test_edit_person_details(client, refdata):
         url,
         {"geslachtsnaam": "Jansen", "voornamen": "Piet", "voorletters": "p.", "naamgebruik": "1",
          "geboortedatum": "1970-01-01", "datumgebruik": "2", "geslacht": "1",
-         "communicatievorm": "1", "gemeente_woonplaats": gemeente(AMERSFOORT).pk},
+         "communicatievorm": "1", "communicatietaal": "Pools",
+         "gemeente_woonplaats": gemeente(AMERSFOORT).pk},
     )  # fmt: skip
     assert response.status_code == 302
     persoon = Persoon.objects.get(client=dossier.client)
@@ -321,6 +322,7 @@ def test_edit_person_details(client, refdata):
     )  # fmt: skip
     page = client.get(f"/toegang/dossiers/{dossier.pk}/").content.decode()
     assert "1970" in page and "1 januari 1970" not in page  # only the year is known
+    assert "(Pools)" in page  # the tolk's language (iWmo CD007)
     assert AuditEntry.objects.filter(actie="change", object_type="toegang.persoon").exists()
     assert persoon.bsn not in audit_dump()
 
