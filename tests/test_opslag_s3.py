@@ -1,3 +1,4 @@
+# ruff: noqa: F811 (the fixtures imported from tests.test_toegang_beschikking are parameters)
 """Files in S3-compatible object storage (README "Shared object storage"): the storage the
 production settings configure with REGIOZORG_S3_BUCKET, run against moto's S3 server started on
 127.0.0.1 for this module. A letter written by this process is read by another process with its
@@ -7,6 +8,7 @@ MEDIA_ROOT."""
 
 import hashlib
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -41,6 +43,7 @@ SLEUTEL, GEHEIM = "regiozorg-test-sleutel", "regiozorg-test-geheim"
 
 @pytest.fixture(scope="module")
 def s3_server():
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # a line per S3 request otherwise
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
@@ -146,7 +149,7 @@ def test_without_a_bucket_production_keeps_the_local_filesystem():
     assert result.stdout.strip() == "django.core.files.storage.FileSystemStorage"
 
 
-def test_a_letter_written_here_is_read_by_another_process(s3, dossier, soest_a, soest_b):  # noqa: F811
+def test_a_letter_written_here_is_read_by_another_process(s3, dossier, soest_a, soest_b):
     b = vastgesteld(dossier, soest_a, soest_b)
     services.maak_bekend(b, soest_b)
     document = vers(b).brief
@@ -179,7 +182,7 @@ def test_downloads_stream_the_letter_from_s3_with_its_hash_checked(
     dossier,
     soest_a,
     soest_b,
-    client,  # noqa: F811
+    client,
 ):
     b = vastgesteld(dossier, soest_a, soest_b)
     services.maak_bekend(b, soest_b)
@@ -201,7 +204,7 @@ def test_downloads_stream_the_letter_from_s3_with_its_hash_checked(
     assert s3.niets_lokaal()
 
 
-def test_a_tampered_object_is_refused_by_every_download(s3, dossier, soest_a, soest_b, client):  # noqa: F811
+def test_a_tampered_object_is_refused_by_every_download(s3, dossier, soest_a, soest_b, client):
     b = vastgesteld(dossier, soest_a, soest_b)
     services.maak_bekend(b, soest_b)
     document = vers(b).brief
@@ -247,7 +250,7 @@ def test_a_job_result_in_s3_is_streamed_checked_and_refused_when_tampered(s3, cl
     assert s3.niets_lokaal()
 
 
-def test_the_letterhead_logo_is_read_through_the_storage(s3, dossier, soest_a, soest_b):  # noqa: F811
+def test_the_letterhead_logo_is_read_through_the_storage(s3, dossier, soest_a, soest_b):
     from regio.models import Gemeente
     from regio.pdf import logo_uri
 
