@@ -10,6 +10,7 @@ finished does nothing.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import logging
 from dataclasses import dataclass
 
@@ -62,7 +63,10 @@ class JobContext:
         for oud in JobResultaat.objects.filter(jobrun=self.run, naam=naam):
             oud.bestand.delete(save=False)
             oud.delete()
-        resultaat = JobResultaat(jobrun=self.run, naam=naam, content_type=content_type)
+        resultaat = JobResultaat(
+            jobrun=self.run, naam=naam, content_type=content_type,
+            sha256=hashlib.sha256(content).hexdigest(),
+        )  # fmt: skip
         resultaat.bestand.save(naam, ContentFile(content), save=True)
         return resultaat
 

@@ -498,12 +498,14 @@ def job_result_path(instance, filename):
 
 
 class JobResultaat(models.Model):
-    """A file produced by a JobRun (CSV, PDF), downloadable by whoever may see the run."""
+    """A file produced by a JobRun (CSV, PDF), downloadable by whoever may see the run; the
+    download checks ``sha256`` (regio.opslag). Results made before it was kept have none."""
 
     jobrun = models.ForeignKey(JobRun, on_delete=models.CASCADE, related_name="bestanden")
     naam = models.CharField(max_length=200)
     bestand = models.FileField(upload_to=job_result_path)
     content_type = models.CharField(max_length=100, default="application/octet-stream")
+    sha256 = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = "taakresultaat"

@@ -1,6 +1,7 @@
 """PDF rendering with WeasyPrint (imported lazily: its import takes over a second)."""
 
-from pathlib import Path
+import base64
+import mimetypes
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -14,11 +15,14 @@ def render_pdf(template_name: str, context: dict) -> bytes:
 
 
 def logo_uri(gemeente) -> str:
-    """The file URI of the gemeente's logo for a letterhead in a PDF, or "" without one (or when
-    the storage keeps no local file, such as object storage)."""
+    """The gemeente's logo for a letterhead in a PDF as a data URI, read through the storage
+    (filesystem or S3, never a local path: regio.opslag), or "" without one."""
     if not gemeente.logo:
         return ""
+    soort = mimetypes.guess_type(gemeente.logo.name)[0] or "application/octet-stream"
     try:
-        return Path(gemeente.logo.path).as_uri()
-    except (NotImplementedError, ValueError):
+        with gemeente.logo.open("rb") as handle:
+            inhoud = handle.read()
+    except OSError:  # gone from the storage: the letter goes without it
         return ""
+    return f"data:{soort};base64,{base64.b64encode(inhoud).decode('ascii')}"

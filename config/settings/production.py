@@ -1,6 +1,6 @@
 """Production settings: everything from the environment (see README.md, "Omgevingsvariabelen")."""
 
-from config.env import env_bool, env_int, env_list
+from config.env import env, env_bool, env_int, env_list
 from config.settings.base import *  # noqa: F403
 
 DEBUG = False
@@ -22,8 +22,43 @@ CSRF_COOKIE_SECURE = True
 # One JSON object per log line, for the platform's log collector (regio/logboek.py).
 LOGGING["handlers"]["console"]["formatter"] = "json"  # noqa: F405
 
+# Files (letters, verslagen, contract documents, uploads, report and job results): on the
+# local filesystem (DJANGO_MEDIA_ROOT), or, with REGIOZORG_S3_BUCKET, in S3-compatible object
+# storage (MinIO, any S3 service) shared by every web and worker pod (README "Gedeelde opslag").
+# The objects stay private: no ACL (the bucket's own, private) and no signed links; Django reads
+# them through the storage API and streams them, so every download passes the scoping layer, is
+# audited and has its SHA-256 checked. All five are read always, so the ConfigMap and Secret
+# can be checked against them.
+S3_BUCKET = env("REGIOZORG_S3_BUCKET", "")
+S3_ENDPOINT_URL = env("REGIOZORG_S3_ENDPOINT_URL", "")
+S3_REGION = env("REGIOZORG_S3_REGION", "")
+S3_ACCESS_KEY_ID = env("REGIOZORG_S3_ACCESS_KEY_ID", "")
+S3_SECRET_ACCESS_KEY = env("REGIOZORG_S3_SECRET_ACCESS_KEY", "")
+if S3_BUCKET:
+    MEDIA_OPSLAG = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            # Empty: AWS itself (virtual-hosted addressing); an own endpoint such as MinIO
+            # is addressed by path.
+            "endpoint_url": S3_ENDPOINT_URL or None,
+            "addressing_style": "path" if S3_ENDPOINT_URL else None,
+            "region_name": S3_REGION or None,
+            # Empty: boto3's own chain (an IAM role of the pod, for instance).
+            "access_key": S3_ACCESS_KEY_ID or None,
+            "secret_key": S3_SECRET_ACCESS_KEY or None,
+            "signature_version": "s3v4",
+            "default_acl": None,
+            "querystring_auth": False,
+            # As on the filesystem: a second file of the same name gets a name of its own.
+            "file_overwrite": False,
+        },
+    }
+else:
+    MEDIA_OPSLAG = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_OPSLAG,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

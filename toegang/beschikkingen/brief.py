@@ -7,13 +7,13 @@ addressee is named is ``aanhef``; the wording is the gemeente's letter texts (``
 from __future__ import annotations
 
 import datetime
-import hashlib
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from inkoop.models import Bekostiging
 from regio.iwmo import codelijst
+from regio.opslag import open_gecontroleerd
 from regio.pdf import logo_uri, render_pdf
 from toegang.beschikkingen import brieftekst
 from toegang.beschikkingen.aanhef import aanhef, adresregel, naam_in_zin
@@ -189,12 +189,6 @@ def lees_brief(beschikking: Beschikking) -> bytes:
     document = beschikking.brief
     if document is None:
         raise ValidationError("Deze beschikking heeft (nog) geen brief.", code="geen_brief")
-    with document.bestand.open("rb") as handle:
-        inhoud = handle.read()
-    if hashlib.sha256(inhoud).hexdigest() != document.sha256:
-        raise ValidationError(
-            "Het opgeslagen document komt niet overeen met zijn vingerafdruk (SHA-256) en wordt "
-            "niet getoond. Meld dit bij functioneel beheer.",
-            code="hash",
-        )
-    return inhoud
+    # Through the storage (filesystem or S3), never a local path.
+    with open_gecontroleerd(document.bestand, document.sha256) as handle:
+        return handle.read()

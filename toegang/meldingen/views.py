@@ -27,6 +27,7 @@ from inkoop.models import Product
 from regio import audit
 from regio.forms import fouten_op_formulier
 from regio.mixins import ScopedViewMixin
+from regio.opslag import open_gecontroleerd
 from regio.query import mag
 from toegang.meldingen import services
 from toegang.meldingen.forms import (
@@ -423,7 +424,9 @@ class DocumentUploadView(DossierKindMixin, ScopedViewMixin, FormView):
 
 
 class DocumentDownloadView(ScopedViewMixin, SingleObjectMixin, View):
-    """Download a document of a dossier (an upload, the verslag); the download is audited."""
+    """Download a document of a dossier (an upload, the verslag, a letter), streamed from the
+    storage (filesystem or S3) after its SHA-256 is checked; every download is audited, and a
+    document that no longer matches is refused (regio.opslag)."""
 
     model = Document
     capability = "toegang.view_document"
@@ -431,9 +434,21 @@ class DocumentDownloadView(ScopedViewMixin, SingleObjectMixin, View):
     def get(self, request, *args, **kwargs):
         document = self.get_object()
         extensie = Path(document.bestand.name).suffix.lower()
+        if document.sha256:
+            try:
+                inhoud = open_gecontroleerd(document.bestand, document.sha256)
+            except ValidationError as exc:
+                audit.record(
+                    "export", objects=[document], resultaat="error",
+                    toelichting={"fout": "sha256"},
+                )  # fmt: skip
+                messages.error(request, " ".join(exc.messages))
+                return redirect("toegang:dossier-detail", pk=document.dossier_id)
+        else:  # documents stored before their hash was kept
+            inhoud = document.bestand.open("rb")
         audit.record("export", objects=[document])
         return FileResponse(
-            document.bestand.open("rb"),
+            inhoud,
             as_attachment=True,
             filename=f"{slugify(document.naam) or 'document'}{extensie}",
             content_type=services.content_type(document.bestand.name),
