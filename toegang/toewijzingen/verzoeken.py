@@ -19,9 +19,16 @@ Rules (shared/iwmo/README.md, issue 8):
   holds a contract covering the gemeente and the product then
   (``inkoop.contracten.services.contracten_voor``);
 - ``referentie`` (ReferentieAanbieder) is unique per aanbieder (TR347);
+- one verzoek at a time per aanbieder and client at a gemeente (TR374, 9374: ``onderhanden``),
+  compared on the BSN as sent so a known and an unknown person get the same answer; one product
+  only more than once in periods that do not overlap (TR386);
 - the gemeente answers once (row lock): honoured, which makes the toewijzing(en) through
   ``toegang.toewijzingen.services`` (a verzoek om wijziging: a new version of the toewijzing, or
-  only a new einddatum when nothing else changes), or refused with a RedenAfwijzingVerzoek (WJ759).
+  only a new einddatum when nothing else changes), or refused with a RedenAfwijzingVerzoek (WJ759;
+  for the woonplaatsbeginsel naming the responsible gemeente, OP359). Before that it may answer
+  "aanvraag in onderzoek" once (``in_onderzoek``, TR360/TR365);
+- the answer is due 5 workdays after receipt (``antwoord_uiterlijk``, OP274/OP346): shown in the
+  werkvoorraad and signalled by ``toegang.meldingen.tasks.signaleer_termijnen``.
 
 Honouring never invents a beschikking: a toewijzing needs a toegekend, active beschikt product
 of a vastgestelde beschikking whose period covers the requested one. When there is none, the
