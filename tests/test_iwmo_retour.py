@@ -50,11 +50,12 @@ def vot(bsn, *referenties):
     producten = [
         ("AangevraagdProduct", [
             ("ReferentieAanbieder", ref), ("Product", [("Categorie", "02"), ("Code", "02A01")]),
-            ("ToewijzingIngangsdatum", BEGIN.isoformat()),
+            ("ToewijzingIngangsdatum", (BEGIN + datetime.timedelta(days=10 * i)).isoformat()),
+            ("ToewijzingEinddatum", (BEGIN + datetime.timedelta(days=10 * i + 9)).isoformat()),
             ("Omvang", [("Volume", 3), ("Eenheid", "04"), ("Frequentie", "2")]),
             ("Verwijzer", [("Type", "01")]),
         ])
-        for ref in referenties
+        for i, ref in enumerate(referenties)  # periods that do not overlap (TR386)
     ]  # fmt: skip
     return bericht("315", client_305(bsn, producten, "AangevraagdeProducten"))
 
@@ -153,7 +154,8 @@ def test_a_wmo307_with_one_refused_stop_stops_nothing(opzet):
 
 
 def test_a_wmo315_is_answered_per_requested_product(opzet):
-    verwerk(vot(opzet.bsn, "VOT-A"), user=opzet.systeem)
+    # VOT-A for another client (an open verzoek for this one would refuse VOT-B, TR374)
+    verwerk(vot(opzet.tweede.client.persoon.bsn, "VOT-A"), user=opzet.systeem)
     uitkomst = verwerk(vot(opzet.bsn, "VOT-A", "VOT-B"), user=opzet.systeem)  # VOT-A again
     retour = uitkomst.retour
     assert (retour["bericht"], retour["status"]) == ("WMO316", "deels")

@@ -645,11 +645,12 @@ def test_import_wmo315_makes_a_verzoek_per_product(opzet):
     aangevraagd = [
         ("AangevraagdProduct", [
             ("ReferentieAanbieder", ref), ("Product", [("Categorie", "02"), ("Code", "02A01")]),
-            ("ToewijzingIngangsdatum", BEGIN.isoformat()),
+            ("ToewijzingIngangsdatum", (BEGIN + datetime.timedelta(days=10 * i)).isoformat()),
+            ("ToewijzingEinddatum", (BEGIN + datetime.timedelta(days=10 * i + 9)).isoformat()),
             ("Omvang", [("Volume", 3), ("Eenheid", "04"), ("Frequentie", "2")]),
             ("Verwijzer", [("Type", "01")]),
         ])
-        for ref in ("VOT-A", "VOT-B")
+        for i, ref in enumerate(("VOT-A", "VOT-B"))  # not overlapping (TR386)
     ]  # fmt: skip
     body = client_305(opzet.bsn, aangevraagd, "AangevraagdeProducten")
     inhoud = bericht("315", body)

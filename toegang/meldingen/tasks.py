@@ -8,6 +8,9 @@ is only told about cases of their own gemeenten, even if assigned to one elsewhe
 Notificatie's ``sleutel`` (melding and deadline) makes a rerun, or a redelivered task, create
 nothing twice; a deadline that moves (an aanvraag, a suspension) is notified again.
 
+Verzoeken of aanbieders still unanswered are notified to the consulenten of their gemeente one
+workday before their answer term (5 workdays, OP274/OP346) ends, and when it has passed.
+
 Undecided bezwaren are notified the same way to their behandelaar, by the decision term on
 bezwaar (Awb 7:10, ``Bezwaar.beslistermijn_einde``), read with ``toegang.view_bezwaar``.
 """
@@ -23,6 +26,7 @@ from django.utils.formats import date_format
 
 from regio import notificaties
 from regio.models import Notificatie, User
+from regio.roles import CONSULENT
 from toegang import termijnen
 from toegang.meldingen.services import OPEN
 from toegang.models import Bezwaar, Melding
@@ -30,6 +34,7 @@ from toegang.models import Bezwaar, Melding
 CAPABILITY = "toegang.view_melding"
 CAPABILITY_BEZWAAR = "toegang.view_bezwaar"
 TASK_NAME = "toegang.termijnen_signaleren"
+VERZOEK_SIGNAAL_WERKDAGEN = 1  # a verzoek's answer term (5 workdays) is warned the day before
 
 
 def _tekst(melding: Melding, peildatum: datetime.date) -> str:
@@ -114,7 +119,40 @@ def signaleer_termijnen(peildatum: datetime.date | None = None) -> dict:
         # user, so two runs at the same time still make each notice once.
         notificaties.meld_rijen([n for n in nieuw if n.sleutel not in bestaand])
         aangemaakt += sum(1 for n in nieuw if n.sleutel not in bestaand)
+    aangemaakt += _verzoeken(peildatum)
     return {"peildatum": peildatum.isoformat(), "notificaties": aangemaakt}
+
+
+def _verzoeken(peildatum: datetime.date) -> int:
+    """OP274/OP346: the consulenten of the gemeente hear of a verzoek of an aanbieder whose
+    5-workday answer term ends within ``VERZOEK_SIGNAAL_WERKDAGEN`` working days (or has passed)
+    and that has no answer yet (not even "in onderzoek"); once per verzoek and term."""
+    from toegang.models import Verzoek
+    from toegang.toewijzingen.verzoeken import CHANGE, wacht_op_antwoord
+
+    grens = termijnen.plus_werkdagen(peildatum, VERZOEK_SIGNAAL_WERKDAGEN)
+    aantal = 0
+    for verzoek in wacht_op_antwoord(Verzoek.objects.all()).filter(
+        antwoord_uiterlijk__lte=grens
+    ).select_related("aanbieder", "gemeente").order_by("pk"):  # fmt: skip
+        einde = date_format(verzoek.antwoord_uiterlijk, "j F Y")
+        wat = "is verlopen" if verzoek.antwoord_uiterlijk < peildatum else "verloopt"
+        aantal += len(
+            notificaties.meld(
+                notificaties.wie_mag(
+                    CHANGE, verzoek, rollen=[CONSULENT], gemeente=verzoek.gemeente_id
+                ),
+                soort=Notificatie.Soort.TERMIJN,
+                tekst=(
+                    f"{verzoek.get_soort_display()} van {verzoek.aanbieder.naam} "
+                    f"({verzoek.gemeente.naam}, referentie {verzoek.referentie}): de termijn voor "
+                    f"het antwoord {wat} op {einde}."
+                )[:300],
+                url=reverse("toegang:verzoek-detail", args=[verzoek.pk]),
+                sleutel=f"termijn:verzoek:{verzoek.pk}:{verzoek.antwoord_uiterlijk.isoformat()}",
+            )
+        )
+    return aantal
 
 
 @shared_task(name=TASK_NAME, acks_late=True)

@@ -48,10 +48,6 @@ XSD = "door de XSD gecontroleerd (elk ontvangen en verzonden bericht)"
 UITGANGSPUNT = "uitgangspunt: uitgewerkt in de regels die het noemt (zie daar)"
 JW_TITEL = "geen regelbestand in de Wmo-kopie; titel uit de iJw-kopie (zelfde nummering)"
 ONDERDEEL = "issue 19, ander onderdeel"
-VERZOEK_IN_ONDERZOEK = (
-    "regiozorg kent nog geen VerzoekAntwoord 2 (aanvraag in onderzoek): een verzoek wordt "
-    "gehonoreerd of afgewezen"
-)
 
 
 def gepland(*waar: str, notitie: str = "") -> Besluit:
@@ -151,11 +147,16 @@ BESLUITEN: dict[str, Besluit] = {
     "OP270": nee(AFSPRAAK, notitie=JW_TITEL),
     "OP271": nee(AANBIEDER, notitie=JW_TITEL),
     "OP272": nee(AANBIEDER + "; de gemeente neemt ook een latere stop aan"),
-    "OP274": open_(
-        "de termijn van 5 werkdagen voor het antwoord op een verzoek om toewijzing wordt niet "
-        "bewaakt (geen signaal in de werkvoorraad). " + JW_TITEL,
-        f"{V}.honoreren",
-        f"{V}.afwijzen",
+    "OP274": ja(
+        f"{V}.antwoordtermijn",
+        f"{V}.wacht_op_antwoord",
+        "toegang.meldingen.tasks._verzoeken",
+        notitie=(
+            "antwoord_uiterlijk = 5 werkdagen na ontvangst, in de werkvoorraad verzoeken; een"
+            " signaal aan de consulenten een werkdag vóór het einde en na verloop; een WMO319"
+            " in onderzoek telt als antwoord. "
+        )
+        + JW_TITEL,
     ),
     "OP275": ja(f"{S}.volgend_nummer", notitie=JW_TITEL),
     "OP276": ja(f"{D}.beoordeel", notitie=JW_TITEL + "; 9338"),
@@ -198,22 +199,27 @@ BESLUITEN: dict[str, Besluit] = {
         "zorg. " + JW_TITEL,
         f"{S}.controleer_wijziging",
     ),
-    "OP346": open_(
-        "de termijn van 5 werkdagen voor het antwoord op een verzoek om wijziging wordt niet "
-        "bewaakt. " + JW_TITEL,
-        f"{V}.honoreren",
-        f"{V}.afwijzen",
+    "OP346": ja(
+        f"{V}.antwoordtermijn",
+        f"{V}.wacht_op_antwoord",
+        "toegang.meldingen.tasks._verzoeken",
+        notitie="zie OP274. " + JW_TITEL,
     ),
     "OP347": nee(AANBIEDER, notitie=JW_TITEL),
     "OP348": ja(f"{V}.honoreren", notitie=JW_TITEL),
     "OP349": ja(f"{D}.indienen", notitie=JW_TITEL + "; 9333"),
-    "OP350": open_("zie TR374. " + JW_TITEL, f"{V}.indienen"),
+    "OP350": ja(f"{V}.indienen", f"{V}.onderhanden", notitie="zie TR374. " + JW_TITEL),
     "OP354": nee(AANBIEDER, notitie=JW_TITEL),
     "OP355": nee(RETOUR, notitie=JW_TITEL),
-    "OP359": open_(
-        "een afwijzing wegens woonplaatsbeginsel (WJ759) noemt de verantwoordelijke gemeente "
-        "niet. " + JW_TITEL,
+    "OP359": ja(
         f"{V}.afwijzen",
+        notitie=(
+            "het WMO319 heeft geen element voor de gemeente (XSD: ReferentieAanbieder, "
+            "VerzoekAntwoord, RedenAfwijzingVerzoek); de consulent moet haar noemen bij reden"
+            " 8, de aanbieder leest haar in het antwoord (API verantwoordelijkeGemeente, "
+            "toelichting). De termijn van 2 weken valt binnen de 5 werkdagen van OP274. "
+        )
+        + JW_TITEL,
     ),
     "OP360": ja(f"{D}._creditcodes", notitie=JW_TITEL + "; 9390"),
     "OP361": ja(f"{V}.indienen", notitie=JW_TITEL + "; TR347"),
@@ -296,25 +302,40 @@ BESLUITEN: dict[str, Besluit] = {
     "TR342": ja("toegang.toewijzingen.retour.declaratie_antwoord"),
     "TR346": ja(f"{D}.beoordeel", f"{I}._wmo323"),
     "TR347": ja(f"{V}.indienen"),
-    "TR349": open_(
-        "regiozorg neemt een verzoek om wijziging aan met precies één TeWijzigenProduct en toetst "
-        "niet dat alle actuele toewijzingen erin staan",
-        f"{I}._wmo317",
+    "TR349": ja(
+        f"{I}._alle_actuele",
+        f"{I}._actuele_toewijzingen",
+        notitie=(
+            "actueel: actieve toewijzingen van de aanbieder aan de cliënt bij de gemeente die"
+            " vandaag of later gelden; de REST API vraagt één toewijzing en kent geen "
+            "OngewijzigdProduct"
+        ),
     ),
-    "TR350": open_("OngewijzigdProducten worden niet gelezen", f"{I}._wmo317"),
+    "TR350": ja(f"{I}._alle_actuele", f"{I}._wmo317"),
     "TR351": ja(f"{V}.indienen", f"{I}._pas_verzoek_toe"),
     "TR352": ja(f"{I}._wmo317"),
     "TR353": ja(f"{I}._wmo317"),
     "TR355": ja(f"{E}.wmo319_bericht"),
-    "TR357": open_("een GewensteIngangsdatum in het verleden wordt niet getoetst", f"{V}.indienen"),
+    "TR357": ja(
+        f"{V}._controleer_data_wijziging",
+        f"{I}._pas_verzoek_toe",
+        notitie=(
+            "getoetst tegen de Dagtekening van het WMO317; de REST API heeft geen dagtekening"
+            " en toetst dit niet"
+        ),
+    ),
     "TR358": ja(f"{I}._wmo323"),
     "TR359": ja(f"{V}.afwijzen", f"{V}._vergrendel"),
-    "TR360": open_(VERZOEK_IN_ONDERZOEK, f"{V}.afwijzen"),
+    "TR360": ja(f"{V}.in_onderzoek", notitie="9360"),
     "TR361": ja(
         f"{I}._wmo317",
         notitie="een verzoek om wijziging heeft bij regiozorg precies één TeWijzigenProduct",
     ),
-    "TR365": open_(VERZOEK_IN_ONDERZOEK, f"{V}.afwijzen"),
+    "TR365": ja(
+        f"{V}._vergrendel",
+        f"{V}.in_onderzoek",
+        notitie="na honoreren of afwijzen geen nieuw antwoord (9365); na in onderzoek wel",
+    ),
     "TR366": ja(
         "toegang.toewijzingen.retour.declaratie_antwoord",
         notitie="elke prestatie met de ReferentieNummer van de declaratie",
@@ -326,18 +347,28 @@ BESLUITEN: dict[str, Besluit] = {
     "TR369": nee(GEEN_BUDGET),
     "TR371": nee(GEEN_325),
     "TR373": nee(GEEN_BUDGET + "; een wijziging van het totaal is een nieuwe toewijzing"),
-    "TR374": open_(
-        "een tweede verzoek van dezelfde aanbieder voor dezelfde cliënt terwijl het eerste nog "
-        "open staat wordt aangenomen",
+    "TR374": ja(
         f"{V}.indienen",
+        f"{V}.onderhanden",
+        f"{I}._pas_verzoek_toe",
+        notitie=(
+            "dezelfde aanbieder, gemeente en cliënt (het BSN zoals gestuurd, of het dossier "
+            "van de te wijzigen toewijzing); open tot gehonoreerd of afgewezen (ook in "
+            "onderzoek); de producten van één WMO315 tellen niet als eerder verzoek; 9374 op "
+            "bsn of toewijzing"
+        ),
     ),
     "TR375": ja(f"{V}._controleer_product"),
     "TR376": nee(GEEN_325),
     "TR378": ja(f"{I}._header", f"{V}._gemeente"),
     "TR379": ja(f"{E}._referenties", f"{E}._toegewezen_product"),
-    "TR380": open_(
-        "de datum die groter moet zijn dan de dagtekening van het verzoek om wijziging",
-        f"{I}._wmo317",
+    "TR380": ja(
+        f"{V}._controleer_data_wijziging",
+        notitie=(
+            "de regel noemt het element niet; toegepast op de Einddatum van het "
+            "TeWijzigenProduct (de GewensteIngangsdatum mag volgens TR357 op of vóór de "
+            "dagtekening liggen); alleen in het WMO317"
+        ),
     ),
     "TR381": ja(f"{V}.catalogus_producten", f"{V}._controleer_product"),
     "TR382": ja(f"{Z}._periode"),
@@ -348,8 +379,11 @@ BESLUITEN: dict[str, Besluit] = {
         "13)",
         f"{S}.trek_in",
     ),
-    "TR386": open_(
-        "twee overlappende aanvragen van hetzelfde product in één WMO315", f"{I}._wmo315"
+    "TR386": ja(
+        f"{V}.dubbel_aangevraagd",
+        f"{V}._controleer_producten",
+        f"{I}._wmo315",
+        notitie="op productcode, zonder code op categorie; categorie 11-14 mag overlappen",
     ),
     "TR387": ja(f"{D}.beoordeel"),
     "TR388": ja(f"{D}.beoordeel"),
@@ -412,7 +446,7 @@ BESLUITEN |= {
     "CD079": ja(f"{E}._toegewezen_product"),
     "CD080": ja(f"{E}._toegewezen_product"),
     "CD085": ja(f"{V}.afwijzen", f"{E}.wmo319_bericht"),
-    "CD086": open_(VERZOEK_IN_ONDERZOEK, f"{E}.wmo319_bericht"),
+    "CD086": ja(f"{E}.wmo319_bericht", f"{V}.in_onderzoek"),
     "CD087": open_(_BINNEN_BERICHT, f"{I}._wmo323"),
     "CD095": ja(f"{V}._controleer_product"),
     "CD096": nee(

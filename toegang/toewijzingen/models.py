@@ -237,16 +237,32 @@ class Verzoek(models.Model):
         "ingangsdatum, einddatum (zoals in het bericht)."
     )
     ontvangen_op = models.DateTimeField(auto_now_add=True)
+    antwoord_uiterlijk = models.DateField(
+        null=True, blank=True,
+        help_text="Binnen 5 werkdagen na ontvangst een toewijzing of een antwoordbericht "
+        "(OP274, OP346).",
+    )  # fmt: skip
     bron = models.CharField(max_length=4, choices=[("api", "REST API"), ("xml", "iWmo-bericht")])
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.INGEDIEND)
     reden_afwijzing = models.CharField(
         max_length=2, blank=True, choices=choices("WJ759_Reden_afwijzing_verzoek")
     )
     toelichting_antwoord = models.TextField(blank=True)
+    verantwoordelijke_gemeente = models.ForeignKey(
+        Gemeente, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="Bij een afwijzing wegens woonplaatsbeginsel (WJ759 8): de gemeente die wel "
+        "verantwoordelijk is (OP359).",
+    )  # fmt: skip
     beantwoord_door = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     beantwoord_op = models.DateTimeField(null=True, blank=True)
+    # A first answer "aanvraag in onderzoek" (WMO319 VerzoekAntwoord 2, at most once, TR360);
+    # the verzoek stays open until honoured or refused.
+    in_onderzoek_op = models.DateTimeField("in onderzoek sinds", null=True, blank=True)
+    in_onderzoek_door = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     nieuwe_toewijzingen = models.ManyToManyField(Toewijzing, blank=True, related_name="+")
 
     objects = VerzoekQuerySet.as_manager()

@@ -19,9 +19,16 @@ Rules (shared/iwmo/README.md, issue 8):
   holds a contract covering the gemeente and the product then
   (``inkoop.contracten.services.contracten_voor``);
 - ``referentie`` (ReferentieAanbieder) is unique per aanbieder (TR347);
+- one verzoek at a time per aanbieder and client at a gemeente (TR374, 9374: ``onderhanden``),
+  compared on the BSN as sent so a known and an unknown person get the same answer; one product
+  only more than once in periods that do not overlap (TR386);
 - the gemeente answers once (row lock): honoured, which makes the toewijzing(en) through
   ``toegang.toewijzingen.services`` (a verzoek om wijziging: a new version of the toewijzing, or
-  only a new einddatum when nothing else changes), or refused with a RedenAfwijzingVerzoek (WJ759).
+  only a new einddatum when nothing else changes), or refused with a RedenAfwijzingVerzoek (WJ759;
+  for the woonplaatsbeginsel naming the responsible gemeente, OP359). Before that it may answer
+  "aanvraag in onderzoek" once (``in_onderzoek``, TR360/TR365);
+- the answer is due 5 workdays after receipt (``antwoord_uiterlijk``, OP274/OP346): shown in the
+  werkvoorraad and signalled by ``toegang.meldingen.tasks.signaleer_termijnen``.
 
 Honouring never invents a beschikking: a toewijzing needs a toegekend, active beschikt product
 of a vastgestelde beschikking whose period covers the requested one. When there is none, the
@@ -50,6 +57,7 @@ from regio.query import vereis, vereis_namens
 from regio.roles import CONSULENT
 from toegang.dossiers import services as client_services
 from toegang.models import BeschiktProduct, Dossier, Toewijzing, Verzoek
+from toegang.termijnen import plus_werkdagen
 from toegang.toewijzingen.services import (
     Omvang,
     Wijziging,
@@ -68,6 +76,15 @@ ZONDER_DOSSIER = (
     "cliënt, of wijs het af."
 )
 REDEN_DOOR_AANBIEDER = "12"  # WMO002 "Geinitieerd door de aanbieder"
+TECHNISCH = "0001"  # WJ001: a message-content (xslt) rule
+ONDERHANDEN = "9374"  # WJ001 (TR374): er is al een verzoek onderhanden
+INGANG_VERLEDEN = "9357"  # WJ001 (TR357)
+ANTWOORDTERMIJN_WERKDAGEN = 5  # OP274, OP346: a toewijzing or an antwoordbericht within
+AL_IN_ONDERZOEK = "9360"  # WJ001 (TR360): already answered "aanvraag in onderzoek"
+WOONPLAATSBEGINSEL = "8"  # WJ759
+AL_BEANTWOORD = "9365"  # WJ001 (TR365): already answered other than "in onderzoek"
+# Categories whose periods may overlap within one verzoek om toewijzing (TR386).
+OVERLAP_TOEGESTAAN = {"11", "12", "13", "14"}
 _PRODUCTCODE = re.compile(r"^[0-9A-Z]{5}$")
 
 
@@ -202,6 +219,40 @@ def _controleer_product(aanbieder, gemeente, i: int, p: dict, fouten: dict) -> d
     }
 
 
+def _fout(veld: str, melding: str, code: str) -> ValidationError:
+    """A refusal at ``veld`` carrying its WJ001 retourcode as the error's code."""
+    return ValidationError({veld: ValidationError(melding, code=code)})
+
+
+def _overlappen(a: dict, b: dict) -> bool:
+    """Whether two requested products' periods overlap (an open end runs on)."""
+    a_in, b_in = _datum(a["ingangsdatum"]), _datum(b["ingangsdatum"])
+    a_eind, b_eind = _datum(a.get("einddatum")), _datum(b.get("einddatum"))
+    return (a_eind is None or b_in <= a_eind) and (b_eind is None or a_in <= b_eind)
+
+
+def dubbel_aangevraagd(producten: list[dict]) -> list[tuple[int, int]]:
+    """TR386: the pairs (earlier, later index) of requested products that are the same product
+    (the productcode, or without one the productcategorie) in overlapping periods; products of
+    categories 11-14 may overlap."""
+    paren = []
+    for j, b in enumerate(producten):
+        for i, a in enumerate(producten[:j]):
+            if a["productcategorie"] != b["productcategorie"]:
+                continue
+            if a["productcategorie"] in OVERLAP_TOEGESTAAN:
+                continue
+            if (
+                (a.get("productcode") or "") != (b.get("productcode") or "")
+                and a.get("productcode")
+                and b.get("productcode")
+            ):
+                continue
+            if _overlappen(a, b):
+                paren.append((i, j))
+    return paren
+
+
 def _controleer_producten(aanbieder, gemeente, producten) -> list[dict]:
     if not isinstance(producten, list | tuple) or not producten:
         raise ValidationError({"producten": "Vraag ten minste één product aan."})
@@ -211,7 +262,44 @@ def _controleer_producten(aanbieder, gemeente, producten) -> list[dict]:
     ]
     if fouten:
         raise ValidationError(fouten)
+    for i, j in dubbel_aangevraagd(schoon):
+        raise _fout(
+            f"producten.{j}.ingangsdatum",
+            f"Dit product is ook als product {i + 1} aangevraagd in een periode die hiermee "
+            "overlapt: vraag een product alleen vaker aan in periodes die elkaar niet overlappen "
+            "(TR386).",
+            TECHNISCH,
+        )
     return schoon
+
+
+def onderhanden(aanbieder, gemeente, *, bsn: str = "", dossier=None, behalve=()):
+    """The aanbieder's verzoeken for this client at this gemeente that are still open (TR374):
+    not yet refused nor honoured. The client is the BSN as sent (so a known and an unknown person
+    are treated alike) or, for a verzoek om wijziging, the dossier of its toewijzing."""
+    wie = Q(pk__in=[])
+    if bsn:
+        wie |= Q(bsn=bsn)
+    if dossier is not None:
+        # Only the aanbieder's own verzoeken om wijziging, which name its own toewijzing of the
+        # client: nothing the aanbieder does not know already.
+        wie |= Q(dossier=dossier, soort=Verzoek.Soort.WIJZIGING)
+    return (
+        Verzoek.objects.filter(wie, aanbieder=aanbieder, gemeente=gemeente)
+        .filter(status=Verzoek.Status.INGEDIEND)
+        .exclude(pk__in=list(behalve))
+    )
+
+
+def _geen_onderhanden(aanbieder, gemeente, veld, **client) -> None:
+    eerder = onderhanden(aanbieder, gemeente, **client).order_by("ontvangen_op").first()
+    if eerder is not None:
+        raise _fout(
+            veld,
+            f"Er is al een verzoek van deze aanbieder voor deze cliënt onderhanden (referentie "
+            f"{eerder.referentie}): stuur een nieuw verzoek pas na het antwoord daarop (TR374).",
+            ONDERHANDEN,
+        )
 
 
 # --- indienen -----------------------------------------------------------------------------------
@@ -250,7 +338,8 @@ def indienen(
     aanbieder: Aanbieder, *, soort: str, referentie: str, producten: list[dict], user,
     bron: str = "api", bsn: str | None = None, gemeente=None,
     toewijzing: Toewijzing | None = None, reden: str = "", naam: str = "",
-    geboortedatum: datetime.date | None = None,
+    geboortedatum: datetime.date | None = None, dagtekening: datetime.date | None = None,
+    zelfde_bericht=(),
 ) -> Verzoek:  # fmt: skip
     """Store a verzoek om toewijzing (``soort`` "toewijzing": ``bsn`` and ``gemeente``, a
     Gemeente or CBS code, and the client's ``naam`` and ``geboortedatum`` as sent) or om wijziging
@@ -259,7 +348,14 @@ def indienen(
 
     A verzoek om toewijzing for a person without a dossier at the gemeente is accepted just the
     same, unlinked (no dossier, no client is made): a consulent answers it or links it to a
-    dossier after a melding (``koppel``). Nothing in the answer tells the two apart."""
+    dossier after a melding (``koppel``). Nothing in the answer tells the two apart.
+
+    While the aanbieder has a verzoek for the same client open at the gemeente (the BSN as sent,
+    or the toewijzing's dossier), a new one is refused (TR374, 9374); the verzoeken made from the
+    same message (``zelfde_bericht``, the products of one WMO315) do not count. A verzoek om
+    wijziging in a WMO317 is checked against its message's ``dagtekening``: a
+    GewensteIngangsdatum on or before it is the toewijzing's own ingangsdatum (TR357), an
+    einddatum lies after it (TR380). The REST API has no dagtekening and does not check these."""
     vereis_namens(user, ADD, aanbieder)
     referentie = (referentie or "").strip()
     if not referentie or len(referentie) > 36:
@@ -275,6 +371,7 @@ def indienen(
         reden = ""
         toewijzing = None
         naam = " ".join((naam or "").split())[:250]
+        _geen_onderhanden(aanbieder, gemeente, "bsn", bsn=bsn, behalve=zelfde_bericht)
     else:
         if toewijzing is None or toewijzing.aanbieder_id != aanbieder.pk:
             raise ValidationError({"toewijzing": "Noem een toewijzing van deze aanbieder."})
@@ -295,7 +392,14 @@ def indienen(
         dossier = toewijzing.beschikt_product.beschikking.dossier
         gemeente = dossier.verantwoordelijke_gemeente
         bsn, naam, geboortedatum = "", "", None
+        persoon = getattr(dossier.client, "persoon", None)
+        _geen_onderhanden(
+            aanbieder, gemeente, "toewijzing", bsn=getattr(persoon, "bsn", ""), dossier=dossier,
+            behalve=zelfde_bericht,
+        )  # fmt: skip
     schoon = _controleer_producten(aanbieder, gemeente, producten)
+    if soort == Verzoek.Soort.WIJZIGING and dagtekening is not None:
+        _controleer_data_wijziging(toewijzing, schoon[0], dagtekening)
 
     try:
         with transaction.atomic():
@@ -304,6 +408,7 @@ def indienen(
                 toewijzing=toewijzing, referentie=referentie, reden=reden, producten=schoon,
                 bron=bron, bsn=bsn, naam=naam, geboortedatum=geboortedatum,
                 zonder_dossier_ontvangen=dossier is None,
+                antwoord_uiterlijk=antwoordtermijn(timezone.localdate()),
             )  # fmt: skip
             audit.record(
                 "create", objects=[verzoek], actor=user,
@@ -317,6 +422,39 @@ def indienen(
             {"referentie": "Deze referentie is door de aanbieder al gebruikt."}
         ) from None
     return verzoek
+
+
+def _controleer_data_wijziging(toewijzing: Toewijzing, p: dict, dagtekening) -> None:
+    """TR357: a change that does not start after the dagtekening holds for the toewijzing's whole
+    period, so its GewensteIngangsdatum is the toewijzing's ingangsdatum. TR380: the einddatum of
+    the product to change lies after the dagtekening."""
+    ingang, eind = _datum(p["ingangsdatum"]), _datum(p.get("einddatum"))
+    if ingang <= dagtekening and ingang != toewijzing.ingangsdatum:
+        raise _fout(
+            "producten.0.ingangsdatum",
+            f"Een wijziging die niet na de dagtekening ({_d(dagtekening)}) ingaat, geldt voor de "
+            f"hele toewijzing: geef als gewenste ingangsdatum de ingangsdatum van toewijzing "
+            f"{toewijzing.nummer} ({_d(toewijzing.ingangsdatum)}) (TR357).",
+            INGANG_VERLEDEN,
+        )
+    if eind is not None and eind <= dagtekening:
+        raise _fout(
+            "producten.0.einddatum",
+            f"De einddatum ligt na de dagtekening ({_d(dagtekening)}) (TR380).",
+            TECHNISCH,
+        )
+
+
+def antwoordtermijn(ontvangen: datetime.date) -> datetime.date:
+    """The last day for the gemeente's answer (a toewijzing, or a WMO319 — "in onderzoek" too)
+    to a verzoek received on ``ontvangen``: 5 workdays later (OP274, OP346)."""
+    return plus_werkdagen(ontvangen, ANTWOORDTERMIJN_WERKDAGEN)
+
+
+def wacht_op_antwoord(qs):
+    """The verzoeken of ``qs`` whose answer term still runs: open and not yet answered
+    "in onderzoek" (that answer meets the term)."""
+    return qs.filter(status=Verzoek.Status.INGEDIEND, in_onderzoek_op__isnull=True)
 
 
 def _meld_consulenten(verzoek: Verzoek) -> None:
@@ -345,10 +483,31 @@ def _vergrendel(verzoek: Verzoek, user) -> Verzoek:
         .get(pk=verzoek.pk)
     )
     if v.status != Verzoek.Status.INGEDIEND:
+        # TR365: after an answer only "aanvraag in onderzoek" may be followed by another.
         raise ValidationError(
             f"Dit verzoek is al beantwoord: {v.get_status_display().lower()} op "
-            f"{timezone.localtime(v.beantwoord_op):%d-%m-%Y %H:%M}."
+            f"{timezone.localtime(v.beantwoord_op):%d-%m-%Y %H:%M}.",
+            code=AL_BEANTWOORD,
         )
+    return v
+
+
+def in_onderzoek(verzoek: Verzoek, user) -> Verzoek:
+    """The gemeente answers "aanvraag in onderzoek" (WMO319 VerzoekAntwoord 2, without a reason,
+    CD086): once (TR360, 9360), and only before the final answer (TR365, 9365). The verzoek
+    stays open for ``honoreren`` or ``afwijzen``."""
+    with transaction.atomic():
+        v = _vergrendel(verzoek, user)
+        if v.in_onderzoek_op is not None:
+            raise ValidationError(
+                f"Dit verzoek is al op {timezone.localtime(v.in_onderzoek_op):%d-%m-%Y} in "
+                "onderzoek genomen; het volgende antwoord is honoreren of afwijzen (TR360).",
+                code=AL_IN_ONDERZOEK,
+            )
+        v.in_onderzoek_op = timezone.now()
+        v.in_onderzoek_door = user
+        v.save(update_fields=["in_onderzoek_op", "in_onderzoek_door"])
+        audit.record("change", objects=[v], actor=user, toelichting={"status": "in onderzoek"})
     return v
 
 
@@ -523,23 +682,54 @@ def honoreren(verzoek: Verzoek, user) -> list[Toewijzing]:
     return nieuw
 
 
-def afwijzen(verzoek: Verzoek, user, reden_afwijzing: str, toelichting: str = "") -> Verzoek:
-    """The gemeente refuses the verzoek with a RedenAfwijzingVerzoek (WJ759)."""
+def afwijzen(
+    verzoek: Verzoek, user, reden_afwijzing: str, toelichting: str = "",
+    verantwoordelijke_gemeente=None,
+) -> Verzoek:  # fmt: skip
+    """The gemeente refuses the verzoek with a RedenAfwijzingVerzoek (WJ759). A refusal for the
+    woonplaatsbeginsel (8) names the gemeente that is responsible (OP359; a Gemeente or CBS
+    code): the WMO319 has no element for it, so the aanbieder reads it in the answer (API, the
+    toelichting)."""
     if reden_afwijzing not in codelijst("WJ759_Reden_afwijzing_verzoek"):
         raise ValidationError(
             {"reden_afwijzing": "Kies een reden van afwijzing uit de iWmo-codelijst WJ759."}
         )
+    toelichting = (toelichting or "").strip()
+    verantwoordelijk = None
+    if reden_afwijzing == WOONPLAATSBEGINSEL:
+        if verantwoordelijke_gemeente in (None, ""):
+            raise ValidationError(
+                {"verantwoordelijke_gemeente": "Noem bij een afwijzing wegens het "
+                 "woonplaatsbeginsel de gemeente die wel verantwoordelijk is."}
+            )  # fmt: skip
+        try:
+            verantwoordelijk = _gemeente(verantwoordelijke_gemeente)
+        except ValidationError:
+            raise ValidationError(
+                {"verantwoordelijke_gemeente": "Kies een bekende gemeente (CBS-code)."}
+            ) from None
+        if verantwoordelijk.pk == verzoek.gemeente_id:
+            raise ValidationError(
+                {"verantwoordelijke_gemeente": "Noem een andere gemeente dan die van het "
+                 "verzoek."}
+            )  # fmt: skip
+        regel = (
+            f"Verantwoordelijke gemeente (woonplaatsbeginsel): {verantwoordelijk.naam} "
+            f"(CBS-code {verantwoordelijk.code})."
+        )
+        toelichting = f"{regel}\n{toelichting}" if toelichting else regel
     with transaction.atomic():
         v = _vergrendel(verzoek, user)
         v.status = Verzoek.Status.AFGEWEZEN
         v.reden_afwijzing = reden_afwijzing
-        v.toelichting_antwoord = (toelichting or "").strip()
+        v.toelichting_antwoord = toelichting
+        v.verantwoordelijke_gemeente = verantwoordelijk
         v.beantwoord_door = user
         v.beantwoord_op = timezone.now()
         v.save(
             update_fields=[
                 "status", "reden_afwijzing", "toelichting_antwoord", "beantwoord_door",
-                "beantwoord_op",
+                "beantwoord_op", "verantwoordelijke_gemeente",
             ]
         )  # fmt: skip
         audit.record(

@@ -113,6 +113,16 @@ class VerzoekAntwoordSerializer(serializers.Serializer):
         source="reden_afwijzing", read_only=True, help_text="iWmo-codelijst WJ759."
     )
     toelichting = serializers.CharField(source="toelichting_antwoord", read_only=True)
+    verantwoordelijkeGemeente = serializers.CharField(
+        source="verantwoordelijke_gemeente.code", read_only=True, allow_null=True, default=None,
+        help_text="Bij redenAfwijzing 8 (woonplaatsbeginsel): CBS-code van de gemeente die wel "
+        "verantwoordelijk is.",
+    )  # fmt: skip
+    inOnderzoekOp = serializers.DateTimeField(
+        source="in_onderzoek_op", read_only=True, allow_null=True,
+        help_text="Eerste antwoord 'aanvraag in onderzoek' (VerzoekAntwoord 2); het verzoek blijft "
+        "ingediend tot het gehonoreerd of afgewezen is.",
+    )  # fmt: skip
     beantwoordOp = serializers.DateTimeField(
         source="beantwoord_op", read_only=True, allow_null=True
     )

@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from lxml import etree
 
@@ -113,6 +114,7 @@ class Bericht:
     records: list[Record] = field(default_factory=list)
     fouten: list[Fout] = field(default_factory=list)
     declaratie: object = None  # a WMO323's Declaratie, once applied
+    verzoeken: list[int] = field(default_factory=list)  # a WMO315's verzoeken made so far
 
     def fout(self, el, element: str, melding: str):
         self.fouten.append(Fout(el.sourceline if el is not None else None, element, melding))
@@ -236,6 +238,8 @@ def _product(p) -> dict:
 
 
 def _wmo315(b: Bericht) -> None:
+    from toegang.toewijzingen.verzoeken import dubbel_aangevraagd
+
     root = b.doc.getroot()
     gezien = set()
     for p in _alle(root, "Client/AangevraagdeProducten/AangevraagdProduct"):
@@ -259,6 +263,17 @@ def _wmo315(b: Bericht) -> None:
         b.records.append(
             Record({"referentieAanbieder": referentie}, "verzoek_toewijzing", {"product": product})
         )
+        b.records[-1].gegevens["el"] = p
+    # TR386: a product more than once only in periods that do not overlap (categories 11-14 may).
+    for _, j in dubbel_aangevraagd([r.gegevens["product"] for r in b.records]):
+        el = b.records[j].gegevens["el"]
+        b.fout(
+            _el(el, "ToewijzingIngangsdatum"), "ToewijzingIngangsdatum",
+            "Dit product is al eerder in het bericht aangevraagd in een periode die hiermee "
+            "overlapt (TR386).",
+        )  # fmt: skip
+    for r in b.records:
+        del r.gegevens["el"]
 
 
 def _wmo317(b: Bericht) -> None:
@@ -278,6 +293,10 @@ def _wmo317(b: Bericht) -> None:
             "Een verzoek om wijziging noemt precies één te wijzigen product.",
         )  # fmt: skip
         return
+    ongewijzigd = [
+        int(_tekst(o, "ToewijzingNummer"))
+        for o in _alle(verzoek, "OngewijzigdeProducten/OngewijzigdProduct")
+    ]
     p = te_wijzigen[0]
     ingang = _datum(p, "GewensteIngangsdatum")
     eind = _datum(p, "Einddatum")
@@ -296,6 +315,7 @@ def _wmo317(b: Bericht) -> None:
                     "einddatum": eind.isoformat() if eind else None,
                 },
                 "omvang_gegeven": _el(p, "Omvang") is not None,
+                "ongewijzigd": ongewijzigd,
             },
         )  # fmt: skip
     )
@@ -584,6 +604,45 @@ def declaratie_weigering(exc: ValidationError) -> tuple[list[str], list[str]]:
     return codes, _meldingen(exc)
 
 
+def _actuele_toewijzingen(b: Bericht, user, t: Toewijzing) -> dict[int, Toewijzing]:
+    """The aanbieder's current toewijzingen of the client of ``t`` at the gemeente, by nummer:
+    active and valid today or later (TR349)."""
+    vandaag = timezone.localdate()
+    dossier = t.beschikt_product.beschikking.dossier
+    qs = (
+        Toewijzing.objects.filter(
+            aanbieder=b.aanbieder, status=Toewijzing.Status.ACTIEF,
+            beschikt_product__beschikking__dossier__client_id=dossier.client_id,
+            beschikt_product__beschikking__dossier__verantwoordelijke_gemeente=b.gemeente,
+        )
+        .filter(Q(einddatum__isnull=True) | Q(einddatum__gte=vandaag))
+    )  # fmt: skip
+    return {x.nummer: x for x in qs}
+
+
+def _alle_actuele(b: Bericht, user, t: Toewijzing, ongewijzigd: list[int]):
+    """TR350: every OngewijzigdProduct names a current toewijzing of the client (9350); TR349: the
+    TeWijzigenProduct and the OngewijzigdProducten together name all of them (9349). None when
+    both hold, else the retourcode and message."""
+    actueel = _actuele_toewijzingen(b, user, t)
+    onbekend = [n for n in ongewijzigd if n not in actueel]
+    if onbekend:
+        return ["9350"], [
+            "OngewijzigdProduct met ToewijzingNummer "
+            + ", ".join(str(n) for n in onbekend)
+            + " is geen actuele toewijzing van deze cliënt bij deze aanbieder (TR350)."
+        ]
+    ontbreekt = sorted(set(actueel) - set(ongewijzigd) - {t.nummer})
+    if ontbreekt:
+        return ["9349"], [
+            "Het verzoek om wijziging noemt niet alle actuele toewijzingen van de cliënt; "
+            "ontbrekend als OngewijzigdProduct: "
+            + ", ".join(str(n) for n in ontbreekt)
+            + " (TR349)."
+        ]
+    return None
+
+
 def _pas_verzoek_toe(b: Bericht, r: Record, user) -> tuple[list[str], list[str]]:
     from toegang.toewijzingen import verzoeken as verzoek_services
 
@@ -593,18 +652,24 @@ def _pas_verzoek_toe(b: Bericht, r: Record, user) -> tuple[list[str], list[str]]
     try:
         if r.actie == "verzoek_toewijzing":
             # Accepted alike whether or not the gemeente knows the person (unlinked when not).
-            verzoek_services.indienen(
+            # TR374: the other products of this message are no earlier verzoek.
+            v = verzoek_services.indienen(
                 b.aanbieder, soort="toewijzing", referentie=referentie,
                 producten=[r.gegevens["product"]], user=user, bron="xml", bsn=bsn,
                 gemeente=b.gemeente, naam=_naam(client),
                 geboortedatum=_datum(client, "Geboortedatum/Datum"),
+                zelfde_bericht=b.verzoeken,
             )  # fmt: skip
+            b.verzoeken.append(v.pk)
         else:
             t = _toewijzing(b, user, r.gegevens["toewijzingnummer"])
             if t is None or _bsn_van(t) != bsn:
                 return ["9351"], [
                     "Het te wijzigen product hoort niet bij een toewijzing van deze cliënt."
                 ]
+            fout = _alle_actuele(b, user, t, r.gegevens["ongewijzigd"])
+            if fout:
+                return fout
             product = dict(r.gegevens["product"])
             bp = t.beschikt_product
             product["productcategorie"] = bp.productcategorie
@@ -616,6 +681,7 @@ def _pas_verzoek_toe(b: Bericht, r: Record, user) -> tuple[list[str], list[str]]
             verzoek_services.indienen(
                 b.aanbieder, soort="wijziging", referentie=referentie, producten=[product],
                 user=user, bron="xml", toewijzing=t, reden=r.gegevens["reden"],
+                dagtekening=b.dagtekening,
             )  # fmt: skip
     except ValidationError as exc:
         codes = _wj001_codes(exc) or [_verzoek_code(exc, r.actie == "verzoek_wijziging")]

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 from django.views.generic.detail import SingleObjectMixin
 
@@ -19,13 +20,16 @@ from regio.forms import fouten_op_formulier
 from regio.iwmo import choices, codelijst
 from regio.lists import SearchSortMixin
 from regio.mixins import ScopedViewMixin
+from regio.models import Gemeente
 from toegang.models import Toewijzing, Verzoek
+from toegang.termijnen import plus_werkdagen
 from toegang.toewijzingen.services import omvang_tekst
 from toegang.toewijzingen.verzoeken import (
     afwijzen,
     catalogus_producten,
     dekkend_product,
     honoreren,
+    in_onderzoek,
     koppel,
     weigering_koppelen,
     zonder_dossier_per_aanbieder,
@@ -86,6 +90,7 @@ class VerzoekListView(TolerantePaginaMixin, SearchSortMixin, ScopedViewMixin, Li
         "ontvangen": "ontvangen_op",
         "aanbieder": "aanbieder__naam",
         "gemeente": "gemeente__naam",
+        "termijn": "antwoord_uiterlijk",
     }
     default_sort = "ontvangen_op"
 
@@ -107,10 +112,20 @@ class VerzoekListView(TolerantePaginaMixin, SearchSortMixin, ScopedViewMixin, Li
         context = super().get_context_data(
             tab="verzoeken", aantal_mijn=None, aantal_verzoeken=open_verzoeken(self.request.user),
             statusfilters=STATUS_FILTERS.items(),
-            gekozen_status=self.status(), **kwargs,
+            gekozen_status=self.status(), vandaag=timezone.localdate(), **kwargs,
         )  # fmt: skip
         for verzoek in context["object_list"]:
             verzoek.client_naam = naam(verzoek)
+            # OP274/OP346: the answer term runs until a toewijzing or a WMO319 ("in onderzoek"
+            # too); shown while it runs, marked when it has passed or is one workday away.
+            verzoek.termijn = (
+                verzoek.antwoord_uiterlijk
+                if verzoek.status == Verzoek.Status.INGEDIEND and verzoek.in_onderzoek_op is None
+                else None
+            )
+            verzoek.termijn_bijna = verzoek.termijn is not None and verzoek.termijn <= (
+                plus_werkdagen(context["vandaag"], 1)
+            )
         return context
 
 
@@ -144,11 +159,13 @@ class VerzoekDetailView(ScopedViewMixin, DetailView):
             weigering_koppelen=weigering_koppelen(v, user)
             if open_ and mag and zonder_dossier
             else None,
-            mag_bericht=not open_ and mag,
+            mag_bericht=(not open_ or v.in_onderzoek_op is not None) and mag,
+            mag_in_onderzoek=open_ and mag and v.in_onderzoek_op is None,
             toewijzingen=Toewijzing.objects.visible_to(user, "toegang.view_toewijzing")
             .filter(pk__in=v.nieuwe_toewijzingen.values("pk"))
             .order_by("nummer"),
             reden_verzoek=codelijst("WJ758_Reden_verzoek").get(v.reden, ""),
+            vandaag=timezone.localdate(),
             **kwargs,
         )
 
@@ -218,6 +235,14 @@ class AfwijzingForm(forms.Form):
         help_text="iWmo-codelijst WJ759; de aanbieder ziet deze reden.",
         error_messages={"required": "Kies een reden van afwijzing."},
     )
+    verantwoordelijke_gemeente = forms.ModelChoiceField(
+        label="Verantwoordelijke gemeente",
+        queryset=Gemeente.objects.order_by("naam"),
+        required=False,
+        empty_label="Kies een gemeente",
+        help_text="Alleen bij woonplaatsbeginsel (8): de gemeente die wel verantwoordelijk is; "
+        "de aanbieder ziet haar in het antwoord.",
+    )
     toelichting = forms.CharField(
         label="Toelichting",
         required=False,
@@ -242,7 +267,11 @@ class AfwijzenView(VerzoekAntwoordMixin, FormView):
         data = form.cleaned_data
         try:
             afwijzen(
-                self.verzoek(), self.request.user, data["reden_afwijzing"], data["toelichting"]
+                self.verzoek(),
+                self.request.user,
+                data["reden_afwijzing"],
+                data["toelichting"],
+                data["verantwoordelijke_gemeente"],
             )
         except ValidationError as exc:
             fouten_op_formulier(form, exc)
@@ -264,6 +293,26 @@ class KoppelView(VerzoekAntwoordMixin, View):
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, "Het verzoek is aan het dossier van de cliënt gekoppeld.")
+        return HttpResponseRedirect(self.detail_url())
+
+
+class InOnderzoekView(VerzoekAntwoordMixin, View):
+    """Answer "aanvraag in onderzoek" (WMO319 VerzoekAntwoord 2) before the final answer, once
+    (POST only); the WMO319 is then downloaded from the detail page."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        try:
+            in_onderzoek(self.verzoek(), request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                "Het verzoek is in onderzoek. Stuur de aanbieder het antwoord (WMO319) en "
+                "honoreer of wijs het verzoek later af.",
+            )
         return HttpResponseRedirect(self.detail_url())
 
 
@@ -297,7 +346,7 @@ class AntwoordBerichtView(ScopedViewMixin, SingleObjectMixin, View):
         from toegang.toewijzingen.iwmo_xml import antwoord
 
         verzoek = self.get_object()
-        if verzoek.status == Verzoek.Status.INGEDIEND:
+        if verzoek.status == Verzoek.Status.INGEDIEND and verzoek.in_onderzoek_op is None:
             messages.error(request, "Beantwoord het verzoek eerst.")
             return HttpResponseRedirect(reverse("toegang:verzoek-detail", args=[verzoek.pk]))
         try:
@@ -318,6 +367,9 @@ urlpatterns = [
     path("verzoeken/<int:pk>/koppelen/", KoppelView.as_view(), name="verzoek-koppelen"),
     path("verzoeken/<int:pk>/honoreren/", HonorerenView.as_view(), name="verzoek-honoreren"),
     path("verzoeken/<int:pk>/afwijzen/", AfwijzenView.as_view(), name="verzoek-afwijzen"),
+    path(
+        "verzoeken/<int:pk>/in-onderzoek/", InOnderzoekView.as_view(), name="verzoek-in-onderzoek"
+    ),
     path(
         "verzoeken/<int:pk>/antwoordbericht/",
         AntwoordBerichtView.as_view(),
