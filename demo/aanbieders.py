@@ -115,6 +115,8 @@ def _regel(t: Toewijzing, van: datetime.date, tot: datetime.date, n: int, maand)
         volume = (volume * dagen / 7).quantize(Decimal(1), rounding=ROUND_DOWN) or Decimal(1)
     tarief = tarief_op(product, van)
     bedrag = (volume * tarief.bedrag).quantize(Decimal("0.01")) if tarief else Decimal("0.00")
+    if t.eenheid == "83":  # euro's: the volume is the amount (iWmo CS339)
+        bedrag = volume
     return {
         "referentie": f"R{maand:%y%m}-{t.nummer}-{n}",
         "vorige_referentie": "",

@@ -187,17 +187,17 @@ def test_a_bw_product_records_the_first_bw_start(opzet):
 # --- volume per frequentie ---------------------------------------------------------------------
 
 
-@pytest.mark.iwmo_regel("TR321", "TR322", "IV077")
+@pytest.mark.iwmo_regel("TR321", "IV077")
 def test_weekly_volume_is_volume_times_days_in_month_over_seven(opzet):
     t = opzet.toewijzing(volume="3", frequentie="2")
-    # March 2025: 3 × 31 / 7 = 13.2857… uur.
+    # March 2025: 3 × 31 / 7 = 13.2857… uur. (A month is declared once: a second debet for
+    # it is 9389, TR389, so the room of a month is what one line may hold.)
     assert codes(opzet.declareer(regel(t, "W-1", volume="14"))) == [["9321"]]
-    assert codes(opzet.declareer(regel(t, "W-2", volume="13"))) == [["0200"]]
-    assert codes(opzet.declareer(regel(t, "W-3", volume="0.29"))) == [["9322"]]  # 13.29 > 13.2857
-    assert codes(opzet.declareer(regel(t, "W-4", volume="0.28"))) == [["0200"]]  # 13.28
-    # February 2025: 3 × 28 / 7 = 12 exactly; the March lines do not count there.
+    assert codes(opzet.declareer(regel(t, "W-3", volume="13.29"))) == [["9321"]]  # > 13.2857
+    assert codes(opzet.declareer(regel(t, "W-4", volume="13.28"))) == [["0200"]]
+    # February 2025: 3 × 28 / 7 = 12 exactly; the March line does not count there.
+    assert codes(opzet.declareer(regel(t, "W-6", maand=(2025, 2), volume="12.01"))) == [["9321"]]
     assert codes(opzet.declareer(regel(t, "W-5", maand=(2025, 2), volume="12"))) == [["0200"]]
-    assert codes(opzet.declareer(regel(t, "W-6", maand=(2025, 2), volume="0.01"))) == [["9322"]]
 
 
 @pytest.mark.iwmo_regel("IV077", "IV078")
@@ -216,7 +216,8 @@ def test_monthly_volume_is_pro_rata_in_a_partial_month(opzet):
     april = dict(maand=(2025, 4), begin=D(2025, 4, 16))
     assert codes(opzet.declareer(regel(t, "M-1", volume="5.01", **april))) == [["9321"]]
     assert codes(opzet.declareer(regel(t, "M-2", volume="5", **april))) == [["0200"]]
-    assert codes(opzet.declareer(regel(t, "M-3", volume="0.01", **april))) == [["9322"]]
+    # April is declared (TR389): another debet for it waits for a full credit of M-2.
+    assert codes(opzet.declareer(regel(t, "M-3", volume="0.01", **april))) == [["9389"]]
     assert codes(opzet.declareer(regel(t, "M-4", maand=(2025, 5), volume="10.01"))) == [["9321"]]
     assert codes(opzet.declareer(regel(t, "M-5", maand=(2025, 5), volume="10"))) == [["0200"]]
 
@@ -272,7 +273,8 @@ def test_euro_eenheid_has_no_tariff_check(opzet):
     declaratie = opzet.declareer(regel(t, "E-1", volume="400", bedrag="400.00"))
     r = declaratie.regels.get()
     assert (r.status, r.tarief, r.kostenregel.bedrag) == ("toegekend", None, Decimal("400.00"))
-    assert codes(opzet.declareer(regel(t, "E-2", volume="100.01", bedrag="100.01"))) == [["9322"]]
+    e2 = regel(t, "E-2", maand=(2025, 4), volume="500.01", bedrag="500.01")
+    assert codes(opzet.declareer(e2)) == [["9321"]]
 
 
 # --- product, period and toewijzing ------------------------------------------------------------
@@ -367,26 +369,32 @@ def test_referentienummer_is_unique_per_aanbieder(opzet):
 @pytest.mark.iwmo_regel("TR323", "TR390", "OP360", "IV091")
 def test_credit_rules(opzet):
     t = opzet.toewijzing()
-    opzet.declareer(regel(t, "DEB", volume="13"), regel(t, "AF", maand=(2025, 4), bedrag="1"))
+    opzet.declareer(
+        regel(t, "DEB", volume="13"), regel(t, "AF", maand=(2025, 4), bedrag="1"),
+        regel(t, "DEB-M", maand=(2025, 5), volume="5"),
+    )  # fmt: skip
     credit = opzet.declareer(regel(t, "CR-1", volume="5", dc="C", vorige="DEB"))
     r = credit.regels.get()
     assert (r.status, r.kostenregel.bedrag) == ("toegekend", Decimal("-300.50"))  # 5 × 60,10
-    # The credit frees room: 13 − 5 + 5 fits the 13.28 of March again.
-    assert codes(opzet.declareer(regel(t, "DEB-2", volume="5"))) == [["0200"]]
-    declaratie = opzet.declareer(
-        regel(t, "CR-2", volume="9", dc="C", vorige="DEB"),  # 8 remain of DEB
-        regel(t, "CR-3", volume="1", dc="C", vorige="ONBEKEND"),
-        regel(t, "CR-4", maand=(2025, 4), volume="1", dc="C", vorige="DEB"),  # other period
-        regel(t, "CR-5", maand=(2025, 4), volume="1", dc="C", vorige="AF"),  # refused debet
-        regel(t, "CR-6", volume="6", dc="C", vorige="DEB-2"),  # more than DEB-2 (5)
-        regel(t, "CR-7", volume="8", dc="C", vorige="DEB"),  # exactly the rest
-    )
-    assert codes(declaratie) == [["9390"], ["8017"], ["8017"], ["8017"], ["8017"], ["0200"]]
+    # A partial credit does not reopen March (TR389, OP366).
+    assert codes(opzet.declareer(regel(t, "DEB-2", volume="5"))) == [["9389"]]
+    # One credit per debet in a declaratie (TR315): each in its own.
+    for credit, code in [
+        (regel(t, "CR-2", volume="9", dc="C", vorige="DEB"), "9390"),  # 8 remain of DEB
+        (regel(t, "CR-3", volume="1", dc="C", vorige="ONBEKEND"), "8017"),
+        (regel(t, "CR-4", maand=(2025, 4), volume="1", dc="C", vorige="DEB"), "8017"),  # period
+        (regel(t, "CR-5", maand=(2025, 4), volume="1", dc="C", vorige="AF"), "8017"),  # refused
+        (regel(t, "CR-6", maand=(2025, 5), volume="6", dc="C", vorige="DEB-M"), "8017"),  # > 5
+        (regel(t, "CR-7", volume="8", dc="C", vorige="DEB"), "0200"),  # exactly the rest
+    ]:
+        assert codes(opzet.declareer(credit)) == [[code]], credit["referentie"]
     assert codes(opzet.declareer(regel(t, "CR-8", volume="0.01", dc="C", vorige="DEB"))) == [
         ["9390"]
     ]
+    # DEB is credited in full: March may be declared again.
+    assert codes(opzet.declareer(regel(t, "DEB-3", volume="5"))) == [["0200"]]
     totaal = sum(Kostenregel.objects.values_list("bedrag", flat=True))
-    assert totaal == bedrag_van(Decimal("5"), TARIEF)  # DEB fully credited, DEB-2 stands
+    assert totaal == bedrag_van(Decimal("10"), TARIEF)  # DEB fully credited; DEB-M, DEB-3 stand
 
 
 def test_a_credit_of_another_aanbieders_debet_is_unknown(opzet):
@@ -481,7 +489,7 @@ def test_structure_of_the_declaratie_itself(opzet):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_declaraties_cannot_both_use_the_same_room(refdata):
     """Two connections declare 10 of the 13.28 uur of March at once: one is accepted, the other
-    waits on the toewijzing's lock and then sees the first (9322)."""
+    waits on the toewijzing's lock and then sees the first (March declared already: 9389)."""
     opzet = bouw_opzet()
     t = opzet.toewijzing()
     start = threading.Barrier(2)
@@ -503,7 +511,7 @@ def test_concurrent_declaraties_cannot_both_use_the_same_room(refdata):
     for thread in threads:
         thread.join(timeout=30)
     assert not fouten, fouten
-    assert sorted(uitslagen) == [["0200"], ["9322"]]
+    assert sorted(uitslagen) == [["0200"], ["9389"]]
     assert Kostenregel.objects.count() == 1
 
 

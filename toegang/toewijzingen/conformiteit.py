@@ -223,15 +223,16 @@ BESLUITEN: dict[str, Besluit] = {
     ),
     "OP360": ja(f"{D}._creditcodes", notitie=JW_TITEL + "; 9390"),
     "OP361": ja(f"{V}.indienen", notitie=JW_TITEL + "; TR347"),
-    "OP362": open_("zie TR385. " + JW_TITEL, f"{S}.trek_in"),
+    "OP362": ja(f"{S}.trek_in", notitie="via TR385 (9385). " + JW_TITEL),
     "OP363": nee(AANBIEDER, notitie=JW_TITEL),
     "OP364": ja(f"{D}.beoordeel", notitie=JW_TITEL + "; een declaratie vraagt geen start zorg"),
     "OP365": ja(f"{D}.beoordeel", notitie=JW_TITEL + "; 9321/9322"),
-    "OP366": open_(
-        "een nieuwe debetregel voor een al geaccepteerde periode wordt alleen op volume "
-        "getoetst (zie TR389). " + JW_TITEL,
+    "OP366": ja(
+        f"{D}.niet_gecrediteerd",
         f"{D}.beoordeel",
-    ),
+        notitie="een nieuwe debetregel wacht tot de vorige volledig (volume en bedrag) is "
+        "gecrediteerd (9389, TR389). " + JW_TITEL,
+    ),  # fmt: skip
     "OP367": ja(f"{D}.controleer_structuur", f"{I}._wmo323", notitie=JW_TITEL),
     "OP368": ja(f"{D}.beoordeel", notitie=JW_TITEL + "; 9307/9308"),
     "OP377": ja(
@@ -277,10 +278,8 @@ BESLUITEN: dict[str, Besluit] = {
     "TR307": ja(f"{D}.beoordeel"),
     "TR308": ja(f"{D}.beoordeel"),
     "TR314": ja(f"{D}.beoordeel", f"{D}.controleer_structuur"),
-    "TR315": open_(
-        "een VorigReferentieNummer dat twee keer in één declaratie staat", f"{D}.indienen"
-    ),
-    "TR316": open_("een debetregel die in dezelfde declaratie wordt gecrediteerd", f"{D}.indienen"),
+    "TR315": ja(f"{D}._tussen_regels", notitie="de hele declaratie wordt geweigerd (0001)"),
+    "TR316": ja(f"{D}._tussen_regels", notitie="de hele declaratie wordt geweigerd (0001)"),
     "TR318": nee("alleen te toetsen met kennis van de aanbieder of er elke periode zorg was"),
     "TR319": ja(f"{D}.controleer_structuur", f"{I}._wmo323"),
     "TR321": ja(f"{D}.beoordeel"),
@@ -293,7 +292,12 @@ BESLUITEN: dict[str, Besluit] = {
     ),
     "TR332": ja(f"{S}.volgend_nummer"),
     "TR333": ja(f"{D}.indienen"),
-    "TR335": open_("een Einddatum meer dan 5 jaar voor de DeclaratieDagtekening", f"{I}._wmo323"),
+    "TR335": ja(
+        f"{D}._regel",
+        f"{I}._wmo323",
+        notitie="de hele declaratie wordt geweigerd (0001); de DeclaratieDagtekening van de API "
+        "is de dag van ontvangst",
+    ),  # fmt: skip
     "TR337": nee(GEEN_325),
     "TR338": ja(f"{D}.beoordeel"),
     "TR339": ja(f"{D}.beoordeel"),
@@ -374,11 +378,12 @@ BESLUITEN: dict[str, Besluit] = {
     "TR382": ja(f"{Z}._periode"),
     "TR383": ja(f"{I}._wmo315"),
     "TR384": ja(f"{D}.beoordeel", f"{S}.trek_in"),
-    "TR385": open_(
-        "een toewijzing met geaccepteerde declaratieregels kan worden ingetrokken (RedenWijziging "
-        "13)",
+    "TR385": ja(
         f"{S}.trek_in",
-    ),
+        f"{D}.niet_gecrediteerd",
+        notitie="9385; de consulent beëindigt de toewijzing met een einddatum, of laat de "
+        "aanbieder eerst alles crediteren",
+    ),  # fmt: skip
     "TR386": ja(
         f"{V}.dubbel_aangevraagd",
         f"{V}._controleer_producten",
@@ -387,10 +392,10 @@ BESLUITEN: dict[str, Besluit] = {
     ),
     "TR387": ja(f"{D}.beoordeel"),
     "TR388": ja(f"{D}.beoordeel"),
-    "TR389": open_(
-        "een tweede debetregel voor dezelfde periode, hetzelfde product en dezelfde toewijzing "
-        "wordt alleen op volume getoetst (9322)",
+    "TR389": ja(
         f"{D}.beoordeel",
+        f"{D}.niet_gecrediteerd",
+        notitie="9389 (geen volumetoets meer) tot de eerdere debetregel volledig is gecrediteerd",
     ),
     "TR390": ja(f"{D}._creditcodes"),
     "TR410": ja(f"{I}._wmo317", notitie="NieuweProducten worden geweigerd (nieuw: WMO315)"),
@@ -399,7 +404,7 @@ BESLUITEN: dict[str, Besluit] = {
     "TR413": ja(f"{Z}._na_tijdelijke_stop"),
     "TR414": ja(f"{Z}._na_tijdelijke_stop", notitie="ook een check constraint op Zorgperiode"),
     "TR415": ja(f"{Z}._na_tijdelijke_stop"),
-    "TR416": open_("zie TR389 (de XSLT-variant binnen één bericht)", f"{D}.beoordeel"),
+    "TR416": ja(f"{D}._tussen_regels", notitie="de hele declaratie wordt geweigerd (0001)"),
     "TR418": ja(f"{D}.beoordeel"),
 }
 
@@ -447,7 +452,12 @@ BESLUITEN |= {
     "CD080": ja(f"{E}._toegewezen_product"),
     "CD085": ja(f"{V}.afwijzen", f"{E}.wmo319_bericht"),
     "CD086": ja(f"{E}.wmo319_bericht", f"{V}.in_onderzoek"),
-    "CD087": open_(_BINNEN_BERICHT, f"{I}._wmo323"),
+    "CD087": ja(
+        f"{D}._regel",
+        f"{I}._wmo323",
+        notitie="een tarief bij eenheid 83 wordt overal geweigerd; een ontbrekend ProductTarief "
+        "alleen in het XML-bericht (de JSON-API rekent dan met het contracttarief)",
+    ),
     "CD095": ja(f"{V}._controleer_product"),
     "CD096": nee(
         "regiozorg weigert NieuweProducten in een verzoek om wijziging (TR410)", f"{I}._wmo317"
@@ -470,7 +480,9 @@ BESLUITEN |= {
     ),
     "CS318": ja(f"{E}.controleer_client"),
     "CS319": nee(XSD),
-    "CS325": open_(_BINNEN_BERICHT, f"{I}._wmo323"),
+    "CS325": ja(
+        f"{D}._regel", f"{I}._wmo323", notitie="per prestatie en op het TotaalIngediendBedrag"
+    ),
     "CS335": ja(f"{S}.trek_in"),
     "CS336": ja(f"{S}.REDENEN_WIJZIGING"),
     "CS337": ja(f"{D}.controleer_structuur", f"{I}._wmo323"),
@@ -479,11 +491,7 @@ BESLUITEN |= {
         notitie="voor wat de gemeente verstuurt (WMO301); in een ontvangen WMO317 niet "
         "afzonderlijk getoetst",
     ),
-    "CS339": open_(
-        "bij eenheid 83 (euro's) wordt niet getoetst dat IngediendBedrag gelijk is aan "
-        "GeleverdVolume",
-        f"{D}.beoordeel",
-    ),
+    "CS339": ja(f"{D}._regel", notitie="de hele declaratie wordt geweigerd (0001)"),
     "CS340": ja(f"{I}._wmo323"),
     "CS343": nee(AANBIEDER + " (frequentie in het verzoek om toewijzing)"),
 }

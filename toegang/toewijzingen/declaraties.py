@@ -19,6 +19,14 @@ that ends before it begins, spans more than one calendar month (iWmo 9319) or en
 (care not yet delivered cannot be declared; iWmo TR137), a credit line without
 ``vorige_referentie``, and two lines with the same ``referentie`` in one declaratie.
 
+The iWmo XSLT rules and constraints among them carry WJ001 retourcode 0001 as the error's
+``code`` (so the API's invalidParams and the XML retour name it): a period that ended more than
+5 years before the DeclaratieDagtekening (TR335; the API's dagtekening is the day it receives
+the declaratie), eenheid 83 (euro's) with a ``tarief`` (CD087) or a bedrag other than the volume
+(CS339), a credit line of € 0 (CS325: a zero amount is debet), a ``vorige_referentie`` twice
+(TR315) or naming a line of the same declaratie (TR316), and two debet lines for the same
+prestatie — ToewijzingNummer, ProductPeriode, ProductCategorie and ProductCode — (TR416).
+
 Line checks and their WJ001 retourcodes
 ---------------------------------------
 ====  =============================================================================================
@@ -38,6 +46,10 @@ code  when
 9308  periode_einde is not within the toewijzing's ingangsdatum..einddatum
 9387  periode_begin is not the 1st of the month although the toewijzing started before or on it
 9388  periode_einde is not the month's last day although the toewijzing runs past it
+9389  debet: an accepted debet line for the same prestatie (ToewijzingNummer, ProductPeriode,
+      ProductCategorie, ProductCode) exists that accepted credits have not taken back in full,
+      volume and bedrag (iWmo TR389, OP366: credit it in full, then declare it anew). No
+      volume check (9321/9322) then.
 8021  this aanbieder already has an accepted line with this ReferentieNummer (a refused line's
       number may be used again: the database keeps ReferentieNummer unique among accepted lines)
 0611  the contract tariff (``inkoop.contracten.services.tarief_voor`` the toewijzing's contract:
@@ -97,6 +109,7 @@ ADD = "toegang.add_declaratie"
 CENT = Decimal("0.01")
 EURO = "83"
 DEBET, CREDIT = "D", "C"
+TECHNISCH = "0001"  # WJ001 "Bericht is afgekeurd om technische redenen."
 TOEGEKEND = Declaratieregel.Status.TOEGEKEND
 AFGEWEZEN = Declaratieregel.Status.AFGEWEZEN
 
@@ -208,8 +221,23 @@ def _nummer(waarde) -> int:
     return waarde
 
 
-def _regel(invoer: dict, vandaag: datetime.date) -> tuple[Regel | None, dict[str, str]]:
-    fouten: dict[str, str] = {}
+def _technisch(melding: str) -> ValidationError:
+    """A structure error with its WJ001 retourcode 0001 (an iWmo XSLT rule or constraint: the
+    message is refused as a whole)."""
+    return ValidationError(melding, code=TECHNISCH)
+
+
+def vijf_jaar_voor(dag: datetime.date) -> datetime.date:
+    try:
+        return dag.replace(year=dag.year - 5)
+    except ValueError:  # 29 February
+        return dag.replace(year=dag.year - 5, day=28)
+
+
+def _regel(
+    invoer: dict, vandaag: datetime.date, dagtekening: datetime.date
+) -> tuple[Regel | None, dict[str, str | ValidationError]]:
+    fouten: dict[str, str | ValidationError] = {}
     waarden: dict = {}
 
     def lees(veld, functie, *args, **kwargs):
@@ -249,17 +277,38 @@ def _regel(invoer: dict, vandaag: datetime.date) -> tuple[Regel | None, dict[str
         fouten.setdefault(
             "vorige_referentie", "Een creditregel noemt het ReferentieNummer van de debetregel."
         )
+    if einde and "periode_einde" not in fouten and einde < vijf_jaar_voor(dagtekening):
+        fouten["periode_einde"] = _technisch(
+            "De periode eindigde meer dan 5 jaar vóór de dagtekening van de declaratie en kan"
+            " niet meer worden gedeclareerd (iWmo TR335)."
+        )
+    if waarden.get("eenheid") == EURO:
+        if waarden.get("tarief") is not None:
+            fouten.setdefault("tarief", _technisch(
+                "Bij eenheid 83 (euro's) blijft het ProductTarief leeg (iWmo CD087)."
+            ))  # fmt: skip
+        volume, bedrag = waarden.get("volume"), waarden.get("bedrag")
+        if volume is not None and bedrag is not None and volume != bedrag:
+            fouten.setdefault("bedrag", _technisch(
+                "Bij eenheid 83 (euro's) is het bedrag gelijk aan het volume (iWmo CS339)."
+            ))  # fmt: skip
+    if waarden.get("bedrag") == 0 and waarden.get("debet_credit") == CREDIT:
+        fouten.setdefault("debet_credit", _technisch(
+            "Een bedrag van 0 is een debetregel: vul D in (iWmo CS325)."
+        ))  # fmt: skip
     if fouten:
         return None, fouten
     return Regel(**{veld: waarden[veld] for veld in REGEL_VELDEN}), {}
 
 
 def controleer_structuur(
-    aanbieder: Aanbieder, gemeente, nummer, regels
+    aanbieder: Aanbieder, gemeente, nummer, regels, dagtekening: datetime.date | None = None
 ) -> tuple[Gemeente, str, list[Regel]]:
-    """The whole declaratie's structure; ValidationError keyed by input name (module doc)."""
-    fouten: dict[str, list[str]] = {}
+    """The whole declaratie's structure; ValidationError keyed by input name (module doc).
+    ``dagtekening`` is the DeclaratieDagtekening (today when not given: the API)."""
+    fouten: dict[str, list] = {}
     vandaag = datetime.date.today()
+    dagtekening = dagtekening or vandaag
 
     if isinstance(gemeente, Gemeente):
         gemeente_obj = gemeente
@@ -279,6 +328,7 @@ def controleer_structuur(
             fouten["nummer"] = [_NUMMER_GEBRUIKT]
 
     gelezen: list[Regel] = []
+    posities: list[int] = []  # the input position of each line read
     if not isinstance(regels, list | tuple) or not regels:
         fouten["regels"] = ["Een declaratie heeft ten minste één regel."]
     else:
@@ -287,12 +337,13 @@ def controleer_structuur(
             if not isinstance(invoer, dict):
                 fouten[f"regels.{index}"] = ["Een regel is een object met velden."]
                 continue
-            regel, regelfouten = _regel(invoer, vandaag)
+            regel, regelfouten = _regel(invoer, vandaag, dagtekening)
             for veld, tekst in regelfouten.items():
                 fouten[f"regels.{index}.{veld}"] = [tekst]
             if regel is None:
                 continue
             gelezen.append(regel)
+            posities.append(index)
             if regel.referentie in eerste:
                 fouten[f"regels.{index}.referentie"] = [
                     f"Dit ReferentieNummer staat ook in regel {eerste[regel.referentie]}; het is"
@@ -300,9 +351,52 @@ def controleer_structuur(
                 ]
             else:
                 eerste[regel.referentie] = index
+        for veld, tekst in _tussen_regels(gelezen, posities, eerste).items():
+            fouten.setdefault(veld, [tekst])
     if fouten:
         raise ValidationError(fouten)
     return gemeente_obj, nummer, gelezen
+
+
+def debetsleutel(r) -> tuple:
+    """What makes two debet lines the same prestatie (iWmo TR389/TR416): ToewijzingNummer,
+    ProductPeriode, ProductCategorie and ProductCode."""
+    return (
+        r.toewijzingnummer, r.periode_begin, r.periode_einde, r.productcategorie, r.productcode
+    )  # fmt: skip
+
+
+def _tussen_regels(
+    gelezen: list[Regel], posities: list[int], referenties: dict[str, int]
+) -> dict[str, ValidationError]:
+    """The iWmo XSLT rules between the lines of one declaratie (retourcode 0001)."""
+    fouten: dict[str, ValidationError] = {}
+    vorige: dict[str, int] = {}
+    debet: dict[tuple, int] = {}
+    for index, r in zip(posities, gelezen, strict=True):
+        if r.vorige_referentie:
+            if r.vorige_referentie in vorige:
+                fouten[f"regels.{index}.vorige_referentie"] = _technisch(
+                    f"Dit VorigReferentieNummer staat ook in regel {vorige[r.vorige_referentie]};"
+                    " het is uniek in een declaratie (iWmo TR315)."
+                )
+            else:
+                vorige[r.vorige_referentie] = index
+            if r.vorige_referentie in referenties:
+                fouten.setdefault(f"regels.{index}.vorige_referentie", _technisch(
+                    f"Regel {referenties[r.vorige_referentie]} staat in dezelfde declaratie:"
+                    " een debetregel wordt in een latere declaratie gecrediteerd (iWmo TR316)."
+                ))  # fmt: skip
+        if r.debet_credit == DEBET:
+            sleutel = debetsleutel(r)
+            if sleutel in debet:
+                fouten[f"regels.{index}.periode_begin"] = _technisch(
+                    f"Regel {debet[sleutel]} declareert al dezelfde periode, hetzelfde product"
+                    " en dezelfde toewijzing; tel het volume op in één debetregel (iWmo TR416)."
+                )
+            else:
+                debet[sleutel] = index
+    return fouten
 
 
 _NUMMER_GEBRUIKT = "Deze aanbieder gebruikte dit declaratienummer al (iWmo 9333)."
@@ -417,13 +511,44 @@ def beoordeel(aanbieder, r: Regel, t: Toewijzing | None) -> tuple[list[str], Dec
 
     if r.debet_credit == DEBET:
         ruimte, gebruikt = toegestaan_volume(t, r.periode_begin)
-        if Fraction(r.volume) > ruimte:
+        zelfde = Declaratieregel.objects.filter(
+            toewijzing=t, periode_begin=r.periode_begin, periode_einde=r.periode_einde,
+            productcategorie=r.productcategorie, productcode=r.productcode,
+        )  # fmt: skip
+        if niet_gecrediteerd(zelfde):
+            codes.append("9389")  # no volume check: this prestatie was declared already
+        elif Fraction(r.volume) > ruimte:
             codes.append("9321")
         elif Fraction(r.volume + gebruikt) > ruimte:
             codes.append("9322")
     else:
         codes.extend(_creditcodes(geaccepteerd, r, t))
     return list(dict.fromkeys(codes)), tarief
+
+
+def niet_gecrediteerd(regels) -> list[Declaratieregel]:
+    """The accepted debet lines among ``regels`` that accepted credits (VorigReferentieNummer
+    = their ReferentieNummer, same aanbieder) have not taken back in full, volume and bedrag
+    (iWmo OP366: a prestatie is credited completely before it is declared again)."""
+    debet = list(regels.filter(status=TOEGEKEND, debet_credit=DEBET))
+    if not debet:
+        return []
+    gecrediteerd = {
+        (c["aanbieder_id"], c["vorige_referentie"]): (c["volume"], c["bedrag"])
+        for c in Declaratieregel.objects.filter(
+            status=TOEGEKEND, debet_credit=CREDIT,
+            aanbieder_id__in={d.aanbieder_id for d in debet},
+            vorige_referentie__in={d.referentie for d in debet},
+        )
+        .values("aanbieder_id", "vorige_referentie")
+        .annotate(volume=Sum("volume"), bedrag=Sum("bedrag"))
+    }  # fmt: skip
+    open_ = []
+    for d in debet:
+        volume, bedrag = gecrediteerd.get((d.aanbieder_id, d.referentie), (0, 0))
+        if volume < d.volume or bedrag < d.bedrag:
+            open_.append(d)
+    return open_
 
 
 def _creditcodes(geaccepteerd, r: Regel, t: Toewijzing) -> list[str]:
@@ -468,14 +593,24 @@ def _vergrendel_toewijzingen(aanbieder, gemeente, nummers, user) -> dict[int, To
 
 
 def indienen(
-    aanbieder: Aanbieder, *, gemeente, nummer: str, regels: list[dict], user, bron: str = "api"
+    aanbieder: Aanbieder,
+    *,
+    gemeente,
+    nummer: str,
+    regels: list[dict],
+    user,
+    bron: str = "api",
+    dagtekening: datetime.date | None = None,
 ) -> Declaratie:
     """Receive a declaratie of ``aanbieder`` for ``gemeente`` (a Gemeente or its CBS code):
     refused whole when malformed (ValidationError), else every line stored toegekend or
     afgewezen with its retourcodes (module doc). ``user`` None is a system caller (the XML
-    import) that vouches for the aanbieder itself; a user must hold add_declaratie for it."""
+    import) that vouches for the aanbieder itself; a user must hold add_declaratie for it.
+    ``dagtekening``: the message's DeclaratieDagtekening (XML); the API's is the day received."""
     vereis_namens(user, ADD, aanbieder)
-    gemeente, nummer, gelezen = controleer_structuur(aanbieder, gemeente, nummer, regels)
+    gemeente, nummer, gelezen = controleer_structuur(
+        aanbieder, gemeente, nummer, regels, dagtekening
+    )
     with transaction.atomic():
         list(Aanbieder.objects.select_for_update().filter(pk=aanbieder.pk).values_list("pk"))
         if Declaratie.objects.filter(aanbieder=aanbieder, nummer=nummer).exists():

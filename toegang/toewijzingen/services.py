@@ -48,7 +48,14 @@ from inkoop.models import Aanbieder, Bekostiging, Contract
 from regio import audit
 from regio.iwmo import codelijst
 from regio.query import vereis
-from toegang.models import Beschikking, BeschiktProduct, Toewijzing, Toewijzingnummerreeks
+from toegang.models import (
+    Beschikking,
+    BeschiktProduct,
+    Declaratieregel,
+    Toewijzing,
+    Toewijzingnummerreeks,
+)
+from toegang.toewijzingen.declaraties import niet_gecrediteerd
 
 REDEN_VERWIJDERD = "13"  # WMO002 "Verwijderd": withdrawn, sent in error (TR384)
 REDEN_VERLENGING = "04"  # WMO002 "Herbeoordeling: verlenging toewijzing"
@@ -650,9 +657,21 @@ def _markeer_ingetrokken(t: Toewijzing) -> None:
 
 def trek_in(user, toewijzing: Toewijzing) -> Toewijzing:
     """Withdraw a toewijzing sent in error: status ingetrokken, RedenWijziging 13 (Verwijderd),
-    Einddatum = Ingangsdatum (iWmo). The number stays used."""
+    Einddatum = Ingangsdatum (iWmo). The number stays used. Refused (9385, iWmo TR385/OP362)
+    while accepted declaratie lines on it are not credited in full: withdrawing would leave
+    delivered and declared care without a toewijzing."""
     with transaction.atomic():
         t = _vergrendel(toewijzing, user)
+        # The aanbieder's declaraties lock the toewijzing too (declaraties.indienen): none slips in.
+        if niet_gecrediteerd(Declaratieregel.objects.filter(toewijzing=t)):
+            raise ValidationError(
+                f"Toewijzing {t.nummer} kan niet worden ingetrokken: de aanbieder declareerde er"
+                " al zorg op die is goedgekeurd (iWmo TR385). Beëindig de toewijzing met een"
+                " einddatum (Einddatum wijzigen) als de zorg stopt, of vraag de aanbieder eerst"
+                " alle declaraties erop volledig te crediteren als de toewijzing echt ten"
+                " onrechte is verstuurd.",
+                code="9385",
+            )
         _markeer_ingetrokken(t)
         t.save(update_fields=["status", "reden_wijziging", "einddatum", "gewijzigd_op"])
         audit.record(

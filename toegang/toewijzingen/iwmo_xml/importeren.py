@@ -344,9 +344,9 @@ def _wmo323(b: Bericht) -> None:
         )  # fmt: skip
     if periode_begin < EERSTE_DECLARATIEDAG:
         b.fout(_el(declaratie, "DeclaratiePeriode/Begindatum"), "DeclaratiePeriode", VOOR_2021)
+    dagtekening = _datum(declaratie, "DeclaratieDagtekening")
     _na_dagtekening(
-        b, _el(declaratie, "DeclaratieDagtekening"), "DeclaratieDagtekening",
-        _datum(declaratie, "DeclaratieDagtekening"), "8848",
+        b, _el(declaratie, "DeclaratieDagtekening"), "DeclaratieDagtekening", dagtekening, "8848",
     )  # fmt: skip
     totaal = 0
     gezien = set()
@@ -386,6 +386,11 @@ def _wmo323(b: Bericht) -> None:
                     periode_el, "ProductPeriode",
                     "De ProductPeriode valt niet binnen de DeclaratiePeriode (9319).",
                 )  # fmt: skip
+            if tarief is None and eenheid != "83":
+                b.fout(
+                    _el(p, "Eenheid"), "ProductTarief",
+                    "Vul het ProductTarief in: de eenheid is geen 83 (euro's) (CD087).",
+                )  # fmt: skip
             if tarief is not None and eenheid != "83" and bedrag != volume * int(tarief):
                 b.fout(
                     _el(p, "IngediendBedrag"), "IngediendBedrag",
@@ -412,6 +417,11 @@ def _wmo323(b: Bericht) -> None:
     totaal_el = _el(declaratie, "TotaalIngediendBedrag")
     opgegeven = int(_tekst(totaal_el, "TotaalBedrag"))
     if _tekst(totaal_el, "DebetCredit") == "C":
+        if opgegeven == 0:
+            b.fout(
+                totaal_el, "TotaalIngediendBedrag",
+                "Een TotaalBedrag van 0 heeft DebetCredit D (CS325).",
+            )  # fmt: skip
         opgegeven = -opgegeven
     if opgegeven != totaal:
         b.fout(
@@ -426,7 +436,7 @@ def _wmo323(b: Bericht) -> None:
         Record(
             {"declaratieNummer": _tekst(declaratie, "DeclaratieNummer")},
             "declaratie",
-            {"regels": regels},
+            {"regels": regels, "dagtekening": dagtekening},
         )  # fmt: skip
     )
 
@@ -696,7 +706,7 @@ def _pas_declaratie_toe(b: Bericht, r: Record, user) -> list[dict]:
     try:
         declaratie = declaratie_services.indienen(
             b.aanbieder, gemeente=b.gemeente, nummer=nummer, regels=r.gegevens["regels"],
-            user=user, bron="xml",
+            user=user, bron="xml", dagtekening=r.gegevens.get("dagtekening"),
         )  # fmt: skip
     except ValidationError as exc:
         codes, meldingen = declaratie_weigering(exc)
