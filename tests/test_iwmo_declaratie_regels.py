@@ -6,6 +6,7 @@ debet (CS325) and a toewijzing with accepted declaraties cannot be withdrawn (TR
 Through the service, the JSON API and, for WMO323 rules, the XML import."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -24,7 +25,7 @@ from tests.test_toegang_declaraties import (
 )
 from toegang.models import Declaratie, Toewijzing
 from toegang.toewijzingen.iwmo_xml import OngeldigBericht, importeer
-from toegang.toewijzingen.services import trek_in
+from toegang.toewijzingen.services import Omvang, Wijziging, trek_in, vervang
 
 pytestmark = pytest.mark.django_db
 
@@ -199,7 +200,10 @@ def opzet_indienen(opzet, *regels, dagtekening):
 @pytest.mark.iwmo_regel("TR335")
 def test_xml_uses_the_declaratie_dagtekening_for_tr335(xml):
     t = xml.toewijzing()
-    oud = VANDAAG.replace(year=VANDAAG.year - 6, day=1)
+    # More than five years before the dagtekening, yet not before 2021 (CS100 refuses that first).
+    oud = (VANDAAG.replace(year=VANDAAG.year - 5, day=1) - datetime.timedelta(days=40)).replace(
+        day=1
+    )
     inhoud = wmo323(
         xml.bsn, [prestatie("R1", t.nummer, oud, _maandeinde(oud))],
         periode=(oud, _maandeinde(oud)),
@@ -284,6 +288,27 @@ def test_a_toewijzing_with_accepted_declaraties_cannot_be_withdrawn(opzet, clien
     # Credited in full, the toewijzing was never really used: it may be withdrawn.
     opzet.declareer(regel(t, "C-1", volume="10", dc="C", vorige="R-1"))
     assert trek_in(opzet.consulent, t).status == Toewijzing.Status.INGETROKKEN
+
+
+@pytest.mark.iwmo_regel("OP345")
+def test_a_change_from_a_past_day_may_not_make_declared_care_unlawful(opzet):
+    """A toewijzing of 3 uur per week; March is declared and approved. Lowering the omvang from
+    15 March would leave March's approved care without a toewijzing for the second half."""
+    t = opzet.toewijzing()
+    opzet.declareer(regel(t, "R-MRT", volume="13"))
+    minder = Omvang(Decimal("2"), "04", "2")
+    with pytest.raises(ValidationError) as exc:
+        vervang(opzet.consulent, t, Wijziging(t.beschikt_product, t.aanbieder, D(2025, 3, 15),
+                                              t.einddatum, minder, "05"))  # fmt: skip
+    fout = " ".join(exc.value.message_dict["ingangsdatum"])
+    assert "OP345" in fout and "31-03-2025" in fout
+    t.refresh_from_db()
+    assert t.status == Toewijzing.Status.ACTIEF and t.einddatum == D(2025, 12, 31)
+    # From after the declared care the change is fine: the old toewijzing covers March.
+    nieuw = vervang(opzet.consulent, t, Wijziging(t.beschikt_product, t.aanbieder, D(2025, 4, 1),
+                                                  t.einddatum, minder, "05"))  # fmt: skip
+    t.refresh_from_db()
+    assert t.einddatum == D(2025, 3, 31) and nieuw.ingangsdatum == D(2025, 4, 1)
 
 
 # --- helpers ----------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ decision carries a ``notitie`` and follows those.
 
 from __future__ import annotations
 
-from regio.iwmo_regels import Besluit, ja, nee, open_
+from regio.iwmo_regels import Besluit, ja, nee
 from regio.iwmo_regels import gepland as gepland_
 
 Z = "toegang.toewijzingen.zorg"
@@ -194,10 +194,11 @@ BESLUITEN: dict[str, Besluit] = {
     "OP308": nee(AANBIEDER, notitie=JW_TITEL),
     "OP343": nee(AANBIEDER, notitie=JW_TITEL),
     "OP344": ja(f"{V}.honoreren", f"{V}.afwijzen", notitie=JW_TITEL),
-    "OP345": open_(
-        "een gewenste ingangsdatum in het verleden wordt niet getoetst aan al gedeclareerde "
-        "zorg. " + JW_TITEL,
+    "OP345": ja(
+        f"{S}._geen_gedeclareerde_zorg_na",
         f"{S}.controleer_wijziging",
+        notitie="voor elke wijziging met terugwerkende kracht, ook op verzoek (WMO317): de "
+        "huidige toewijzing eindigt de dag ervoor. " + JW_TITEL,
     ),
     "OP346": ja(
         f"{V}.antwoordtermijn",

@@ -592,6 +592,28 @@ def gevolg_voor_oude(toewijzing: Toewijzing, w: Wijziging) -> tuple[str, datetim
     return Toewijzing.Status.INGETROKKEN, toewijzing.ingangsdatum
 
 
+def _geen_gedeclareerde_zorg_na(toewijzing: Toewijzing, ingang: datetime.date) -> None:
+    """iWmo OP345: a change from a day in the past may not make care already declared (and
+    approved) on the current toewijzing unlawful: the current one ends the day before."""
+    if ingang >= timezone.localdate():
+        return
+    gedeclareerd = [
+        r
+        for r in niet_gecrediteerd(Declaratieregel.objects.filter(toewijzing=toewijzing))
+        if r.periode_einde >= ingang
+    ]
+    if gedeclareerd:
+        tot = max(r.periode_einde for r in gedeclareerd)
+        raise ValidationError(
+            {
+                "ingangsdatum": f"Op toewijzing {toewijzing.nummer} is al zorg gedeclareerd en "
+                f"goedgekeurd tot en met {datum(tot)}: een wijziging vanaf {datum(ingang)} zou "
+                "die declaraties onrechtmatig maken (iWmo OP345). Kies een ingangsdatum na "
+                f"{datum(tot)}, of vraag de aanbieder die declaraties eerst te crediteren."
+            }
+        )
+
+
 def controleer_wijziging(toewijzing: Toewijzing, w: Wijziging, *, contracten=None) -> None:
     """The checks of ``vervang`` without writing anything (for the confirmation page)."""
     if w.reden not in dict(REDENEN_WIJZIGING):
@@ -615,6 +637,7 @@ def controleer_wijziging(toewijzing: Toewijzing, w: Wijziging, *, contracten=Non
                 f"({datum(toewijzing.einddatum)}): maak dan een nieuwe toewijzing."
             }
         )
+    _geen_gedeclareerde_zorg_na(toewijzing, w.ingangsdatum)
     controleer(
         w.beschikt_product, w.aanbieder, w.ingangsdatum, w.einddatum, w.omvang,
         contracten=contracten, negeer=[toewijzing.pk],
