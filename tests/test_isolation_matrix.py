@@ -197,7 +197,9 @@ def test_foreign_objects_are_refused_and_never_shown(route, principal, world, cl
     assert not problems, "\n".join(problems)
 
 
-PUBLIC = {"login", "health", "schema", "docs", ""}
+# The probes and /metrics hold no data of anyone; /metrics answers this machine (the test
+# client's 127.0.0.1) or a token only (tests/test_metrics.py).
+PUBLIC = {"login", "health", "health-live", "health-ready", "metrics", "schema", "docs", ""}
 
 
 def route_is_public(route) -> bool:

@@ -41,7 +41,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "regio.logboek.RequestIdMiddleware",  # every log line of a request carries its id
-    "regio.health.SondeMiddleware",  # the Kubernetes probes, before the host check
     "regio.metrics.MetricsMiddleware",  # requests by view and status, their time and queries
     "django.middleware.security.SecurityMiddleware",
     # First after security: an /api/ body over API_MAX_BODY_BYTES answers 413 problem+json.
@@ -50,6 +49,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "regio.login.SessieVerlengenMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # The Kubernetes probes: after the security headers (CSP too), before the host check.
+    "regio.health.SondeMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -110,6 +110,7 @@ MODEL_OBJECTS = {
     "toegang.Zorgperiode": "zorgperiode",
     "toegang.Verzoek": "verzoek",
     "toegang.Declaratie": "declaratie",
+    "toegang.IngediendBericht": "ingediendbericht",
     "toegang.Aanmelding": "aanmelding",
     "toegang.Plaatsing": "plaatsing",
     "toegang.Trajectplan": "trajectplan",

@@ -75,6 +75,7 @@ from toegang.models import (
     Document,
     Dossier,
     Evaluatie,
+    IngediendBericht,
     Melding,
     Persoon,
     Relatie,
@@ -327,6 +328,10 @@ def build_side(tag: str, nummer: int) -> Side:
         aanbieder=aanbieder, gemeente=g, nummer=f"{m}-D-1", bron="api"
     )
     s["declaratie"] = declaratie
+    s["ingediendbericht"] = IngediendBericht.objects.create(
+        aanbieder=aanbieder, gemeente=g, berichttype="305", identificatie=f"{m}-B-1", bron="xml",
+        status="goedgekeurd", retour={"bericht": "WMO306", "kenmerk": f"{m}-R-1"},
+    )  # fmt: skip
 
     # --- waiting list, placement, regie ---------------------------------------------------------
     aanmelding = ws.aanmelden(
