@@ -1,29 +1,8 @@
 """Two Celery queues, each with its own workers: what someone waits for ("interactive") never
-waits behind a long verevening or monthly report ("batch")."""
-
-import threading
-
-import pytest
-from celery import shared_task
-from celery.contrib.testing.worker import start_worker
+waits behind a long verevening or monthly report ("batch"). Every task is routed to one of them
+(tests/test_deployment.py and tests/test_kubernetes.py show each queue has its own workers)."""
 
 from config.celery import app
-
-GESTART = threading.Event()
-LOSLATEN = threading.Event()
-
-
-@shared_task(name="jobs.test.wachtrij_lang")
-def lang_werk():
-    """Stands for a verevening: runs until the test lets it go."""
-    GESTART.set()
-    LOSLATEN.wait(60)
-    return "lang klaar"
-
-
-@shared_task(name="test.wachtrij_kort")
-def kort_werk():
-    return "kort klaar"
 
 
 def wachtrij(naam: str) -> str:
@@ -49,22 +28,3 @@ def test_every_task_has_its_queue():
     assert wachtrij("jobs.regio.ledenoverzicht") == "interactive"
     assert wachtrij("audit.verzegelen") == "interactive"
     assert wachtrij("regio.notificaties_samenvatting") == "interactive"
-
-
-@pytest.mark.worker
-def test_a_small_task_finishes_while_a_long_batch_job_runs():
-    GESTART.clear()
-    LOSLATEN.clear()
-    with (
-        start_worker(app, pool="solo", perform_ping_check=False, queues=["batch"]),
-        start_worker(app, pool="solo", perform_ping_check=False, queues=["interactive"]),
-    ):
-        lang = lang_werk.delay()
-        try:
-            assert GESTART.wait(30), "the batch worker did not take the long job"
-            kort = kort_werk.delay()
-            assert kort.get(timeout=30) == "kort klaar"
-            assert not lang.ready()  # the long one is still running
-        finally:
-            LOSLATEN.set()
-        assert lang.get(timeout=30) == "lang klaar"

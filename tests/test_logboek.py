@@ -38,9 +38,17 @@ class Opvanger(logging.Handler):
 def opvanger():
     handler = Opvanger()
     logger = logging.getLogger("regiozorg.test")
+    # Whatever another test or a worker's logging setup left behind: this logger writes.
+    vorig = (logger.level, logger.disabled, logging.root.manager.disable)
+    logger.setLevel(logging.DEBUG)
+    logger.disabled = False
+    logging.disable(logging.NOTSET)
     logger.addHandler(handler)
     yield handler
     logger.removeHandler(handler)
+    logger.setLevel(vorig[0])
+    logger.disabled = vorig[1]
+    logging.disable(vorig[2])
 
 
 def test_every_line_of_a_request_carries_its_id_and_no_bsn(rf, opvanger):
