@@ -193,12 +193,7 @@ class ZorgViewSet(IdempotentCreateMixin, ScopedViewSetMixin, viewsets.GenericVie
     def weigering(self, toewijzing, data, exc) -> dict:
         """The retour of a refused POST, for the 400 answer (not kept: it had no effect)."""
         sleutel = self.sleutel(data)
-        eerste = data["statusAanlevering"] == EERSTE
-        actie = {("305", True): "start", ("305", False): "verwijder_start",
-                 ("307", True): "stop", ("307", False): "verwijder_stop"}[
-            (self.berichttype, eerste)
-        ]  # fmt: skip
-        codes, meldingen = zorg_weigering(exc, actie, sleutel, toewijzing)
+        codes, meldingen = zorg_weigering(exc)
         kop = kop_api(self.berichttype, toewijzing.aanbieder, toewijzing.gemeente)
         return per_record(kop, [{"sleutel": sleutel, "retourcodes": codes, "meldingen": meldingen}])
 

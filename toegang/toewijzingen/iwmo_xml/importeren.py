@@ -550,11 +550,9 @@ def _toewijzing(b: Bericht, user, nummer: int) -> Toewijzing | None:
     )
 
 
-def zorg_weigering(exc: ValidationError, actie: str, sleutel: dict, t: Toewijzing):
+def zorg_weigering(exc: ValidationError) -> tuple[list[str], list[str]]:
     """The WJ001 codes and Dutch messages of a start/stop the zorg service refused — the same
-    for the API as for a record of a WMO305/307 (``actie``: start, stop, verwijder_start,
-    verwijder_stop; ``sleutel`` with the record's ``begindatum``): the service's errors carry
-    their code."""
+    for the API as for a record of a WMO305/307: the service's errors carry their code."""
     return _wj001_codes(exc) or [TECHNISCH], _meldingen(exc)
 
 
@@ -578,7 +576,7 @@ def _pas_zorg_toe(b: Bericht, r: Record, user) -> tuple[list[str], list[str]]:
         else:
             zorg_services.verwijder_stop(t, s["begindatum"], s.get("redenBeeindiging"), user=user)
     except ValidationError as exc:  # the service's errors carry their WJ001 code
-        return _wj001_codes(exc) or [TECHNISCH], _meldingen(exc)
+        return zorg_weigering(exc)
     return [OK], []
 
 
