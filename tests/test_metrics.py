@@ -50,6 +50,9 @@ def test_requests_by_view_and_status_with_time_and_queries_and_nothing_personal(
     assert waarde(na, "regiozorg_db_queries_total", view=view) > waarde(
         voor, "regiozorg_db_queries_total", view=view
     )
+    assert waarde(na, "regiozorg_db_query_seconds_total", view=view) > waarde(
+        voor, "regiozorg_db_query_seconds_total", view=view
+    )
     assert "regiozorg_celery_queue_length" in na
     # A label holds a view's name, never a path, an id, a BSN or a name.
     assert bsn not in na and "Geheimhouder" not in na and "metriek" not in na
@@ -83,3 +86,23 @@ def test_only_from_inside_or_with_the_token(client):
         client, REMOTE_ADDR="203.0.113.5", HTTP_AUTHORIZATION="Bearer geheim-token-voor-prometheus"
     )
     assert met_token.status_code == 200 and met_token["Content-Type"].startswith("text/plain")
+
+
+def test_server_timing_only_when_switched_on(client, refdata):
+    """The benchmark reads each page's SQL time from the response (its floor); production does
+    not tell anyone how long its database took."""
+    from config.benchdata.load import server_sql
+
+    user = UserFactory(username="timing")
+    grant(user, "consulent", gemeente="0342")
+    client.force_login(user)
+    assert "Server-Timing" not in client.get("/toegang/werkvoorraad/")
+    with override_settings(REGIOZORG_SERVER_TIMING=True):
+        response = client.get("/toegang/werkvoorraad/")
+    assert response.status_code == 200
+    sql = server_sql(response["Server-Timing"])
+    assert sql is not None
+    seconden, queries = sql
+    assert queries >= 3 and 0 < seconden < 60
+    app = float(re.search(r"app;dur=([\d.]+)", response["Server-Timing"])[1]) / 1000
+    assert app >= seconden

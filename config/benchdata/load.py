@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import random
+import re
 import statistics
 import threading
 import time
@@ -22,6 +23,21 @@ class Verzoek:
 class Meting:
     latencies: list[float] = field(default_factory=list)
     fouten: dict[int, int] = field(default_factory=dict)
+    # The server's own account per response (its Server-Timing header, where it sends one):
+    # seconds in database queries, and how many.
+    sql: list[float] = field(default_factory=list)
+    queries: list[int] = field(default_factory=list)
+
+
+SERVER_TIMING_DB = re.compile(r'(?:^|,)\s*db;dur=([\d.]+)(?:;desc="(\d+) queries")?')
+
+
+def server_sql(header: str | None) -> tuple[float, int] | None:
+    """(seconds, queries) from a ``Server-Timing: db;dur=…;desc="N queries"`` header."""
+    match = SERVER_TIMING_DB.search(header or "")
+    if not match:
+        return None
+    return float(match[1]) / 1000, int(match[2] or 0)
 
 
 def percentiel(waarden: list[float], p: float) -> float:
@@ -32,12 +48,19 @@ def percentiel(waarden: list[float], p: float) -> float:
     return ordered[index]
 
 
-def verstuur(conn: http.client.HTTPConnection, verzoek: Verzoek) -> tuple[int, float]:
+def verstuur(
+    conn: http.client.HTTPConnection, verzoek: Verzoek, meting: Meting | None = None
+) -> tuple[int, float]:
     started = time.perf_counter()
     conn.request("GET", verzoek.pad, headers=verzoek.headers)
     response = conn.getresponse()
     response.read()
-    return response.status, time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    sql = server_sql(response.getheader("Server-Timing"))
+    if meting is not None and sql is not None:
+        meting.sql.append(sql[0])
+        meting.queries.append(sql[1])
+    return response.status, seconds
 
 
 def serieel(host: str, port: int, verzoek: Verzoek, aantal: int, warmup: int = 3) -> Meting:
@@ -46,7 +69,7 @@ def serieel(host: str, port: int, verzoek: Verzoek, aantal: int, warmup: int = 3
     conn = http.client.HTTPConnection(host, port, timeout=60)
     try:
         for i in range(warmup + aantal):
-            status, seconds = verstuur(conn, verzoek)
+            status, seconds = verstuur(conn, verzoek, meting if i >= warmup else None)
             if status != 200:
                 meting.fouten[status] = meting.fouten.get(status, 0) + 1
             if i >= warmup:

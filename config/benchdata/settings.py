@@ -11,3 +11,4 @@ from config.settings.test import *  # noqa: E402,F403
 
 DEBUG = False
 DATABASES["default"]["CONN_MAX_AGE"] = 60  # noqa: F405
+REGIOZORG_SERVER_TIMING = True  # each page's SQL time, its floor (config/benchdata/measure.py)

@@ -194,6 +194,8 @@ REGIOZORG_TRUSTED_PROXIES = env_list("REGIOZORG_TRUSTED_PROXIES")
 # Prometheus (regio/metrics.py): /metrics answers the bearer token, or a request straight from
 # these networks (default: this machine only); a worker shows its counts on its own port (0: no).
 REGIOZORG_METRICS_TOKEN = env("REGIOZORG_METRICS_TOKEN", "")
+# The benchmark's Server-Timing header (db and app time per response); off in production.
+REGIOZORG_SERVER_TIMING = False
 REGIOZORG_METRICS_NETWERKEN = env_list("REGIOZORG_METRICS_NETWERKEN", "127.0.0.1/32,::1/128")
 REGIOZORG_WORKER_METRICS_PORT = env_int("REGIOZORG_WORKER_METRICS_PORT", 0)
 # Several processes (gunicorn, a prefork worker) add up their counts in this directory
