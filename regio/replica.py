@@ -48,8 +48,9 @@ _replica: contextvars.ContextVar[bool] = contextvars.ContextVar(
 @contextmanager
 def lezen_van_replica():
     """Within this block the lag-tolerant reads (see the module) go to the replica, when there
-    is one. For the read part of a report or export only: look up the user, their grants and
-    the objects to change before it (they come from the primary anyway)."""
+    is one. For the read part of a report, export or dashboard only. Build the scoped querysets
+    (``visible_to``, ``JobContext.scoped``) inside the block too: ``regio.query`` then reads
+    the grants a subquery would hold from the primary first."""
     token = _replica.set(True)
     try:
         yield

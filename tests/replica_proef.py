@@ -15,8 +15,12 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.contrib.auth.models import Permission  # noqa: E402
 from django.db import DatabaseError, connections, transaction  # noqa: E402
+from django.db.models import Sum  # noqa: E402
+from django.test import RequestFactory  # noqa: E402
 
 from demo import inkoop as inkoop_demo  # noqa: E402
+from financien.models import Kostenregel  # noqa: E402
+from financien.views.dashboard import DashboardView  # noqa: E402
 from inkoop.models import Product  # noqa: E402
 from regio import referentiedata  # noqa: E402
 from regio.jobs import JobContext  # noqa: E402
@@ -24,9 +28,11 @@ from regio.models import Gemeente, JobRun, Regio, Roltoekenning  # noqa: E402
 from regio.query import scope_for  # noqa: E402
 from regio.replica import lezen_van_replica  # noqa: E402
 from tests.factories import UserFactory, dossier_in, grant  # noqa: E402
+from tests.factories.financien import kosten  # noqa: E402
 from tests.wachten import wait_for  # noqa: E402
 from toegang.models import (  # noqa: E402
     Aanmelding,
+    Client,
     Dossier,
     DossierUserObjectPermission,
     Wachtlijstgebeurtenis,
@@ -120,6 +126,10 @@ DossierUserObjectPermission.objects.create(
 )  # fmt: skip
 bijgewerkt()
 uit["job_bijgewerkt"] = job(ct, amersfoort)
+fin = UserFactory(username="fin-replica")
+grant(fin, "financien", regio="amersfoort")
+kosten(amersfoort, Client.objects.create(), "0307", "100.00", D(2025, 3, 1))
+bijgewerkt()
 
 # The replica lags from here: its replay is held.
 een("replica", "SELECT pg_wal_replay_pause() IS NULL")
@@ -138,6 +148,21 @@ with lezen_van_replica():
     uit["replica_stand_eind"] = stand_eind(
         wachtlijstrapport.bereken(amersfoort, D(2025, 4, 1), D(2025, 5, 1), scope=ct)
     )
+
+# (1b) The finance dashboard's sums read the replica too; its verevening run the primary.
+kosten(amersfoort, Client.objects.create(), "0307", "200.00", D(2025, 4, 1))
+leeg_logboek()
+dashboard = DashboardView()
+dashboard.request = RequestFactory().get("/financien/dashboard/")
+dashboard.request.user = type(fin).objects.get(pk=fin.pk)
+uit["dashboard_gerealiseerd"] = str(
+    dashboard.cijfers(amersfoort, 2025, None)["totaal_gerealiseerd"]
+)
+uit["dashboard_replica_queries"] = queries("replica")
+uit["dashboard_primair_queries"] = queries("default")
+uit["primair_gerealiseerd"] = str(
+    Kostenregel.objects.filter(regio=amersfoort, jaar=2025).aggregate(s=Sum("bedrag"))["s"]
+)
 
 # (2) A write under the context goes to the primary; the standby refuses one.
 with lezen_van_replica():

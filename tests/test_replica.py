@@ -1,10 +1,11 @@
 """The read replica (regio.replica, README "A read replica"): a real streaming standby made with
 the embedded PostgreSQL's own pg_basebackup, and a process with the production settings pointed
 at the primary and at it (tests/replica_proef.py). With the standby's replay held, so that it
-lags on purpose, the waiting-list report job reads the replica; a write under the context goes
-to the primary (the standby refuses one); a revoked grant does not live on in the lagging
-replica; inside a transaction and outside the context everything reads the primary. Without
-POSTGRES_REPLICA_HOST the production settings have neither a replica nor a router."""
+lags on purpose, the waiting-list report job and the finance dashboard's sums read the
+replica; a write under the context goes to the primary (the standby refuses one); a revoked
+grant does not live on in the lagging replica; inside a transaction and outside the context
+everything reads the primary. Without POSTGRES_REPLICA_HOST the production settings have
+neither a replica nor a router."""
 
 import json
 import os
@@ -154,6 +155,17 @@ def test_the_report_job_reads_the_replica(uit):
     assert any("regio_roltoekenning" in sql for sql in uit["job_primair_queries"])
     assert not any("regio_roltoekenning" in sql for sql in uit["job_replica_queries"])
     assert not any("regio_jobrun" in sql for sql in uit["job_replica_queries"])
+
+
+def test_the_finance_dashboard_sums_read_the_replica(uit):
+    # 100 caught up on the replica, 200 more on the primary only while replay is held.
+    assert uit["primair_gerealiseerd"] == "300.00"
+    assert uit["dashboard_gerealiseerd"] == "100.00"
+    assert any("financien_kostenregel" in sql for sql in uit["dashboard_replica_queries"])
+    # The verevening run it shows, and the user's grants, come from the primary.
+    assert any("financien_vereveningsrun" in sql for sql in uit["dashboard_primair_queries"])
+    assert not any("vereveningsrun" in sql for sql in uit["dashboard_replica_queries"])
+    assert not any("regio_roltoekenning" in sql for sql in uit["dashboard_replica_queries"])
 
 
 def test_a_write_under_the_context_goes_to_the_primary(uit):

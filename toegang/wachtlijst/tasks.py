@@ -42,11 +42,11 @@ def wachtlijstrapportage(ctx: JobContext, regio_id: int, maand: str, maanden: in
     else:
         regio = ctx.scoped(Regio, CAPABILITY).get(pk=regio_id)
     eerste = wachtlijstrapport.parse_maand(maand)
-    # The scope (the starter's grants, or the regio's members) from the primary, before...
-    scope = ctx.scoped(Wachtlijstgebeurtenis, CAPABILITY)
     ctx.progress(15, "Cijfers berekenen")
-    # ...the report's own reads, which a lagging replica may serve (regio.replica).
+    # The report's reads may come from a lagging replica (regio.replica); the starter's grants,
+    # the regio's members and the run itself are still read from the primary.
     with lezen_van_replica():
+        scope = ctx.scoped(Wachtlijstgebeurtenis, CAPABILITY)
         rapport = wachtlijstrapport.rapport(regio, eerste, maanden, scope=scope)
         ctx.progress(50, "CSV en XLSX maken")
         koppen, rijen = wachtlijstrapport.als_tabel(rapport)
