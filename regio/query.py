@@ -19,6 +19,8 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
+from regio import replica
+
 
 class DateRange(models.Func):
     """PostgreSQL daterange(lower, upper, bounds); NULL bounds are unbounded."""
@@ -272,16 +274,16 @@ class ScopedQuerySet(models.QuerySet):
 
         perm_model = apps.get_model(self.object_permission_model)
         app_label, codename = split_capability(capability)
-        return Q(
-            Exists(
-                perm_model.objects.filter(
-                    content_object=OuterRef("pk"),
-                    user=user,
-                    permission__codename=codename,
-                    permission__content_type__app_label=app_label,
-                )
-            )
+        grants = perm_model.objects.filter(
+            user=user,
+            permission__codename=codename,
+            permission__content_type__app_label=app_label,
         )
+        if replica.actief():
+            # A query for the read replica carries the grants as ids read from the primary: a
+            # revoked one must not live on in a lagging replica (regio.replica).
+            return Q(pk__in=list(grants.values_list("content_object_id", flat=True)))
+        return Q(Exists(grants.filter(content_object=OuterRef("pk"))))
 
 
 class RegioWideQuerySet(ScopedQuerySet):
@@ -297,13 +299,15 @@ class RegioWideQuerySet(ScopedQuerySet):
         if scope.regio_ids:
             condition = Q(**{f"{self.regio_path}__in": sorted(scope.regio_ids)})
         if scope.gemeente_ids:
-            member = Q(
-                Exists(
-                    Lidmaatschap.objects.active_on(datetime.date.today()).filter(
-                        regio=OuterRef(self.regio_path), gemeente_id__in=sorted(scope.gemeente_ids)
-                    )
-                )
+            leden = Lidmaatschap.objects.active_on(datetime.date.today()).filter(
+                gemeente_id__in=sorted(scope.gemeente_ids)
             )
+            if replica.actief():
+                # For the read replica: the memberships as ids read from the primary.
+                regios = sorted(set(leden.values_list("regio_id", flat=True)))
+                member = Q(**{f"{self.regio_path}__in": regios})
+            else:
+                member = Q(Exists(leden.filter(regio=OuterRef(self.regio_path))))
             condition = member if condition is None else condition | member
         return condition
 

@@ -1,5 +1,7 @@
 """Production settings: everything from the environment (see README.md, "Omgevingsvariabelen")."""
 
+import copy
+
 from config.env import env, env_bool, env_int, env_list
 from config.settings.base import *  # noqa: F403
 
@@ -71,3 +73,19 @@ CACHES = {
         "KEY_PREFIX": "regiozorg",
     }
 }
+
+# A read replica (README "A read replica"): with POSTGRES_REPLICA_HOST, a streaming standby of
+# the primary serves the heavy reads that tolerate a little lag (reports, exports, dashboards'
+# aggregates, under regio.replica.lezen_van_replica()); everything else, permission and scope
+# checks and the verevening included, stays on the primary. Same database, user and password as
+# the primary; its own port with POSTGRES_REPLICA_PORT. Both are read always, so the ConfigMap
+# can be checked against them. Without the host: no replica, no router.
+POSTGRES_REPLICA_HOST = env("POSTGRES_REPLICA_HOST", "")
+POSTGRES_REPLICA_PORT = env("POSTGRES_REPLICA_PORT", "")
+if POSTGRES_REPLICA_HOST:
+    DATABASES["replica"] = {  # noqa: F405
+        **copy.deepcopy(DATABASES["default"]),  # noqa: F405
+        "HOST": POSTGRES_REPLICA_HOST,
+        "PORT": POSTGRES_REPLICA_PORT or DATABASES["default"]["PORT"],  # noqa: F405
+    }
+    DATABASE_ROUTERS = ["regio.replica.ReplicaRouter"]

@@ -22,6 +22,7 @@ from financien.views.common import bw_leden
 from regio.mixins import ScopedViewMixin
 from regio.models import Domein, Gemeente, Lidmaatschap, Regio
 from regio.query import scope_for
+from regio.replica import lezen_van_replica
 
 VIEW = "financien.view_kostenregel"
 CENT = Decimal("0.01")
@@ -100,27 +101,32 @@ class DashboardView(ScopedViewMixin, TemplateView):
     def cijfers(self, regio, jaar, gemeente) -> dict:
         user = self.request.user
         vandaag = datetime.date.today()
-        kosten = Kostenregel.objects.visible_to(user, VIEW).filter(regio=regio, jaar=jaar)
-        budgetten = Budget.objects.visible_to(user, "financien.view_budget").filter(
-            parameters__regio=regio, parameters__jaar=jaar
-        )
-        if gemeente is not None:
-            kosten = kosten.filter(gemeente_herkomst=gemeente)
-            budgetten = budgetten.filter(gemeente=gemeente)
         maanden = verstreken_maanden(jaar, vandaag)
-        rijen = {}
-        for functie_id, naam, bedrag in (
-            budgetten.order_by().values_list("functie_id", "functie__naam").annotate(Sum("bedrag"))
-        ):
-            rijen[functie_id] = {"functie": naam, "budget": bedrag, "gerealiseerd": NUL}
-        for functie_id, naam, bedrag in (
-            kosten.order_by().values_list("functie_id", "functie__naam").annotate(Sum("bedrag"))
-        ):
-            rij = rijen.setdefault(
-                functie_id,
-                {"functie": naam or "Zonder functie (pgb, handmatig)", "budget": None},
+        # The sums over every kostenregel tolerate a little lag: from the read replica when
+        # there is one (regio.replica). The verevening run below is read from the primary.
+        with lezen_van_replica():
+            kosten = Kostenregel.objects.visible_to(user, VIEW).filter(regio=regio, jaar=jaar)
+            budgetten = Budget.objects.visible_to(user, "financien.view_budget").filter(
+                parameters__regio=regio, parameters__jaar=jaar
             )
-            rij["gerealiseerd"] = bedrag
+            if gemeente is not None:
+                kosten = kosten.filter(gemeente_herkomst=gemeente)
+                budgetten = budgetten.filter(gemeente=gemeente)
+            rijen = {}
+            for functie_id, naam, bedrag in (
+                budgetten.order_by()
+                .values_list("functie_id", "functie__naam")
+                .annotate(Sum("bedrag"))
+            ):
+                rijen[functie_id] = {"functie": naam, "budget": bedrag, "gerealiseerd": NUL}
+            for functie_id, naam, bedrag in (
+                kosten.order_by().values_list("functie_id", "functie__naam").annotate(Sum("bedrag"))
+            ):
+                rij = rijen.setdefault(
+                    functie_id,
+                    {"functie": naam or "Zonder functie (pgb, handmatig)", "budget": None},
+                )
+                rij["gerealiseerd"] = bedrag
         for rij in rijen.values():
             rij["prognose"] = prognose(rij["gerealiseerd"], maanden)
             budget = rij["budget"]

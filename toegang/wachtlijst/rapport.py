@@ -17,7 +17,7 @@ import io
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db import connection
+from django.db import connections
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -229,10 +229,12 @@ def bereken(regio, maand_van: datetime.date, maand_tot: datetime.date, scope=Non
     maand_van, maand_tot = maand_van.replace(day=1), maand_tot.replace(day=1)
     if maand_tot < maand_van:
         raise ValueError("De eindmaand ligt voor de beginmaand.")
-    events_sql, events_params = _gebeurtenissen(regio, scope).query.sql_with_params()
+    gebeurtenissen = _gebeurtenissen(regio, scope)
+    events_sql, events_params = gebeurtenissen.query.sql_with_params()
     sql = SQL.replace("{events}", events_sql)
     params = [*events_params, maand_van, maand_tot, int(regio.wachtlijst_norm_maanden)]
-    with connection.cursor() as cursor:
+    # The database the events' queryset reads from: the replica under lezen_van_replica().
+    with connections[gebeurtenissen.db].cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return [Regel(*row) for row in rows]
