@@ -21,6 +21,21 @@ CSRF_COOKIE_SECURE = True
 # The 15-minute idle timeout (SESSION_COOKIE_AGE, SessieVerlengenMiddleware) comes from base;
 # so do X-Frame-Options DENY, nosniff, the referrer policy, the CSP and REGIOZORG_OTP_VERPLICHT.
 
+# PgBouncer in transaction pooling mode between the app and PostgreSQL (README "PgBouncer"):
+# each transaction may run on another server connection, so nothing may outlive a transaction
+# there. Django's .iterator() outside a transaction declares a server-side cursor WITH HOLD,
+# which the next fetch, on another server connection, no longer finds: with the switch on it
+# fetches client-side in chunks. Nothing else keeps session state: the advisory locks are
+# pg_advisory_xact_lock (regio/api/idempotentie.py, regio/audit_seal.py), the SETs are
+# SET LOCAL (toegang/privacy/bewaren.py), there is no LISTEN and no temporary table (only the
+# benchmark makes one, against its own database), psycopg2 prepares nothing on the server, and
+# the one SET at connect (Django's TIME ZONE, only where the server's differs) is a parameter
+# PgBouncer keeps per client and sets again on whichever server connection it hands out.
+# CONN_MAX_AGE stays as configured: a kept connection is one to PgBouncer, which is cheap.
+POSTGRES_PGBOUNCER = env_bool("POSTGRES_PGBOUNCER", False)
+if POSTGRES_PGBOUNCER:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True  # noqa: F405
+
 # One JSON object per log line, for the platform's log collector (regio/logboek.py).
 LOGGING["handlers"]["console"]["formatter"] = "json"  # noqa: F405
 
