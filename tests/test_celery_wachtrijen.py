@@ -1,7 +1,8 @@
 """Two Celery queues, each with its own workers: what someone waits for ("interactive") never
 waits behind a long verevening or monthly report ("batch"). Every task is routed to one of them
 (tests/test_deployment.py and tests/test_kubernetes.py show each queue has its own workers), and
-with one worker per queue a small job finishes while a long one is still running.
+with one worker per queue the small jobs (an export, the notification digest) finish while a
+long one is still running.
 
 The workers of that last test are processes of their own (tests/jobworker.py): celery's
 in-process test worker would stop the session's worker too. They consume the production queues
@@ -9,6 +10,7 @@ on a broker database of their own, which the session's worker does not read, and
 the tasks there without naming a queue, so the production routes decide.
 """
 
+import json
 import signal
 
 import pytest
@@ -65,9 +67,10 @@ def test_a_small_job_finishes_while_a_long_batch_job_runs(refdata, tmp_path):
     # The session's broker is database 0 of the test Valkey; these workers get one of their own.
     broker = settings.CELERY_BROKER_URL.rsplit("/", 1)[0] + "/1"
     signaal = tmp_path / "gepauzeerd"
+    mail = {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
     workers = [
         jobworker.start(signaal, queues=["batch"], broker_url=broker,
-                        pauze="financien.runs:regio_gemeenten"),
+                        pauze="financien.runs:regio_gemeenten", **mail),
     ]  # fmt: skip
     try:
         with app.connection_for_write(broker) as verbinding:
@@ -75,16 +78,22 @@ def test_a_small_job_finishes_while_a_long_batch_job_runs(refdata, tmp_path):
             wait_for(signaal.exists, timeout=60)  # mid-run, and it stays there
 
             JOBS["regio.ledenoverzicht"].task.apply_async((klein.pk,), connection=verbinding)
-        # Only the batch worker runs, and it is busy: the small job waits in its own queue.
+            samenvatting = app.tasks["regio.notificaties_samenvatting"].apply_async(
+                connection=verbinding
+            )
+        # Only the batch worker runs, and it is busy: the small jobs wait in their own queue.
         wachtrijen = redis.Redis.from_url(broker)
-        assert wachtrijen.llen("interactive") == 1
+        assert wachtrijen.llen("interactive") == 2
         assert JobRun.objects.get(pk=klein.pk).status == JobRun.Status.WACHTRIJ
 
-        workers.append(jobworker.start(signaal, queues=["interactive"], broker_url=broker))
+        workers.append(jobworker.start(signaal, queues=["interactive"], broker_url=broker, **mail))
         wait_for(lambda: JobRun.objects.get(pk=klein.pk).klaar, timeout=60)
         klein.refresh_from_db()
         assert klein.status == JobRun.Status.GEREED, klein.fout
         assert klein.bestanden.get().naam == "ledenoverzicht.csv"
+        # The notification digest too (its result in the workers' result backend).
+        uitkomst = wait_for(lambda: wachtrijen.get(f"celery-task-meta-{samenvatting.id}"), 60)
+        assert json.loads(uitkomst)["status"] == "SUCCESS"
 
         lang.refresh_from_db()
         assert lang.status == JobRun.Status.BEZIG and workers[0].poll() is None
