@@ -17,7 +17,8 @@ DOCKERFILE = ROOT / "Dockerfile"
 ENV_DOC = ROOT / "README.md"
 
 APP_SERVICES = ("web-init", "web", "worker", "worker-batch", "beat")
-ALL_SERVICES = ("postgres", "redis", *APP_SERVICES)
+MINIO_SERVICES = ("minio", "minio-init")  # profile "minio": object storage on the same machine
+ALL_SERVICES = ("postgres", "redis", *APP_SERVICES, *MINIO_SERVICES)
 REQUIRED_ON_APP_SERVICES = (
     "DJANGO_SECRET_KEY",
     "REGIOZORG_BSN_HASH_KEY",
@@ -26,6 +27,9 @@ REQUIRED_ON_APP_SERVICES = (
     "REDIS_URL",
 )
 SECRETS = ("DJANGO_SECRET_KEY", "REGIOZORG_BSN_HASH_KEY", "POSTGRES_PASSWORD")
+# Needed only with the "minio" profile: compose interpolates every service, whatever profile is
+# active, so these cannot be ${NAME:?...}; still never a value in the file.
+OPTIONAL_SECRETS = ("REGIOZORG_S3_SECRET_ACCESS_KEY", "MINIO_ROOT_PASSWORD")
 
 READ_SCRIPT = (
     "import os, json; os.environ['DJANGO_SETTINGS_MODULE']='config.settings.production'; "
@@ -190,7 +194,9 @@ def test_beat_runs_celery_beat(services):
     )
 
 
-@pytest.mark.parametrize("name", ["web", "worker", "worker-batch", "beat", "postgres", "redis"])
+@pytest.mark.parametrize(
+    "name", ["web", "worker", "worker-batch", "beat", "postgres", "redis", "minio"]
+)
 def test_service_has_healthcheck(services, name):
     healthcheck = services[name].get("healthcheck")
     assert isinstance(healthcheck, dict) and healthcheck.get("test"), (
@@ -271,6 +277,52 @@ def test_compose_holds_no_literal_secrets(services):
                     f"service {name} sets {var} to {value!r}; secrets must come from the .env "
                     f"file as ${{{var}:?message}}"
                 )
+            if var in OPTIONAL_SECRETS:
+                assert value == f"${{{var}:-}}", (
+                    f"service {name} sets {var} to {value!r}, not ${{{var}:-}} from the .env file"
+                )
+
+
+# docker-compose.yml: MinIO (profile "minio")
+
+
+def test_minio_is_optional_and_pinned(services):
+    for name in MINIO_SERVICES:
+        assert services[name].get("profiles") == ["minio"], f"{name} is not in the minio profile"
+        image = services[name]["image"]
+        assert re.fullmatch(r"quay\.io/minio/(minio|mc):RELEASE\.[0-9T-]+Z", image), (
+            f"{name}'s image {image!r} is not a pinned MinIO release"
+        )
+    minio = services["minio"]
+    assert command_text(minio) == "server /data --console-address :9001"
+    assert any(str(v).startswith("minio-data:/data") for v in minio["volumes"])
+    assert services["minio-init"]["depends_on"] == {"minio": {"condition": "service_healthy"}}
+    assert str(services["minio-init"]["restart"]) == "no"
+
+
+def test_minio_init_makes_the_bucket_and_a_key_for_it_alone(services):
+    script = command_text(services["minio-init"])
+    env = environment(services["minio-init"])
+    assert env["REGIOZORG_S3_BUCKET"] == "${REGIOZORG_S3_BUCKET:-}"
+    assert 'mc mb "local/$$B"' in script and 'B="$$REGIOZORG_S3_BUCKET"' in script
+    assert 'mc anonymous set none "local/$$B"' in script  # private: no anonymous reads
+    assert 'mc admin user add local "$$KEY" "$$REGIOZORG_S3_SECRET_ACCESS_KEY"' in script
+    assert '"Resource": ["arn:aws:s3:::\'"$$B"\'/*"]' in script  # that bucket only
+    assert 'mc admin policy attach local regiozorg-bucket --user "$$KEY"' in script
+
+
+def test_what_uses_files_reaches_minio_when_it_runs(services):
+    for name in APP_SERVICES:
+        env = environment(services[name])
+        assert env["REGIOZORG_S3_BUCKET"] == "${REGIOZORG_S3_BUCKET:-}"  # empty: media volume
+        # Unset: the minio service; set empty in .env: AWS itself.
+        assert env["REGIOZORG_S3_ENDPOINT_URL"] == "${REGIOZORG_S3_ENDPOINT_URL-http://minio:9000}"
+        assert env["REGIOZORG_S3_ACCESS_KEY_ID"] == "${REGIOZORG_S3_ACCESS_KEY_ID:-}"
+    for name in ("web", "worker", "worker-batch"):
+        # Waits for the bucket when the profile is on; without it minio-init is not required.
+        assert services[name]["depends_on"]["minio-init"] == {
+            "condition": "service_completed_successfully", "required": False,
+        }  # fmt: skip
 
 
 # Dockerfile

@@ -8,21 +8,18 @@ time limits so the broker's visibility timeout (twice the hard limit) passes wit
 """
 
 import datetime
-import os
 import random
 import signal
 import subprocess
-import sys
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from regio.jobs import JOBS
 from regio.models import JobRun, Regio
+from tests import jobworker
 from tests.factories import UserFactory, gemeente, grant
-from tests.jobworker import QUEUE
+from tests.jobworker import QUEUE, stop
 from tests.wachten import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -32,33 +29,10 @@ TIJDSLIMIET = 5  # seconds; the visibility timeout is twice this
 
 
 def worker(tmp_path, pauze: str | None = None) -> subprocess.Popen:
-    env = dict(
-        os.environ,
-        POSTGRES_DB=connection.settings_dict["NAME"],
-        DJANGO_SETTINGS_MODULE="config.settings.test",
-        CELERY_TASK_TIME_LIMIT=str(TIJDSLIMIET),
-        CELERY_TASK_SOFT_TIME_LIMIT=str(TIJDSLIMIET - 1),
-        DJANGO_MEDIA_ROOT=str(settings.MEDIA_ROOT),
-        JOBWORKER_SIGNAAL=str(tmp_path / "gepauzeerd"),
-    )
-    env.pop("JOBWORKER_PAUZE", None)
-    if pauze:
-        env["JOBWORKER_PAUZE"] = pauze
-    return subprocess.Popen(
-        [sys.executable, "-m", "tests.jobworker"],
-        cwd=settings.BASE_DIR, env=env, start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    return jobworker.start(
+        tmp_path / "gepauzeerd", pauze=pauze,
+        CELERY_TASK_TIME_LIMIT=str(TIJDSLIMIET), CELERY_TASK_SOFT_TIME_LIMIT=str(TIJDSLIMIET - 1),
     )  # fmt: skip
-
-
-def stop(proces: subprocess.Popen, sig=signal.SIGTERM):
-    if proces.poll() is None:
-        os.killpg(proces.pid, sig)
-    try:
-        proces.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(proces.pid, signal.SIGKILL)
-        proces.wait()
 
 
 # --- the job kinds: data, where to pause, and what "exactly one complete result" means --------
