@@ -1,6 +1,6 @@
 """The app behind PgBouncer in transaction pooling mode, as production runs it with
 POSTGRES_PGBOUNCER=1 (README "PgBouncer"): Debian's pgbouncer between Django and the session's
-PostgreSQL, the demo written and every page of every demo user read through it.
+PostgreSQL, the demo written and every page of a demo user of each role read through it.
 
 Each transaction may run on another server connection there, so whatever a connection keeps
 beyond a transaction is lost. The tests show the one thing that breaks without the setting (a
@@ -221,8 +221,8 @@ def test_the_time_zone_django_sets_at_connect_follows_the_client(pgbouncer):
             cursor.execute(f'ALTER DATABASE "{name}" RESET timezone')
 
 
-DEMO_USERS = ["beheer", "consulent-soest", "consulent-baarn", "consulent-amersfoort",
-              "consulent-stadskanaal", "ct-amersfoort", "ct-groningen", "risb-amersfoort",
+# One demo user per role (the pages are the same for a second user of a role; CI time).
+DEMO_USERS = ["beheer", "consulent-amersfoort", "ct-amersfoort", "risb-amersfoort",
               "financien-amersfoort"]  # fmt: skip
 NOT_REQUESTED = {"accounts/logout/", "beheer/logout/"}  # they would end the session
 
@@ -239,7 +239,7 @@ def pages() -> list[str]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_demo_and_every_page_of_every_demo_user_through_pgbouncer(pgbouncer, monkeypatch):
+def test_the_demo_and_every_page_of_each_role_through_pgbouncer(pgbouncer, monkeypatch):
     # health/ pings the Celery workers (none here) with a timeout: not a database matter.
     monkeypatch.setattr("regio.health._worker", lambda: {"workers": []})
     before = {s["database"]: s["total_xact_count"] for s in admin_show(pgbouncer, "STATS")}
