@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export XDG_RUNTIME_DIR ?= /tmp/runtime-$(shell id -u)
 
-.PHONY: run test lint format lock clean-data openapi iwmo-docs bench bench-quick bench-zegel
+.PHONY: run test lint format lock clean-data openapi iwmo-docs bench bench-quick bench-zegel bench-profiel
 
 $(BIN)/python: requirements.lock
 	@test -n "$(PY)" || { echo "Python 3.12 niet gevonden (pyenv of python3.12)"; exit 1; }
@@ -52,6 +52,12 @@ bench: $(BIN)/python
 bench-quick: $(BIN)/python
 	@mkdir -p -m 700 $(XDG_RUNTIME_DIR)
 	$(BIN)/python -m config.bench --quick
+
+## Where the list pages of the benchmark spend their time (after one `make bench`):
+## make bench-profiel PAGINA=dashboard ARGS="--sql --cprofile"
+bench-profiel: $(BIN)/python
+	@mkdir -p -m 700 $(XDG_RUNTIME_DIR)
+	$(BIN)/python -m config.benchdata.profiel "$(PAGINA)" $(ARGS)
 
 ## The audit seal window (issue 17): commit-to-seal delay while a long job writes; into BENCHMARKS.md.
 bench-zegel: $(BIN)/python

@@ -65,7 +65,14 @@ class Melding(models.Model):
                 fields=["gemeente", "volgende_termijn"],
                 condition=models.Q(status__in=["onderzoek", "aanvraag"]),
                 name="melding_open_per_gemeente",
-            )
+            ),
+            # The werkvoorraad's consulent filter and "mijn werk" count: the open meldingen of
+            # a gemeente per consulent, read from the index alone.
+            models.Index(
+                fields=["gemeente", "consulent"],
+                condition=models.Q(status__in=["onderzoek", "aanvraag"]),
+                name="melding_open_per_consulent",
+            ),
         ]
 
     def __str__(self):

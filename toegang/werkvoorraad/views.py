@@ -40,7 +40,6 @@ from toegang.models import (
     Melding,
     Opschorting,
     Plaatsing,
-    Verzoek,
     Verzuimherstel,
 )
 from toegang.wachtlijst import crisis
@@ -77,15 +76,6 @@ def _datum(waarde: datetime.date) -> Value:
 def _keuze(request, naam: str, toegestaan) -> str:
     waarde = request.GET.get(naam, "")
     return waarde if waarde in toegestaan else ""
-
-
-def open_verzoeken(user) -> int:
-    """Verzoeken of aanbieders still to be answered (the tab's count)."""
-    return (
-        Verzoek.objects.visible_to(user, "toegang.view_verzoek")
-        .filter(status=Verzoek.Status.INGEDIEND)
-        .count()
-    )
 
 
 class TolerantePaginaMixin:
@@ -190,7 +180,6 @@ class WerkvoorraadView(
             peildatum=self.peildatum,
             signaal_werkdagen=termijnen.SIGNAAL_WERKDAGEN,
             aantal_mijn=open_meldingen.filter(consulent=user).count(),
-            aantal_verzoeken=open_verzoeken(user),
             statussen=[(s.value, s.label) for s in OPEN],
             # "Ikzelf" (when the user has open meldingen), then the colleagues by name.
             consulenten=User.objects.filter(

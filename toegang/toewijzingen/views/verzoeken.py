@@ -34,7 +34,7 @@ from toegang.toewijzingen.verzoeken import (
     weigering_koppelen,
     zonder_dossier_per_aanbieder,
 )
-from toegang.werkvoorraad.views import TolerantePaginaMixin, open_verzoeken
+from toegang.werkvoorraad.views import TolerantePaginaMixin
 
 VIEW = "toegang.view_verzoek"
 CHANGE = "toegang.change_verzoek"
@@ -110,7 +110,7 @@ class VerzoekListView(TolerantePaginaMixin, SearchSortMixin, ScopedViewMixin, Li
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(
-            tab="verzoeken", aantal_mijn=None, aantal_verzoeken=open_verzoeken(self.request.user),
+            tab="verzoeken", aantal_mijn=None,
             statusfilters=STATUS_FILTERS.items(),
             gekozen_status=self.status(), vandaag=timezone.localdate(), **kwargs,
         )  # fmt: skip
