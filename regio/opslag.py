@@ -12,7 +12,12 @@ from __future__ import annotations
 import hashlib
 import tempfile
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import FileResponse
+from django.shortcuts import redirect
+
+from regio import audit
 
 GEWIJZIGD = (
     "Het opgeslagen document komt niet overeen met zijn vingerafdruk (SHA-256) en wordt niet "
@@ -41,3 +46,25 @@ def open_gecontroleerd(bestand, sha256: str):
         raise
     kopie.seek(0)
     return kopie
+
+
+def download(request, bestand, sha256: str, *, object, filename, content_type, terug,
+             toelichting: dict | None = None):  # fmt: skip
+    """The response that hands ``bestand`` (a FieldFile of ``object``) to the user who passed
+    the view's scoping: streamed after its SHA-256 is checked (files stored before their hash
+    was kept, without it) and audited as an export. A file that no longer matches is refused:
+    the refusal is audited and the user is sent to ``terug`` (a URL) with the reason."""
+    if sha256:
+        try:
+            inhoud = open_gecontroleerd(bestand, sha256)
+        except ValidationError as exc:
+            audit.record(
+                "export", objects=[object], resultaat="error",
+                toelichting={**(toelichting or {}), "fout": "sha256"},
+            )  # fmt: skip
+            messages.error(request, " ".join(exc.messages))
+            return redirect(terug)
+    else:
+        inhoud = bestand.open("rb")
+    audit.record("export", objects=[object], toelichting=toelichting)
+    return FileResponse(inhoud, as_attachment=True, filename=filename, content_type=content_type)

@@ -3,9 +3,8 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import DetailView, TemplateView, UpdateView, View
@@ -15,7 +14,7 @@ from regio import audit
 from regio.jobs import start_job
 from regio.mixins import ScopedViewMixin
 from regio.models import JobRun, Regio, User
-from regio.opslag import open_gecontroleerd
+from regio.opslag import download
 from regio.pdf import render_pdf
 from regio.services import leden_per_jaar, werkterreinen
 from regio.tasks import ledenoverzicht
@@ -166,22 +165,9 @@ class JobResultaatDownloadView(ScopedViewMixin, SingleObjectMixin, View):
         if bestand is None:
             raise Http404
         # Streamed from the storage (filesystem or S3) after its SHA-256 is checked.
-        if bestand.sha256:
-            try:
-                inhoud = open_gecontroleerd(bestand.bestand, bestand.sha256)
-            except ValidationError as exc:
-                audit.record(
-                    "export", objects=[run], resultaat="error",
-                    toelichting={"bestand": bestand.naam, "fout": "sha256"},
-                )  # fmt: skip
-                messages.error(request, " ".join(exc.messages))
-                return redirect("regio:jobrun-detail", pk=run.pk)
-        else:  # results stored before their hash was kept
-            inhoud = bestand.bestand.open("rb")
-        audit.record("export", objects=[run], toelichting={"bestand": bestand.naam})
-        return FileResponse(
-            inhoud,
-            as_attachment=True,
-            filename=bestand.naam,
+        return download(
+            request, bestand.bestand, bestand.sha256, object=run, filename=bestand.naam,
             content_type=bestand.content_type,
-        )
+            terug=reverse("regio:jobrun-detail", kwargs={"pk": run.pk}),
+            toelichting={"bestand": bestand.naam},
+        )  # fmt: skip

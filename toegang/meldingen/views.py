@@ -15,9 +15,9 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.views.generic import DetailView, FormView, View
@@ -27,7 +27,7 @@ from inkoop.models import Product
 from regio import audit
 from regio.forms import fouten_op_formulier
 from regio.mixins import ScopedViewMixin
-from regio.opslag import open_gecontroleerd
+from regio.opslag import download
 from regio.query import mag
 from toegang.meldingen import services
 from toegang.meldingen.forms import (
@@ -434,25 +434,12 @@ class DocumentDownloadView(ScopedViewMixin, SingleObjectMixin, View):
     def get(self, request, *args, **kwargs):
         document = self.get_object()
         extensie = Path(document.bestand.name).suffix.lower()
-        if document.sha256:
-            try:
-                inhoud = open_gecontroleerd(document.bestand, document.sha256)
-            except ValidationError as exc:
-                audit.record(
-                    "export", objects=[document], resultaat="error",
-                    toelichting={"fout": "sha256"},
-                )  # fmt: skip
-                messages.error(request, " ".join(exc.messages))
-                return redirect("toegang:dossier-detail", pk=document.dossier_id)
-        else:  # documents stored before their hash was kept
-            inhoud = document.bestand.open("rb")
-        audit.record("export", objects=[document])
-        return FileResponse(
-            inhoud,
-            as_attachment=True,
+        return download(
+            request, document.bestand, document.sha256, object=document,
             filename=f"{slugify(document.naam) or 'document'}{extensie}",
             content_type=services.content_type(document.bestand.name),
-        )
+            terug=reverse("toegang:dossier-detail", kwargs={"pk": document.dossier_id}),
+        )  # fmt: skip
 
 
 urlpatterns = [
