@@ -3,7 +3,6 @@ of the tasks it queues, JSON lines in production, and never a BSN in a line."""
 
 import json
 import logging
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +12,7 @@ from celery import shared_task
 from django.http import HttpResponse
 
 from regio.logboek import JsonFormatter, RequestIdFilter, RequestIdMiddleware, huidige_request_id
+from tests.omgeving import subprocess_omgeving
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -85,12 +85,7 @@ def test_production_logs_are_json():
         "import django; django.setup(); "
         "logging.getLogger('regiozorg').warning('BSN 123456782 gezocht')"
     )
-    env = dict(
-        os.environ,
-        DJANGO_SECRET_KEY="dummy-secret-key-for-test-logboek",
-        REGIOZORG_BSN_HASH_KEY="dummy-bsn-hash-key",
-        DJANGO_ALLOWED_HOSTS="regiozorg.test",
-    )
+    env = subprocess_omgeving()
     result = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
         timeout=120,

@@ -3,7 +3,6 @@ logins (django-axes), optional OIDC, the idle timeout and the security headers o
 
 import datetime
 import json
-import os
 import re
 import subprocess
 import sys
@@ -26,6 +25,7 @@ from regio import login as regio_login
 from regio.models import AuditEntry
 from tests.browser import has_inline_script
 from tests.factories import UserFactory, grant
+from tests.omgeving import subprocess_omgeving
 
 ROOT = Path(__file__).resolve().parents[1]
 OIDC_BACKEND = "regio.oidc.GemeenteOIDCBackend"
@@ -572,19 +572,6 @@ def test_without_oidc_configuration_nothing_of_it_shows(client):
         reverse("oidc_authentication_init")
 
 
-def _subprocess_env(settings_module, **extra):
-    env = dict(
-        os.environ,
-        DJANGO_SETTINGS_MODULE=settings_module,
-        DJANGO_SECRET_KEY="x" * 60 + "-not-a-real-secret-but-long-and-varied-0123456789",
-        REGIOZORG_BSN_HASH_KEY="test",
-        DJANGO_ALLOWED_HOSTS="regiozorg.example.nl",
-        **extra,
-    )
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    return env
-
-
 def _run(script, env):
     result = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
@@ -616,7 +603,7 @@ print(json.dumps({
 
 
 def test_with_oidc_env_vars_the_routes_and_the_button_exist():
-    env = _subprocess_env("config.settings.test", **{k: v for k, v in OIDC_SETTINGS.items()})
+    env = subprocess_omgeving("config.settings.test", **{k: v for k, v in OIDC_SETTINGS.items()})
     found = _run(OIDC_SCRIPT, env)
     assert found == {
         "knop": True,
@@ -664,7 +651,7 @@ print(json.dumps({
 
 @pytest.fixture(scope="module")
 def productie():
-    return _run(SETTINGS_SCRIPT, _subprocess_env("config.settings.production"))
+    return _run(SETTINGS_SCRIPT, subprocess_omgeving("config.settings.production"))
 
 
 def test_production_settings_harden_sessions_cookies_and_login(productie):
@@ -701,7 +688,7 @@ def test_idle_timeout_is_fifteen_minutes_in_every_environment(settings):
         "print(json.dumps([s.SESSION_COOKIE_AGE, s.REGIOZORG_SESSIE_VERLENGEN_NA, "
         "'regio.login.SessieVerlengenMiddleware' in s.MIDDLEWARE, s.REGIOZORG_OTP_VERPLICHT]))"
     )
-    assert _run(script, _subprocess_env("config.settings.dev")) == [900, 60, True, False]
+    assert _run(script, subprocess_omgeving("config.settings.dev")) == [900, 60, True, False]
 
 
 @pytest.mark.django_db

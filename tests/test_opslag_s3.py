@@ -26,6 +26,7 @@ from moto.server import ThreadedMotoServer
 from regio.jobs import JobContext
 from regio.models import AuditEntry, JobRun, Regio
 from tests.factories import UserFactory, grant
+from tests.omgeving import subprocess_omgeving
 from tests.test_toegang_beschikking import (  # noqa: F401 (fixtures)
     catalogus,
     dossier,
@@ -53,20 +54,13 @@ def s3_server():
 
 def productie_omgeving(endpoint: str, bucket: str) -> dict:
     """The environment of a production process using the object storage."""
-    env = dict(
-        os.environ,
-        DJANGO_SETTINGS_MODULE="config.settings.production",
-        DJANGO_SECRET_KEY="x" * 60 + "-not-a-real-secret-but-long-and-varied-0123456789",
-        REGIOZORG_BSN_HASH_KEY="test",
-        DJANGO_ALLOWED_HOSTS="regiozorg.example.nl",
+    return subprocess_omgeving(
         REGIOZORG_S3_BUCKET=bucket,
         REGIOZORG_S3_ENDPOINT_URL=endpoint,
         REGIOZORG_S3_REGION=REGIO,
         REGIOZORG_S3_ACCESS_KEY_ID=SLEUTEL,
         REGIOZORG_S3_SECRET_ACCESS_KEY=GEHEIM,
     )
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by conftest for Playwright
-    return env
 
 
 def in_productie(endpoint: str, bucket: str, code: str, *args: str) -> str:

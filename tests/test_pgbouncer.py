@@ -28,6 +28,7 @@ from django.test import Client
 
 from config.embedded import free_port, wait_for_port
 from regio.models import Gemeente, User
+from tests.omgeving import subprocess_omgeving
 
 ROOT = Path(__file__).resolve().parents[1]
 ALIAS = "regiozorg"  # the database's name in pgbouncer.ini
@@ -143,12 +144,7 @@ def test_production_settings_switch_off_server_side_cursors_for_pgbouncer():
         "import django; from django.conf import settings; "
         "print(json.dumps(settings.DATABASES['default'].get('DISABLE_SERVER_SIDE_CURSORS')))"
     )
-    env = dict(
-        os.environ,
-        DJANGO_SECRET_KEY="dummy-secret-key-for-test-pgbouncer",
-        REGIOZORG_BSN_HASH_KEY="dummy-bsn-hash-key-for-test-pgbouncer",
-        DJANGO_ALLOWED_HOSTS="regiozorg.test",
-    )
+    env = subprocess_omgeving()
     uitkomst = {}
     for waarde in ("1", ""):
         env["POSTGRES_PGBOUNCER"] = waarde

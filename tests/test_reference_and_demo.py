@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 
 from regio.models import Domein, Gemeente, Lidmaatschap, Regio, Roltoekenning, User
 from regio.validators import is_valid_bsn, validate_bsn
+from tests.omgeving import subprocess_omgeving
 from toegang.models import Dossier, Persoon, bsn_hash
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -139,14 +140,7 @@ def test_roltoekenning_must_fit_the_roles_scope(refdata):
 
 
 def test_production_settings_pass_check_deploy():
-    env = dict(
-        os.environ,
-        DJANGO_SETTINGS_MODULE="config.settings.production",
-        DJANGO_SECRET_KEY="x" * 60 + "-not-a-real-secret-but-long-and-varied-0123456789",
-        REGIOZORG_BSN_HASH_KEY="test",
-        DJANGO_ALLOWED_HOSTS="regiozorg.example.nl",
-    )
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by conftest for Playwright, never deployed
+    env = subprocess_omgeving()
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,

@@ -8,7 +8,6 @@ everything reads the primary. Without POSTGRES_REPLICA_HOST the production setti
 neither a replica nor a router."""
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -16,6 +15,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
+
+from tests.omgeving import subprocess_omgeving
 
 # The servers fixture copies the schema of the session's test database, which pytest-django
 # makes only for a session holding tests marked django_db.
@@ -46,17 +47,9 @@ def run(command: list[str], **kwargs) -> bytes:
 
 
 def productie_env(**extra) -> dict:
-    env = dict(os.environ)
-    env.pop("POSTGRES_REPLICA_HOST", None)
-    env.pop("POSTGRES_REPLICA_PORT", None)
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.production",
-        DJANGO_SECRET_KEY="dummy-secret-key-for-test-replica",
-        REGIOZORG_BSN_HASH_KEY="dummy-bsn-hash-key-for-test-replica",
-        DJANGO_ALLOWED_HOSTS="regiozorg.test",
-        **extra,
+    return subprocess_omgeving(
+        **{"POSTGRES_REPLICA_HOST": None, "POSTGRES_REPLICA_PORT": None, **extra}
     )
-    return env
 
 
 @pytest.fixture(scope="module")
