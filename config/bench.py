@@ -97,15 +97,12 @@ def basis(pg) -> list[tuple[str, str, str]]:
     """The issue 6 rows, in a subprocess on a fresh database ``bench_basis``."""
     import json
 
-    from config.benchdata.database import drop_create
+    from config.benchdata.database import django_omgeving, drop_create
 
     drop_create(pg, "bench_basis")
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "POSTGRES_HOST": pg.host,
-        "POSTGRES_PORT": str(pg.port),
-        "POSTGRES_DB": "bench_basis",
+        **django_omgeving(pg.host, pg.port, "bench_basis", settings="config.settings.test"),
     }
     result = subprocess.run(
         [sys.executable, "-m", "config.bench", "--basis"],
@@ -141,12 +138,7 @@ def nationaal(scale: float, *, quick: bool) -> int:
     print("issue 6 rows (throw-away database bench_basis)…", flush=True)
     basis_rows = basis(pg)
     dbname = database.naam(scale)
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="config.benchdata.settings",
-        POSTGRES_HOST=pg.host,
-        POSTGRES_PORT=str(pg.port),
-        POSTGRES_DB=dbname,
-    )
+    os.environ.update(database.django_omgeving(pg.host, pg.port, dbname))
     anker = datetime.date.today().replace(day=1)
     gewenst = {"bron": bron_sleutel(), "scale": scale, "seed": SEED, "anker": anker.isoformat()}
     meta = database.lees_meta(pg, dbname)

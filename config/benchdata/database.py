@@ -10,6 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CLUSTER = ROOT / "var" / "bench" / "pg"
+SETTINGS = "config.benchdata.settings"  # what the bench measures: gunicorn and its jobs
 
 
 def bron_hash() -> str:
@@ -84,3 +85,14 @@ def schrijf_meta(pg, dbname: str, meta: dict):
             )
     finally:
         conn.close()
+
+
+def django_omgeving(host: str, port: int, dbname: str, settings: str = SETTINGS) -> dict[str, str]:
+    """The variables that point Django (this process or a subprocess) at ``dbname`` of the
+    bench's cluster, with ``settings`` (the bench settings unless said otherwise)."""
+    return {
+        "DJANGO_SETTINGS_MODULE": settings,
+        "POSTGRES_HOST": host,
+        "POSTGRES_PORT": str(port),
+        "POSTGRES_DB": dbname,
+    }

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from config.benchdata.database import django_omgeving
 from config.benchdata.load import Verzoek, belasting, percentiel, serieel
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -188,13 +189,7 @@ def verzoeken(ctx: Context) -> list[Verzoek]:
 
 def gunicorn(ctx: Context):
     port = _vrije_poort()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.benchdata.settings",
-        "POSTGRES_HOST": ctx.pg_host,
-        "POSTGRES_PORT": str(ctx.pg_port),
-        "POSTGRES_DB": ctx.dbname,
-    }
+    env = {**os.environ, **django_omgeving(ctx.pg_host, ctx.pg_port, ctx.dbname)}
     process = subprocess.Popen(
         [
             sys.executable,
@@ -276,12 +271,11 @@ def http_metingen(ctx: Context) -> list[Rij]:
     return rows
 
 
-def profiel(verzoek: Verzoek) -> str:
-    """The same request in-process: its queries, their time, and the slowest one."""
+def in_proces(verzoek: Verzoek):
+    """A test client with the request's session or bearer token, and the headers to send: the
+    same request through Django in this process."""
     from django.conf import settings
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     client = Client()
     headers = {}
@@ -290,6 +284,15 @@ def profiel(verzoek: Verzoek) -> str:
         client.cookies[settings.SESSION_COOKIE_NAME] = waarde
     if "Authorization" in verzoek.headers:
         headers["Authorization"] = verzoek.headers["Authorization"]
+    return client, headers
+
+
+def profiel(verzoek: Verzoek) -> str:
+    """The same request in-process: its queries, their time, and the slowest one."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client, headers = in_proces(verzoek)
     client.get(verzoek.pad, headers=headers)
     started = time.perf_counter()
     with CaptureQueriesContext(connection) as queries:
@@ -659,13 +662,7 @@ def omvang(ctx: Context) -> list[Rij]:
 def geheugen(ctx: Context) -> list[Rij]:
     """Peak RSS of a separate worker process running the largest job: the verevening of all
     regions in one batch (rolled back); the process reports its own ru_maxrss."""
-    env = {
-        **os.environ,
-        "POSTGRES_HOST": ctx.pg_host,
-        "POSTGRES_PORT": str(ctx.pg_port),
-        "POSTGRES_DB": ctx.dbname,
-        "DJANGO_SETTINGS_MODULE": "config.benchdata.settings",
-    }
+    env = {**os.environ, **django_omgeving(ctx.pg_host, ctx.pg_port, ctx.dbname)}
     result = subprocess.run(
         [sys.executable, "-m", "config.benchdata.job", str(ctx.anker.year)],
         cwd=ROOT,

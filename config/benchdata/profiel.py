@@ -37,12 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     if meta is None:
         print(f"no generated data in {dbname}: run `make bench` first", file=sys.stderr)
         return 1
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="config.benchdata.settings",
-        POSTGRES_HOST=pg.host,
-        POSTGRES_PORT=str(pg.port),
-        POSTGRES_DB=dbname,
-    )
+    os.environ.update(database.django_omgeving(pg.host, pg.port, dbname))
     import datetime
 
     import django
@@ -68,16 +63,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def meet(verzoek, args) -> None:
     """One page: its median time, its SQL and (with --sql / --cprofile) where it goes."""
-    from django.conf import settings
     from django.db import connection
-    from django.test import Client
 
-    client = Client()
-    headers = {}
-    if "Cookie" in verzoek.headers:
-        client.cookies[settings.SESSION_COOKIE_NAME] = verzoek.headers["Cookie"].split("=")[1]
-    if "Authorization" in verzoek.headers:
-        headers["Authorization"] = verzoek.headers["Authorization"]
+    from config.benchdata.measure import in_proces
+
+    client, headers = in_proces(verzoek)
     sql = [0.0]
     aantal = [0]
     per_query: dict[int, tuple[str, list[float]]] = {}
