@@ -21,7 +21,7 @@ run: $(BIN)/python
 ## The whole test suite (throw-away PostgreSQL and Valkey, real Celery worker, headless Chromium).
 test: lint
 	@mkdir -p -m 700 $(XDG_RUNTIME_DIR)
-	$(BIN)/python -m pytest -n auto --maxprocesses 4 --dist load $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --maxprocesses 4 --dist load --maxschedchunk 1 $(PYTEST_ARGS)
 
 ## ruff (lint and format) and import-linter (the layers, docs/ARCHITECTURE.md).
 lint: $(BIN)/python

@@ -46,6 +46,27 @@ def pytest_configure(config):
     app.conf.update(broker_url=url, result_backend=url)
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-django's order (database tests, transactional ones)
+def pytest_collection_modifyitems(config, items):
+    """The slow tests (marker ``slow(seconds)``) first, the slowest first, each followed by a
+    quick one. ``make test`` hands the workers one test at a time in this order (``--dist load
+    --maxschedchunk 1``; a worker holds the test it runs and the next): no long test waits
+    behind another, and no worker ends the run alone on one while the others sit idle."""
+    slow = sorted(
+        (item for item in items if item.get_closest_marker("slow")),
+        key=lambda item: -item.get_closest_marker("slow").args[0],
+    )
+    if not slow:
+        return
+    quick = iter([item for item in items if not item.get_closest_marker("slow")])
+    ordered = []
+    for item in slow:
+        ordered.append(item)
+        if (volgende := next(quick, None)) is not None:
+            ordered.append(volgende)
+    items[:] = ordered + list(quick)
+
+
 def pytest_unconfigure(config):
     valkey = _services.pop("valkey", None)
     if valkey is not None:

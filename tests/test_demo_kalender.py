@@ -12,6 +12,7 @@ from freezegun import freeze_time
 LATER = datetime.date.today() + datetime.timedelta(days=2 * 365)
 
 
+@pytest.mark.slow(120)
 @pytest.mark.django_db
 def test_demo_loaded_two_years_later_still_works():
     from inkoop.contracten.services import contracten_voor

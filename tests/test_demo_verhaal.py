@@ -51,6 +51,7 @@ def replay(client: Client, argv: list[str]):
     return client.post(pad, data=data, content_type=content_type, **extra)
 
 
+@pytest.mark.slow(90)
 @pytest.mark.django_db
 def test_demo_tells_a_story():
     from demo.gebruikers import DEMO_ROLLEN

@@ -237,6 +237,7 @@ def test_every_long_job_kind_is_covered():
     assert set(SOORTEN) >= set(jobs), f"no kill test for {set(jobs) - set(SOORTEN)}"
 
 
+@pytest.mark.slow(17)
 @pytest.mark.parametrize("soort", sorted(SOORTEN))
 def test_a_killed_worker_leaves_exactly_one_complete_result(soort, refdata, tmp_path):
     maak, pauze, klaar = SOORTEN[soort]

@@ -34,6 +34,7 @@ def live_members(groups: set[int]) -> list[str]:
     return found
 
 
+@pytest.mark.slow(200)
 @pytest.mark.launcher
 def test_make_run_launcher_serves_and_stops_cleanly(tmp_path):
     port = free_port()

@@ -23,6 +23,7 @@ def test_models_and_migrations_agree():
         pytest.fail(f"Missing migrations (exit {exc.code}):\n{out.getvalue()}")
 
 
+@pytest.mark.slow(35)
 @pytest.mark.django_db
 def test_an_empty_database_migrates_from_zero():
     """``manage.py migrate`` on a new, empty database (as a fresh installation runs it) applies

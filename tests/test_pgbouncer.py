@@ -234,6 +234,7 @@ def pages() -> list[str]:
     ]
 
 
+@pytest.mark.slow(110)
 @pytest.mark.django_db(transaction=True)
 def test_the_demo_and_every_page_of_each_role_through_pgbouncer(pgbouncer, monkeypatch):
     # health/ pings the Celery workers (none here) with a timeout: not a database matter.

@@ -76,6 +76,7 @@ def test_bsn_elfproef():
         validate_bsn("12a456789")
 
 
+@pytest.mark.slow(80)
 @pytest.mark.django_db
 def test_demo_is_reproducible_and_idempotent():
     call_command("demo", stdout=open(os.devnull, "w"))

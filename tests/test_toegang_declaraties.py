@@ -674,6 +674,7 @@ def test_web_list_and_detail_are_scoped(opzet, client):
 # --- the link between a line and its kostenregel, across the migration that moved it ----------
 
 
+@pytest.mark.slow(35)
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_that_moved_the_kostenregel_link_keeps_every_link(opzet):
     """financien 0006/0007 and toegang 0019 moved the link from the declaratieregel (toegang

@@ -94,6 +94,7 @@ def _crawl(page, live_server, axe, gecontroleerd: set) -> tuple[int, list[str]]:
     return aantal, fouten
 
 
+@pytest.mark.slow(320)
 def test_every_page_of_every_role_passes_axe(browser, live_server, settings):
     call_command("demo", stdout=open(os.devnull, "w"))
     axe = Axe()

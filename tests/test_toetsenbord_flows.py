@@ -133,6 +133,7 @@ def wereld(refdata):
     }  # fmt: skip
 
 
+@pytest.mark.slow(17)
 def test_beschikking_opstellen_accorderen_en_bekendmaken(inloggen, live_server, wereld):
     opzet, dossier = wereld["opzet"], wereld["dossier"]
     melding = Melding.objects.create(
@@ -246,6 +247,7 @@ def test_centrale_toegang_plaatst_een_wachtende(inloggen, live_server, wereld):
     assert aanmelding.status == "geplaatst"
 
 
+@pytest.mark.slow(15)
 def test_aanbieder_rapporteert_en_risb_keurt_goed(inloggen, live_server, wereld):
     opzet = wereld["opzet"]
     jaar, kwartaal = rapportages.vorig_kwartaal(*rapportages.kwartaal_van(VANDAAG))

@@ -139,6 +139,7 @@ class Persoon:
         self.page.get_by_role("link", name=tekst, exact=True).click()
 
 
+@pytest.mark.slow(25)
 def test_een_werkdag_over_de_rollen(browser, live_server, dag):
     beschikking, aanmelding, rapportage = dag["beschikking"], dag["aanmelding"], dag["rapportage"]
     b = beschikking.pk

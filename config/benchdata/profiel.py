@@ -26,6 +26,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cprofile", action="store_true")
     parser.add_argument("--top", type=int, default=35)
     parser.add_argument("--sql", action="store_true", help="every query with its median time")
+    parser.add_argument(
+        "--sjablonen", action="store_true", help="time per template, without its includes"
+    )
+    parser.add_argument("--dump", metavar="PAD", help="write the raw cProfile stats there")
     args = parser.parse_args(argv)
 
     from config.bench import _start_cluster
@@ -84,6 +88,7 @@ def meet(verzoek, args) -> None:
 
     for _ in range(5):
         assert client.get(verzoek.pad, headers=headers).status_code == 200
+    per_sjabloon = sjabloontijden() if args.sjablonen else None
     totaal, queries = [], []
     profiler = cProfile.Profile() if args.cprofile else None
     with connection.execute_wrapper(tel):
@@ -106,11 +111,41 @@ def meet(verzoek, args) -> None:
     if args.sql:
         for i, (tekst, tijden) in sorted(per_query.items()):
             print(f"  {i:2} {statistics.median(tijden) * 1000:6.2f} ms  {tekst[:3000]}")
+    if per_sjabloon is not None:
+        for naam, duur in sorted(per_sjabloon.items(), key=lambda x: -x[1])[:25]:
+            print(f"  {duur / args.n * 1000:7.2f} ms  {naam}")
+    if profiler and args.dump:
+        profiler.dump_stats(args.dump)
     if profiler:
         for sortering in ("tottime", "cumulative"):
             uit = io.StringIO()
             pstats.Stats(profiler, stream=uit).sort_stats(sortering).print_stats(args.top)
             print(uit.getvalue())
+
+
+def sjabloontijden() -> dict[str, float]:
+    """Time spent in each template per request, without the templates it includes or extends
+    (Template._render is wrapped; the dict fills as requests render)."""
+    from django.template.base import Template
+
+    tijden: dict[str, float] = {}
+    stapel: list[list] = []
+    origineel = Template._render
+
+    def _render(self, context):
+        stapel.append([self.origin.template_name if self.origin else "?", 0.0])
+        begin = time.perf_counter()
+        try:
+            return origineel(self, context)
+        finally:
+            naam, kinderen = stapel.pop()
+            duur = time.perf_counter() - begin
+            tijden[naam] = tijden.get(naam, 0.0) + duur - kinderen
+            if stapel:
+                stapel[-1][1] += duur
+
+    Template._render = _render
+    return tijden
 
 
 if __name__ == "__main__":
