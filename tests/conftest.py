@@ -106,6 +106,43 @@ def celery_worker_thread():
 
 
 @pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, and a copy of the beat schedule its data migrations wrote: a
+    transactional test flushes every table, and tests run in no fixed order per worker
+    (``make test`` hands them out one at a time), so ``beat_schema`` puts it back."""
+    from django.apps import apps
+    from django.core import serializers
+
+    with django_db_blocker.unblock():
+        rijen = [
+            rij
+            for model in apps.get_app_config("django_celery_beat").get_models()
+            for rij in model.objects.order_by("pk")
+        ]
+        _services["beat"] = serializers.serialize("json", rijen)
+
+
+@pytest.fixture
+def beat_schema(db):
+    """The beat schedule as ``migrate`` wrote it (the periodic tasks the data migrations plan),
+    also after a transactional test in this worker flushed it."""
+    from django.apps import apps
+    from django.core import serializers
+    from django.core.management.color import no_style
+    from django.db import connection
+    from django_celery_beat.models import PeriodicTask
+
+    if PeriodicTask.objects.exists():
+        return
+    for rij in serializers.deserialize("json", _services["beat"]):
+        rij.save()
+    modellen = list(apps.get_app_config("django_celery_beat").get_models())
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), modellen):
+            cursor.execute(sql)
+
+
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
     return {

@@ -224,16 +224,9 @@ def test_the_celery_task_seals(celery_worker_thread):
     assert "audit.verzegelen" in celery_worker_thread.tasks
 
 
-def test_the_migration_schedules_sealing_every_30_seconds():
-    import importlib
-
-    from django.apps import apps
+def test_the_migration_schedules_sealing_every_30_seconds(beat_schema):
     from django_celery_beat.models import PeriodicTask
 
-    # (A transactional test elsewhere may have flushed the migrated row: plan it again, as the
-    # two migrations do one after the other.)
-    importlib.import_module("regio.migrations.0010_audit_verzegelen").plan(apps, None)
-    importlib.import_module("regio.migrations.0012_audit_zegel_per_transactie").plan(apps, None)
     taak = PeriodicTask.objects.get(task="audit.verzegelen")
     assert taak.enabled and (taak.interval.every, taak.interval.period) == (30, "seconds")
     assert audit_seal.INTERVAL <= 30

@@ -458,7 +458,7 @@ def test_the_job_in_a_real_worker(refdata, celery_worker_thread):
 
 
 @pytest.mark.django_db
-def test_the_monthly_schedule_exists_and_starts_one_system_run_per_regio(opzet):
+def test_the_monthly_schedule_exists_and_starts_one_system_run_per_regio(opzet, beat_schema):
     from django_celery_beat.models import PeriodicTask
 
     taak = PeriodicTask.objects.get(task=MAANDELIJKS_TASK_NAME)

@@ -369,7 +369,7 @@ def test_daily_digest_counts_per_kind_once(refdata, smtp):
     assert notificaties.stuur_samenvattingen() == {"gebruikers": 0, "verstuurd": 0}
 
 
-def test_the_digest_is_a_daily_beat_task(db):
+def test_the_digest_is_a_daily_beat_task(beat_schema):
     taak = PeriodicTask.objects.get(task="regio.notificaties_samenvatting")
     assert taak.enabled and taak.crontab.hour == "7"
 

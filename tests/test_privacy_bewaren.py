@@ -641,7 +641,7 @@ def test_screens_of_a_destroyed_dossier_still_render(refdata, client):
 
 
 @pytest.mark.django_db
-def test_the_monthly_schedule_starts_the_retention_run():
+def test_the_monthly_schedule_starts_the_retention_run(beat_schema):
     from django_celery_beat.models import PeriodicTask
 
     from config.celery import app

@@ -925,7 +925,7 @@ def test_vaststellen_closes_the_melding_of_the_aanvraag(dossier, soest_a, soest_
 
 
 @pytest.mark.django_db
-def test_the_expiry_job_is_scheduled_daily_in_the_database():
+def test_the_expiry_job_is_scheduled_daily_in_the_database(beat_schema):
     from django_celery_beat.models import PeriodicTask
 
     from toegang.beschikkingen import tasks

@@ -267,7 +267,7 @@ def test_the_report_reads_only_inside_the_scope(catalogus):
 
 
 @pytest.mark.django_db
-def test_monthly_beat_schedule_exists_and_starts_a_system_run_per_regio(catalogus):
+def test_monthly_beat_schedule_exists_and_starts_a_system_run_per_regio(catalogus, beat_schema):
     from django_celery_beat.models import PeriodicTask
 
     task = PeriodicTask.objects.get(task="toegang.wachtlijstrapport_maandelijks")

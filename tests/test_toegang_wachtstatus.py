@@ -443,7 +443,7 @@ def test_pdf_scope_another_regio_and_the_team_bericht_answer_404(client, opzet):
 # --- the daily job -------------------------------------------------------------------------------
 
 
-def test_migration_schedules_the_daily_task_once_and_reverses():
+def test_migration_schedules_the_daily_task_once_and_reverses(beat_schema):
     from django_celery_beat.models import PeriodicTask
 
     from toegang.wachtlijst.tasks import TASK_NAME

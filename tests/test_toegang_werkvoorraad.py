@@ -285,7 +285,7 @@ def test_notification_task_runs_on_the_real_worker(refdata, celery_worker_thread
 
 
 @pytest.mark.django_db
-def test_migration_schedules_the_daily_task_once_and_reverses():
+def test_migration_schedules_the_daily_task_once_and_reverses(beat_schema):
     from django_celery_beat.models import PeriodicTask
 
     from config.celery import app
