@@ -79,6 +79,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "regio.context_processors.notificaties",
             ],
+            # {% url %} without a full reverse() per row (regio/templatetags/snelle_url.py).
+            "builtins": ["regio.templatetags.snelle_url"],
         },
     },
 ]
