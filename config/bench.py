@@ -572,8 +572,14 @@ def write(rows, meta, scale, seconden):
     zegel = sectie(vorige)
     if zegel:
         lines += [zegel.rstrip("\n"), ""]
+    # Written by hand: the before and after of a change, measured as its text says.
+    gemeten = sectie(vorige, WIJZIGINGEN)
+    if gemeten:
+        lines += [gemeten.rstrip("\n"), ""]
     RESULT.write_text("\n".join(lines))
 
+
+WIJZIGINGEN = "## Changes measured"
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -46,3 +46,18 @@ def test_the_servers_sql_time_from_its_header():
     assert server_sql('db;dur=12.50;desc="14 queries", app;dur=40.10') == (0.0125, 14)
     assert server_sql("app;dur=40.1") is None
     assert server_sql(None) is None
+
+
+def test_a_new_run_keeps_the_sections_written_by_hand(tmp_path, monkeypatch):
+    resultaat = tmp_path / "BENCHMARKS.md"
+    monkeypatch.setattr(bench, "RESULT", resultaat)
+    resultaat.write_text(
+        "# Benchmarks\n\n| what | figure |\n|---|---|\n| oud | 9 ms |\n\n"
+        "## Audit seal window\n\nzegel: 30 s\n\n"
+        "## Changes measured\n\n### {% url %}\n\nwerkvoorraad 78 → 66 ms\n"
+    )
+    bench.write([Rij("nieuw", "1 ms", "p95 < 50 ms", True)], {}, 1.0, 12.0)
+    tekst = resultaat.read_text()
+    assert "| nieuw | 1 ms |" in tekst and "| oud |" not in tekst
+    assert "## Audit seal window\n\nzegel: 30 s" in tekst
+    assert "## Changes measured\n\n### {% url %}\n\nwerkvoorraad 78 → 66 ms" in tekst

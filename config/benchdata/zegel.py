@@ -177,13 +177,13 @@ def schrijf_sectie(uitslag: dict, args, seconden: float):
     RESULT.write_text(vervang_sectie(bestaand, "\n".join(lines)))
 
 
-def sectie(tekst: str) -> str:
-    """The "Audit seal window" section of BENCHMARKS.md ('' when absent), up to the next
-    second-level heading."""
-    if KOP not in tekst:
+def sectie(tekst: str, kop: str = KOP) -> str:
+    """The section ``kop`` of BENCHMARKS.md (by default "Audit seal window"; '' when absent), up
+    to the next second-level heading."""
+    if kop not in tekst:
         return ""
-    rest = tekst[tekst.index(KOP) :]
-    einde = rest.find("\n## ", len(KOP))
+    rest = tekst[tekst.index(kop) :]
+    einde = rest.find("\n## ", len(kop))
     return rest if einde < 0 else rest[: einde + 1]
 
 
