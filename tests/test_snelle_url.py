@@ -79,3 +79,9 @@ def test_the_script_prefix_is_part_of_the_shape():
     finally:
         set_script_prefix("/")
     assert render("{% url 'toegang:melding-detail' 3 %}") == "/toegang/meldingen/3/"
+
+
+def test_another_urlconf_outside_a_request_gets_its_own_shape(settings):
+    assert render("{% url 'toegang:melding-detail' 3 %}") == "/toegang/meldingen/3/"
+    settings.ROOT_URLCONF = "tests.urls_eigen"
+    assert render("{% url 'toegang:melding-detail' 3 %}") == "/eigen/meldingen/3/"

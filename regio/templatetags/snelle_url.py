@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 
 from django import template
+from django.conf import settings
 from django.template import defaulttags
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape
@@ -96,7 +97,7 @@ class URLNode(defaulttags.URLNode):
         if all(type(w) is int and w >= 0 for w in waarden):
             delen = vorm(
                 view_name, len(args), tuple(kwargs), current_app, get_script_prefix(),
-                get_urlconf(),
+                get_urlconf() or settings.ROOT_URLCONF,  # outside a request too (a test's own)
             )  # fmt: skip
         if delen is not None:
             url = _vul(delen, waarden)
