@@ -454,6 +454,7 @@ def _last() -> str:
 
 
 RUNS = "## Runs"
+WIJZIGINGEN = "## Changes measured"  # written by hand; each run carries it over
 RUNS_KOP = (
     "| date | commit | scale | goals missed | lists: worst p95 | lists: p95 < 35 ms | "
     "lists: p50 ≤ 2× SQL | 20 users | load average |"
@@ -578,8 +579,6 @@ def write(rows, meta, scale, seconden):
         lines += [gemeten.rstrip("\n"), ""]
     RESULT.write_text("\n".join(lines))
 
-
-WIJZIGINGEN = "## Changes measured"
 
 if __name__ == "__main__":
     sys.exit(main())

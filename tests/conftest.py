@@ -105,20 +105,21 @@ def celery_worker_thread():
         yield app
 
 
+def _beat_modellen():
+    from django.apps import apps
+
+    return list(apps.get_app_config("django_celery_beat").get_models())
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The test database, and a copy of the beat schedule its data migrations wrote: a
     transactional test flushes every table, and tests run in no fixed order per worker
     (``make test`` hands them out one at a time), so ``beat_schema`` puts it back."""
-    from django.apps import apps
     from django.core import serializers
 
     with django_db_blocker.unblock():
-        rijen = [
-            rij
-            for model in apps.get_app_config("django_celery_beat").get_models()
-            for rij in model.objects.order_by("pk")
-        ]
+        rijen = [rij for model in _beat_modellen() for rij in model.objects.order_by("pk")]
         _services["beat"] = serializers.serialize("json", rijen)
 
 
@@ -126,7 +127,6 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def beat_schema(db):
     """The beat schedule as ``migrate`` wrote it (the periodic tasks the data migrations plan),
     also after a transactional test in this worker flushed it."""
-    from django.apps import apps
     from django.core import serializers
     from django.core.management.color import no_style
     from django.db import connection
@@ -136,9 +136,8 @@ def beat_schema(db):
         return
     for rij in serializers.deserialize("json", _services["beat"]):
         rij.save()
-    modellen = list(apps.get_app_config("django_celery_beat").get_models())
     with connection.cursor() as cursor:
-        for sql in connection.ops.sequence_reset_sql(no_style(), modellen):
+        for sql in connection.ops.sequence_reset_sql(no_style(), _beat_modellen()):
             cursor.execute(sql)
 
 

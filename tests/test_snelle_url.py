@@ -63,6 +63,8 @@ def test_other_values_and_errors_behave_as_djangos_tag():
     with pytest.raises(NoReverseMatch):
         render("{% url 'toegang:melding-detail' -5 %}")
     with pytest.raises(NoReverseMatch):
+        render("{% url 'toegang:melding-detail' ja %}", ja=True)
+    with pytest.raises(NoReverseMatch):
         render("{% url 'bestaat-niet' 1 %}")
     assert render("{% url 'bestaat-niet' 1 as link %}[{{ link }}]") == "[]"
     assert render("{% url 'toegang:melding-detail' 4 as link %}<{{ link }}>") == (
